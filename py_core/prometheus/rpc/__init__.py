@@ -1,0 +1,9 @@
+"""The message boundary between the page and the core.
+
+The worker sends every request here (`prepare`, then `dispatch`) and posts back what
+comes out; methods are plain functions registered with `@method`.
+"""
+
+from .registry import dispatch, method, methods, prepare
+
+__all__ = ["dispatch", "method", "methods", "prepare"]

@@ -1,0 +1,165 @@
+"""One registry from method names to plain core functions.
+
+A method name is `<namespace>.<name>`; the namespace picks the module that registers it
+(`ENGINE_MODULES`), so an engine is imported only when a page first calls into it.
+Params arrive as one JSON object and are bound to the function's keyword arguments;
+results go back as JSON. A function that takes a `progress` keyword receives a callable
+`progress(stage, fraction)` that the worker turns into progress events.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import math
+import traceback
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..errors import InvalidParams, UnknownMethod, ValidationError
+
+# Namespace -> module whose import registers that namespace's methods.
+ENGINE_MODULES = {
+    "core": "prometheus.rpc.core_methods",
+    "srs": "prometheus.srs.rpc",
+    "graph": "prometheus.graph.rpc",
+    "quantum": "prometheus.quantum.rpc",
+    "infer": "prometheus.infer.rpc",
+}
+
+# Methods without a namespace are served by the `core` module.
+DEFAULT_NAMESPACE = "core"
+
+
+@dataclass(frozen=True)
+class Method:
+    name: str
+    function: Callable[..., Any]
+    packages: tuple[str, ...]  # Pyodide packages the call needs beyond numpy
+    takes_progress: bool
+
+
+_METHODS: dict[str, Method] = {}
+
+
+def method(name: str, *, packages: tuple[str, ...] = ()):
+    """Register `function` as RPC method `name`."""
+
+    def register(function):
+        if name in _METHODS and _METHODS[name].function is not function:
+            raise RuntimeError(f"RPC method {name!r} registered twice")
+        takes_progress = "progress" in inspect.signature(function).parameters
+        _METHODS[name] = Method(name, function, tuple(packages), takes_progress)
+        return function
+
+    return register
+
+
+def methods() -> dict[str, Method]:
+    """Every method registered so far (engines register on first use)."""
+    return dict(_METHODS)
+
+
+def _namespace(name: str) -> str:
+    return name.split(".", 1)[0] if "." in name else DEFAULT_NAMESPACE
+
+
+def _lookup(name: Any) -> Method:
+    if not isinstance(name, str) or not name:
+        raise UnknownMethod(f"method must be a non-empty string, got {name!r}")
+    if name not in _METHODS:
+        module = ENGINE_MODULES.get(_namespace(name))
+        if module is not None:
+            try:
+                importlib.import_module(module)
+            except ModuleNotFoundError as exc:
+                if not (exc.name and module.startswith(exc.name)):
+                    raise  # a missing dependency inside the engine: report it as is
+    if name not in _METHODS:
+        known = ", ".join(sorted(_METHODS)) or "none loaded"
+        raise UnknownMethod(f"unknown method {name!r} (registered: {known})")
+    return _METHODS[name]
+
+
+def prepare(name: str) -> list[str]:
+    """The Pyodide packages to load before `dispatch(name, ...)` (may import the engine)."""
+    return list(_lookup(name).packages)
+
+
+def _bind(entry: Method, params: Any, progress) -> inspect.BoundArguments:
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise InvalidParams(
+            f"params of {entry.name!r} must be a JSON object, got {type(params).__name__}"
+        )
+    if "progress" in params:
+        raise InvalidParams(f"params of {entry.name!r}: 'progress' is reserved")
+    kwargs = dict(params)
+    if entry.takes_progress:
+        kwargs["progress"] = progress or (lambda stage, fraction: None)
+    signature = inspect.signature(entry.function)
+    try:
+        bound = signature.bind(**kwargs)
+    except TypeError as exc:
+        accepted = [p for p in signature.parameters if p != "progress"]
+        raise InvalidParams(
+            f"params of {entry.name!r}: {exc}; accepted: {', '.join(accepted) or 'none'}"
+        ) from None
+    return bound
+
+
+def to_json_value(value: Any) -> Any:
+    """Plain JSON values from numpy arrays/scalars, tuples, sets and `to_dict` objects."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):  # JSON has no NaN/Infinity: send JS's spelling
+            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        return value
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+        return [to_json_value(v) for v in items]
+    tolist = getattr(value, "tolist", None)  # numpy arrays and scalars
+    if callable(tolist):
+        converted = tolist()
+        if isinstance(converted, complex):
+            return [converted.real, converted.imag]
+        return to_json_value(converted)
+    if isinstance(value, complex):
+        return [value.real, value.imag]
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_json_value(to_dict())
+    raise TypeError(f"cannot send a {type(value).__name__} to the page")
+
+
+def _error(exc: BaseException) -> dict:
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
+
+
+async def dispatch(name: str, params_json: str, progress=None) -> str:
+    """Run one request; always answers a JSON envelope `{"result": ...}` or `{"error": ...}`.
+
+    Never raises: a failure of any kind becomes an error envelope, so the worker stays up.
+    """
+    try:
+        try:
+            params = json.loads(params_json) if params_json else None
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"params are not valid JSON: {exc}") from None
+        entry = _lookup(name)
+        bound = _bind(entry, params, progress)
+        result = entry.function(*bound.args, **bound.kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        return json.dumps({"result": to_json_value(result)}, allow_nan=False)
+    except Exception as exc:  # noqa: BLE001 - the boundary reports every failure
+        return json.dumps({"error": _error(exc)})
