@@ -68,6 +68,8 @@ def _namespace(name: str) -> str:
 def _lookup(name: Any) -> Method:
     if not isinstance(name, str) or not name:
         raise UnknownMethod(f"method must be a non-empty string, got {name!r}")
+    if not _METHODS:
+        importlib.import_module(ENGINE_MODULES[DEFAULT_NAMESPACE])
     if name not in _METHODS:
         module = ENGINE_MODULES.get(_namespace(name))
         if module is not None:
@@ -83,8 +85,14 @@ def _lookup(name: Any) -> Method:
 
 
 def prepare(name: str) -> list[str]:
-    """The Pyodide packages to load before `dispatch(name, ...)` (may import the engine)."""
-    return list(_lookup(name).packages)
+    """The Pyodide packages to load before `dispatch(name, ...)` (may import the engine).
+
+    Never raises: for a method it cannot resolve it answers [] and `dispatch` reports why.
+    """
+    try:
+        return list(_lookup(name).packages)
+    except Exception:  # noqa: BLE001 - dispatch will report the same failure with details
+        return []
 
 
 def _bind(entry: Method, params: Any, progress) -> inspect.BoundArguments:

@@ -1,0 +1,504 @@
+"""The in-memory property graph behind `prometheus.graph`.
+
+Public API of `Graph` (ids are stable ints, never reused; properties are Cypher values:
+None-free dicts of bool/int/float/str and homogeneous-ish lists of those):
+
+Reading
+    g.has_node(id) / g.has_relationship(id)
+    g.node_count() / g.relationship_count()
+    g.nodes(label=None)                 -> iterator of node ids (label index when given)
+    g.relationships(type=None)          -> iterator of relationship ids
+    g.node_labels(id)                   -> set of labels (do not mutate)
+    g.node_properties(id)               -> dict (do not mutate; use set_node_property)
+    g.node_property(id, key, default=None)
+    g.relationship_type(id) / g.relationship_endpoints(id) -> (start, end)
+    g.relationship_properties(id) / g.relationship_property(id, key, default=None)
+    g.neighbours(id, direction="out", types=None)
+                                        -> iterator of (relationship id, other node id);
+                                           direction "out" | "in" | "both", types an iterable of
+                                           type names or None for all
+    g.degree(id, direction="out", types=None)
+    g.find_nodes(label, key, value)     -> list of node ids with that label and property value,
+                                           through a (label, key) index built on first use
+    g.node(id) / g.relationship(id)     -> live Node / Relationship views (entities.py)
+
+Writing (each change is recorded in the undo log while a transaction is open)
+    g.add_node(labels=(), properties=None)              -> id
+    g.add_relationship(start, type, end, properties=None) -> id
+    g.set_node_property(id, key, value)   (value None removes the key)
+    g.set_relationship_property(id, key, value)
+    g.add_label(id, label) / g.remove_label(id, label)
+    g.delete_relationship(id)
+    g.delete_node(id, detach=False)       (raises GraphStoreError if it still has relationships)
+    g.create_index(label, key) / g.drop_index(label, key) / g.indexes()
+
+Transactions and persistence
+    with g.transaction(): ...             -> every change inside is undone if the block raises
+    g.to_bytes() / Graph.from_bytes(data) -> compact snapshot (JSON of columnar arrays)
+
+Queries
+    g.run(query, parameters=None)         -> Result (see cypher/result.py)
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from typing import Iterable, Iterator
+
+from ..errors import ValidationError
+from .entities import Node, Relationship
+
+SNAPSHOT_MAGIC = b"PGRAPH1\n"
+
+_DIRECTIONS = ("out", "in", "both")
+
+
+class GraphStoreError(ValidationError):
+    """A store call named something that does not exist or broke a store rule."""
+
+
+def index_key(value):
+    """A hashable key with Cypher equality: 1 == 1.0 but true != 1, lists by elements."""
+    if value is True or value is False:
+        return ("b", value)
+    if isinstance(value, (int, float)):
+        return ("n", value)
+    if isinstance(value, str):
+        return ("s", value)
+    if isinstance(value, (list, tuple)):
+        return ("l", tuple(index_key(v) for v in value))
+    return ("o", repr(value))
+
+
+class _NodeRecord:
+    __slots__ = ("labels", "props", "out", "inc")
+
+    def __init__(self, labels, props):
+        self.labels = labels
+        self.props = props
+        self.out = {}  # type -> {rel id: end node id}
+        self.inc = {}  # type -> {rel id: start node id}
+
+
+class _RelRecord:
+    __slots__ = ("type", "start", "end", "props")
+
+    def __init__(self, type, start, end, props):
+        self.type = type
+        self.start = start
+        self.end = end
+        self.props = props
+
+
+def _check_properties(properties, where: str) -> dict:
+    if properties is None:
+        return {}
+    if not isinstance(properties, dict):
+        raise GraphStoreError(f"{where}: properties must be a dict, got {type(properties).__name__}")
+    out = {}
+    for key, value in properties.items():
+        if not isinstance(key, str):
+            raise GraphStoreError(f"{where}: property keys must be strings, got {key!r}")
+        if value is not None:
+            out[key] = value
+    return out
+
+
+class Graph:
+    """A directed, typed, labelled property graph with undoable writes."""
+
+    def __init__(self):
+        self._nodes: dict[int, _NodeRecord] = {}
+        self._rels: dict[int, _RelRecord] = {}
+        self._by_label: dict[str, dict[int, None]] = {}
+        self._by_type: dict[str, dict[int, None]] = {}
+        self._indexes: dict[tuple[str, str], dict] = {}
+        self._next_node = 0
+        self._next_rel = 0
+        self._undo: list | None = None
+        self._plan_cache: dict = {}
+
+    # ----------------------------------------------------------------- reading
+    def has_node(self, id) -> bool:
+        return id in self._nodes
+
+    def has_relationship(self, id) -> bool:
+        return id in self._rels
+
+    def node_count(self) -> int:
+        return len(self._nodes)
+
+    def relationship_count(self) -> int:
+        return len(self._rels)
+
+    def nodes(self, label: str | None = None) -> Iterator[int]:
+        if label is None:
+            return iter(list(self._nodes))
+        return iter(list(self._by_label.get(label, ())))
+
+    def relationships(self, type: str | None = None) -> Iterator[int]:
+        if type is None:
+            return iter(list(self._rels))
+        return iter(list(self._by_type.get(type, ())))
+
+    def _node(self, id) -> _NodeRecord:
+        try:
+            return self._nodes[id]
+        except (KeyError, TypeError):
+            raise GraphStoreError(f"no node with id {id!r}") from None
+
+    def _rel(self, id) -> _RelRecord:
+        try:
+            return self._rels[id]
+        except (KeyError, TypeError):
+            raise GraphStoreError(f"no relationship with id {id!r}") from None
+
+    def node_labels(self, id) -> set:
+        return self._node(id).labels
+
+    def node_properties(self, id) -> dict:
+        return self._node(id).props
+
+    def node_property(self, id, key, default=None):
+        return self._node(id).props.get(key, default)
+
+    def relationship_type(self, id) -> str:
+        return self._rel(id).type
+
+    def relationship_endpoints(self, id) -> tuple[int, int]:
+        rec = self._rel(id)
+        return rec.start, rec.end
+
+    def relationship_properties(self, id) -> dict:
+        return self._rel(id).props
+
+    def relationship_property(self, id, key, default=None):
+        return self._rel(id).props.get(key, default)
+
+    def neighbours(self, id, direction: str = "out", types: Iterable[str] | None = None):
+        """(relationship id, other node id) pairs; "both" lists a self-loop once."""
+        rec = self._node(id)
+        if direction not in _DIRECTIONS:
+            raise GraphStoreError(f"direction must be one of {_DIRECTIONS}, got {direction!r}")
+        result = []
+        if types is not None and isinstance(types, str):
+            types = (types,)
+        if direction in ("out", "both"):
+            result.extend(_adjacent(rec.out, types))
+        if direction in ("in", "both"):
+            pairs = _adjacent(rec.inc, types)
+            if direction == "both":
+                pairs = [(r, o) for r, o in pairs if o != id]  # self-loop already listed
+            result.extend(pairs)
+        return iter(result)
+
+    def degree(self, id, direction: str = "out", types=None) -> int:
+        return sum(1 for _ in self.neighbours(id, direction, types))
+
+    def node(self, id) -> Node:
+        self._node(id)
+        return Node(id, self)
+
+    def relationship(self, id) -> Relationship:
+        rec = self._rel(id)
+        return Relationship(id, rec.type, rec.start, rec.end, self)
+
+    # ----------------------------------------------------------------- indexes
+    def create_index(self, label: str, key: str) -> None:
+        if (label, key) in self._indexes:
+            return
+        index: dict = {}
+        for nid in self._by_label.get(label, ()):
+            value = self._nodes[nid].props.get(key)
+            if value is not None:
+                index.setdefault(index_key(value), {})[nid] = None
+        self._indexes[(label, key)] = index
+
+    def drop_index(self, label: str, key: str) -> None:
+        self._indexes.pop((label, key), None)
+
+    def indexes(self) -> list[tuple[str, str]]:
+        return sorted(self._indexes)
+
+    def find_nodes(self, label: str, key: str, value) -> list[int]:
+        if value is None:
+            return []
+        if (label, key) not in self._indexes:
+            self.create_index(label, key)
+        try:
+            return list(self._indexes[(label, key)].get(index_key(value), ()))
+        except TypeError:  # unhashable odd value: fall back to a scan
+            return [n for n in self._by_label.get(label, ()) if self._nodes[n].props.get(key) == value]
+
+    def _index_remove(self, nid, labels, props):
+        for (label, key), index in self._indexes.items():
+            if label in labels and key in props:
+                bucket = index.get(index_key(props[key]))
+                if bucket is not None:
+                    bucket.pop(nid, None)
+                    if not bucket:
+                        del index[index_key(props[key])]
+
+    def _index_add(self, nid, labels, props):
+        for (label, key), index in self._indexes.items():
+            if label in labels and key in props:
+                index.setdefault(index_key(props[key]), {})[nid] = None
+
+    # ----------------------------------------------------------------- writing
+    def _log(self, undo):
+        if self._undo is not None:
+            self._undo.append(undo)
+
+    def add_node(self, labels=(), properties=None) -> int:
+        if isinstance(labels, str):
+            labels = (labels,)
+        labels = set(labels)
+        for label in labels:
+            if not isinstance(label, str) or not label:
+                raise GraphStoreError(f"labels must be non-empty strings, got {label!r}")
+        props = _check_properties(properties, "add_node")
+        nid = self._next_node
+        self._next_node += 1
+        self._insert_node(nid, labels, props)
+        self._log(lambda: self._remove_node_record(nid))
+        return nid
+
+    def _insert_node(self, nid, labels, props):
+        self._nodes[nid] = _NodeRecord(labels, props)
+        for label in labels:
+            self._by_label.setdefault(label, {})[nid] = None
+        self._index_add(nid, labels, props)
+
+    def _remove_node_record(self, nid):
+        rec = self._nodes.pop(nid)
+        for label in rec.labels:
+            bucket = self._by_label[label]
+            bucket.pop(nid, None)
+            if not bucket:
+                del self._by_label[label]
+        self._index_remove(nid, rec.labels, rec.props)
+        return rec
+
+    def add_relationship(self, start: int, type: str, end: int, properties=None) -> int:
+        if not isinstance(type, str) or not type:
+            raise GraphStoreError(f"relationship type must be a non-empty string, got {type!r}")
+        self._node(start)
+        self._node(end)
+        props = _check_properties(properties, "add_relationship")
+        rid = self._next_rel
+        self._next_rel += 1
+        self._insert_rel(rid, _RelRecord(type, start, end, props))
+        self._log(lambda: self._remove_rel_record(rid))
+        return rid
+
+    def _insert_rel(self, rid, rec):
+        self._rels[rid] = rec
+        self._nodes[rec.start].out.setdefault(rec.type, {})[rid] = rec.end
+        self._nodes[rec.end].inc.setdefault(rec.type, {})[rid] = rec.start
+        self._by_type.setdefault(rec.type, {})[rid] = None
+
+    def _remove_rel_record(self, rid):
+        rec = self._rels.pop(rid)
+        for adjacency in (self._nodes[rec.start].out, self._nodes[rec.end].inc):
+            bucket = adjacency[rec.type]
+            del bucket[rid]
+            if not bucket:
+                del adjacency[rec.type]
+        bucket = self._by_type[rec.type]
+        del bucket[rid]
+        if not bucket:
+            del self._by_type[rec.type]
+        return rec
+
+    def delete_relationship(self, id) -> None:
+        self._rel(id)
+        rec = self._remove_rel_record(id)
+        self._log(lambda: self._insert_rel(id, rec))
+
+    def delete_node(self, id, detach: bool = False) -> None:
+        rec = self._node(id)
+        attached = [r for adj in (rec.out, rec.inc) for bucket in adj.values() for r in bucket]
+        if attached and not detach:
+            raise GraphStoreError(
+                f"node {id} still has {len(set(attached))} relationship(s); delete them first or detach")
+        for rid in dict.fromkeys(attached):
+            self.delete_relationship(rid)
+        removed = self._remove_node_record(id)
+        labels, props = removed.labels, removed.props
+        self._log(lambda: self._insert_node(id, labels, props))
+
+    def set_node_property(self, id, key: str, value) -> None:
+        rec = self._node(id)
+        if not isinstance(key, str):
+            raise GraphStoreError(f"property keys must be strings, got {key!r}")
+        old = rec.props.get(key)
+        if old is None and value is None:
+            return
+        self._index_remove(id, rec.labels, {key: old} if old is not None else {})
+        if value is None:
+            del rec.props[key]
+        else:
+            rec.props[key] = value
+            self._index_add(id, rec.labels, {key: value})
+        self._log(lambda: self._restore_node_property(id, key, old))
+
+    def _restore_node_property(self, id, key, old):
+        rec = self._nodes[id]
+        cur = rec.props.get(key)
+        if cur is not None:
+            self._index_remove(id, rec.labels, {key: cur})
+            del rec.props[key]
+        if old is not None:
+            rec.props[key] = old
+            self._index_add(id, rec.labels, {key: old})
+
+    def set_relationship_property(self, id, key: str, value) -> None:
+        rec = self._rel(id)
+        if not isinstance(key, str):
+            raise GraphStoreError(f"property keys must be strings, got {key!r}")
+        old = rec.props.get(key)
+        if value is None:
+            rec.props.pop(key, None)
+        else:
+            rec.props[key] = value
+
+        def undo():
+            if old is None:
+                rec.props.pop(key, None)
+            else:
+                rec.props[key] = old
+        self._log(undo)
+
+    def add_label(self, id, label: str) -> bool:
+        rec = self._node(id)
+        if not isinstance(label, str) or not label:
+            raise GraphStoreError(f"labels must be non-empty strings, got {label!r}")
+        if label in rec.labels:
+            return False
+        rec.labels.add(label)
+        self._by_label.setdefault(label, {})[id] = None
+        self._index_add(id, {label}, rec.props)
+        self._log(lambda: self._drop_label(id, label))
+        return True
+
+    def remove_label(self, id, label: str) -> bool:
+        rec = self._node(id)
+        if label not in rec.labels:
+            return False
+        self._drop_label(id, label)
+        self._log(lambda: self.add_label(id, label))
+        return True
+
+    def _drop_label(self, id, label):
+        rec = self._nodes[id]
+        self._index_remove(id, {label}, rec.props)
+        rec.labels.discard(label)
+        bucket = self._by_label[label]
+        bucket.pop(id, None)
+        if not bucket:
+            del self._by_label[label]
+
+    # ------------------------------------------------------------ transactions
+    @contextmanager
+    def transaction(self):
+        """Undo every change made inside the block if it raises (nested blocks join the outer)."""
+        if self._undo is not None:
+            yield self
+            return
+        self._undo = []
+        try:
+            yield self
+        except BaseException:
+            log, self._undo = self._undo, None
+            counters = (self._next_node, self._next_rel)
+            for undo in reversed(log):
+                undo()
+            self._next_node, self._next_rel = counters  # ids stay unused, never reissued
+            raise
+        else:
+            self._undo = None
+
+    # ------------------------------------------------------------- persistence
+    def to_bytes(self) -> bytes:
+        """A compact snapshot: JSON of columnar arrays with interned labels and types."""
+        label_ids: dict[str, int] = {}
+        node_ids, node_labels, node_props = [], [], []
+        for nid, rec in self._nodes.items():
+            node_ids.append(nid)
+            node_labels.append([label_ids.setdefault(l, len(label_ids)) for l in rec.labels])
+            node_props.append(rec.props)
+        type_ids: dict[str, int] = {}
+        rel_ids, rel_types, rel_start, rel_end, rel_props = [], [], [], [], []
+        for rid, rec in self._rels.items():
+            rel_ids.append(rid)
+            rel_types.append(type_ids.setdefault(rec.type, len(type_ids)))
+            rel_start.append(rec.start)
+            rel_end.append(rec.end)
+            rel_props.append(rec.props)
+        doc = {
+            "next": [self._next_node, self._next_rel],
+            "labels": list(label_ids), "types": list(type_ids),
+            "node_ids": node_ids, "node_labels": node_labels, "node_props": node_props,
+            "rel_ids": rel_ids, "rel_types": rel_types, "rel_start": rel_start,
+            "rel_end": rel_end, "rel_props": rel_props,
+            "indexes": [list(k) for k in self._indexes],
+        }
+        return SNAPSHOT_MAGIC + json.dumps(doc, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Graph":
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise GraphStoreError(f"snapshot must be bytes, got {type(data).__name__}")
+        data = bytes(data)
+        if not data.startswith(SNAPSHOT_MAGIC):
+            raise GraphStoreError("not a graph snapshot (bad header)")
+        try:
+            doc = json.loads(data[len(SNAPSHOT_MAGIC):])
+            labels, types = doc["labels"], doc["types"]
+            graph = cls()
+            nodes = graph._nodes
+            by_label = graph._by_label
+            for nid, lab, props in zip(doc["node_ids"], doc["node_labels"], doc["node_props"], strict=True):
+                names = {labels[i] for i in lab}
+                nodes[nid] = _NodeRecord(names, props)
+                for name in names:
+                    by_label.setdefault(name, {})[nid] = None
+            rels = graph._rels
+            by_type = graph._by_type
+            for rid, t, s, e, props in zip(doc["rel_ids"], doc["rel_types"], doc["rel_start"],
+                                             doc["rel_end"], doc["rel_props"], strict=True):
+                name = types[t]
+                rels[rid] = _RelRecord(name, s, e, props)
+                out = nodes[s].out
+                (out.get(name) or out.setdefault(name, {}))[rid] = e
+                inc = nodes[e].inc
+                (inc.get(name) or inc.setdefault(name, {}))[rid] = s
+                (by_type.get(name) or by_type.setdefault(name, {}))[rid] = None
+            graph._next_node, graph._next_rel = doc["next"]
+            for label, key in doc["indexes"]:
+                graph.create_index(label, key)
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            raise GraphStoreError(f"corrupt graph snapshot: {exc!r}") from None
+        return graph
+
+    # ----------------------------------------------------------------- queries
+    def run(self, query: str, parameters: dict | None = None):
+        """Run one openCypher query atomically; returns a driver-style Result."""
+        from .cypher.runner import run_query
+
+        return run_query(self, query, parameters)
+
+    def __repr__(self):
+        return f"<Graph {len(self._nodes)} nodes, {len(self._rels)} relationships>"
+
+
+def _adjacent(adjacency: dict, types) -> list:
+    if types is None:
+        return [pair for bucket in adjacency.values() for pair in bucket.items()]
+    out = []
+    for t in types:
+        bucket = adjacency.get(t)
+        if bucket:
+            out.extend(bucket.items())
+    return out

@@ -1,0 +1,111 @@
+"""Serves Prometheus Web locally: `python serve.py [--port 8000] [--host 127.0.0.1]`.
+
+Builds what is missing (build/build.py, incremental), then serves dist/ at the site root
+with the headers a real deployment needs: application/wasm, CORS and
+Cross-Origin-Resource-Policy so pages of other origins can load the SDK, COOP/COEP so the
+demo page is cross-origin isolated, and caching that lets a second visit skip downloads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DIST = ROOT / "dist"
+
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+    ".svg": "image/svg+xml",
+    ".bin": "application/octet-stream",
+}
+
+# Pinned, sha256-checked files whose name changes whenever their bytes do.
+IMMUTABLE_PREFIX = "/pyodide/"
+MUTABLE_IN_IMMUTABLE = ("pyodide-lock.json", "prometheus_web-")
+
+
+class BundleHandler(SimpleHTTPRequestHandler):
+    """Static files with the bundle's headers; `cross_origin_isolated` adds COOP/COEP."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    protocol_version = "HTTP/1.1"  # keep-alive: a page makes a dozen requests
+    cross_origin_isolated = True
+
+    def end_headers(self) -> None:
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
+        if self.cross_origin_isolated:
+            self.send_header("Cross-Origin-Opener-Policy", "same-origin")
+            self.send_header("Cross-Origin-Embedder-Policy", "require-corp")
+        self.send_header("Cache-Control", self._cache_control())
+        super().end_headers()
+
+    def _cache_control(self) -> str:
+        path = self.path.split("?", 1)[0]
+        name = path.rsplit("/", 1)[-1]
+        if path.startswith(IMMUTABLE_PREFIX) and not name.startswith(MUTABLE_IN_IMMUTABLE):
+            return "public, max-age=31536000, immutable"
+        return "no-cache"  # revalidate: a 304 when unchanged
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - signature of the base class
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+
+def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0, *,
+                cross_origin_isolated: bool = True, verbose: bool = False) -> ThreadingHTTPServer:
+    """A server for `directory` (port 0 picks a free port); call serve_forever() to run it."""
+    handler = type("Handler", (BundleHandler,), {"cross_origin_isolated": cross_origin_isolated})
+    server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(directory)))
+    server.daemon_threads = True
+    server.verbose = verbose
+    return server
+
+
+def serve_in_thread(directory: Path, host: str = "127.0.0.1", **options) -> tuple[ThreadingHTTPServer, str]:
+    server = make_server(directory, host, 0, **options)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://{host}:{server.server_address[1]}/"
+
+
+def build(quiet: bool = False) -> None:
+    command = [sys.executable, str(ROOT / "build" / "build.py")] + (["--quiet"] if quiet else [])
+    subprocess.run(command, check=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Build (if needed) and serve Prometheus Web.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--no-build", action="store_true", help="serve dist/ as it is")
+    parser.add_argument("--quiet", action="store_true", help="do not log requests")
+    args = parser.parse_args(argv)
+    if not args.no_build:
+        try:
+            build()
+        except subprocess.CalledProcessError:
+            print("build failed; see the messages above", file=sys.stderr)
+            return 1
+    server = make_server(DIST, args.host, args.port, verbose=not args.quiet)
+    print(f"Prometheus Web: http://{args.host}:{server.server_address[1]}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

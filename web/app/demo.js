@@ -1,0 +1,37 @@
+// Demo page: start-up progress, the capability report, and one call into Python.
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const show = (text, isError) => { $("result").textContent = text; $("result").classList.toggle("error", !!isError); };
+
+  Prometheus.on("progress", ({ stage, fraction }) => {
+    $("progress-bar").style.width = Math.round(fraction * 100) + "%";
+    $("status").textContent = "Loading: " + stage + " (" + Math.round(fraction * 100) + "%)";
+  });
+  Prometheus.on("error", (error) => { $("status").textContent = "Failed to start: " + error.message; });
+
+  async function summarize() {
+    const values = $("numbers").value.split(/[\s,]+/).filter(Boolean).map(Number);
+    try {
+      const stats = await Prometheus.call("core.stats", { values });
+      show(Object.entries(stats).map(([k, v]) => k.padEnd(5) + " " + (Number.isInteger(v) ? v : v.toFixed(4))).join("\n"));
+    } catch (error) {
+      show(error.type + ": " + error.message, true);
+    }
+  }
+
+  Prometheus.ready.then(async (capabilities) => {
+    const info = await Prometheus.call("core.info");
+    $("status").textContent = "Ready: prometheus " + info.version + " on Python " + info.python + " (" + info.platform + "), numpy " + info.numpy;
+    const rows = {
+      "WebGPU": capabilities.webgpu.available ? "yes (" + [capabilities.webgpu.vendor, capabilities.webgpu.architecture].filter(Boolean).join(", ") + ")" : "no, numpy fallback",
+      "Cross-origin isolated": capabilities.crossOriginIsolated ? "yes" : "no",
+      "Persistent storage": capabilities.storage.persisted ? "granted" : "not granted",
+    };
+    $("capabilities").innerHTML = Object.entries(rows).map(([k, v]) => "<dt>" + k + "</dt><dd>" + v + "</dd>").join("");
+    $("capabilities").hidden = false;
+    document.querySelector("#stats-form button").disabled = false;
+    await summarize();
+  });
+  $("stats-form").addEventListener("submit", (event) => { event.preventDefault(); summarize(); });
+})();

@@ -1,0 +1,11 @@
+// ES-module entry of the SDK: `import { createPrometheus } from ".../prometheus.mjs"`.
+import "./prometheus.js";
+
+const { PrometheusClient, PrometheusError } = globalThis.PrometheusSDK;
+
+/** A client for the bundle this module was loaded from (or options.base). */
+export function createPrometheus(options = {}) {
+  return new PrometheusClient({ base: new URL(".", import.meta.url).href, ...options });
+}
+
+export { PrometheusClient, PrometheusError };
