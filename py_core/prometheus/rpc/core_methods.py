@@ -23,7 +23,17 @@ def info() -> dict:
         "python": sys.version.split()[0],
         "platform": sys.platform,
         "numpy": numpy.__version__,
+        "packages": _loaded_packages(),
     }
+
+
+def _loaded_packages() -> list[str]:
+    """Pyodide packages loaded so far (inside the browser); installed ones don't count on CPython."""
+    if sys.platform != "emscripten":
+        return []
+    import pyodide_js
+
+    return sorted(pyodide_js.loadedPackages.object_keys())
 
 
 @method("core.methods")

@@ -1,0 +1,89 @@
+"""Session-wide browser fixtures: see harness.py for what is shared and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from serve import serve_in_thread
+from tests.browser.harness import (
+    CHROMIUM, CHROMIUM_ARGS, SDK, WEBGPU_ARGS, build_bundle, host_page, module_page,
+)
+
+READY_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="session")
+def bundle_url():
+    dist = build_bundle()
+    server, url = serve_in_thread(dist, "127.0.0.1")
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def pages_url(bundle_url, tmp_path_factory):
+    """Test pages on another origin (localhost vs 127.0.0.1, another port)."""
+    pages = tmp_path_factory.mktemp("pages")
+    (pages / "host.html").write_text(host_page(bundle_url))
+    (pages / "module.html").write_text(module_page(bundle_url))
+    server, url = serve_in_thread(pages, "127.0.0.1")
+    yield url.replace("127.0.0.1", "localhost")
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}; run the README's test command, which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+def _launch(playwright, extra_args=()):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + list(extra_args))
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = _launch(playwright_instance)
+    yield browser
+    browser.close()
+
+
+def _ready_sdk(browser, pages_url, bundle_url) -> SDK:
+    page = browser.new_page()
+    page.goto(pages_url + "host.html")
+    page.evaluate("() => Prometheus.ready")
+    page.set_default_timeout(READY_TIMEOUT_MS)
+    return SDK(page, bundle_url)
+
+
+@pytest.fixture(scope="session")
+def sdk(browser, pages_url, bundle_url) -> SDK:
+    """The shared page with a ready `window.Prometheus` (no WebGPU: the numpy fallback path)."""
+    return _ready_sdk(browser, pages_url, bundle_url)
+
+
+@pytest.fixture(scope="session")
+def gpu_browser(playwright_instance):
+    browser = _launch(playwright_instance, WEBGPU_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def gpu_sdk(gpu_browser, pages_url, bundle_url) -> SDK:
+    """Like `sdk`, in a Chromium that exposes a WebGPU adapter (SwiftShader, on the CPU)."""
+    return _ready_sdk(gpu_browser, pages_url, bundle_url)
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_dir = Path(__file__).parent
+    for item in items:
+        if browser_dir in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
