@@ -111,6 +111,7 @@
           storage: await storageReport(),
           pyodide: message.pyodide,
           version: message.version,
+          startupTimings: message.timings,
         });
         this._resolveReady(this.capabilities);
         this._emit("ready", this.capabilities);

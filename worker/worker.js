@@ -33,18 +33,37 @@ async function gpuReport() {
   }
 }
 
+// Download the start-up wheels while the runtime compiles; loadPackage then finds them in
+// the HTTP cache. A failure here is harmless: loadPackage fetches and reports by itself.
+function prefetchStartupPackages() {
+  return fetch(INDEX_URL + "pyodide-lock.json")
+    .then((response) => response.json())
+    .then((lock) => {
+      const core = lock.packages["prometheus-web"];
+      const entries = [core].concat(core.depends.map((name) => lock.packages[name]));
+      return Promise.all(entries.map((entry) => fetch(INDEX_URL + entry.file_name).then((r) => r.arrayBuffer())));
+    })
+    .catch(() => {});
+}
+
 async function start() {
-  const stage = (i) => post({ type: "progress", stage: STAGES[i][0], fraction: STAGES[i][1] });
+  const timings = {};  // milliseconds at which each stage began, since the worker started
+  const stage = (i) => {
+    timings[STAGES[i][0]] = Math.round(performance.now());
+    post({ type: "progress", stage: STAGES[i][0], fraction: STAGES[i][1] });
+  };
   stage(0);
+  const prefetched = prefetchStartupPackages();
   const pyodide = await loadPyodide({ indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) });
   stage(1);
+  await prefetched;
   await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });
   stage(2);
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
   const capabilities = { webgpu: await gpuReport(), crossOriginIsolated: self.crossOriginIsolated === true };
   stage(3);
-  post({ type: "ready", version, pyodide: pyodide.version, capabilities });
+  post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   return { pyodide, rpc, loaded: new Set(["numpy", "prometheus-web"]) };
 }
 

@@ -1,0 +1,117 @@
+"""Time to ready in headless Chromium: the SDK against bare `loadPyodide`, cold and warm.
+
+    python -m bench.startup [--runs 5]
+
+Cold: a fresh browser context (empty HTTP cache). Warm: a second visit in the same context.
+Both pages start Pyodide in a dedicated worker served from the same local server; bare
+Pyodide loads no packages, the SDK loads numpy and the core. Bytes are counted by the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import statistics
+import sys
+import tempfile
+import time
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from serve import make_server  # noqa: E402
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, build_bundle  # noqa: E402
+
+SDK_PAGE = """<!doctype html><meta charset="utf-8"><script src="/prometheus.js"></script>
+<script>window.__ready = Prometheus.ready.then(() => performance.now());</script>"""
+
+CHUNK = 64 * 1024
+
+BARE_PAGE = """<!doctype html><meta charset="utf-8"><script>
+const source = 'importScripts("' + location.origin + '/pyodide/pyodide.js");' +
+  'loadPyodide({indexURL: "' + location.origin + '/pyodide/"}).then(() => postMessage("ready"));';
+const worker = new Worker(URL.createObjectURL(new Blob([source], {type: "text/javascript"})));
+window.__ready = new Promise((resolve) => { worker.onmessage = () => resolve(performance.now()); });
+</script>"""
+
+
+def counting_server(directory: Path, mbps: float = 0):
+    """The bundle server, counting the body bytes it sends; `mbps` > 0 caps its bandwidth."""
+    server = make_server(directory)
+    server.bytes_sent = 0
+    lock = threading.Lock()
+    served = server.RequestHandlerClass  # functools.partial(handler, directory=...)
+
+    class Counting(served.func):
+        def copyfile(self, source, outputfile):
+            start = source.tell()
+            if mbps <= 0:
+                super().copyfile(source, outputfile)
+            else:  # each response is paced at `mbps` (parallel downloads each get that rate)
+                while chunk := source.read(CHUNK):
+                    outputfile.write(chunk)
+                    time.sleep(len(chunk) * 8 / (mbps * 1e6))
+            with lock:
+                server.bytes_sent += source.tell() - start
+
+    server.RequestHandlerClass = functools.partial(Counting, *served.args, **served.keywords)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def measure(playwright, server, url: str, runs: int) -> dict:
+    """Each run: a new profile (empty disk cache) visited twice, as a learner's browser would."""
+    cold, warm, cold_bytes, warm_bytes = [], [], [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as profile:
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = context.new_page()
+            for times, sizes in ((cold, cold_bytes), (warm, warm_bytes)):
+                before = server.bytes_sent
+                page.goto(url)
+                times.append(page.evaluate("() => window.__ready") / 1000)
+                sizes.append(server.bytes_sent - before)
+                page.goto("about:blank")
+            context.close()
+    return {"cold": statistics.median(cold), "warm": statistics.median(warm),
+            "cold_bytes": statistics.median(cold_bytes), "warm_bytes": statistics.median(warm_bytes)}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--mbps", type=float, default=0,
+                        help="pace each response at this rate (0: loopback speed), closer to a learner's first visit")
+    args = parser.parse_args(argv)
+    dist = build_bundle()
+    (dist / "bench-sdk.html").write_text(SDK_PAGE)
+    (dist / "bench-bare.html").write_text(BARE_PAGE)
+    server = counting_server(dist, args.mbps)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        results = {}
+        for name, page in (("bare loadPyodide", "bench-bare.html"), ("Prometheus SDK", "bench-sdk.html")):
+            results[name] = measure(playwright, server, base + page, args.runs)
+    server.shutdown()
+    for page in ("bench-sdk.html", "bench-bare.html"):
+        (dist / page).unlink()
+
+    link = f"{args.mbps:g} Mbit/s link" if args.mbps else "loopback, no bandwidth cap"
+    print(f"time to ready, median of {args.runs} runs (headless Chromium, local server, {link})")
+    print(f"{'':18} {'cold s':>8} {'warm s':>8} {'warm/cold':>10} {'cold bytes':>12} {'warm bytes':>11}")
+    for name, r in results.items():
+        print(f"{name:18} {r['cold']:8.2f} {r['warm']:8.2f} {r['warm'] / r['cold']:10.2f} "
+              f"{r['cold_bytes']:12,.0f} {r['warm_bytes']:11,.0f}")
+    sdk, bare = results["Prometheus SDK"], results["bare loadPyodide"]
+    print(f"SDK cold / bare cold = {sdk['cold'] / bare['cold']:.2f} (target <= 1.5); "
+          f"SDK warm / SDK cold = {sdk['warm'] / sdk['cold']:.2f} (target < 0.5)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
