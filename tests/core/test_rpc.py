@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import numpy
 import pytest
 
 import prometheus
-from prometheus.rpc import dispatch, method, methods, prepare
+from prometheus.rpc import method, methods, prepare
 from prometheus.rpc.registry import to_json_value
-
-
-def call(name, params=None, progress=None):
-    payload = "" if params is None else json.dumps(params)
-    return json.loads(asyncio.run(dispatch(name, payload, progress)))
+from tests.rpc_call import rpc_dispatch_raw
+from tests.rpc_call import rpc_envelope as call
 
 
 def test_version():
@@ -42,7 +36,7 @@ def test_booleans_are_not_numbers():
 
 @pytest.mark.parametrize("payload", ["{", "[1,", "nan"])
 def test_invalid_json(payload):
-    error = json.loads(asyncio.run(dispatch("core.stats", payload)))["error"]
+    error = rpc_dispatch_raw("core.stats", payload)["error"]
     assert error["type"] == "ValidationError" and "not valid JSON" in error["message"]
 
 

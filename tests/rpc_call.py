@@ -1,0 +1,25 @@
+"""Calls `prometheus.rpc.dispatch` from CPython tests, the way the worker does.
+
+Runs the coroutine in its own thread: Playwright's sync API keeps an event loop running
+in the main thread once a browser test has started, and asyncio.run refuses to nest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+from prometheus.rpc import dispatch
+
+_EXECUTOR = ThreadPoolExecutor(max_workers=1)
+
+
+def rpc_envelope(method: str, params=None, progress=None) -> dict:
+    """The JSON envelope the page would get: {"result": ...} or {"error": {...}}."""
+    payload = "" if params is None else json.dumps(params)
+    return json.loads(_EXECUTOR.submit(asyncio.run, dispatch(method, payload, progress)).result())
+
+
+def rpc_dispatch_raw(method: str, payload: str) -> dict:
+    return json.loads(_EXECUTOR.submit(asyncio.run, dispatch(method, payload)).result())
