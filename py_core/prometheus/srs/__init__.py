@@ -10,6 +10,15 @@ from .parameters import DEFAULT_PARAMETERS, LOWER_BOUNDS, UPPER_BOUNDS
 from .scheduler import Scheduler
 
 __all__ = [
-    "Card", "ReviewLog", "Rating", "State", "Scheduler",
+    "Card", "ReviewLog", "Rating", "State", "Scheduler", "Optimizer",
     "DEFAULT_PARAMETERS", "LOWER_BOUNDS", "UPPER_BOUNDS",
 ]
+
+
+def __getattr__(name: str):
+    """`Optimizer` is imported on first use, as in py-fsrs."""
+    if name == "Optimizer":
+        from .optimizer import Optimizer
+
+        return Optimizer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from ..errors import ValidationError
 from .checks import as_aware_datetime, as_int, as_optional_datetime, as_rating, as_state
 from .enums import Rating, State
+from .parameters import MAX_DIFFICULTY, MIN_DIFFICULTY
 
 _id_lock = threading.Lock()
 _last_id = 0
@@ -25,14 +26,16 @@ def new_card_id() -> int:
         return _last_id
 
 
-def _memory_value(value, field: str, low: float, high: float) -> float | None:
+def _memory_value(value, field: str, low: float, high: float, low_open: bool = False) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValidationError(f"{field} must be a number or null, got {value!r}")
     number = float(value)
-    if not math.isfinite(number) or not low <= number <= high:
-        raise ValidationError(f"{field} must be a finite number in [{low}, {high}], got {number}")
+    above_low = number > low if low_open else number >= low
+    if not math.isfinite(number) or not above_low or number > high:
+        interval = f"{'(' if low_open else '['}{low}, {high}]"
+        raise ValidationError(f"{field} must be a finite number in {interval}, got {number}")
     return number
 
 
@@ -72,8 +75,8 @@ class Card:
         if self.state == State.Learning and step is None:
             step = 0
         self.step = as_int(step, "card.step", low=0, allow_none=True)
-        self.stability = _memory_value(stability, "card.stability", 0.0, math.inf)
-        self.difficulty = _memory_value(difficulty, "card.difficulty", 0.0, math.inf)
+        self.stability = _memory_value(stability, "card.stability", 0.0, math.inf, low_open=True)
+        self.difficulty = _memory_value(difficulty, "card.difficulty", MIN_DIFFICULTY, MAX_DIFFICULTY)
         self.due = (
             datetime.now(timezone.utc) if due is None else as_aware_datetime(due, "card.due")
         )
@@ -87,7 +90,17 @@ class Card:
             raise ValidationError(f"card.step must be set in state {self.state.name}")
 
     def copy(self, **changes) -> Card:
+        """A copy with `changes`, validated like any new card."""
         return replace(self, **changes)
+
+    @classmethod
+    def _trusted(cls, card_id, state, step, stability, difficulty, due, last_review) -> Card:
+        """Build from values the scheduler itself computed (already valid): no re-checking."""
+        card = object.__new__(cls)
+        card.card_id, card.state, card.step = card_id, state, step
+        card.stability, card.difficulty = stability, difficulty
+        card.due, card.last_review = due, last_review
+        return card
 
     def to_dict(self) -> dict:
         return {
@@ -139,6 +152,13 @@ class ReviewLog:
         self.review_duration = as_int(
             self.review_duration, "review_log.review_duration", low=0, allow_none=True
         )
+
+    @classmethod
+    def _trusted(cls, card_id, rating, review_datetime, review_duration) -> ReviewLog:
+        log = object.__new__(cls)
+        log.card_id, log.rating = card_id, rating
+        log.review_datetime, log.review_duration = review_datetime, review_duration
+        return log
 
     def to_dict(self) -> dict:
         return {

@@ -41,6 +41,8 @@ def as_state(value, field: str = "state") -> State:
 
 def as_aware_datetime(value, field: str) -> datetime:
     """A timezone-aware datetime in UTC, from a datetime or an ISO-8601 string with an offset."""
+    if type(value) is datetime and value.tzinfo is timezone.utc:
+        return value  # the common case, kept cheap: scheduling loops call this per review
     if isinstance(value, str):
         text = value.strip()
         if text.endswith("Z") or text.endswith("z"):

@@ -81,7 +81,8 @@ def forecast(due_us, days: int, now=None, *, day_start: tuple[int, int] = (0, 0)
     due = np.asarray(due_us, dtype=np.int64)
     today = int(day_numbers(np.array([_now_us(now)]), *day_start)[0])
     offset = np.maximum(day_numbers(due, *day_start) - today, 0)
-    return np.bincount(offset[offset < days], minlength=days)[:days]
+    # intp: on wasm32 (Pyodide) bincount refuses int64 input
+    return np.bincount(offset[offset < days].astype(np.intp), minlength=days)[:days]
 
 
 def memory_states(history: ReviewHistory, parameters=DEFAULT_PARAMETERS):

@@ -126,15 +126,10 @@ class Scheduler:
         state, step, interval = self._next_step(card, rating, stability)
         if self.enable_fuzzing and state == State.Review:
             interval = self._fuzzed(interval, card.card_id, review_datetime)
-        new_card = card.copy(
-            state=state,
-            step=step,
-            stability=stability,
-            difficulty=difficulty,
-            due=review_datetime + interval,
-            last_review=review_datetime,
+        new_card = Card._trusted(
+            card.card_id, state, step, stability, difficulty, review_datetime + interval, review_datetime
         )
-        log = ReviewLog(card.card_id, rating, review_datetime, review_duration)
+        log = ReviewLog._trusted(card.card_id, rating, review_datetime, review_duration)
         return new_card, log
 
     def _next_step(self, card: Card, rating: Rating, stability: float):
