@@ -95,3 +95,13 @@ def test_unserializable_result_is_an_error_not_a_crash():
         return object()
 
     assert call("test.opaque")["error"]["type"] == "TypeError"
+
+
+def test_bulk_arrays_convert_like_their_elements():
+    import numpy as np
+
+    assert to_json_value(np.array([[1.5, 2.0]], dtype=np.float32)) == [[1.5, 2.0]]
+    assert to_json_value(np.array([1, 2], dtype=np.int8)) == [1, 2]
+    assert to_json_value(np.array([True, False])) == [True, False]
+    assert to_json_value(np.array([1.0, np.nan])) == [1.0, "NaN"]
+    assert type(to_json_value(np.arange(3))[0]) is int

@@ -131,6 +131,8 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
         return [to_json_value(v) for v in items]
+    if _is_finite_real_array(value):  # the common bulk case: no per-element walk
+        return value.tolist()
     tolist = getattr(value, "tolist", None)  # numpy arrays and scalars
     if callable(tolist):
         converted = tolist()
@@ -143,6 +145,17 @@ def to_json_value(value: Any) -> Any:
     if callable(to_dict):
         return to_json_value(to_dict())
     raise TypeError(f"cannot send a {type(value).__name__} to the page")
+
+
+def _is_finite_real_array(value: Any) -> bool:
+    dtype = getattr(value, "dtype", None)
+    if dtype is None or getattr(value, "ndim", 0) == 0 or dtype.kind not in "biuf":
+        return False
+    if dtype.kind != "f":
+        return True
+    import numpy
+
+    return bool(numpy.isfinite(value).all())
 
 
 def _error(exc: BaseException) -> dict:
