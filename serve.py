@@ -81,7 +81,12 @@ def serve_in_thread(directory: Path, host: str = "127.0.0.1", **options) -> tupl
 
 
 def build(quiet: bool = False) -> None:
-    command = [sys.executable, str(ROOT / "build" / "build.py")] + (["--quiet"] if quiet else [])
+    """Runs build/build.py in the project's environment (created and filled when needed)."""
+    python = subprocess.run(
+        [sys.executable, str(ROOT / "build" / "environment.py"), str(ROOT / "build" / "requirements.txt")],
+        check=True, stdout=subprocess.PIPE, text=True,
+    ).stdout.strip()
+    command = [python, str(ROOT / "build" / "build.py")] + (["--quiet"] if quiet else [])
     subprocess.run(command, check=True)
 
 
