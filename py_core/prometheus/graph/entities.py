@@ -16,20 +16,20 @@ class Node:
     def __init__(self, id: int, store=None, labels=frozenset(), properties=None):
         self.id = id
         self._store = store
-        self._labels = frozenset(labels)
-        self._properties = {} if properties is None else properties
+        self._labels = labels
+        self._properties = properties
 
     @property
     def labels(self) -> frozenset:
         if self._store is not None:
             return frozenset(self._store.node_labels(self.id))
-        return self._labels
+        return frozenset(self._labels)
 
     @property
     def properties(self) -> dict:
         if self._store is not None:
             return dict(self._store.node_properties(self.id))
-        return dict(self._properties)
+        return dict(self._properties or {})
 
     def get(self, key, default=None):
         return self.properties.get(key, default)
@@ -39,8 +39,8 @@ class Node:
             return self
         store = self._store
         if not store.has_node(self.id):
-            return Node(self.id, None, self._labels, dict(self._properties))
-        return Node(self.id, None, store.node_labels(self.id), dict(store.node_properties(self.id)))
+            return Node(self.id, None, frozenset(self._labels), dict(self._properties or {}))
+        return Node(self.id, None, frozenset(store.node_labels(self.id)), dict(store.node_properties(self.id)))
 
     def to_dict(self) -> dict:
         return {"id": self.id, "labels": sorted(self.labels), "properties": self.properties}
@@ -67,13 +67,13 @@ class Relationship:
         self.start = start
         self.end = end
         self._store = store
-        self._properties = {} if properties is None else properties
+        self._properties = properties
 
     @property
     def properties(self) -> dict:
         if self._store is not None:
             return dict(self._store.relationship_properties(self.id))
-        return dict(self._properties)
+        return dict(self._properties or {})
 
     def get(self, key, default=None):
         return self.properties.get(key, default)
@@ -83,7 +83,7 @@ class Relationship:
             return self
         store = self._store
         props = store.relationship_properties(self.id) if store.has_relationship(self.id) else self._properties
-        return Relationship(self.id, self.type, self.start, self.end, None, dict(props))
+        return Relationship(self.id, self.type, self.start, self.end, None, dict(props or {}))
 
     def to_dict(self) -> dict:
         return {"id": self.id, "type": self.type, "start": self.start, "end": self.end,

@@ -26,6 +26,11 @@ class Procedure:
 
 
 _PROCEDURES: dict[str, Procedure] = {}
+_VERSION = [0]  # bumped on every change, so cached query plans never call a replaced procedure
+
+
+def registry_version() -> int:
+    return _VERSION[0]
 
 
 def _pairs(spec, what: str) -> tuple[tuple[str, str], ...]:
@@ -50,15 +55,34 @@ def register_procedure(name: str, fn: Callable, inputs: Iterable = (), outputs: 
         raise ValueError(f"procedure name must be dotted identifiers, got {name!r}")
     proc = Procedure(name, fn, _pairs(inputs, "input"), _pairs(outputs, "output"), description)
     _PROCEDURES[name] = proc
+    _VERSION[0] += 1
     return proc
 
 
 def unregister_procedure(name: str) -> None:
-    _PROCEDURES.pop(name, None)
+    if _PROCEDURES.pop(name, None) is not None:
+        _VERSION[0] += 1
+
+
+# Modules whose import registers the built-in `prometheus.*` procedures (loaded on first use,
+# so importing the graph package stays cheap).
+BUILTIN_MODULES = ("prometheus.graph.paths",)
+_builtins_loaded = [False]
 
 
 def get_procedure(name: str) -> Procedure | None:
-    return _PROCEDURES.get(name)
+    proc = _PROCEDURES.get(name)
+    if proc is None and not _builtins_loaded[0]:
+        import importlib
+        _builtins_loaded[0] = True
+        for module in BUILTIN_MODULES:
+            try:
+                importlib.import_module(module)
+            except ModuleNotFoundError as exc:
+                if exc.name != module:
+                    raise
+        proc = _PROCEDURES.get(name)
+    return proc
 
 
 def procedures() -> dict[str, Procedure]:

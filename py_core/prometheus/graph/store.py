@@ -18,6 +18,10 @@ Reading
                                            direction "out" | "in" | "both", types an iterable of
                                            type names or None for all
     g.degree(id, direction="out", types=None)
+    g.out_ids(id, type) / g.in_ids(id, type)
+                                        -> read-only view of neighbour node ids along one
+                                           relationship type (no copying; for hot loops such
+                                           as learning-path searches; do not write while iterating)
     g.find_nodes(label, key, value)     -> list of node ids with that label and property value,
                                            through a (label, key) index built on first use
     g.node(id) / g.relationship(id)     -> live Node / Relationship views (entities.py)
@@ -35,6 +39,7 @@ Writing (each change is recorded in the undo log while a transaction is open)
 Transactions and persistence
     with g.transaction(): ...             -> every change inside is undone if the block raises
     g.to_bytes() / Graph.from_bytes(data) -> compact snapshot (JSON of columnar arrays)
+    (a failed transaction restores the id counters too, so ids stay dense)
 
 Queries
     g.run(query, parameters=None)         -> Result (see cypher/result.py)
@@ -50,6 +55,8 @@ from ..errors import ValidationError
 from .entities import Node, Relationship
 
 SNAPSHOT_MAGIC = b"PGRAPH1\n"
+SNAPSHOT_MAGIC_TEMPORAL = b"PGRAPH1T\n"  # same layout; some property values are temporal
+_TEMPORAL_TAG = "\u0000temporal"
 
 _DIRECTIONS = ("out", "in", "both")
 
@@ -68,6 +75,9 @@ def index_key(value):
         return ("s", value)
     if isinstance(value, (list, tuple)):
         return ("l", tuple(index_key(v) for v in value))
+    key = getattr(value, "_key", None)
+    if key is not None:  # temporal values: same type and same instant
+        return ("t", type(value).__name__, key())
     return ("o", repr(value))
 
 
@@ -193,6 +203,14 @@ class Graph:
             result.extend(pairs)
         return iter(result)
 
+    def out_ids(self, id, type: str):
+        bucket = self._node(id).out.get(type)
+        return bucket.values() if bucket is not None else ()
+
+    def in_ids(self, id, type: str):
+        bucket = self._node(id).inc.get(type)
+        return bucket.values() if bucket is not None else ()
+
     def degree(self, id, direction: str = "out", types=None) -> int:
         return sum(1 for _ in self.neighbours(id, direction, types))
 
@@ -214,6 +232,7 @@ class Graph:
             if value is not None:
                 index.setdefault(index_key(value), {})[nid] = None
         self._indexes[(label, key)] = index
+        self._log(lambda: self._indexes.pop((label, key), None))
 
     def drop_index(self, label: str, key: str) -> None:
         self._indexes.pop((label, key), None)
@@ -407,14 +426,14 @@ class Graph:
             yield self
             return
         self._undo = []
+        counters = (self._next_node, self._next_rel)
         try:
             yield self
         except BaseException:
             log, self._undo = self._undo, None
-            counters = (self._next_node, self._next_rel)
             for undo in reversed(log):
                 undo()
-            self._next_node, self._next_rel = counters  # ids stay unused, never reissued
+            self._next_node, self._next_rel = counters  # ids handed out inside were never visible
             raise
         else:
             self._undo = None
@@ -444,37 +463,64 @@ class Graph:
             "rel_end": rel_end, "rel_props": rel_props,
             "indexes": [list(k) for k in self._indexes],
         }
-        return SNAPSHOT_MAGIC + json.dumps(doc, separators=(",", ":")).encode("utf-8")
+        used_temporal = []
+
+        def encode(value):
+            from .cypher.temporal import encode_temporal
+            used_temporal.append(True)
+            return {_TEMPORAL_TAG: encode_temporal(value)}
+        body = json.dumps(doc, separators=(",", ":"), default=encode).encode("utf-8")
+        return (SNAPSHOT_MAGIC_TEMPORAL if used_temporal else SNAPSHOT_MAGIC) + body
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Graph":
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise GraphStoreError(f"snapshot must be bytes, got {type(data).__name__}")
         data = bytes(data)
-        if not data.startswith(SNAPSHOT_MAGIC):
+        hook = None
+        if data.startswith(SNAPSHOT_MAGIC):
+            body = data[len(SNAPSHOT_MAGIC):]
+        elif data.startswith(SNAPSHOT_MAGIC_TEMPORAL):
+            from .cypher.temporal import decode_temporal
+            body = data[len(SNAPSHOT_MAGIC_TEMPORAL):]
+
+            def hook(obj):
+                if len(obj) == 1 and _TEMPORAL_TAG in obj:
+                    return decode_temporal(obj[_TEMPORAL_TAG])
+                return obj
+        else:
             raise GraphStoreError("not a graph snapshot (bad header)")
         try:
-            doc = json.loads(data[len(SNAPSHOT_MAGIC):])
+            doc = json.loads(body, object_hook=hook)
             labels, types = doc["labels"], doc["types"]
             graph = cls()
             nodes = graph._nodes
-            by_label = graph._by_label
+            node_record = _NodeRecord
+            per_label = [[] for _ in labels]
             for nid, lab, props in zip(doc["node_ids"], doc["node_labels"], doc["node_props"], strict=True):
-                names = {labels[i] for i in lab}
-                nodes[nid] = _NodeRecord(names, props)
-                for name in names:
-                    by_label.setdefault(name, {})[nid] = None
+                nodes[nid] = node_record({labels[i] for i in lab}, props)
+                for i in lab:
+                    per_label[i].append(nid)
+            graph._by_label = {labels[i]: dict.fromkeys(ids) for i, ids in enumerate(per_label) if ids}
             rels = graph._rels
-            by_type = graph._by_type
+            rel_record = _RelRecord
+            per_type = [[] for _ in types]
             for rid, t, s, e, props in zip(doc["rel_ids"], doc["rel_types"], doc["rel_start"],
                                              doc["rel_end"], doc["rel_props"], strict=True):
                 name = types[t]
-                rels[rid] = _RelRecord(name, s, e, props)
-                out = nodes[s].out
-                (out.get(name) or out.setdefault(name, {}))[rid] = e
-                inc = nodes[e].inc
-                (inc.get(name) or inc.setdefault(name, {}))[rid] = s
-                (by_type.get(name) or by_type.setdefault(name, {}))[rid] = None
+                rels[rid] = rel_record(name, s, e, props)
+                per_type[t].append(rid)
+                adj = nodes[s].out
+                bucket = adj.get(name)
+                if bucket is None:
+                    bucket = adj[name] = {}
+                bucket[rid] = e
+                adj = nodes[e].inc
+                bucket = adj.get(name)
+                if bucket is None:
+                    bucket = adj[name] = {}
+                bucket[rid] = s
+            graph._by_type = {types[i]: dict.fromkeys(ids) for i, ids in enumerate(per_type) if ids}
             graph._next_node, graph._next_rel = doc["next"]
             for label, key in doc["indexes"]:
                 graph.create_index(label, key)

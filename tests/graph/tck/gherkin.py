@@ -56,30 +56,35 @@ def split_table_row(line: str, where: str) -> list[str]:
     s = line.strip()
     if not (s.startswith("|") and s.endswith("|")) or len(s) < 2:
         raise GherkinError(f"{where}: table row must start and end with '|': {line!r}")
-    cells, cur, i = [], [], 1
+    raw_cells, cur, i = [], [], 1
     while i < len(s):
         ch = s[i]
         if ch == "\\" and i + 1 < len(s):
-            nxt = s[i + 1]
-            if nxt == "|":
-                cur.append("|")
-            elif nxt == "\\":
-                cur.append("\\")
-            elif nxt == "n":
-                cur.append("\n")
-            else:
-                cur.append("\\" + nxt)
+            cur.append(s[i:i + 2])
             i += 2
             continue
         if ch == "|":
-            cells.append("".join(cur).strip())
+            raw_cells.append("".join(cur))
             cur = []
         else:
             cur.append(ch)
         i += 1
     if "".join(cur).strip():
         raise GherkinError(f"{where}: text after the last '|': {line!r}")
-    return cells
+    return [_unescape_cell(c.strip()) for c in raw_cells]
+
+
+def _unescape_cell(cell: str) -> str:
+    out, i = [], 0
+    while i < len(cell):
+        if cell[i] == "\\" and i + 1 < len(cell):
+            nxt = cell[i + 1]
+            out.append({"|": "|", "\\": "\\", "n": "\n"}.get(nxt, "\\" + nxt))
+            i += 2
+        else:
+            out.append(cell[i])
+            i += 1
+    return "".join(out)
 
 
 def _substitute(text: str | None, values: dict[str, str]) -> str | None:
@@ -125,7 +130,7 @@ def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
             scenarios.append(Scenario(feature_path, feature_name, cur_name,
                                       background + cur_steps, cur_tags, line=cur_line))
         elif block == "outline":
-            if not examples:
+            if not any(len(t) > 1 for t in examples):
                 raise GherkinError(f"{where(cur_line)}: Scenario Outline without Examples")
             index = 0
             for table in examples:
@@ -173,6 +178,7 @@ def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
             cur_name = s.split(":", 1)[1].strip()
             cur_tags, pending_tags = tuple(pending_tags), []
             cur_line = n
+            last_kind = background[-1].keyword if background else None
             continue
         if s.startswith("Scenario:") or s.startswith("Example:"):
             close_block()
@@ -180,6 +186,7 @@ def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
             cur_name = s.split(":", 1)[1].strip()
             cur_tags, pending_tags = tuple(pending_tags), []
             cur_line = n
+            last_kind = background[-1].keyword if background else None
             continue
         if s.startswith("Examples:") or s.startswith("Scenarios:"):
             if block != "outline":

@@ -4,6 +4,7 @@
     python -m tests.graph.tck.report match           # only scenarios whose id contains 'match'
     python -m tests.graph.tck.report --failures      # also every failing scenario with its reason
     python -m tests.graph.tck.report --no-status     # do not rewrite /work/notes/tck-status.md
+    python -m tests.graph.tck.report --raise-floor   # record this run's counts as the new floor
 
 Every full run rewrites the status note for the engine engineer (`STATUS_FILE`, default
 /work/notes/tck-status.md, override with TCK_STATUS_FILE) with the table and the most common
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT / "py_core") not in sys.path:
     sys.path.insert(0, str(ROOT / "py_core"))
 
+from .floor import load_floor, raised_floor, save_floor  # noqa: E402
 from .runner import Outcome, all_scenarios, run_scenario, tck_available  # noqa: E402
 
 RESULT_TARGET = 0.95
@@ -114,14 +116,37 @@ def write_status(outcomes: list[Outcome], seconds: float, path: Path = STATUS_FI
             f"{len(outcomes)} scenarios in {seconds:.1f} s. Result scenarios {100 * res:.1f}% "
             f"(target {100 * RESULT_TARGET:.0f}%), error scenarios {100 * typ:.1f}% right type "
             f"(target {100 * ERROR_TARGET:.0f}%), {100 * err:.1f}% right type+phase+detail.\n\n"
-            f"```\n{table(outcomes)}\n```\n\n## Top failure causes (count, cause, where, example)\n\n"
+            f"```\n{table(outcomes)}\n```\n\n"
+            "How to use: `python -m tests.graph.tck.report [substring] [--failures]` from /work/main "
+            "(e.g. `report Match3 --failures`); one scenario as a test: "
+            "`TCK_EACH=1 python -m pytest tests/graph/tck -k 'Match3 and 12'`. After an improvement run "
+            "`python -m tests.graph.tck.report --raise-floor` so test_tck.py guards it (floor.json, counts "
+            "only). Requests from the TCK/paths side: see /work/notes/graph-tck.md.\n\n"
+            f"## Top failure causes (count, cause, where, example)\n\n"
             f"```\n{top_causes(outcomes, 40)}\n```\n\n## Slowest scenarios\n\n"
             + "".join(f"- {o.seconds:.2f} s {o.id}\n" for o in slow))
+    requests = _open_requests(path.parent / "graph-tck.md")
+    if requests:
+        text += "\n## Open requests from the TCK/paths side (copied from graph-tck.md)\n" + requests
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     except OSError as e:
         print(f"(could not write {path}: {e})", file=sys.stderr)
+
+
+def _open_requests(notes: Path) -> str:
+    """The '## Requests' section of the notes file, if any, so it travels with the status."""
+    try:
+        text = notes.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    start = text.find("## Requests")
+    if start < 0:
+        return ""
+    body = text[start:].split("\n", 1)[1] if "\n" in text[start:] else ""
+    end = body.find("\n## ")
+    return body if end < 0 else body[:end + 1]
 
 
 def main(argv: list[str]) -> int:
@@ -144,6 +169,10 @@ def main(argv: list[str]) -> int:
           f"(target {100 * RESULT_TARGET:.0f}%), error right type {100 * typ:.1f}% "
           f"(target {100 * ERROR_TARGET:.0f}%), error strict {100 * err:.1f}%")
     print("\nTop failure causes:\n" + top_causes(outcomes))
+    if not substring and "--raise-floor" in flags:
+        save_floor(raised_floor(load_floor(), summarize(outcomes),
+                                {"result": res >= RESULT_TARGET, "error": typ >= ERROR_TARGET}))
+        print("(floor.json raised where this run did better)")
     if not substring and "--no-status" not in flags:
         write_status(outcomes, seconds)
         print(f"\n(status written to {STATUS_FILE})")

@@ -124,6 +124,7 @@ class _Context:
         self.effects = None         # side effects of the last (non-control) query
         self.procedures: list[str] = []
         self.error_left_changes = False
+        self.type_ok = False        # an error scenario saw the right tck_type
 
     def new_graph(self):
         self.graph = self.graph_cls()
@@ -355,7 +356,6 @@ def run_scenario(scenario: Scenario, graph_cls=None) -> Outcome:
 
     kind = scenario_kind(scenario)
     ctx = _Context(graph_cls)
-    ctx.type_ok = False
     start = time.perf_counter()
     outcome = Outcome(scenario.id, scenario.directory, kind, passed=False, type_ok=False)
     try:

@@ -53,6 +53,7 @@ Quantifier = _node("Quantifier", "kind var source where")
 Reduce = _node("Reduce", "acc init var source expr")
 PatternPred = _node("PatternPred", "pattern")
 ExistsSub = _node("ExistsSub", "query patterns where")  # EXISTS { ... }
+CountSub = _node("CountSub", "query patterns where")    # COUNT { ... }
 HasLabels = _node("HasLabels", "expr labels")
 MapProjection = _node("MapProjection", "var items")  # items: ('prop', key) ('all',) ('var', name) ('expr', key, e)
 ShortestPathExpr = _node("ShortestPathExpr", "part")

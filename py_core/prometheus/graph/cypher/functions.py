@@ -12,6 +12,7 @@ import time
 
 from ..entities import Node, Path, Relationship
 from ..errors import RUNTIME, CypherArgumentError, CypherTypeError, EntityNotFound
+from .temporal import Temporal
 from .values import is_number, type_name
 
 
@@ -42,7 +43,7 @@ def f_labels(ctx, v):
     if isinstance(v, Node):
         _check_live(ctx, v)
         return sorted(ctx.store.node_labels(v.id))
-    raise type_error("labels", v, "a node")
+    raise type_error("labels", v, "a node", "InvalidArgumentValue")
 
 
 def f_type(ctx, v):
@@ -50,7 +51,7 @@ def f_type(ctx, v):
         return None
     if isinstance(v, Relationship):
         return v.type
-    raise type_error("type", v, "a relationship")
+    raise type_error("type", v, "a relationship", "InvalidArgumentValue")
 
 
 def f_properties(ctx, v):
@@ -157,7 +158,8 @@ def f_tail(ctx, v):
 
 def _int_arg(fn, v):
     if isinstance(v, bool) or not isinstance(v, int):
-        raise type_error(fn, v, "an integer")
+        raise CypherArgumentError(f"{fn}() expected an integer but got {type_name(v)} ({v!r})",
+                                  "InvalidArgumentType", RUNTIME)
     return v
 
 
@@ -212,6 +214,8 @@ def to_string(v):
         return _format_float(v)
     if isinstance(v, str):
         return v
+    if isinstance(v, Temporal):
+        return str(v)
     return None
 
 
@@ -523,6 +527,65 @@ FUNCTIONS = {
     "timestamp": (f_timestamp, 0, 0),
     "isempty": (f_is_empty, 1, 1),
 }
+
+def _temporal_functions():
+    from . import temporal as T
+
+    def maker(build):
+        def fn(ctx, arg=_MISSING):
+            if arg is _MISSING:
+                return build(None)
+            if arg is None:
+                return None
+            return build(arg)
+        return fn
+
+    def truncator(kind):
+        def fn(ctx, unit, value, fields=None):
+            if value is None:
+                return None
+            return T.truncate(kind, unit, value, fields)
+        return fn
+
+    def between(mode):
+        def fn(ctx, a, b):
+            return T.between(a, b, mode)
+        return fn
+
+    def from_epoch(ctx, seconds, nanos=0):
+        if seconds is None:
+            return None
+        return T.make_datetime({"epochSeconds": seconds, "nanosecond": nanos or 0})
+
+    def from_epoch_millis(ctx, millis):
+        if millis is None:
+            return None
+        return T.make_datetime({"epochMillis": millis})
+
+    table = {
+        "date": (maker(T.make_date), 0, 1),
+        "localtime": (maker(T.make_localtime), 0, 1),
+        "time": (maker(T.make_time), 0, 1),
+        "localdatetime": (maker(T.make_localdatetime), 0, 1),
+        "datetime": (maker(T.make_datetime), 0, 1),
+        "duration": (maker(T.make_duration), 1, 1),
+        "duration.between": (between("all"), 2, 2),
+        "duration.inmonths": (between("months"), 2, 2),
+        "duration.indays": (between("days"), 2, 2),
+        "duration.inseconds": (between("seconds"), 2, 2),
+        "datetime.fromepoch": (from_epoch, 1, 2),
+        "datetime.fromepochmillis": (from_epoch_millis, 1, 1),
+    }
+    for kind, build in (("date", T.make_date), ("localtime", T.make_localtime), ("time", T.make_time),
+                        ("localdatetime", T.make_localdatetime), ("datetime", T.make_datetime)):
+        table[kind + ".truncate"] = (truncator(kind), 2, 3)
+        for clock in ("transaction", "statement", "realtime"):
+            table[f"{kind}.{clock}"] = (maker(build), 0, 1)
+    return table
+
+
+_MISSING = object()
+FUNCTIONS.update(_temporal_functions())
 
 AGGREGATES = {"count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp",
               "percentilecont", "percentiledisc"}

@@ -166,8 +166,8 @@ def _number(query: str, i: int, tokens: list) -> int:
         k = j
         while k < n and _is_ident_part(query[k]):
             k += 1
-        raise CypherSyntaxError(f"invalid number literal {query[start:k]!r}", "InvalidNumberLiteral",
-                                query=query, position=start)
+        tokens.append(Token("badnum", query[start:k], start, query[start:k]))
+        return k
     text = query[start:j]
     if is_float:
         value = float(text)

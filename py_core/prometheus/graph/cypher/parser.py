@@ -607,6 +607,8 @@ class Parser:
         if tok.kind == FLOAT:
             self.i += 1
             return A.Literal(tok.value, pos=pos, text=tok.text)
+        if tok.kind == "badnum":
+            raise self.error(f"invalid number literal {tok.text!r}", "InvalidNumberLiteral")
         if tok.kind == STRING:
             self.i += 1
             return A.Literal(tok.value, pos=pos, text=tok.text)
@@ -660,9 +662,11 @@ class Parser:
                 expr = self.expression()
                 self.expect_op(")")
                 return self._wrap(A.Reduce(acc, init, var, source, expr, pos=pos), start)
-            if word == "EXISTS" and self.is_op("{", tok=self.peek()):
+            if word in ("EXISTS", "COUNT") and self.is_op("{", tok=self.peek()):
                 self.i += 2
                 node = self.exists_subquery(pos)
+                if word == "COUNT":
+                    node = A.CountSub(node.query, node.patterns, node.where, pos=pos)
                 return self._wrap(node, start)
             if word in ("SHORTESTPATH", "ALLSHORTESTPATHS") and self.is_op("(", tok=self.peek()):
                 part = self.pattern_part()

@@ -6,6 +6,9 @@ from __future__ import annotations
 import math
 
 from ..entities import Node, Path, Relationship
+from .temporal import Date, DateTime, Duration, LocalDateTime, LocalTime, Temporal, Time
+
+_TEMPORAL_RANK = {DateTime: 0, LocalDateTime: 1, Date: 2, Time: 3, LocalTime: 4, Duration: 5}
 
 
 def type_name(v) -> str:
@@ -29,6 +32,8 @@ def type_name(v) -> str:
         return "Relationship"
     if isinstance(v, Path):
         return "Path"
+    if isinstance(v, Temporal):
+        return v.kind
     return type(v).__name__
 
 
@@ -36,8 +41,17 @@ def is_number(v) -> bool:
     return isinstance(v, (int, float)) and v is not True and v is not False
 
 
+_SIMPLE_TYPES = frozenset((int, float, str, bool))
+
+
 def equals(a, b):
     """Cypher `=`: True, False or None (unknown)."""
+    ta = type(a)
+    if ta is type(b):
+        if ta in _SIMPLE_TYPES:
+            return a == b
+        if ta is Node or ta is Relationship:
+            return a.id == b.id
     if a is None or b is None:
         return None
     if isinstance(a, bool) or isinstance(b, bool):
@@ -70,7 +84,10 @@ def equals(a, b):
         return result
     if type(a) is not type(b) and not (isinstance(a, str) and isinstance(b, str)):
         return False
-    return a == b
+    return a == b  # temporal values: same type and same instant/fields
+
+
+UNORDERED = 2  # compare() result for NaN: every ordering comparison is false
 
 
 def compare(a, b):
@@ -83,17 +100,20 @@ def compare(a, b):
         return None
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         if a != a or b != b:
-            return None
+            return UNORDERED
         return (a > b) - (a < b)
     if isinstance(a, str) and isinstance(b, str):
         return (a > b) - (a < b)
+    if isinstance(a, Temporal) and type(a) is type(b) and not isinstance(a, Duration):
+        ka, kb = a._key(), b._key()
+        return (ka > kb) - (ka < kb)
     if isinstance(a, list) and isinstance(b, list):
         for x, y in zip(a, b):
             e = equals(x, y)
             if e is True:
                 continue
             c = compare(x, y)
-            if c is None:
+            if c is None or c == UNORDERED:
                 return None
             if c != 0:
                 return c
@@ -130,6 +150,8 @@ def sort_key(v):
         return (2, v.id)
     if isinstance(v, Path):
         return (4, tuple(n.id for n in v.nodes), tuple(r.id for r in v.relationships))
+    if isinstance(v, Temporal):
+        return (4.5, _TEMPORAL_RANK[type(v)], v._key())
     return (10, repr(v))
 
 
@@ -153,6 +175,13 @@ class Desc:
 def group_key(v):
     """Hashable key under which DISTINCT / grouping treats values as the same
     (null equals null here, 1 equals 1.0)."""
+    t = type(v)
+    if t is Node:
+        return ("N", v.id)
+    if t is str:
+        return ("s", v)
+    if t is int:
+        return ("n", v)
     if v is None:
         return None
     if v is True or v is False:
@@ -173,6 +202,8 @@ def group_key(v):
         return ("R", v.id)
     if isinstance(v, Path):
         return ("P", tuple(n.id for n in v.nodes), tuple(r.id for r in v.relationships))
+    if isinstance(v, Temporal):
+        return ("T", type(v).__name__, v._key())
     return ("o", id(v))
 
 

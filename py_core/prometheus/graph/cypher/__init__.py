@@ -1,0 +1,1 @@
+"""openCypher for `prometheus.graph`: lexer -> parser -> compiler -> row-pipeline executor."""

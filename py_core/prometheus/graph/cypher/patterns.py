@@ -1,0 +1,725 @@
+"""Pattern matching: finds every binding of a MATCH pattern, starting from the cheapest
+anchor (an already bound node, then an indexed (label, property), then a label) and
+expanding along adjacency lists in both directions. Also shortest paths by bidirectional BFS.
+"""
+
+from __future__ import annotations
+
+from ..entities import Node, Path, Relationship
+from ..errors import COMPILE_TIME, RUNTIME, CypherSyntaxError, CypherTypeError
+from . import ast as A
+from .values import equals
+
+INF = float("inf")
+
+
+class NodeSpec:
+    __slots__ = ("var", "labels", "props", "param_props", "bound", "pos")
+
+    @property
+    def trivial(self):
+        return not self.labels and not self.props and self.param_props is None
+
+
+class RelSpec:
+    __slots__ = ("var", "types", "props", "param_props", "direction", "length", "bound", "pos")
+
+
+def _compile_props(compiler, props, scope):
+    if props is None:
+        return None, None
+    if isinstance(props, A.Param):
+        return None, compiler.compile(props, scope)
+    return [(k, compiler.compile(v, scope)) for k, v in props.items], None
+
+
+def where_equalities(where):
+    """`var.key = expr` conjuncts of a WHERE clause: {var: [(key, expr)]}, for index use."""
+    out = {}
+
+    def visit(e):
+        if isinstance(e, A.And):
+            visit(e.left)
+            visit(e.right)
+        elif isinstance(e, A.Compare) and e.ops == ["="]:
+            a, b = e.operands
+            for x, y in ((a, b), (b, a)):
+                if isinstance(x, A.Prop) and isinstance(x.expr, A.Var):
+                    out.setdefault(x.expr.name, []).append((x.key, y))
+    if where is not None:
+        visit(where)
+    return out
+
+
+def _free_vars(e):
+    from .expressions import walk
+    return {x.name for x in walk(e) if isinstance(x, A.Var)}
+
+
+class PartPlan:
+    """One comma-separated part of a pattern, compiled for a given set of bound variables."""
+
+    reach_only = False  # var-length step may yield each reachable end node once (see Matcher)
+
+    def __init__(self, compiler, part, scope, hints, clause_vars):
+        elements = part.elements
+        self.path_var = part.var
+        self.shortest = part.shortest
+        self.nodes = []
+        self.rels = []
+        self.query = compiler.query
+        bound_before = set(scope.vars) - clause_vars
+        in_scope_before = set(scope.vars)
+        for idx, el in enumerate(elements):
+            if el.props is not None and isinstance(el.props, A.Param):
+                raise compiler.error(CypherSyntaxError, "parameters cannot be used as pattern property maps here",
+                                     "InvalidParameterUse", el.props)
+            if isinstance(el, A.NodePattern):
+                spec = NodeSpec()
+                spec.var = el.var
+                spec.labels = tuple(el.labels)
+                spec.pos = el.pos
+                spec.props, spec.param_props = _compile_props(compiler, el.props, scope)
+                spec.bound = el.var is not None and el.var in in_scope_before
+                if el.var is not None:
+                    kind = scope.vars.get(el.var)
+                    if kind not in (None, "node", "any"):
+                        raise compiler.error(CypherSyntaxError,
+                                             f"variable `{el.var}` is a {kind}, not a node",
+                                             "VariableTypeConflict", el)
+                    scope.add(el.var, "node")
+                self.nodes.append(spec)
+            else:
+                spec = RelSpec()
+                spec.var = el.var
+                spec.types = tuple(dict.fromkeys(el.types)) or None
+                spec.direction = el.direction
+                spec.pos = el.pos
+                spec.props, spec.param_props = _compile_props(compiler, el.props, scope)
+                spec.length = None
+                if el.length is not None:
+                    lo, hi = el.length
+                    spec.length = (1 if lo is None else lo, INF if hi is None else hi)
+                spec.bound = el.var is not None and el.var in bound_before
+                if el.var is not None:
+                    kind = scope.vars.get(el.var)
+                    if kind not in (None, "rel", "rels", "any"):
+                        raise compiler.error(CypherSyntaxError,
+                                             f"variable `{el.var}` is a {kind}, not a relationship",
+                                             "VariableTypeConflict", el)
+                    if kind is not None and not spec.bound:
+                        raise compiler.error(CypherSyntaxError,
+                                             f"relationship variable `{el.var}` used twice in a pattern",
+                                             "RelationshipUniquenessViolation", el)
+                    scope.add(el.var, "rels" if spec.length else "rel")
+                    clause_vars.add(el.var)
+                self.rels.append(spec)
+        if self.path_var is not None:
+            if self.path_var in scope:
+                raise compiler.error(CypherSyntaxError, f"variable `{self.path_var}` already declared",
+                                     "VariableAlreadyBound", part)
+            scope.add(self.path_var, "path")
+        # repeated node variables inside the part: later positions must equal the first one
+        first_pos = {}
+        self.same_as = []
+        for i, spec in enumerate(self.nodes):
+            if spec.var is not None and not spec.bound:
+                self.same_as.append(first_pos.setdefault(spec.var, i) if spec.var in first_pos else None)
+                first_pos.setdefault(spec.var, i)
+            else:
+                self.same_as.append(None)
+        self.anchor, self.index_hint = self._choose_anchor(compiler, scope, hints, bound_before)
+        self.steps = self._steps()
+
+    def _choose_anchor(self, compiler, scope, hints, bound_before):
+        best, best_score, best_hint = 0, 99, None
+        for i, spec in enumerate(self.nodes):
+            hint = None
+            if spec.bound:
+                score = 0
+            elif spec.labels and (spec.props or spec.var in hints):
+                score = 1
+                if spec.props:
+                    hint = spec.props[0]
+                else:
+                    for key, expr in hints[spec.var]:
+                        if _free_vars(expr) <= bound_before:
+                            hint = (key, compiler.compile(expr, scope))
+                            break
+                    if hint is None:
+                        score = 2
+            elif spec.labels:
+                score = 2
+            else:
+                score = 3
+            if score < best_score:
+                best, best_score, best_hint = i, score, hint
+        if self.shortest:
+            best, best_hint = 0, None
+        return best, best_hint
+
+    def _steps(self):
+        """(rel index, from node index, to node index, reversed?) in expansion order."""
+        a = self.anchor
+        steps = [(i, i, i + 1, False) for i in range(a, len(self.rels))]
+        steps += [(i, i + 1, i, True) for i in range(a - 1, -1, -1)]
+        return steps
+
+
+_FLIP = {"out": "in", "in": "out", "both": "both"}
+
+
+def _node_ok(spec, nid, store, row, ctx):
+    rec = store._nodes.get(nid)
+    if rec is None:
+        return False
+    if spec.labels:
+        labels = rec.labels
+        for label in spec.labels:
+            if label not in labels:
+                return False
+    if spec.props:
+        props = rec.props
+        for key, fn in spec.props:
+            if equals(props.get(key), fn(row, ctx)) is not True:
+                return False
+    elif spec.param_props is not None:
+        wanted = spec.param_props(row, ctx)
+        props = rec.props
+        for key, value in (wanted or {}).items():
+            if equals(props.get(key), value) is not True:
+                return False
+    return True
+
+
+def _rel_props_ok(spec, props, row, ctx):
+    if spec.props:
+        for key, fn in spec.props:
+            if equals(props.get(key), fn(row, ctx)) is not True:
+                return False
+    elif spec.param_props is not None:
+        for key, value in (spec.param_props(row, ctx) or {}).items():
+            if equals(props.get(key), value) is not True:
+                return False
+    return True
+
+
+def _adjacent(rec, nid, direction, types):
+    """(rel id, other node id) pairs leaving `rec` in `direction` (self-loops once for 'both')."""
+    out = []
+    if direction != "in":
+        adj = rec.out
+        if types is None:
+            for bucket in adj.values():
+                out.extend(bucket.items())
+        else:
+            for t in types:
+                b = adj.get(t)
+                if b:
+                    out.extend(b.items())
+    if direction != "out":
+        adj = rec.inc
+        pairs = []
+        if types is None:
+            for bucket in adj.values():
+                pairs.extend(bucket.items())
+        else:
+            for t in types:
+                b = adj.get(t)
+                if b:
+                    pairs.extend(b.items())
+        if direction == "both":
+            pairs = [p for p in pairs if p[1] != nid]
+        out.extend(pairs)
+    return out
+
+
+class Matcher:
+    """Callable `matcher(row, ctx)` -> iterator of rows extended with the pattern's variables."""
+
+    def __init__(self, compiler, parts, scope, where=None, path_only=False, distinct_ends=False):
+        hints = where_equalities(where)
+        clause_vars = set()
+        self.plans = [PartPlan(compiler, p, scope, hints, clause_vars) for p in parts]
+        self.path_only = path_only
+        if distinct_ends and len(self.plans) == 1:
+            plan = self.plans[0]
+            if (len(plan.rels) == 1 and plan.path_var is None and not plan.shortest):
+                rspec = plan.rels[0]
+                # directed only: an undirected closed walk back to the start may reuse one relationship
+                if (rspec.length is not None and rspec.var is None and rspec.length[0] <= 1
+                        and rspec.direction != "both" and not rspec.props and rspec.param_props is None):
+                    # only which end nodes are reachable matters downstream: search, don't enumerate
+                    plan.reach_only = True
+
+    def __call__(self, row, ctx):
+        if len(self.plans) == 1 and self.plans[0].reach_only:
+            return _reach_rows(self.plans[0], row, ctx)
+        if self.path_only:
+            return (path for _n, _r, path in _match_part(self.plans[0], row, ctx, set(), want_path=True))
+        return self._parts(0, row, ctx, set())
+
+    def _parts(self, i, row, ctx, used):
+        if i == len(self.plans):
+            yield row
+            return
+        plan = self.plans[i]
+        store = ctx.store
+        node_binds = [(j, spec.var) for j, spec in enumerate(plan.nodes) if spec.var is not None and not spec.bound]
+        rel_binds = [(j, spec.var, spec.length is None) for j, spec in enumerate(plan.rels)
+                     if spec.var is not None and not spec.bound]
+        last = i + 1 == len(self.plans)
+        path_var = plan.path_var
+        prev = [None] * len(node_binds)  # reuse the Node when a variable keeps its node (the anchor)
+        for nodes, rels, path in _match_part(plan, row, ctx, used, want_path=path_var is not None):
+            new = dict(row)
+            for k, (j, var) in enumerate(node_binds):
+                nid = nodes[j]
+                node = prev[k]
+                if node is None or node.id != nid:
+                    node = prev[k] = Node(nid, store)
+                new[var] = node
+            for j, var, single in rel_binds:
+                rel = rels[j]
+                if single:
+                    rec = store._rels[rel]
+                    new[var] = Relationship(rel, rec.type, rec.start, rec.end, store)
+                else:
+                    new[var] = [_rel(store, r) for r in rel[0]]
+            if path_var is not None:
+                new[path_var] = path
+            if last:
+                yield new
+            else:
+                added = []
+                for spec, rel in zip(plan.rels, rels):
+                    if spec.length is None:
+                        added.append(rel)
+                    else:
+                        added.extend(rel[0])
+                used.update(added)
+                try:
+                    yield from self._parts(i + 1, new, ctx, used)
+                finally:
+                    used.difference_update(added)
+
+
+def _reach_rows(plan, row, ctx):
+    """Rows of a reach-only pattern `(x)-[:T*lo..hi]->(y)`: one per (anchor, reachable end)."""
+    store = ctx.store
+    ri, fi, ti, rev = plan.steps[0]
+    rspec = plan.rels[ri]
+    direction = _FLIP[rspec.direction] if rev else rspec.direction
+    lo, hi = rspec.length
+    anchor, target = plan.nodes[fi], plan.nodes[ti]
+    anchor_var = anchor.var if anchor.var is not None and not anchor.bound else None
+    target_var = target.var if target.var is not None and not target.bound else None
+    pinned = None
+    if target.bound:
+        v = row.get(target.var)
+        if not isinstance(v, Node):
+            return
+        pinned = v.id
+    target_trivial = target.trivial
+    for nid in _anchor_candidates(plan, row, ctx):
+        if not _node_ok(anchor, nid, store, row, ctx):
+            continue
+        anchor_node = Node(nid, store)
+        for end in _reachable(store, nid, direction, rspec.types, lo, hi):
+            if pinned is not None and end != pinned:
+                continue
+            if not target_trivial and not _node_ok(target, end, store, row, ctx):
+                continue
+            if target_var is not None and target_var == anchor_var and end != nid:
+                continue
+            new = dict(row)
+            if anchor_var is not None:
+                new[anchor_var] = anchor_node
+            if target_var is not None and target_var != anchor_var:
+                new[target_var] = Node(end, store)
+            yield new
+
+
+def _rel(store, rid):
+    rec = store._rels[rid]
+    return Relationship(rid, rec.type, rec.start, rec.end, store)
+
+
+def _anchor_candidates(plan, row, ctx):
+    spec = plan.nodes[plan.anchor]
+    store = ctx.store
+    if spec.bound:
+        v = row.get(spec.var)
+        if v is None:
+            return ()
+        if not isinstance(v, Node):
+            raise CypherTypeError(f"variable `{spec.var}` is not a node", "InvalidArgumentType", RUNTIME)
+        return (v.id,)
+    if plan.index_hint is not None:
+        key, fn = plan.index_hint
+        value = fn(row, ctx)
+        if value is None:
+            return ()
+        if isinstance(value, (list, dict)) or isinstance(value, float) and value != value:
+            return list(store._by_label.get(spec.labels[0], ()))
+        return store.find_nodes(spec.labels[0], key, value)
+    if spec.labels:
+        best = None
+        for label in spec.labels:
+            bucket = store._by_label.get(label)
+            if bucket is None:
+                return ()
+            if best is None or len(bucket) < len(best):
+                best = bucket
+        return list(best)
+    return list(store._nodes)
+
+
+def _match_part(plan, row, ctx, used, want_path=False):
+    """Yields (node ids per position, rel per position, Path or None)."""
+    if plan.shortest:
+        yield from _shortest(plan, row, ctx, used)
+        return
+    store = ctx.store
+    nodes = [None] * len(plan.nodes)
+    rels = [None] * len(plan.rels)
+    steps = plan.steps
+    nsteps = len(steps)
+    specs = plan.nodes
+    same_as = plan.same_as
+    trivial = [spec.trivial for spec in specs]
+
+    def bound_ok(spec, nid):
+        if spec.bound:
+            v = row.get(spec.var)
+            return isinstance(v, Node) and v.id == nid
+        return True
+
+    def step(k):
+        if k == nsteps:
+            yield nodes, rels, (_build_path(plan, nodes, rels, store) if want_path else None)
+            return
+        ri, fi, ti, rev = steps[k]
+        last = k + 1 == nsteps
+        rspec = plan.rels[ri]
+        direction = _FLIP[rspec.direction] if rev else rspec.direction
+        target = specs[ti]
+        target_trivial = trivial[ti]
+        src = nodes[fi]
+        pinned = None
+        if target.bound:
+            v = row.get(target.var)
+            if not isinstance(v, Node):
+                return
+            pinned = v.id
+        elif same_as[ti] is not None and nodes[same_as[ti]] is not None:
+            pinned = nodes[same_as[ti]]
+        if rspec.length is None:
+            bound_rel = None
+            if rspec.bound:
+                bound_rel = row.get(rspec.var)
+                if not isinstance(bound_rel, Relationship):
+                    return
+            for rid, other in _adjacent(store._nodes[src], src, direction, rspec.types):
+                if rid in used:
+                    continue
+                if pinned is not None and other != pinned:
+                    continue
+                if bound_rel is not None and bound_rel.id != rid:
+                    continue
+                if (rspec.props or rspec.param_props) and not _rel_props_ok(rspec, store._rels[rid].props, row, ctx):
+                    continue
+                if not target_trivial and not _node_ok(target, other, store, row, ctx):
+                    continue
+                rels[ri] = rid
+                nodes[ti] = other
+                if last:
+                    yield nodes, rels, (_build_path(plan, nodes, rels, store) if want_path else None)
+                    continue
+                used.add(rid)
+                try:
+                    yield from step(k + 1)
+                finally:
+                    used.discard(rid)
+            rels[ri] = None
+            nodes[ti] = None
+        else:
+            lo, hi = rspec.length
+            bound_list = None
+            if rspec.bound:
+                bound_list = row.get(rspec.var)
+                if not isinstance(bound_list, list):
+                    return
+                bound_list = [r.id for r in bound_list]
+                if rev:
+                    bound_list = bound_list[::-1]
+            if plan.reach_only:
+                for end in _reachable(store, src, direction, rspec.types, lo, hi):
+                    if pinned is not None and end != pinned:
+                        continue
+                    if not target_trivial and not _node_ok(target, end, store, row, ctx):
+                        continue
+                    rels[ri] = _NO_WALK
+                    nodes[ti] = end
+                    if last:
+                        yield nodes, rels, None
+                    else:
+                        yield from step(k + 1)
+                rels[ri] = None
+                nodes[ti] = None
+                return
+            walks = _var_length(store, src, direction, rspec, lo, hi, used, row, ctx)
+            for path_rels, path_nodes in walks:
+                end = path_nodes[-1]
+                if pinned is not None and end != pinned:
+                    continue
+                if bound_list is not None and list(path_rels) != bound_list:
+                    continue
+                if not target_trivial and not _node_ok(target, end, store, row, ctx):
+                    continue
+                if rev:
+                    rels[ri] = (path_rels[::-1], path_nodes[::-1])
+                else:
+                    rels[ri] = (path_rels, path_nodes)
+                nodes[ti] = end
+                if last:
+                    yield nodes, rels, (_build_path(plan, nodes, rels, store) if want_path else None)
+                    continue
+                used.update(path_rels)
+                try:
+                    yield from step(k + 1)
+                finally:
+                    used.difference_update(path_rels)
+            rels[ri] = None
+            nodes[ti] = None
+
+    anchor = specs[plan.anchor]
+    for nid in _anchor_candidates(plan, row, ctx):
+        if not _node_ok(anchor, nid, store, row, ctx):
+            continue
+        nodes[plan.anchor] = nid
+        yield from step(0)
+
+
+def _var_length(store, src, direction, rspec, lo, hi, used, row, ctx):
+    """Depth-first walks of lo..hi relationships with no relationship used twice
+    (iterative, so long chains do not hit Python's recursion limit)."""
+    nodes = store._nodes
+    types = rspec.types
+    check_props = rspec.props or rspec.param_props
+    results = []
+    if lo <= 0:
+        results.append(((), (src,)))
+    if hi <= 0:
+        return results
+    path_rels = []
+    path_nodes = [src]
+    on_path = set()
+    stack = [iter(_adjacent(nodes[src], src, direction, types))]
+    while stack:
+        for rid, other in stack[-1]:
+            if rid in on_path or rid in used:
+                continue
+            if check_props and not _rel_props_ok(rspec, store._rels[rid].props, row, ctx):
+                continue
+            on_path.add(rid)
+            path_rels.append(rid)
+            path_nodes.append(other)
+            if len(path_rels) >= lo:
+                results.append((tuple(path_rels), tuple(path_nodes)))
+            if len(path_rels) < hi:
+                stack.append(iter(_adjacent(nodes[other], other, direction, types)))
+            else:
+                on_path.discard(path_rels.pop())
+                path_nodes.pop()
+            break
+        else:
+            stack.pop()
+            if path_rels:
+                on_path.discard(path_rels.pop())
+                path_nodes.pop()
+    return results
+
+
+_NO_WALK = ((), ())  # placeholder walk for reach-only var-length steps (no variable, no path)
+
+
+def _reachable(store, src, direction, types, lo, hi):
+    """Each node reachable from src in lo..hi steps (lo <= 1), once, by breadth-first search.
+
+    Equivalent to enumerating relationship-unique walks when only the set of end nodes matters
+    and the pattern is directed: a shortest walk never repeats a relationship, so BFS depth <= hi
+    finds exactly those ends.
+    """
+    nodes = store._nodes
+    out = [src] if lo == 0 else []
+    seen = set()
+    front = [src]
+    depth = 0
+    single = types[0] if types is not None and len(types) == 1 else None
+    if single is not None and direction != "both":
+        # the common case (one type, one direction): the tightest loop
+        outward = direction == "out"
+        while front and depth < hi:
+            depth += 1
+            nxt = []
+            for nid in front:
+                rec = nodes[nid]
+                bucket = (rec.out if outward else rec.inc).get(single)
+                if bucket:
+                    for other in bucket.values():
+                        if other not in seen:
+                            seen.add(other)
+                            nxt.append(other)
+            front = nxt
+            out.extend(nxt)
+    else:
+        sides = ("out",) if direction == "out" else ("inc",) if direction == "in" else ("out", "inc")
+        while front and depth < hi:
+            depth += 1
+            nxt = []
+            for nid in front:
+                rec = nodes[nid]
+                for side in sides:
+                    adj = rec.out if side == "out" else rec.inc
+                    buckets = adj.values() if types is None else [adj[t] for t in types if t in adj]
+                    for bucket in buckets:
+                        for other in bucket.values():
+                            if other not in seen:
+                                seen.add(other)
+                                nxt.append(other)
+            front = nxt
+            out.extend(nxt)
+    if lo == 0 and src in seen:
+        # reached again through a cycle: already listed as the 0-length walk
+        out = [src] + [n for n in out[1:] if n != src]
+    return out
+
+
+def _build_path(plan, nodes, rels, store):
+    seq_nodes = [Node(nodes[0], store)]
+    seq_rels = []
+    for i, spec in enumerate(plan.rels):
+        rel = rels[i]
+        if spec.length is None:
+            seq_rels.append(_rel(store, rel))
+            seq_nodes.append(Node(nodes[i + 1], store))
+        else:
+            rids, nids = rel
+            for rid, nid in zip(rids, nids[1:]):
+                seq_rels.append(_rel(store, rid))
+                seq_nodes.append(Node(nid, store))
+    return Path(seq_nodes, seq_rels)
+
+
+# ------------------------------------------------------------------ shortest paths
+def _shortest(plan, row, ctx, used):
+    store = ctx.store
+    if len(plan.rels) != 1:
+        raise CypherSyntaxError("shortestPath needs a single relationship pattern", "InvalidArgumentType",
+                                COMPILE_TIME)
+    a_spec, b_spec = plan.nodes
+    rspec = plan.rels[0]
+    starts = [n for n in _candidates_for(a_spec, row, store) if _node_ok(a_spec, n, store, row, ctx)]
+    ends = [n for n in _candidates_for(b_spec, row, store) if _node_ok(b_spec, n, store, row, ctx)]
+    lo, hi = rspec.length if rspec.length else (1, 1)
+    for s in starts:
+        for t in ends:
+            for rids, nids in shortest_paths(store, s, t, rspec.direction, rspec.types, lo, hi,
+                                             all_paths=plan.shortest == "all",
+                                             rel_ok=(lambda rid: _rel_props_ok(rspec, store._rels[rid].props, row, ctx))
+                                             if (rspec.props or rspec.param_props) else None):
+                nodes = [s, t]
+                rels = [(tuple(rids), tuple(nids)) if rspec.length else rids[0]]
+                yield nodes, rels, _build_path(plan, nodes, rels, store)
+
+
+def _candidates_for(spec, row, store):
+    if spec.bound:
+        v = row.get(spec.var)
+        return (v.id,) if isinstance(v, Node) else ()
+    if spec.labels:
+        return list(store._by_label.get(spec.labels[0], ()))
+    return list(store._nodes)
+
+
+def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=INF,
+                   all_paths=False, rel_ok=None):
+    """Shortest walks source -> target as (rel ids, node ids), by bidirectional BFS.
+
+    Yields one path, or every path of the minimum length when `all_paths`.
+    """
+    if source == target:
+        if lo == 0:
+            yield [], [source]
+        return
+    back = _FLIP[direction]
+    # parents: node -> list of (rel id, neighbour towards the side's root)
+    fwd = {source: []}
+    bwd = {target: []}
+    f_front, b_front = [source], [target]
+    depth_f = depth_b = 0
+    meet = []
+    while f_front and b_front and depth_f + depth_b < hi:
+        expand_forward = len(f_front) <= len(b_front)
+        front, seen, other_seen, d = (f_front, fwd, bwd, direction) if expand_forward else (b_front, bwd, fwd, back)
+        nxt = []
+        level_new = {}
+        nodes = store._nodes
+        for nid in front:
+            rec = nodes[nid]
+            buckets = []
+            for adj in ((rec.out,) if d == "out" else (rec.inc,) if d == "in" else (rec.out, rec.inc)):
+                if types is None:
+                    buckets.extend(adj.values())
+                else:
+                    buckets.extend(adj[t] for t in types if t in adj)
+            for bucket in buckets:
+                for rid, other in bucket.items():
+                    if other in seen:
+                        if other not in level_new:
+                            continue
+                        if not all_paths:
+                            continue
+                    if rel_ok is not None and not rel_ok(rid):
+                        continue
+                    parents = level_new.get(other)
+                    if parents is None:
+                        level_new[other] = [(rid, nid)]
+                        seen[other] = level_new[other]
+                        nxt.append(other)
+                    elif all_paths:
+                        parents.append((rid, nid))
+        if expand_forward:
+            depth_f += 1
+            f_front = nxt
+        else:
+            depth_b += 1
+            b_front = nxt
+        meet = [n for n in nxt if n in other_seen]
+        if meet:
+            break
+    if not meet or depth_f + depth_b < lo:
+        return
+    for m in meet:
+        for left_rels, left_nodes in _walks(fwd, m, source):
+            for right_rels, right_nodes in _walks(bwd, m, target):
+                rels = left_rels[::-1] + right_rels
+                nodes = left_nodes[::-1] + right_nodes[1:]
+                if len(set(rels)) != len(rels):
+                    continue
+                yield rels, nodes
+                if not all_paths:
+                    return
+
+
+def _walks(parents, node, root):
+    """Every parent chain from `node` back to `root`: (rels, nodes starting at node)."""
+    stack = [(node, [], [node])]
+    while stack:
+        current, rels, seq = stack.pop()
+        if current == root:
+            yield rels, seq
+            continue
+        for rid, prev in reversed(parents[current]):
+            stack.append((prev, rels + [rid], seq + [prev]))

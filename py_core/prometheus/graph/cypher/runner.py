@@ -1,0 +1,83 @@
+"""Runs a query against a store: cached compilation, one transaction, a driver-style Result."""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+
+from ..errors import RUNTIME, CypherTypeError
+from ..procedures import registry_version
+from .clauses import QueryCompiler
+from .functions import now_ms
+from . import temporal
+from .parser import parse
+from .result import Counters, Result, Summary, detach
+
+_PLAN_CACHE_SIZE = 512
+
+
+@lru_cache(maxsize=_PLAN_CACHE_SIZE)
+def _compile_cached(query: str, procedures_version: int):
+    return QueryCompiler(query).compile(parse(query))
+
+
+def compile_query(query: str):
+    """Parse and compile once per distinct query text (plans hold no graph state)."""
+    return _compile_cached(query, registry_version())
+
+
+class Context:
+    __slots__ = ("store", "params", "counters", "timestamp", "deleted_nodes", "deleted_rels")
+
+    def __init__(self, store, params):
+        self.store = store
+        self.params = params
+        self.counters = Counter()
+        self.timestamp = now_ms()
+        self.deleted_nodes = {}
+        self.deleted_rels = {}
+
+
+def _check_parameters(parameters):
+    if parameters is None:
+        return {}
+    if not isinstance(parameters, dict):
+        raise CypherTypeError(f"parameters must be a dict, got {type(parameters).__name__}",
+                              "InvalidArgumentType", RUNTIME)
+    return {k: _param_value(v) for k, v in parameters.items()}
+
+
+def _param_value(v):
+    if isinstance(v, tuple):
+        return [_param_value(x) for x in v]
+    if isinstance(v, list):
+        return [_param_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _param_value(x) for k, x in v.items()}
+    return v
+
+
+def run_query(store, query: str, parameters=None) -> Result:
+    if not isinstance(query, str):
+        raise CypherTypeError(f"query must be a string, got {type(query).__name__}", "InvalidArgumentType")
+    params = _check_parameters(parameters)
+    plan = compile_query(query)
+    ctx = Context(store, params)
+    temporal.NOW_NS[0] = ctx.timestamp * 1_000_000
+    labels_before = set(store._by_label)
+    with store.transaction():
+        rows = plan.execute(ctx)
+        columns = plan.columns
+        records = [tuple(detach(row[c]) for c in columns) for row in rows] if columns else []
+    labels_after = set(store._by_label)
+    counters = ctx.counters
+    side = {
+        "+nodes": counters["nodes_created"], "-nodes": counters["nodes_deleted"],
+        "+relationships": counters["relationships_created"],
+        "-relationships": counters["relationships_deleted"],
+        "+properties": counters["+properties"], "-properties": counters["-properties"],
+        "+labels": len(labels_after - labels_before), "-labels": len(labels_before - labels_after),
+    }
+    side = {k: v for k, v in side.items() if v}
+    summary = Summary(query, params, Counters(counters), side)
+    return Result(columns, records, summary)

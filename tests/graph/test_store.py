@@ -1,0 +1,146 @@
+"""The property-graph store: adjacency, indexes, undo log and snapshots."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from prometheus.graph import Graph, GraphStoreError
+
+
+def small_graph():
+    g = Graph()
+    a = g.add_node(["Concept"], {"name": "algebra", "level": 1})
+    b = g.add_node(["Concept"], {"name": "calculus", "level": 2})
+    c = g.add_node(["Card"], {"front": "d/dx x^2"})
+    r1 = g.add_relationship(b, "REQUIRES", a, {"weight": 0.5})
+    r2 = g.add_relationship(c, "PART_OF", b)
+    return g, (a, b, c), (r1, r2)
+
+
+def state(g: Graph):
+    """Everything observable about a graph, for before/after comparisons."""
+    nodes = {n: (frozenset(g.node_labels(n)), dict(g.node_properties(n))) for n in g.nodes()}
+    rels = {r: (g.relationship_type(r), g.relationship_endpoints(r), dict(g.relationship_properties(r)))
+            for r in g.relationships()}
+    adjacency = {n: (sorted(g.neighbours(n, "out")), sorted(g.neighbours(n, "in"))) for n in g.nodes()}
+    labels = {label: sorted(g.nodes(label)) for label in ("Concept", "Card", "X")}
+    return nodes, rels, adjacency, labels
+
+
+def test_adjacency_both_directions_and_types():
+    g, (a, b, c), (r1, r2) = small_graph()
+    assert list(g.neighbours(b, "out")) == [(r1, a)]
+    assert list(g.neighbours(b, "in")) == [(r2, c)]
+    assert sorted(g.neighbours(b, "both")) == sorted([(r1, a), (r2, c)])
+    assert list(g.neighbours(b, "both", types=["PART_OF"])) == [(r2, c)]
+    assert list(g.neighbours(b, "out", types="PART_OF")) == []
+    assert g.degree(b, "both") == 2
+    assert list(g.out_ids(b, "REQUIRES")) == [a] and list(g.in_ids(b, "PART_OF")) == [c]
+    assert list(g.out_ids(b, "PART_OF")) == [] and list(g.in_ids(a, "REQUIRES")) == [b]
+    assert g.relationship_endpoints(r1) == (b, a)
+
+
+def test_self_loop_listed_once_for_both():
+    g = Graph()
+    n = g.add_node()
+    r = g.add_relationship(n, "SELF", n)
+    assert list(g.neighbours(n, "both")) == [(r, n)]
+    assert list(g.neighbours(n, "in")) == [(r, n)]
+
+
+def test_ids_are_stable_and_never_reused():
+    g, (a, b, c), _ = small_graph()
+    g.delete_node(c, detach=True)
+    d = g.add_node()
+    assert d not in (a, b, c)
+    assert g.has_node(a) and not g.has_node(c)
+    assert g.node_labels(a) == {"Concept"} and g.node_property(a, "name") == "algebra"
+
+
+def test_label_and_property_index_follow_writes():
+    g, (a, b, c), _ = small_graph()
+    assert g.find_nodes("Concept", "name", "calculus") == [b]
+    g.set_node_property(b, "name", "analysis")
+    assert g.find_nodes("Concept", "name", "calculus") == []
+    assert g.find_nodes("Concept", "name", "analysis") == [b]
+    g.remove_label(b, "Concept")
+    assert g.find_nodes("Concept", "name", "analysis") == []
+    g.add_label(b, "Concept")
+    assert g.find_nodes("Concept", "name", "analysis") == [b]
+    # Cypher equality in the index: 1 == 1.0 but true is not 1
+    g.set_node_property(a, "level", True)
+    assert g.find_nodes("Concept", "level", 1) == []
+    assert g.find_nodes("Concept", "level", True) == [a]
+    assert g.find_nodes("Concept", "level", 2.0) == [b]
+
+
+def test_delete_connected_node_needs_detach():
+    g, (a, b, c), _ = small_graph()
+    before = state(g)
+    with pytest.raises(GraphStoreError, match="relationship"):
+        g.delete_node(b)
+    assert state(g) == before
+
+
+def test_transaction_undoes_every_kind_of_write():
+    g, (a, b, c), (r1, r2) = small_graph()
+    g.create_index("Concept", "name")
+    before = state(g)
+    with pytest.raises(RuntimeError):
+        with g.transaction():
+            n = g.add_node(["X"], {"v": 1})
+            g.add_relationship(n, "T", a)
+            g.set_node_property(a, "name", "changed")
+            g.set_node_property(b, "level", None)
+            g.set_relationship_property(r1, "weight", 9)
+            g.add_label(a, "X")
+            g.remove_label(b, "Concept")
+            g.delete_node(c, detach=True)
+            g.delete_relationship(r1)
+            raise RuntimeError("boom")
+    assert state(g) == before
+    assert g.indexes() == [("Concept", "name")]
+    assert g.find_nodes("Concept", "name", "algebra") == [a]
+    assert g.find_nodes("Concept", "name", "changed") == []
+
+
+def test_bad_input_is_rejected_without_change():
+    g, (a, b, c), _ = small_graph()
+    before = state(g)
+    with pytest.raises(GraphStoreError, match="no node"):
+        g.add_relationship(a, "T", 999)
+    with pytest.raises(GraphStoreError, match="type"):
+        g.add_relationship(a, "", b)
+    with pytest.raises(GraphStoreError, match="keys"):
+        g.add_node([], {1: "x"})
+    assert state(g) == before
+
+
+def test_snapshot_round_trip_keeps_everything():
+    rng = random.Random(3)
+    g = Graph()
+    ids = [g.add_node(rng.sample(["A", "B", "C"], rng.randint(0, 2)),
+                      {"i": i, "f": i / 7, "s": f"n{i}", "l": [i, i + 1], "b": i % 2 == 0}) for i in range(200)]
+    for _ in range(600):
+        g.add_relationship(rng.choice(ids), rng.choice(["R", "S"]), rng.choice(ids), {"w": rng.random()})
+    for n in ids[:20]:
+        g.delete_node(n, detach=True)
+    g.create_index("A", "i")
+    data = g.to_bytes()
+    h = Graph.from_bytes(data)
+    assert state(h) == state(g)
+    assert h.indexes() == [("A", "i")]
+    # types survive: ints stay ints, floats stay floats
+    some = next(iter(h.nodes()))
+    assert type(h.node_property(some, "i")) is int and type(h.node_property(some, "f")) is float
+    # new ids continue after the old ones
+    assert h.add_node() == g.add_node()
+
+
+def test_snapshot_rejects_garbage():
+    with pytest.raises(GraphStoreError):
+        Graph.from_bytes(b"not a snapshot")
+    with pytest.raises(GraphStoreError):
+        Graph.from_bytes(b"PGRAPH1\n{\"labels\": []}")
