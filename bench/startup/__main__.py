@@ -38,7 +38,7 @@ window.__ready = new Promise((resolve) => { worker.onmessage = () => resolve(per
 
 
 def counting_server(directory: Path, mbps: float = 0):
-    """The bundle server, counting the body bytes it sends; `mbps` > 0 caps its bandwidth."""
+    """The bundle server, counting the body bytes it sends; `mbps` > 0 paces each response."""
     server = make_server(directory)
     server.bytes_sent = 0
     lock = threading.Lock()
