@@ -144,8 +144,9 @@ def test_es_module_entry_starts_with_numpy_only(browser, pages_url):
         page.close()
 
 
-def test_demo_page_shows_a_python_result(browser, bundle_url, tmp_path):
-    page = browser.new_page(viewport={"width": 1000, "height": 700})
+def test_demo_page_panels(browser, bundle_url, tmp_path):
+    """The demo app as a person uses it: a numpy summary, then one panel per engine."""
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
     try:
         page.goto(bundle_url)
         page.wait_for_function("document.getElementById('result').textContent.includes('mean')", timeout=120_000)
@@ -153,6 +154,34 @@ def test_demo_page_shows_a_python_result(browser, bundle_url, tmp_path):
         values = numpy.array([3, 1, 4, 1, 5, 9, 2, 6])
         assert f"{values.mean():.4f}" in text and f"{values.std():.4f}" in text
         assert page.inner_text("#status").startswith("Ready: prometheus " + prometheus.__version__)
+
+        page.click("#tabs button[data-tab=graph]")
+        page.wait_for_selector("#cypher-result td")
+        # The course graph in web/app/graph.js, closed by hand over REQUIRES from teleportation.
+        assert page.eval_on_selector_all("#cypher-result td", "cells => cells.map(c => c.textContent)") == [
+            "Entanglement", "Linear algebra", "Measurement", "Quantum gates", "Qubit", "Superposition"]
+        page.fill("#cypher", "MATCH (n RETURN n")
+        page.click("#cypher-run")
+        page.wait_for_selector("#cypher-result .error")
+        assert "SyntaxError" in page.inner_text("#cypher-result")
+
+        page.click("#tabs button[data-tab=review]")
+        page.wait_for_selector("#ratings button")
+        assert page.inner_text("#card-state").split("\n")[1] == "Learning"
+        page.click("#ratings button:nth-child(3)")
+        page.wait_for_selector("#review-log li")
+        assert page.inner_text("#review-log li").startswith("good")
+
+        page.click("#tabs button[data-tab=quantum]")
+        page.wait_for_function("!document.getElementById('histogram-svg').hidden", timeout=60_000)
+        assert page.inner_text("#qasm-summary").startswith("3 qubits")
+        assert page.get_attribute("#histogram-svg", "src").startswith("data:image/svg+xml")
+
+        page.click("#tabs button[data-tab=search]")
+        page.click("#search-form button")
+        page.wait_for_selector("#search-results li", timeout=300_000)
+        first = page.inner_text("#search-results li")
+        assert "Photosynthesis" in first  # the only line about plants and light
         page.screenshot(path=str(tmp_path / "demo.png"))
     finally:
         page.close()

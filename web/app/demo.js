@@ -1,7 +1,7 @@
-// Demo page: start-up progress, the capability report, and one call into Python.
+// Demo page: start-up progress, the capability report, and one panel per engine.
 "use strict";
 (function () {
-  const $ = (id) => document.getElementById(id);
+  const { $ } = ui;
   const show = (text, isError) => { $("result").textContent = text; $("result").classList.toggle("error", !!isError); };
 
   Prometheus.on("progress", ({ stage, fraction }) => {
@@ -9,6 +9,15 @@
     $("status").textContent = "Loading: " + stage + " (" + Math.round(fraction * 100) + "%)";
   });
   Prometheus.on("error", (error) => { $("status").textContent = "Failed to start: " + error.message; });
+
+  for (const tab of document.querySelectorAll("#tabs button")) {
+    tab.addEventListener("click", () => {
+      for (const other of document.querySelectorAll("#tabs button")) {
+        other.setAttribute("aria-selected", String(other === tab));
+        $(other.dataset.tab).hidden = other !== tab;
+      }
+    });
+  }
 
   async function summarize() {
     const values = $("numbers").value.split(/[\s,]+/).filter(Boolean).map(Number);
@@ -28,10 +37,13 @@
       "Cross-origin isolated": capabilities.crossOriginIsolated ? "yes" : "no",
       "Persistent storage": capabilities.storage.persisted ? "granted" : "not granted",
     };
-    $("capabilities").innerHTML = Object.entries(rows).map(([k, v]) => "<dt>" + k + "</dt><dd>" + v + "</dd>").join("");
+    $("capabilities").replaceChildren(...Object.entries(rows).flatMap(([k, v]) => [ui.el("dt", { textContent: k }), ui.el("dd", { textContent: v })]));
     $("capabilities").hidden = false;
     document.querySelector("#stats-form button").disabled = false;
     await summarize();
+    for (const panel of [graphPanel, reviewPanel, quantumPanel, searchPanel]) {
+      panel.start().catch((error) => console.error("panel failed to start", error));
+    }
   });
   $("stats-form").addEventListener("submit", (event) => { event.preventDefault(); summarize(); });
 })();
