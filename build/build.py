@@ -9,6 +9,7 @@ nothing. Prints what it did and the bytes a page downloads.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import os
@@ -83,7 +84,10 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
         "install_dir": "site", "sha256": sha256_of(wheel), "package_type": "package",
         "imports": ["prometheus"], "depends": list(STARTUP_PACKAGES), "unvendored_tests": False,
     }
-    trimmed = {"info": lock["info"], "packages": packages}
+    # Identifies the interpreter a start-up snapshot was taken from (worker/snapshot.js).
+    runtime_digest = hashlib.sha256("".join(sha256_of(runtime / name) for name in RUNTIME_FILES).encode())
+    info = dict(lock["info"], prometheus_runtime_sha256=runtime_digest.hexdigest())
+    trimmed = {"info": info, "packages": packages}
     lock_path = cache / "pyodide-lock.json"
     lock_path.write_text(json.dumps(trimmed, indent=1, sort_keys=True) + "\n")
     install_file(lock_path, out / "pyodide-lock.json", report, dist)

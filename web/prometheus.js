@@ -10,7 +10,8 @@
  *   Prometheus.on(event, fn)    events: "progress" {stage, fraction}, "ready", "error"
  *   Prometheus.capabilities     {webgpu, crossOriginIsolated, storage, ...} once ready
  * Attributes: data-base="URL" (where the bundle lives; default: this script's folder),
- * data-autostart="false" (define PrometheusSDK only). As an ES module: prometheus.mjs.
+ * data-autostart="false" (define PrometheusSDK only), data-snapshot="false" (do not keep a
+ * start-up snapshot of the interpreter in Cache Storage). As an ES module: prometheus.mjs.
  */
 (function (global) {
   "use strict";
@@ -24,10 +25,11 @@
     }
   }
 
-  function startWorker(base) {
+  function startWorker(base, snapshot) {
     // A worker cannot be started from another origin's URL; a same-origin blob that
     // imports the bundle's worker script can, and the worker then fetches with CORS.
     const source = "self.PROMETHEUS_BASE = " + JSON.stringify(base) + ";\n" +
+      "self.PROMETHEUS_SNAPSHOT = " + JSON.stringify(snapshot !== false) + ";\n" +
       "importScripts(" + JSON.stringify(new URL("worker/worker.js", base).href) + ");\n";
     const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     const worker = new Worker(url, { name: "prometheus" });
@@ -57,7 +59,7 @@
       this._nextId = 1;
       this.ready = new Promise((resolve, reject) => { this._resolveReady = resolve; this._rejectReady = reject; });
       this.ready.catch(() => {});  // a failed start also arrives as an "error" event
-      const { worker, url } = startWorker(this.base);
+      const { worker, url } = startWorker(this.base, options.snapshot);
       this._worker = worker;
       this._blobUrl = url;
       worker.onmessage = (event) => this._receive(event.data);
@@ -143,6 +145,6 @@
   const script = global.document && document.currentScript;
   if (script && script.dataset.autostart !== "false") {
     const base = script.dataset.base || new URL(".", script.src).href;
-    global.Prometheus = new PrometheusClient({ base });
+    global.Prometheus = new PrometheusClient({ base, snapshot: script.dataset.snapshot !== "false" });
   }
 })(typeof globalThis !== "undefined" ? globalThis : self);

@@ -15,7 +15,7 @@
 // The SDK's blob bootstrap sets PROMETHEUS_BASE; started directly, the bundle is one level up.
 const BASE = self.PROMETHEUS_BASE || new URL("..", self.location.href).href;
 const INDEX_URL = new URL("pyodide/", BASE).href;
-importScripts(INDEX_URL + "pyodide.js");
+importScripts(INDEX_URL + "pyodide.js", new URL("worker/snapshot.js", BASE).href);
 
 // Start-up stages and the fraction of the download done when each begins.
 const STAGES = [["runtime", 0], ["packages", 0.8], ["core", 0.97], ["ready", 1]];
@@ -33,17 +33,30 @@ async function gpuReport() {
   }
 }
 
-// Download the start-up wheels while the runtime compiles; loadPackage then finds them in
+// The bundle's lock file, fetched once: it names the start-up wheels and the runtime digest.
+const lockFile = fetch(INDEX_URL + "pyodide-lock.json").then((response) => response.json());
+
+// Download the start-up wheels while the runtime starts; loadPackage then finds them in
 // the HTTP cache. A failure here is harmless: loadPackage fetches and reports by itself.
 function prefetchStartupPackages() {
-  return fetch(INDEX_URL + "pyodide-lock.json")
-    .then((response) => response.json())
+  return lockFile
     .then((lock) => {
       const core = lock.packages["prometheus-web"];
       const entries = [core].concat(core.depends.map((name) => lock.packages[name]));
       return Promise.all(entries.map((entry) => fetch(INDEX_URL + entry.file_name).then((r) => r.arrayBuffer())));
     })
     .catch(() => {});
+}
+
+// Snapshots are on unless the page opts out (data-snapshot="false" on the script tag).
+async function snapshotKey() {
+  if (self.PROMETHEUS_SNAPSHOT === false) return null;
+  try {
+    const digest = (await lockFile).info.prometheus_runtime_sha256;
+    return digest ? new URL("snapshot/" + digest, BASE).href : null;
+  } catch (error) {
+    return null;
+  }
 }
 
 async function start() {
@@ -54,14 +67,15 @@ async function start() {
   };
   stage(0);
   const prefetched = prefetchStartupPackages();
-  const pyodide = await loadPyodide({ indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) });
+  const options = { indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) };
+  const { pyodide, snapshot } = await loadPyodideFast(options, await snapshotKey());
   stage(1);
   await prefetched;
   await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });
   stage(2);
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
-  const capabilities = { webgpu: await gpuReport(), crossOriginIsolated: self.crossOriginIsolated === true };
+  const capabilities = { webgpu: await gpuReport(), crossOriginIsolated: self.crossOriginIsolated === true, snapshot };
   stage(3);
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   return { pyodide, rpc, loaded: new Set(["numpy", "prometheus-web"]) };

@@ -27,6 +27,7 @@ def pages_url(bundle_url, tmp_path_factory):
     """Test pages on another origin (localhost vs 127.0.0.1, another port)."""
     pages = tmp_path_factory.mktemp("pages")
     (pages / "host.html").write_text(host_page(bundle_url))
+    (pages / "host-no-snapshot.html").write_text(host_page(bundle_url, 'data-snapshot="false"'))
     (pages / "module.html").write_text(module_page(bundle_url))
     server, url = serve_in_thread(pages, "127.0.0.1")
     yield url.replace("127.0.0.1", "localhost")

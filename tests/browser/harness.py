@@ -61,10 +61,10 @@ def build_bundle() -> Path:
     return DIST
 
 
-def host_page(bundle_url: str) -> str:
+def host_page(bundle_url: str, attributes: str = "") -> str:
     """A page of another site that integrates the SDK with one script tag."""
     return f"""<!doctype html><meta charset="utf-8"><title>host</title>
-<script src="{bundle_url}prometheus.js"></script>
+<script src="{bundle_url}prometheus.js" {attributes}></script>
 <script>
   window.__events = [];
   for (const type of ["progress", "ready", "error"]) {{

@@ -140,6 +140,12 @@ def test_bad_arguments_are_named():
         P.pagerank(g, damping=1.0)
     with pytest.raises(P.LearningPathError, match="max_depth"):
         P.prerequisites(g, ids[0], max_depth=-1)
+    with pytest.raises(P.LearningPathError, match="goal must be a node, a node id or a concept key, got float"):
+        P.study_order(g, 1.5)
+    with pytest.raises(P.LearningPathError, match="at least one goal"):
+        P.study_order(g, [])
+    with pytest.raises(P.LearningPathError, match="goal: no node with id 999"):
+        P.study_order(g, [ids[0], 999])
 
 
 @pytest.mark.parametrize("seed", range(4))

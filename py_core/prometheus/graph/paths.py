@@ -11,7 +11,7 @@ relation this module answers four questions that plain graph databases leave to 
 - `pagerank(g)`: importance, flowing from a concept to what it requires, so foundations that
   much of the course builds on rank highest.
 
-The functions read the store's adjacency API only, so they work on any `Graph`. Importing the
+The functions read the store's public API only (`out_ids`, `nodes`, `relationships`, ...). Importing the
 module also registers them as Cypher procedures (`prometheus.prerequisites` etc., see
 `register_procedures`).
 """
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import deque
 from collections.abc import Iterable, Mapping
 
 from ..errors import ValidationError
@@ -95,20 +94,23 @@ def prerequisites(graph, concept, rel_type: str = REQUIRES, max_depth: int | Non
     rel_type = _rel_type(rel_type)
     if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0):
         raise LearningPathError(f"max_depth must be a non-negative integer or None, got {max_depth!r}")
-    depth = {start: 0}
-    queue = deque([start])
-    neighbours = graph.neighbours
-    while queue:
-        node = queue.popleft()
-        d = depth[node] + 1
-        if max_depth is not None and d > max_depth:
-            continue
-        for _, other in neighbours(node, "out", (rel_type,)):
-            if other not in depth:
-                depth[other] = d
-                queue.append(other)
-    del depth[start]
-    return sorted(depth.items(), key=lambda item: (item[1], item[0]))
+    seen = {start}
+    frontier = [start]
+    out: list[tuple[int, int]] = []
+    out_ids = graph.out_ids
+    depth = 0
+    while frontier and (max_depth is None or depth < max_depth):
+        depth += 1
+        level = []
+        for node in frontier:
+            for other in out_ids(node, rel_type):
+                if other not in seen:
+                    seen.add(other)
+                    level.append(other)
+        level.sort()  # BFS levels come in depth order; sort ids within a level
+        out.extend((n, depth) for n in level)
+        frontier = level
+    return out
 
 
 # ---------------------------------------------------------------- study order
@@ -121,8 +123,10 @@ def study_order(graph, goal, rel_type: str = REQUIRES) -> list[int]:
     naming the concepts of one cycle when the prerequisites loop.
     """
     rel_type = _rel_type(rel_type)
-    goals = ([goal] if isinstance(goal, (int, str)) or hasattr(goal, "id") or goal is None
-             else list(goal))
+    if isinstance(goal, (int, str)) or hasattr(goal, "id") or not isinstance(goal, Iterable):
+        goals = [goal]  # one concept; _concept_id says what is wrong with it, if anything
+    else:
+        goals = list(goal)
     if not goals:
         raise LearningPathError("study_order needs at least one goal")
     members: set[int] = set()
@@ -131,7 +135,7 @@ def study_order(graph, goal, rel_type: str = REQUIRES) -> list[int]:
         members.add(gid)
         members.update(n for n, _ in prerequisites(graph, gid, rel_type))
     # requires[a] = prerequisites of a inside the set; needed_by is the reverse
-    requires = {n: {o for _, o in graph.neighbours(n, "out", (rel_type,)) if o in members} for n in members}
+    requires = {n: {o for o in graph.out_ids(n, rel_type) if o in members} for n in members}
     needed_by: dict[int, list[int]] = {n: [] for n in members}
     for n, reqs in requires.items():
         for r in reqs:
@@ -198,7 +202,7 @@ def frontier(graph, mastery: Mapping, threshold: float = 0.9, rel_type: str = RE
     for n in graph.nodes(label):
         if n in mastered:
             continue
-        if all(o in mastered for _, o in graph.neighbours(n, "out", (rel_type,))):
+        if all(o in mastered for o in graph.out_ids(n, rel_type)):
             ready.append(n)
     return sorted(ready)
 
@@ -237,8 +241,9 @@ def pagerank(graph, damping: float = 0.85, rel_type: str | None = REQUIRES, labe
         if ia is not None and ib is not None:
             src.append(ia)
             dst.append(ib)
-    src = np.asarray(src, dtype=np.int64)
-    dst = np.asarray(dst, dtype=np.int64)
+    # intp, not int64: bincount and fancy indexing need the platform index type (int32 on wasm32)
+    src = np.asarray(src, dtype=np.intp)
+    dst = np.asarray(dst, dtype=np.intp)
     out_degree = np.bincount(src, minlength=n).astype(np.float64)
     dangling = out_degree == 0
     share = np.zeros(n)

@@ -24,7 +24,17 @@ def info() -> dict:
         "platform": sys.platform,
         "numpy": numpy.__version__,
         "packages": _loaded_packages(),
+        "user_agent": _user_agent(),
     }
+
+
+def _user_agent() -> str | None:
+    """The browser hosting the worker (read through Python's `js` module), None on CPython."""
+    if sys.platform != "emscripten":
+        return None
+    import js
+
+    return str(js.navigator.userAgent)
 
 
 def _loaded_packages() -> list[str]:

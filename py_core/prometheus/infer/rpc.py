@@ -1,0 +1,140 @@
+"""RPC methods `infer.*`: load the model, embed, and a session-wide semantic index.
+
+JSON <-> engine objects only; the work is in Embedder, SemanticIndex and the loader.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ..errors import ValidationError
+from ..rpc import method
+from .artifact import ArtifactError
+from .embedder import Embedder
+from .loader import IN_PYODIDE, drop_cached_artifacts, fetch_artifact
+from .search import SemanticIndex
+
+_state: dict = {"embedder": None, "index": None, "info": None}
+BACKENDS = ("auto", "numpy", "webgpu")
+
+
+async def _choose_backend(embedder: Embedder, backend: str):
+    if backend == "numpy":
+        return None, "forced off"
+    if not IN_PYODIDE:
+        if backend == "webgpu":
+            raise ValidationError("backend 'webgpu' needs a browser with WebGPU")
+        return None, "not in a browser"
+    from .backends import webgpu
+
+    gpu = await webgpu.WebGPUBackend.create(embedder.weights)
+    if gpu is None and backend == "webgpu":
+        raise ValidationError("backend 'webgpu' requested but this browser has no WebGPU adapter")
+    return gpu, ("adapter found" if gpu else "no WebGPU adapter")
+
+
+@method("infer.load")
+async def load(backend: str = "auto", url: str | None = None, progress=None) -> dict:
+    """Load (or reload) the int8 model; backend 'auto' picks WebGPU when an adapter exists."""
+    if backend not in BACKENDS:
+        raise ValidationError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    progress = progress or (lambda stage, fraction: None)
+    started = time.perf_counter()
+    data, source = await fetch_artifact(url, progress)
+    progress("checking model", 0.6)
+    try:
+        embedder = Embedder.from_bytes(data, source=source["url"])
+    except ArtifactError:
+        if source["cached"]:
+            await drop_cached_artifacts()  # a damaged cache entry must not stick
+        raise
+    gpu, reason = await _choose_backend(embedder, backend)
+    embedder.use_backend(gpu)
+    previous = _state["index"]
+    _state["embedder"] = embedder
+    _state["index"] = SemanticIndex(embedder)
+    if previous is not None and len(previous):  # keep the index across a backend switch
+        texts = [previous.text(i) for i in previous.ids]
+        _state["index"].add_vectors(previous.ids, await embedder.embed_async(texts), texts)
+    _state["info"] = {
+        "backend": embedder.backend.name, "backend_reason": reason, "dim": embedder.dim,
+        "kernel": getattr(embedder.backend, "kernel", embedder.backend.name),
+        "model_bytes": source["bytes"], "from_cache": source["cached"],
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    progress("ready", 1.0)
+    return _state["info"]
+
+
+async def _embedder() -> Embedder:
+    if _state["embedder"] is None:
+        await load()
+    return _state["embedder"]
+
+
+async def _index() -> SemanticIndex:
+    await _embedder()
+    return _state["index"]
+
+
+@method("infer.info")
+def info() -> dict:
+    return {"loaded": _state["embedder"] is not None, **(_state["info"] or {}),
+            "index_size": len(_state["index"]) if _state["index"] is not None else 0}
+
+
+@method("infer.embed")
+async def embed(texts: list, truncate: bool = True) -> list:
+    """One 384-float unit vector per text."""
+    embedder = await _embedder()
+    return await embedder.embed_async(texts, truncate=truncate)
+
+
+def _ids(ids) -> list:
+    if not isinstance(ids, list):
+        raise ValidationError(f"ids must be a list, got {type(ids).__name__}")
+    return ids
+
+
+@method("infer.index_add")
+async def index_add(ids: list, texts: list) -> dict:
+    index = await _index()
+    ids = index._check_new_ids(_ids(ids))  # refuse bad ids before spending time embedding
+    vectors = await _state["embedder"].embed_async(texts)
+    index.add_vectors(ids, vectors, texts)
+    return {"size": len(index)}
+
+
+@method("infer.index_remove")
+async def index_remove(ids: list) -> dict:
+    index = await _index()
+    index.remove(_ids(ids))
+    return {"size": len(index)}
+
+
+@method("infer.index_clear")
+async def index_clear() -> dict:
+    index = await _index()
+    index.remove(index.ids)
+    return {"size": 0}
+
+
+@method("infer.search")
+async def search(query: str, k: int = 10) -> list:
+    if not isinstance(query, str) or not query.strip():
+        raise ValidationError(f"query must be a non-empty string, got {query!r:.40}")
+    index = await _index()
+    vector = (await _state["embedder"].embed_async([query]))[0]
+    return [{"id": i, "score": s} for i, s in index.search(vector, k)]
+
+
+@method("infer.near_duplicates")
+async def near_duplicates(threshold: float = 0.95) -> list:
+    index = await _index()
+    return [{"a": a, "b": b, "score": s} for a, b, s in index.near_duplicates(threshold)]
+
+
+@method("infer.similar_pairs")
+async def similar_pairs(threshold: float = 0.8, top_k: int | None = None) -> list:
+    index = await _index()
+    return [{"a": a, "b": b, "score": s} for a, b, s in index.similar_pairs(threshold, top_k=top_k)]

@@ -1,0 +1,63 @@
+"""The infer.* RPC methods through the real dispatcher (CPython side)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import numpy as np
+import pytest
+
+from prometheus.rpc import dispatch
+
+
+def call(name, **params):
+    reply = json.loads(asyncio.run(dispatch(name, json.dumps(params))))
+    return reply
+
+
+@pytest.fixture(scope="module")
+def loaded(artifact_path):
+    reply = call("infer.load", url=str(artifact_path), backend="auto")
+    assert "result" in reply, reply
+    return reply["result"]
+
+
+def test_load_reports_numpy_backend(loaded, artifact_path):
+    assert loaded["backend"] == "numpy" and loaded["dim"] == 384
+    assert loaded["model_bytes"] == artifact_path.stat().st_size
+
+
+def test_embed_and_search_round_trip(loaded, embedder):
+    reply = call("infer.embed", texts=["hello world", "graph theory"])
+    vectors = np.array(reply["result"], dtype=np.float32)
+    assert np.allclose(vectors, embedder.embed(["hello world", "graph theory"]), atol=1e-6)
+    call("infer.index_clear")
+    assert call("infer.index_add", ids=["a", "b", "c"], texts=["the cat sleeps", "stock prices fell", "a kitten naps"])["result"] == {"size": 3}
+    hits = call("infer.search", query="sleeping cats", k=2)["result"]
+    assert {h["id"] for h in hits} == {"a", "c"}
+    assert call("infer.index_remove", ids=["c"])["result"] == {"size": 2}
+    assert call("infer.info")["result"]["index_size"] == 2
+
+
+def test_errors_come_back_typed(loaded):
+    assert call("infer.embed", texts=[""])["error"]["type"] == "ValidationError"
+    assert call("infer.embed", texts="nope")["error"]["type"] == "ValidationError"
+    assert call("infer.index_remove", ids=["zzz"])["error"]["type"] == "ValidationError"
+    assert call("infer.load", backend="cuda")["error"]["type"] == "ValidationError"
+    assert call("infer.load", backend="webgpu", url="x")["error"]["type"] in ("ValidationError", "ArtifactError")
+
+
+def test_corrupted_artifact_is_reported(tmp_path, artifact_path, loaded):
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(artifact_path.read_bytes()[:5000])
+    error = call("infer.load", url=str(bad))["error"]
+    assert error["type"] == "ArtifactError" and "checksum" in error["message"]
+    assert call("infer.info")["result"]["loaded"] is True  # the loaded model is kept
+
+
+def test_load_async_on_cpython_reads_the_file(artifact_path, embedder):
+    from prometheus.infer import Embedder
+
+    loaded = asyncio.run(Embedder.load_async(str(artifact_path)))
+    assert np.array_equal(loaded.embed(["hello world"]), embedder.embed(["hello world"]))
