@@ -23,3 +23,8 @@ def rpc_envelope(method: str, params=None, progress=None) -> dict:
 
 def rpc_dispatch_raw(method: str, payload: str) -> dict:
     return json.loads(_EXECUTOR.submit(asyncio.run, dispatch(method, payload)).result())
+
+
+def run_coroutine(coroutine):
+    """Runs any coroutine to completion, safe to call while Playwright's loop is running."""
+    return _EXECUTOR.submit(asyncio.run, coroutine).result()

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 
 import numpy as np
 import pytest
 
-from prometheus.rpc import dispatch
+from tests.rpc_call import rpc_envelope, run_coroutine
 
 
 def call(name, **params):
-    reply = json.loads(asyncio.run(dispatch(name, json.dumps(params))))
+    reply = rpc_envelope(name, params)
     return reply
 
 
@@ -59,5 +57,5 @@ def test_corrupted_artifact_is_reported(tmp_path, artifact_path, loaded):
 def test_load_async_on_cpython_reads_the_file(artifact_path, embedder):
     from prometheus.infer import Embedder
 
-    loaded = asyncio.run(Embedder.load_async(str(artifact_path)))
+    loaded = run_coroutine(Embedder.load_async(str(artifact_path)))
     assert np.array_equal(loaded.embed(["hello world"]), embedder.embed(["hello world"]))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 
 import numpy as np
 import pytest
 
-from prometheus.rpc import dispatch
+from tests.rpc_call import rpc_envelope
 from prometheus.quantum import from_qasm, statevector
 
 BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'
 
 
 def call(name, **params):
-    envelope = json.loads(asyncio.run(dispatch(name, json.dumps(params))))
+    envelope = rpc_envelope(name, params)
     if "error" in envelope:
         raise RuntimeError(f"{envelope['error']['type']}: {envelope['error']['message']}")
     return envelope["result"]

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 from datetime import datetime, timedelta, timezone
 
 import fsrs
 import pytest
 
-from prometheus.rpc import dispatch
+from tests.rpc_call import rpc_envelope
 
 START = datetime(2024, 7, 1, 9, tzinfo=timezone.utc)
 
 
 def call(method, params, progress=None):
-    return json.loads(asyncio.run(dispatch(method, json.dumps(params), progress)))
+    return rpc_envelope(method, params, progress)
 
 
 def test_review_and_error_envelopes():
