@@ -192,6 +192,16 @@ def _measure_all_view(circuit: Circuit):
     return circuit, final
 
 
+def _outcome_layout(circuit):
+    """(body, final measurements, bits -> outcome key, number of bits) shared by sampling and
+    the exact distribution: a circuit that measures every qubit at the end is keyed by qubit."""
+    body, final = split_final_measurements(circuit)
+    _, all_final = _measure_all_view(circuit)
+    if all_final is not None:
+        return body, all_final, lambda bits: "".join(str(b) for b in reversed(bits)), circuit.num_qubits
+    return body, final, lambda bits: format_bits(circuit, bits), circuit.num_clbits
+
+
 def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np.complex128,
            memory_limit: int | None = None) -> dict[str, int]:
     """Counts of measurement results over `shots` runs, keyed by bitstring (see module doc).
@@ -206,15 +216,7 @@ def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np
         raise ValidationError("shots must be at most 1e9")
     bindings = bindings_for(circuit, params)
     rng = np.random.default_rng(seed)
-    body, final = split_final_measurements(circuit)
-    _, all_final = _measure_all_view(circuit)
-    if all_final is not None:
-        final = all_final
-        keyfn = lambda bits: "".join(str(b) for b in reversed(bits))  # noqa: E731
-        width = circuit.num_qubits
-    else:
-        keyfn = lambda bits: format_bits(circuit, bits)  # noqa: E731
-        width = circuit.num_clbits
+    body, final, keyfn, width = _outcome_layout(circuit)
     counts: dict[str, int] = {}
     root = StateEngine(circuit.num_qubits, dtype, memory_limit)
     stack = [(root, 0, int(shots), [0] * width)]
@@ -250,20 +252,12 @@ def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np
 def counts_from_state(circuit: Circuit, state: np.ndarray, shots: int, seed=None) -> dict[str, int]:
     """`sample` for a circuit whose only measurements are final, given its final state
     (same seed, same counts as `sample`)."""
-    body, final = split_final_measurements(circuit)
+    body, final, keyfn, width = _outcome_layout(circuit)
     if not is_deterministic(body):
         raise UnsupportedFeature("the circuit measures mid-way; use sample()")
     if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
         raise ValidationError(f"shots must be a positive integer, got {shots!r}")
     rng = np.random.default_rng(seed)
-    _, all_final = _measure_all_view(circuit)
-    if all_final is not None:
-        final = all_final
-        keyfn = lambda bits: "".join(str(b) for b in reversed(bits))  # noqa: E731
-        width = circuit.num_qubits
-    else:
-        keyfn = lambda bits: format_bits(circuit, bits)  # noqa: E731
-        width = circuit.num_clbits
     clbits = [0] * width
     # classical bits set by conditioned-free final measures only; others stay 0
     measured, dist = _final_outcomes(state, circuit, final)
@@ -283,15 +277,7 @@ def distribution(circuit: Circuit, params=None, dtype=np.complex128, memory_limi
     """
     _check_circuit(circuit)
     bindings = bindings_for(circuit, params)
-    body, final = split_final_measurements(circuit)
-    _, all_final = _measure_all_view(circuit)
-    if all_final is not None:
-        final = all_final
-        keyfn = lambda bits: "".join(str(b) for b in reversed(bits))  # noqa: E731
-        width = circuit.num_qubits
-    else:
-        keyfn = lambda bits: format_bits(circuit, bits)  # noqa: E731
-        width = circuit.num_clbits
+    body, final, keyfn, width = _outcome_layout(circuit)
     result: dict[str, float] = {}
     stack = [(StateEngine(circuit.num_qubits, dtype, memory_limit), 0, 1.0, [0] * width)]
     paths = 0

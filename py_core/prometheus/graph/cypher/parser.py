@@ -423,32 +423,24 @@ class Parser:
         node.text = self.text_from(start)
         return node
 
-    def or_expr(self):
+    def _left_associative(self, keyword, node_class, operand):
+        """`operand (keyword operand)*`, folded to the left: a OR b OR c = (a OR b) OR c."""
         start = self.i
-        left = self.xor_expr()
-        while self.is_kw("OR"):
+        left = operand()
+        while self.is_kw(keyword):
             pos = self.tok.pos
             self.i += 1
-            left = self._wrap(A.Or(left, self.xor_expr(), pos=pos), start)
+            left = self._wrap(node_class(left, operand(), pos=pos), start)
         return left
+
+    def or_expr(self):
+        return self._left_associative("OR", A.Or, self.xor_expr)
 
     def xor_expr(self):
-        start = self.i
-        left = self.and_expr()
-        while self.is_kw("XOR"):
-            pos = self.tok.pos
-            self.i += 1
-            left = self._wrap(A.Xor(left, self.and_expr(), pos=pos), start)
-        return left
+        return self._left_associative("XOR", A.Xor, self.and_expr)
 
     def and_expr(self):
-        start = self.i
-        left = self.not_expr()
-        while self.is_kw("AND"):
-            pos = self.tok.pos
-            self.i += 1
-            left = self._wrap(A.And(left, self.not_expr(), pos=pos), start)
-        return left
+        return self._left_associative("AND", A.And, self.not_expr)
 
     def not_expr(self):
         start = self.i
