@@ -15,16 +15,16 @@ from prometheus.rpc import dispatch
 _EXECUTOR = ThreadPoolExecutor(max_workers=1)
 
 
-def rpc_envelope(method: str, params=None, progress=None) -> dict:
-    """The JSON envelope the page would get: {"result": ...} or {"error": {...}}."""
-    payload = "" if params is None else json.dumps(params)
-    return json.loads(_EXECUTOR.submit(asyncio.run, dispatch(method, payload, progress)).result())
-
-
-def rpc_dispatch_raw(method: str, payload: str) -> dict:
-    return json.loads(_EXECUTOR.submit(asyncio.run, dispatch(method, payload)).result())
-
-
 def run_coroutine(coroutine):
     """Runs any coroutine to completion, safe to call while Playwright's loop is running."""
     return _EXECUTOR.submit(asyncio.run, coroutine).result()
+
+
+def rpc_dispatch_raw(method: str, payload: str, progress=None) -> dict:
+    """The envelope for a raw params payload (which may be malformed JSON on purpose)."""
+    return json.loads(run_coroutine(dispatch(method, payload, progress)))
+
+
+def rpc_envelope(method: str, params=None, progress=None) -> dict:
+    """The JSON envelope the page would get: {"result": ...} or {"error": {...}}."""
+    return rpc_dispatch_raw(method, "" if params is None else json.dumps(params), progress)
