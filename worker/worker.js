@@ -78,7 +78,7 @@ async function start() {
   const capabilities = { webgpu: await gpuReport(), crossOriginIsolated: self.crossOriginIsolated === true, snapshot };
   stage(3);
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
-  return { pyodide, rpc, loaded: new Set(["numpy", "prometheus-web"]) };
+  return { pyodide, rpc };
 }
 
 const runtime = start();
@@ -88,15 +88,14 @@ runtime.catch((error) => post({
 }));
 
 async function handle({ id, method, params }) {
-  const { pyodide, rpc, loaded } = await runtime;
+  const { pyodide, rpc } = await runtime;
   const progress = (stage, fraction) => post({ id, type: "progress", stage, fraction });
   const needed = rpc.prepare(method);
-  const missing = needed.toJs().filter((name) => !loaded.has(name));
+  const missing = needed.toJs().filter((name) => !(name in pyodide.loadedPackages));
   needed.destroy();
   if (missing.length) {
     progress("loading " + missing.join(", "), 0);
     await pyodide.loadPackage(missing, { messageCallback: () => {} });
-    missing.forEach((name) => loaded.add(name));
   }
   const reply = await rpc.dispatch(method, JSON.stringify(params === undefined ? {} : params), progress);
   post(Object.assign({ id }, JSON.parse(reply)));
