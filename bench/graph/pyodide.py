@@ -8,6 +8,10 @@ queried with `graph.run`; timings are taken in the page with performance.now() a
 `Prometheus.call`, so they include one worker round trip (the `echo` row measures it).
 Snapshot save/load rows time `graph.save` / `graph.load`, which add base64 and the transfer
 of the snapshot between page and worker: upper bounds of `to_bytes` / `from_bytes`.
+
+A second table runs the hand-written dict traversal and the Cypher queries of `bench/graph/run.py`
+in one bare Pyodide interpreter (same code, same timing rule, no SDK round trip), so the
+Cypher/dict ratio the issue sets a bar on is measured inside Pyodide as well as on CPython.
 Needs the browser test stack (playwright, chromium, the bundle build).
 """
 
@@ -25,7 +29,7 @@ for p in (ROOT, ROOT / "py_core"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from bench.graph.run import DictEngine, course_graph, random_graph  # noqa: E402
+from bench.graph.run import DictEngine, course_graph, path_pairs, random_graph  # noqa: E402
 
 SAMPLES = 20
 
@@ -49,32 +53,21 @@ ONCE_JS = """async ([method, params]) => {
 }"""
 
 
-def snapshot_b64(n, edges) -> str:
+def snapshot(n, edges) -> bytes:
     from prometheus.graph import Graph
 
     g = Graph()
     ids = [g.add_node(("Concept",), {"key": i}) for i in range(n)]
     for a, b in edges:
         g.add_relationship(ids[a], "REQUIRES", ids[b])
-    return base64.b64encode(g.to_bytes()).decode("ascii")
+    return g.to_bytes()
 
 
 def queries(n, edges, rng):
     base = DictEngine()
     base.load(n, edges)
     starts = [rng.randrange(n) for _ in range(SAMPLES)]
-    pairs = []
-    while len(pairs) < SAMPLES:
-        a = rng.randrange(n)
-        frontier = [a]
-        for _ in range(rng.randint(3, 6)):
-            nxt = [v for u in frontier for v in base.out[u]]
-            if not nxt:
-                break
-            frontier = nxt
-        b = rng.choice(frontier)
-        if b != a:
-            pairs.append((a, b))
+    pairs = path_pairs(base, n, rng, SAMPLES)
     out = []
     for k in (1, 2, 3):
         out.append((f"hop{k}", [{"query": f"MATCH (a:Concept {{key: $s}})-[:REQUIRES*1..{k}]->(b) WHERE b <> a "
@@ -91,6 +84,76 @@ def queries(n, edges, rng):
                               "parameters": {"a": a, "b": b}} for a, b in pairs],
                 base.shortest(*pairs[-1])))
     return out
+
+
+# Runs inside Pyodide: bench/graph/run.py's engines on the same graph, Cypher vs dict.
+RATIO_PY = """
+import json, random, sys, types
+from pyodide.http import pyfetch
+from prometheus.graph import Graph
+bench = types.ModuleType("graph_bench")
+bench.__dict__["__file__"] = "/home/pyodide/bench/graph/run.py"
+exec(compile(BENCH_SOURCE, "graph_bench.py", "exec"), bench.__dict__)
+n, edges = bench.course_graph() if WHICH == "course" else bench.random_graph(*SIZE)
+base = bench.DictEngine()
+base.load(n, edges)
+del edges
+ours = bench.OursCypher()
+ours.adopt(Graph.from_bytes(await (await pyfetch(SNAPSHOT_URL)).bytes()))
+rng = random.Random(1)
+starts = [(rng.randrange(n),) for _ in range(SAMPLES)]
+out = {}
+for name, fn_dict, fn_ours, args in (
+        [(f"hop{k}", lambda s, k=k: base.hops(s, k), lambda s, k=k: ours.hops(s, k), starts) for k in (1, 2, 3)]
+        + [("closure", base.closure, ours.closure, starts[:10])]):
+    d_ms, d_ans = bench.median_ms(fn_dict, args)
+    o_ms, o_ans = bench.median_ms(fn_ours, args)
+    out[name] = {"dict": d_ms, "cypher": o_ms, "same": d_ans == o_ans}
+json.dumps(out)
+"""
+
+RATIO_PAGE = """<!doctype html><meta charset="utf-8"><title>ratio</title>
+<script src="{bundle}pyodide/pyodide.js"></script>
+<script>
+  window.__py = loadPyodide({{ indexURL: "{bundle}pyodide/" }}).then(async (py) => {{
+    await py.loadPackage(["prometheus-web"], {{ messageCallback: () => {{}} }});
+    return py;
+  }});
+</script>
+"""
+
+RATIO_JS = """async ([code, globals]) => {
+  const py = await window.__py;
+  const ns = py.toPy(globals);
+  try { return JSON.parse(await py.runPythonAsync(code, { globals: ns })); } finally { ns.destroy(); }
+}"""
+
+
+def pyodide_ratios(browser, pages, pages_url, bundle_url, graphs, small):
+    """Cypher/dict medians measured in one bare Pyodide interpreter, per graph."""
+    (pages / "ratio.html").write_text(RATIO_PAGE.format(bundle=bundle_url))
+    page = browser.new_page()
+    page.set_default_timeout(1_200_000)
+    page.goto(pages_url + "ratio.html")
+    source = (ROOT / "bench" / "graph" / "run.py").read_text()
+    print("\nInside one bare Pyodide interpreter: bench/graph/run.py's dict traversal vs Cypher "
+          "(ms, median over starts of best of 3)")
+    print(f"{'graph':<10}{'query':<10}{'dict':>10}{'cypher':>10}{'cypher/dict':>13}")
+    for which, snapshot in graphs:
+        (pages / f"{which}.snapshot").write_bytes(snapshot)
+        size = (10_000, 100_000) if small else (100_000, 1_000_000)
+        globals_ = {"BENCH_SOURCE": source, "WHICH": which, "SIZE": list(size), "SAMPLES": 20,
+                    "SNAPSHOT_URL": pages_url + f"{which}.snapshot"}
+        try:
+            res = page.evaluate(RATIO_JS, [RATIO_PY, globals_])
+        except Exception as e:  # noqa: BLE001 - report and go on
+            print(f"{which:<10}error: {str(e).splitlines()[0][:200]}")
+            continue
+        for name, r in res.items():
+            flag = "" if r["same"] else "  WRONG: answers differ"
+            print(f"{which:<10}{name:<10}{r['dict']:>10.3f}{r['cypher']:>10.3f}"
+                  f"{r['cypher'] / r['dict']:>12.1f}x{flag}")
+    page.close()
 
 
 def main(argv):
@@ -114,10 +177,13 @@ def main(argv):
             page.set_default_timeout(600_000)
             page.goto(pages_url.replace("127.0.0.1", "localhost") + "host.html")
             page.evaluate("() => Prometheus.ready")
+            snapshots = []
             echo = page.evaluate(TIME_JS, ["core.echo", [{"value": 1}] * 50])["median"]
             print(f"Pyodide in headless Chromium; SDK round trip (core.echo) median {echo:.3f} ms")
             for label, n, edges in graphs:
-                snap = snapshot_b64(n, edges)
+                raw = snapshot(n, edges)
+                snapshots.append(("course" if label.startswith("course") else "random", raw))
+                snap = base64.b64encode(raw).decode("ascii")
                 loaded = page.evaluate(ONCE_JS, ["graph.load", {"snapshot": snap}])
                 print(f"\n{label}: {n:,} nodes, {len(edges):,} edges; snapshot {len(snap) / 1e6:.1f} MB base64")
                 print(f"{'query':<16}{'pyodide ms':>12}  answer")
@@ -137,6 +203,9 @@ def main(argv):
                     return { ms: performance.now() - t0, bytes: v.bytes, engine_ms: v.engine_ms }; }""")
                 print(f"{'graph.save':<16}{saved['ms']:>12.1f}  {saved['bytes'] / 1e6:.2f} MB; "
                       f"to_bytes inside Pyodide {saved['engine_ms']:.1f} ms (bar 50)")
+            page.close()
+            pyodide_ratios(browser, pages, pages_url.replace("127.0.0.1", "localhost"), bundle_url,
+                           snapshots, "--small" in argv)
             browser.close()
     finally:
         server.shutdown()

@@ -291,6 +291,72 @@ def test_reachability_shortcut_agrees_with_path_enumeration():
         assert fast == slow
 
 
+def test_identity_tests_run_inside_the_matcher_agree_with_the_general_where():
+    """`a <> b` / `a = b` between pattern nodes is checked on ids before a row is built;
+    `id(a) <> id(b)` is the same test through the general expression path."""
+    g, _ = random_graph(n=30, m=60, seed=3)
+    cases = [
+        ("(a:N {k: $s})-[:E*1..3]->(b)", "b <> a", "count(DISTINCT b), collect(DISTINCT b.k)"),
+        ("(a:N {k: $s})-[:E*0..2]-(b)", "a = b", "count(DISTINCT b), collect(DISTINCT b.k)"),
+        ("(a:N {k: $s})<-[:E*1..3]-(b)", "b <> a AND b.k > 10", "count(DISTINCT b), collect(DISTINCT b.k)"),
+        ("(a:N {k: $s})-[:E*1..3]->(b)", "a <> a", "count(DISTINCT b), collect(DISTINCT b.k)"),
+        ("(a:N {k: $s})-[:E]->(b)-[:E]->(c)", "a <> c", "count(*), collect(c.k)"),
+        ("(a:N {k: $s})-[:E]->(b), (c)-[:E]->(b)", "c <> a AND c = c", "count(*), collect(c.k)"),
+    ]
+    for s in range(0, 30, 7):
+        for pattern, test, agg in cases:
+            general = test.replace("a <> a", "id(a) <> id(a)")
+            for x, y in (("b", "a"), ("a", "b"), ("a", "c"), ("c", "a")):
+                general = general.replace(f"{x} <> {y}", f"id({x}) <> id({y})").replace(f"{x} = {y}", f"id({x}) = id({y})")
+            general = general.replace("c = c", "id(c) = id(c)")
+            assert "id(" in general
+            fast = rows(g, f"MATCH {pattern} WHERE {test} RETURN {agg}", s=s)
+            slow = rows(g, f"MATCH {pattern} WHERE {general} WITH * RETURN {agg}", s=s)
+            assert fast[0][0] == slow[0][0] and sorted(fast[0][1]) == sorted(slow[0][1]), (s, pattern, test)
+    # OPTIONAL MATCH: when the identity test removes every match the row survives with nulls
+    got = rows(g, "MATCH (a:N {k: 0}) OPTIONAL MATCH (a)-[:E*0..0]->(b) WHERE b <> a RETURN a.k, b")
+    assert got == [(0, None)]
+    # the pushed-down test still reports errors of the rest of the WHERE clause
+    with pytest.raises(CypherError) as info:
+        g.run("MATCH (a)-->(b) WHERE a <> b AND c.k = 1 RETURN a")
+    assert info.value.detail == "UndefinedVariable"
+
+
+def _as_bag(result_rows):
+    return sorted(tuple(sorted(v) if isinstance(v, list) else v for v in r) for r in result_rows)
+
+
+def test_counting_reached_ends_at_once_agrees_with_row_by_row_counting():
+    """`count(DISTINCT end)` after a reach-only match takes each anchor's ends as one set
+    (patterns.EndSet); `WITH a, b` in between forces one row per end as the reference."""
+    g, G = random_graph(n=60, m=150, seed=5)
+    for k in (1, 2, 3):
+        got = dict(rows(g, f"MATCH (a:N)-[:E*1..{k}]->(b) WHERE b <> a RETURN a.k, count(DISTINCT b)"))
+        want = {a: len(nx.single_source_shortest_path_length(G, a, cutoff=k)) - 1 for a in G}
+        assert got == {a: c for a, c in want.items() if c}, k  # anchors reaching nothing have no row
+    queries = [
+        "MATCH (a:N)-[:E*1..2]->(b) RETURN a.k % 3 AS m, count(DISTINCT b) AS c ORDER BY m",
+        "MATCH (a:N)-[:E*0..2]-(b) WHERE a.k < 20 RETURN count(DISTINCT b), count(DISTINCT b) + 1",
+        "MATCH (a:N)-[:E*1..2]->(b) WHERE a.k % 2 = 0 AND b <> a RETURN a.k, count(DISTINCT b)",
+        "MATCH (a:N)<-[:E*1..3]-(b:N) WITH count(DISTINCT b) AS c WHERE c > 0 RETURN c",
+        "MATCH (a:N)-[:E*1..2]->(b) RETURN a.k, count(DISTINCT b) AS c ORDER BY count(DISTINCT b) DESC, a.k LIMIT 5",
+        "MATCH (a:N {k: 7}) OPTIONAL MATCH (a)-[:E*2..2]->(b) WHERE b = a RETURN a.k, count(DISTINCT b)",
+        "UNWIND [1, 2, 99] AS s MATCH (a:N {k: s}) OPTIONAL MATCH (a)-[:E*1..2]->(b) RETURN s, count(DISTINCT b)",
+        # uses of the end variable beyond count(DISTINCT b): must keep one row per end
+        "MATCH (a:N)-[:E*1..2]->(b) RETURN a.k, count(DISTINCT b), collect(DISTINCT b.k)",
+        "MATCH (a:N)-[:E*1..2]->(b) RETURN a.k, count(DISTINCT b), [(b)-->(x) | x.k]",
+        "MATCH (a:N)-[:E*1..2]->(b) WHERE a.k < 9 AND b.k > 3 RETURN a.k, count(DISTINCT b)",
+        "MATCH (a:N)-[:E*1..2]->(b) WHERE exists((b)-->(a)) RETURN a.k, count(DISTINCT b)",
+    ]
+    for query in queries:
+        keyword = " WITH " if " WITH " in query else " RETURN "
+        match, _, rest = query.partition(keyword)
+        got, want = rows(g, query), rows(g, f"{match} WITH *{keyword}{rest}")
+        assert _as_bag(got) == _as_bag(want), query
+        if "ORDER BY" in query:
+            assert got == want, query
+
+
 def test_long_chains_do_not_hit_the_recursion_limit():
     g = Graph()
     g.run("UNWIND range(1, 2500) AS i CREATE (:C {k: i})")

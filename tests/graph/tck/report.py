@@ -3,12 +3,9 @@
     python -m tests.graph.tck.report                 # table + top failure causes
     python -m tests.graph.tck.report match           # only scenarios whose id contains 'match'
     python -m tests.graph.tck.report --failures      # also every failing scenario with its reason
-    python -m tests.graph.tck.report --no-status     # do not rewrite /work/notes/tck-status.md
     python -m tests.graph.tck.report --raise-floor   # record this run's counts as the new floor
 
-Every full run rewrites the status note for the engine engineer (`STATUS_FILE`, default
-/work/notes/tck-status.md, override with TCK_STATUS_FILE) with the table and the most common
-failure causes, so the next feature to implement is the one that fixes most scenarios.
+One scenario as a test: `TCK_EACH=1 python -m pytest tests/graph/tck -k 'Match3 and 12'`.
 """
 
 from __future__ import annotations
@@ -29,7 +26,6 @@ from .runner import Outcome, all_scenarios, run_scenario, tck_available  # noqa:
 
 RESULT_TARGET = 0.95
 ERROR_TARGET = 0.80
-STATUS_FILE = Path(os.environ.get("TCK_STATUS_FILE", "/work/notes/tck-status.md"))
 
 
 def _run_chunk(ids: list[str]) -> list[Outcome]:
@@ -108,47 +104,6 @@ def failures(outcomes: list[Outcome]) -> str:
     return "\n".join(f"FAIL {o.id}\n     {o.cause}: {o.message[:400]}" for o in outcomes if not o.passed)
 
 
-def write_status(outcomes: list[Outcome], seconds: float, path: Path = STATUS_FILE) -> None:
-    res, err, typ = rates(outcomes)
-    slow = sorted(outcomes, key=lambda o: -o.seconds)[:5]
-    text = (f"# TCK status (written by `python -m tests.graph.tck.report`, "
-            f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime())})\n\n"
-            f"{len(outcomes)} scenarios in {seconds:.1f} s. Result scenarios {100 * res:.1f}% "
-            f"(target {100 * RESULT_TARGET:.0f}%), error scenarios {100 * typ:.1f}% right type "
-            f"(target {100 * ERROR_TARGET:.0f}%), {100 * err:.1f}% right type+phase+detail.\n\n"
-            f"```\n{table(outcomes)}\n```\n\n"
-            "How to use: `python -m tests.graph.tck.report [substring] [--failures]` from /work/main "
-            "(e.g. `report Match3 --failures`); one scenario as a test: "
-            "`TCK_EACH=1 python -m pytest tests/graph/tck -k 'Match3 and 12'`. After an improvement run "
-            "`python -m tests.graph.tck.report --raise-floor` so test_tck.py guards it (floor.json, counts "
-            "only). Requests from the TCK/paths side: see /work/notes/graph-tck.md.\n\n"
-            f"## Top failure causes (count, cause, where, example)\n\n"
-            f"```\n{top_causes(outcomes, 40)}\n```\n\n## Slowest scenarios\n\n"
-            + "".join(f"- {o.seconds:.2f} s {o.id}\n" for o in slow))
-    requests = _open_requests(path.parent / "graph-tck.md")
-    if requests:
-        text += "\n## Open requests from the TCK/paths side (copied from graph-tck.md)\n" + requests
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        print(f"(could not write {path}: {e})", file=sys.stderr)
-
-
-def _open_requests(notes: Path) -> str:
-    """The '## Requests' section of the notes file, if any, so it travels with the status."""
-    try:
-        text = notes.read_text(encoding="utf-8")
-    except OSError:
-        return ""
-    start = text.find("## Requests")
-    if start < 0:
-        return ""
-    body = text[start:].split("\n", 1)[1] if "\n" in text[start:] else ""
-    end = body.find("\n## ")
-    return body if end < 0 else body[:end + 1]
-
-
 def main(argv: list[str]) -> int:
     if not tck_available():
         print("openCypher TCK not found (../shared/conformance/cypher-tck is absent); nothing to report.")
@@ -173,9 +128,6 @@ def main(argv: list[str]) -> int:
         save_floor(raised_floor(load_floor(), summarize(outcomes),
                                 {"result": res >= RESULT_TARGET, "error": typ >= ERROR_TARGET}))
         print("(floor.json raised where this run did better)")
-    if not substring and "--no-status" not in flags:
-        write_status(outcomes, seconds)
-        print(f"\n(status written to {STATUS_FILE})")
     return 0
 
 

@@ -17,7 +17,7 @@ from ..errors import (COMPILE_TIME, RUNTIME, ConstraintVerificationFailed, Cyphe
 from ..procedures import get_procedure
 from . import ast as A
 from .expressions import AGG, ExprCompiler, Scope, _children, static_kind, walk
-from .patterns import Matcher
+from .patterns import EndSet, Matcher, split_identity_tests
 from .temporal import Temporal
 from .values import Desc, group_key, is_number, sort_key, type_name
 
@@ -127,15 +127,27 @@ class QueryCompiler:
         nxt = clauses[i + 1] if i + 1 < len(clauses) else None
         matcher = Matcher(self.ex, clause.patterns, new_scope, clause.where,
                           distinct_ends=self._multiplicity_blind(nxt))
-        where = None
+        where = rest = None
+        new_vars = [v for v in new_scope.vars if v not in before]
         if clause.where is not None:
             self._no_aggregate(clause.where, "WHERE")
             self.ex.check_boolean(clause.where, new_scope)
-            where = self.ex.compile(clause.where, new_scope)
-        new_vars = [v for v in new_scope.vars if v not in before]
+            where = self.ex.compile(clause.where, new_scope)  # compiled whole: every check runs
+            node_vars = {v for v in new_vars if new_scope.vars[v] == "node"}
+            matcher.identity_tests, rest = split_identity_tests(clause.where, node_vars)
+            if rest is not clause.where:  # the matcher runs the identity tests; compile the rest
+                where = None if rest is None else self.ex.compile(rest, new_scope)
+        end_var = matcher.reach_end_var
+        if (end_var is not None and self._counts_ends_only(nxt, end_var)
+                and _var_uses([rest], end_var) == (0, 0)):
+            matcher.fan_out = True
         optional = clause.optional
 
         def match(rows, ctx):
+            if where is None and not optional:  # nothing to check per row: pass matches straight on
+                for row in rows:
+                    yield from matcher(row, ctx)
+                return
             for row in rows:
                 found = False
                 for r2 in matcher(row, ctx):
@@ -161,6 +173,16 @@ class QueryCompiler:
         if not aggregates:
             return False
         return all(isinstance(x, A.Call) and (x.distinct or x.name in ("min", "max")) for x in aggregates)
+
+    @staticmethod
+    def _counts_ends_only(clause, var):
+        """True when `clause` uses `var` only as `count(DISTINCT var)`, so the match before it
+        may hand over each anchor's end nodes at once (patterns.EndSet)."""
+        if not isinstance(clause, A.Projection) or clause.star:
+            return False
+        exprs = [item.expr for item in clause.items] + [s.expr for s in clause.order or ()]
+        uses = _var_uses(exprs + [clause.where, clause.skip, clause.limit], var)
+        return uses is not None and uses[1] > 0 and uses[0] == uses[1]
 
     def _no_aggregate(self, expr, where):
         if self.ex.contains_aggregate(expr):
@@ -577,15 +599,7 @@ class QueryCompiler:
         return set_labels
 
     def k_SetClause(self, clause, scope, clauses, i):
-        fns = [self._set_item(it, scope) for it in clause.items]
-
-        def set_(rows, ctx):
-            rows = list(rows)
-            for row in rows:
-                for fn in fns:
-                    fn(row, ctx)
-            return rows
-        return set_, scope, None
+        return _apply_each([self._set_item(it, scope) for it in clause.items]), scope, None
 
     def k_Remove(self, clause, scope, clauses, i):
         fns = []
@@ -611,14 +625,7 @@ class QueryCompiler:
                         if c.store.remove_label(entity.id, label):
                             c.counters["labels_removed"] += 1
             fns.append(rm)
-
-        def remove(rows, ctx):
-            rows = list(rows)
-            for row in rows:
-                for fn in fns:
-                    fn(row, ctx)
-            return rows
-        return remove, scope, None
+        return _apply_each(fns), scope, None
 
     # ------------------------------------------------------------------ DELETE
     def k_Delete(self, clause, scope, clauses, i):
@@ -726,6 +733,28 @@ def _walk_unsubst(e, subst):
     yield e
     for child in _children(e):
         yield from _walk_unsubst(child, subst)
+
+
+# expressions that can name a variable outside Var nodes (in pattern elements or as a field)
+_NAMES_VARS_INSIDE = (A.PatternComp, A.PatternPred, A.ExistsSub, A.CountSub, A.MapProjection,
+                      A.ShortestPathExpr)
+
+def _var_uses(exprs, var):
+    """(uses of `var`, how many of them are `count(DISTINCT var)`) in `exprs` (None entries
+    skipped), or None when an expression may name `var` where walk() does not look."""
+    uses = counted = 0
+    for e in exprs:
+        if e is None:
+            continue
+        for x in walk(e):
+            if isinstance(x, _NAMES_VARS_INSIDE):
+                return None
+            if isinstance(x, A.Var) and x.name == var:
+                uses += 1
+            elif (isinstance(x, A.Call) and x.name == "count" and x.distinct and len(x.args) == 1
+                  and isinstance(x.args[0], A.Var) and x.args[0].name == var):
+                counted += 1
+    return uses, counted
 
 
 _AGG_NAMES = {"count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp",
@@ -928,6 +957,18 @@ def _delete_value(ctx, v, detach, pending):
                               "InvalidArgumentType", RUNTIME)
 
 
+def _apply_each(fns):
+    """A clause op that runs every update in `fns` on each row (all rows read first: updates
+    must not change what the clauses before them still match) and passes the rows on."""
+    def apply(rows, ctx):
+        rows = list(rows)
+        for row in rows:
+            for fn in fns:
+                fn(row, ctx)
+        return rows
+    return apply
+
+
 # --------------------------------------------------------------- aggregation
 def _aggregate(rows, ctx, compiled, specs):
     key_items = [(name, fn) for name, fn, is_agg in compiled if not is_agg]
@@ -964,7 +1005,10 @@ def _aggregate(rows, ctx, compiled, specs):
                 seen = buckets[i]
                 if not seen:
                     seen.append({})
-                seen[0].setdefault(group_key(v), v)
+                if type(v) is EndSet:  # count(DISTINCT end): every value of it is an EndSet
+                    seen[0].update(dict.fromkeys(v.ids))
+                else:
+                    seen[0].setdefault(group_key(v), v)
         for i, arg, extra in paired:
             buckets[i].append((arg(row, ctx), extra(row, ctx)))
     if not groups and not key_items:

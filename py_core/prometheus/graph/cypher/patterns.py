@@ -33,22 +33,46 @@ def _compile_props(compiler, props, scope):
     return [(k, compiler.compile(v, scope)) for k, v in props.items], None
 
 
+def conjuncts(where):
+    """The AND-ed parts of a WHERE expression, left to right."""
+    if where is None:
+        return []
+    if isinstance(where, A.And):
+        return conjuncts(where.left) + conjuncts(where.right)
+    return [where]
+
+
 def where_equalities(where):
     """`var.key = expr` conjuncts of a WHERE clause: {var: [(key, expr)]}, for index use."""
     out = {}
-
-    def visit(e):
-        if isinstance(e, A.And):
-            visit(e.left)
-            visit(e.right)
-        elif isinstance(e, A.Compare) and e.ops == ["="]:
+    for e in conjuncts(where):
+        if isinstance(e, A.Compare) and e.ops == ["="]:
             a, b = e.operands
             for x, y in ((a, b), (b, a)):
                 if isinstance(x, A.Prop) and isinstance(x.expr, A.Var):
                     out.setdefault(x.expr.name, []).append((x.key, y))
-    if where is not None:
-        visit(where)
     return out
+
+
+def split_identity_tests(where, node_vars):
+    """Split WHERE into `x = y` / `x <> y` tests between node variables the pattern binds
+    (never null there, so the test is a plain id comparison the matcher can run before it
+    builds a row) and the rest, re-joined with AND (None when nothing is left).
+
+    Returns ([(x, y, must_differ)], rest)."""
+    tests, rest = [], []
+    for e in conjuncts(where):
+        if (isinstance(e, A.Compare) and len(e.ops) == 1 and e.ops[0] in ("=", "<>")
+                and all(isinstance(x, A.Var) and x.name in node_vars for x in e.operands)):
+            tests.append((e.operands[0].name, e.operands[1].name, e.ops[0] == "<>"))
+        else:
+            rest.append(e)
+    if not tests:
+        return [], where
+    joined = None
+    for e in rest:
+        joined = e if joined is None else A.And(joined, e, pos=e.pos, text=e.text)
+    return tests, joined
 
 
 def _free_vars(e):
@@ -59,7 +83,7 @@ def _free_vars(e):
 class PartPlan:
     """One comma-separated part of a pattern, compiled for a given set of bound variables."""
 
-    reach_only = False  # var-length step may yield each reachable end node once (see Matcher)
+    reach_only = False  # the one var-length step may yield each reachable end once (_reach_rows)
 
     def __init__(self, compiler, part, scope, hints, clause_vars):
         elements = part.elements
@@ -234,8 +258,24 @@ def _adjacent(rec, nid, direction, types):
     return out
 
 
+class EndSet:
+    """The end nodes one anchor reaches, bound to the end variable in place of one row per end.
+
+    Only made when the next clause's sole use of that variable is `count(DISTINCT var)`
+    (see QueryCompiler._counts_ends_only), which adds `ids` to its seen-set at C speed instead
+    of hashing one Node per row. Never reaches a result."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids):
+        self.ids = ids
+
+
 class Matcher:
     """Callable `matcher(row, ctx)` -> iterator of rows extended with the pattern's variables."""
+
+    identity_tests = ()  # [(x, y, must_differ)] between node variables bound here (see split_identity_tests)
+    fan_out = False      # reach-only: bind the end variable to one EndSet per anchor (see EndSet)
 
     def __init__(self, compiler, parts, scope, where=None, path_only=False, distinct_ends=False):
         hints = where_equalities(where)
@@ -252,9 +292,21 @@ class Matcher:
                     # only which end nodes are reachable matters downstream: search, don't enumerate
                     plan.reach_only = True
 
+    @property
+    def reach_end_var(self):
+        """The end variable of a reach-only pattern that the pattern itself binds, else None."""
+        if len(self.plans) != 1 or not self.plans[0].reach_only:
+            return None
+        plan = self.plans[0]
+        _ri, fi, ti, _rev = plan.steps[0]
+        anchor, target = plan.nodes[fi], plan.nodes[ti]
+        if target.var is None or target.bound or target.var == anchor.var:
+            return None
+        return target.var
+
     def __call__(self, row, ctx):
         if len(self.plans) == 1 and self.plans[0].reach_only:
-            return _reach_rows(self.plans[0], row, ctx)
+            return _reach_rows(self.plans[0], row, ctx, self.identity_tests, self.fan_out)
         if self.path_only:
             return (path for _n, _r, path in _match_part(self.plans[0], row, ctx, set(), want_path=True))
         return self._parts(0, row, ctx, set())
@@ -269,6 +321,7 @@ class Matcher:
         rel_binds = [(j, spec.var, spec.length is None) for j, spec in enumerate(plan.rels)
                      if spec.var is not None and not spec.bound]
         last = i + 1 == len(self.plans)
+        tests = self.identity_tests if last else ()
         path_var = plan.path_var
         prev = [None] * len(node_binds)  # reuse the Node when a variable keeps its node (the anchor)
         for nodes, rels, path in _match_part(plan, row, ctx, used, want_path=path_var is not None):
@@ -289,6 +342,8 @@ class Matcher:
             if path_var is not None:
                 new[path_var] = path
             if last:
+                if tests and not all((new[x].id != new[y].id) is differ for x, y, differ in tests):
+                    continue
                 yield new
             else:
                 added = []
@@ -304,8 +359,9 @@ class Matcher:
                     used.difference_update(added)
 
 
-def _reach_rows(plan, row, ctx):
-    """Rows of a reach-only pattern `(x)-[:T*lo..hi]->(y)`: one per (anchor, reachable end)."""
+def _reach_rows(plan, row, ctx, identity_tests=(), fan_out=False):
+    """Rows of a reach-only pattern `(x)-[:T*lo..hi]->(y)`: one per (anchor, reachable end),
+    or with `fan_out` one per anchor that reaches any end, its ends in an EndSet."""
     store = ctx.store
     ri, fi, ti, rev = plan.steps[0]
     rspec = plan.rels[ri]
@@ -314,30 +370,52 @@ def _reach_rows(plan, row, ctx):
     anchor, target = plan.nodes[fi], plan.nodes[ti]
     anchor_var = anchor.var if anchor.var is not None and not anchor.bound else None
     target_var = target.var if target.var is not None and not target.bound else None
+    if target_var is not None and target_var == anchor_var:
+        target_var, same_end = None, True  # `(a)-[*]->(a)`: the walk must come back
+    else:
+        same_end = None
     pinned = None
     if target.bound:
         v = row.get(target.var)
         if not isinstance(v, Node):
             return
         pinned = v.id
+    # identity tests name only the two end variables here: each one fixes whether end == anchor
+    for x, y, differ in identity_tests:
+        if x == y:
+            if differ:
+                return
+            continue
+        wanted = not differ
+        if same_end is not None and same_end != wanted:
+            return
+        same_end = wanted
     target_trivial = target.trivial
     for nid in _anchor_candidates(plan, row, ctx):
         if not _node_ok(anchor, nid, store, row, ctx):
             continue
-        anchor_node = Node(nid, store)
-        for end in _reachable(store, nid, direction, rspec.types, lo, hi):
-            if pinned is not None and end != pinned:
-                continue
-            if not target_trivial and not _node_ok(target, end, store, row, ctx):
-                continue
-            if target_var is not None and target_var == anchor_var and end != nid:
-                continue
-            new = dict(row)
-            if anchor_var is not None:
-                new[anchor_var] = anchor_node
-            if target_var is not None and target_var != anchor_var:
+        base = dict(row)
+        if anchor_var is not None:
+            base[anchor_var] = Node(nid, store)
+        ends = _reachable(store, nid, direction, rspec.types, lo, hi)
+        if same_end is not None:
+            ends = [e for e in ends if (e == nid) is same_end]
+        if pinned is not None:
+            ends = [e for e in ends if e == pinned]
+        if not target_trivial:
+            ends = [e for e in ends if _node_ok(target, e, store, row, ctx)]
+        if fan_out:
+            if ends:
+                base[target_var] = EndSet(ends)
+                yield base
+        elif target_var is None:
+            for _ in ends:
+                yield dict(base)
+        else:
+            for end in ends:
+                new = dict(base)
                 new[target_var] = Node(end, store)
-            yield new
+                yield new
 
 
 def _rel(store, rid):
@@ -453,21 +531,6 @@ def _match_part(plan, row, ctx, used, want_path=False):
                 bound_list = [r.id for r in bound_list]
                 if rev:
                     bound_list = bound_list[::-1]
-            if plan.reach_only:
-                for end in _reachable(store, src, direction, rspec.types, lo, hi):
-                    if pinned is not None and end != pinned:
-                        continue
-                    if not target_trivial and not _node_ok(target, end, store, row, ctx):
-                        continue
-                    rels[ri] = _NO_WALK
-                    nodes[ti] = end
-                    if last:
-                        yield nodes, rels, None
-                    else:
-                        yield from step(k + 1)
-                rels[ri] = None
-                nodes[ti] = None
-                return
             walks = _var_length(store, src, direction, rspec, lo, hi, used, row, ctx)
             for path_rels, path_nodes in walks:
                 end = path_nodes[-1]
@@ -539,9 +602,6 @@ def _var_length(store, src, direction, rspec, lo, hi, used, row, ctx):
                 on_path.discard(path_rels.pop())
                 path_nodes.pop()
     return results
-
-
-_NO_WALK = ((), ())  # placeholder walk for reach-only var-length steps (no variable, no path)
 
 
 def _reachable(store, src, direction, types, lo, hi):
