@@ -23,6 +23,8 @@ from .values import Desc, group_key, is_number, sort_key, type_name
 
 
 class Plan:
+    read_only = False  # set by QueryCompiler.compile: no clause can write (no undo log needed)
+
     def __init__(self, ops, columns):
         self.ops = ops
         self.columns = columns
@@ -58,6 +60,13 @@ class QueryCompiler:
 
     # ---------------------------------------------------------------- queries
     def compile(self, tree):
+        plan = self._compile(tree)
+        queries = tree.queries if isinstance(tree, A.UnionQuery) else [tree]
+        # CALL counts as writing: a registered procedure may change the graph
+        plan.read_only = not any(isinstance(c, _WRITING_CLAUSES) for q in queries for c in q.clauses)
+        return plan
+
+    def _compile(self, tree):
         if isinstance(tree, A.UnionQuery):
             if len(set(tree.all_flags)) > 1:
                 raise self.error(CypherSyntaxError, "cannot mix UNION and UNION ALL",
@@ -128,19 +137,19 @@ class QueryCompiler:
         matcher = Matcher(self.ex, clause.patterns, new_scope, clause.where,
                           distinct_ends=self._multiplicity_blind(nxt))
         where = rest = None
+        tests = ()
         new_vars = [v for v in new_scope.vars if v not in before]
         if clause.where is not None:
             self._no_aggregate(clause.where, "WHERE")
             self.ex.check_boolean(clause.where, new_scope)
             where = self.ex.compile(clause.where, new_scope)  # compiled whole: every check runs
             node_vars = {v for v in new_vars if new_scope.vars[v] == "node"}
-            matcher.identity_tests, rest = split_identity_tests(clause.where, node_vars)
+            tests, rest = split_identity_tests(clause.where, node_vars)
             if rest is not clause.where:  # the matcher runs the identity tests; compile the rest
                 where = None if rest is None else self.ex.compile(rest, new_scope)
         end_var = matcher.reach_end_var
-        if (end_var is not None and self._counts_ends_only(nxt, end_var)
-                and _var_uses([rest], end_var) == (0, 0)):
-            matcher.fan_out = True
+        matcher.configure(tests, fan_out=end_var is not None and self._counts_ends_only(nxt, end_var)
+                          and _var_uses([rest], end_var) == (0, 0))
         optional = clause.optional
 
         def match(rows, ctx):
@@ -314,7 +323,7 @@ class QueryCompiler:
             ex.check_boolean(clause.where, where_scope)
             where = ex.compile(clause.where, where_scope)
         distinct = clause.distinct
-        agg_specs = slots
+        aggregate = Aggregation(compiled, slots) if aggregating else None
 
         streaming = not (aggregating or distinct or order)
 
@@ -339,7 +348,9 @@ class QueryCompiler:
                     return (p[0] for p in pairs if where(p[1], ctx) is True)
                 return (p[0] for p in pairs)
             if aggregating:
-                pairs = [(r, r) for r in _aggregate(rows, ctx, compiled, agg_specs)]
+                if not (distinct or order or skip or limit or where):
+                    return aggregate(rows, ctx)
+                pairs = [(r, r) for r in aggregate(rows, ctx)]
             else:
                 pairs = list(pairs_of(rows, ctx))
             if distinct:
@@ -735,6 +746,8 @@ def _walk_unsubst(e, subst):
         yield from _walk_unsubst(child, subst)
 
 
+_WRITING_CLAUSES = (A.Create, A.Merge, A.SetClause, A.Remove, A.Delete, A.CallClause)
+
 # expressions that can name a variable outside Var nodes (in pattern elements or as a field)
 _NAMES_VARS_INSIDE = (A.PatternComp, A.PatternPred, A.ExistsSub, A.CountSub, A.MapProjection,
                       A.ShortestPathExpr)
@@ -970,75 +983,84 @@ def _apply_each(fns):
 
 
 # --------------------------------------------------------------- aggregation
-def _aggregate(rows, ctx, compiled, specs):
-    key_items = [(name, fn) for name, fn, is_agg in compiled if not is_agg]
-    key_fns = [fn for _, fn in key_items]
-    groups = {}
-    order = []
-    plain = [(i, arg) for i, (kind, arg, distinct, extra) in enumerate(specs)
-             if kind != "count*" and extra is None and not distinct]
-    # DISTINCT aggregates dedupe while collecting: {group key: first value}, nulls skipped
-    uniq = [(i, arg) for i, (kind, arg, distinct, extra) in enumerate(specs)
-            if kind != "count*" and extra is None and distinct]
-    paired = [(i, arg, extra) for i, (kind, arg, distinct, extra) in enumerate(specs) if extra is not None]
-    stars = [i for i, spec in enumerate(specs) if spec[0] == "count*"]
-    g = None
-    for row in rows:
-        if key_fns:
-            key_values = [fn(row, ctx) for fn in key_fns]
-            key = tuple(group_key(v) for v in key_values)
-            g = groups.get(key)
-            if g is None:
-                g = groups[key] = (key_values, row, [[] for _ in specs])
-                order.append(key)
-        elif g is None:
-            g = groups[()] = ([], row, [[] for _ in specs])
-            order.append(())
-        buckets = g[2]
-        for i in stars:
-            buckets[i].append(1)
-        for i, arg in plain:
-            buckets[i].append(arg(row, ctx))
-        for i, arg in uniq:
-            v = arg(row, ctx)
-            if v is not None:
-                seen = buckets[i]
-                if not seen:
-                    seen.append({})
-                if type(v) is EndSet:  # count(DISTINCT end): every value of it is an EndSet
-                    seen[0].update(dict.fromkeys(v.ids))
-                else:
-                    seen[0].setdefault(group_key(v), v)
-        for i, arg, extra in paired:
-            buckets[i].append((arg(row, ctx), extra(row, ctx)))
-    if not groups and not key_items:
-        groups[()] = ([], {}, [[] for _ in specs])
-        order.append(())
-    out = []
-    for key in order:
-        key_values, first, buckets = groups[key]
-        agg_values = [_finish(spec, list(bucket[0].values()), deduped=True)
-                      if spec[2] and spec[3] is None and spec[0] != "count*" and bucket
-                      else _finish(spec, bucket) for spec, bucket in zip(specs, buckets)]
+class Aggregation:
+    """Groups rows by the projection's non-aggregate items and folds each group's aggregates.
+    Which aggregate goes down which path is settled once, at compile time."""
+
+    def __init__(self, compiled, specs):
+        self.compiled = compiled
+        self.specs = specs
+        self.key_fns = [fn for _, fn, is_agg in compiled if not is_agg]
+        self.plain = [(i, arg) for i, (kind, arg, distinct, extra) in enumerate(specs)
+                      if kind != "count*" and extra is None and not distinct]
+        # DISTINCT aggregates dedupe while collecting: {group key: first value}, nulls skipped
+        self.uniq = [(i, arg) for i, (kind, arg, distinct, extra) in enumerate(specs)
+                     if kind != "count*" and extra is None and distinct]
+        self.paired = [(i, arg, extra) for i, (kind, arg, distinct, extra) in enumerate(specs)
+                       if extra is not None]
+        self.stars = [i for i, spec in enumerate(specs) if spec[0] == "count*"]
+        self.deduped = {i for i, _ in self.uniq}
+
+    def __call__(self, rows, ctx):
+        key_fns, plain, uniq, paired, stars = self.key_fns, self.plain, self.uniq, self.paired, self.stars
+        n_specs = len(self.specs)
+        groups = {}
+        g = None
+        for row in rows:
+            if key_fns:
+                key_values = [fn(row, ctx) for fn in key_fns]
+                key = tuple(group_key(v) for v in key_values)
+                g = groups.get(key)
+                if g is None:
+                    g = groups[key] = (key_values, row, [[] for _ in range(n_specs)])
+            elif g is None:
+                g = groups[()] = ([], row, [[] for _ in range(n_specs)])
+            buckets = g[2]
+            for i in stars:
+                buckets[i].append(1)
+            for i, arg in plain:
+                buckets[i].append(arg(row, ctx))
+            for i, arg in uniq:
+                v = arg(row, ctx)
+                if v is not None:
+                    seen = buckets[i]
+                    if not seen:
+                        seen.append({})
+                    if type(v) is EndSet:  # count(DISTINCT end): every value of it is an EndSet
+                        seen[0].update(dict.fromkeys(v.ids))
+                    else:
+                        seen[0].setdefault(group_key(v), v)
+            for i, arg, extra in paired:
+                buckets[i].append((arg(row, ctx), extra(row, ctx)))
+        if not groups and not key_fns:
+            groups[()] = ([], {}, [[] for _ in range(n_specs)])
+        return [self._result(key_values, first, buckets, ctx) for key_values, first, buckets in groups.values()]
+
+    def _result(self, key_values, first, buckets, ctx):
+        deduped = self.deduped
+        agg_values = [_finish(spec, bucket[0], deduped=True) if i in deduped and bucket
+                      else _finish(spec, bucket) for i, (spec, bucket) in enumerate(zip(self.specs, buckets))]
         base = dict(first)
         base[AGG] = agg_values
         result = {}
         k = 0
-        for name, fn, is_agg in compiled:
+        for name, fn, is_agg in self.compiled:
             if is_agg:
                 result[name] = fn(base, ctx)
             else:
                 result[name] = key_values[k]
                 k += 1
-        out.append(result)
-    return out
+        return result
 
 
 def _finish(spec, values, deduped=False):
+    """One aggregate's value from what its group collected (with `deduped`, a dict
+    {group key: value} of the DISTINCT values, nulls already dropped)."""
     kind, _, distinct, extra = spec
-    if deduped:  # DISTINCT values, nulls already dropped while collecting
+    if deduped:
         if kind == "count":
             return len(values)
+        values = list(values.values())
         distinct = False
     if kind == "count*":
         return len(values)

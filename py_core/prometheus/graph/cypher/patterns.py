@@ -154,6 +154,11 @@ class PartPlan:
                 self.same_as.append(None)
         self.anchor, self.index_hint = self._choose_anchor(compiler, scope, hints, bound_before)
         self.steps = self._steps()
+        # the variables a match of this part binds: (position, name) and (position, name, single?)
+        self.node_binds = [(j, spec.var) for j, spec in enumerate(self.nodes)
+                           if spec.var is not None and not spec.bound]
+        self.rel_binds = [(j, spec.var, spec.length is None) for j, spec in enumerate(self.rels)
+                          if spec.var is not None and not spec.bound]
 
     def _choose_anchor(self, compiler, scope, hints, bound_before):
         best, best_score, best_hint = 0, 99, None
@@ -275,7 +280,7 @@ class Matcher:
     """Callable `matcher(row, ctx)` -> iterator of rows extended with the pattern's variables."""
 
     identity_tests = ()  # [(x, y, must_differ)] between node variables bound here (see split_identity_tests)
-    fan_out = False      # reach-only: bind the end variable to one EndSet per anchor (see EndSet)
+    reach = None         # ReachStep of a reach-only pattern, made by configure()
 
     def __init__(self, compiler, parts, scope, where=None, path_only=False, distinct_ends=False):
         hints = where_equalities(where)
@@ -304,9 +309,16 @@ class Matcher:
             return None
         return target.var
 
-    def __call__(self, row, ctx):
+    def configure(self, identity_tests=(), fan_out=False):
+        """Takes over the WHERE clause's identity tests (run on ids, before rows are built);
+        `fan_out`: bind a reach-only pattern's end variable to one EndSet per anchor."""
+        self.identity_tests = identity_tests
         if len(self.plans) == 1 and self.plans[0].reach_only:
-            return _reach_rows(self.plans[0], row, ctx, self.identity_tests, self.fan_out)
+            self.reach = ReachStep(self.plans[0], identity_tests, fan_out)
+
+    def __call__(self, row, ctx):
+        if self.reach is not None:
+            return self.reach.rows(row, ctx)
         if self.path_only:
             return (path for _n, _r, path in _match_part(self.plans[0], row, ctx, set(), want_path=True))
         return self._parts(0, row, ctx, set())
@@ -317,9 +329,7 @@ class Matcher:
             return
         plan = self.plans[i]
         store = ctx.store
-        node_binds = [(j, spec.var) for j, spec in enumerate(plan.nodes) if spec.var is not None and not spec.bound]
-        rel_binds = [(j, spec.var, spec.length is None) for j, spec in enumerate(plan.rels)
-                     if spec.var is not None and not spec.bound]
+        node_binds, rel_binds = plan.node_binds, plan.rel_binds
         last = i + 1 == len(self.plans)
         tests = self.identity_tests if last else ()
         path_var = plan.path_var
@@ -359,63 +369,75 @@ class Matcher:
                     used.difference_update(added)
 
 
-def _reach_rows(plan, row, ctx, identity_tests=(), fan_out=False):
-    """Rows of a reach-only pattern `(x)-[:T*lo..hi]->(y)`: one per (anchor, reachable end),
-    or with `fan_out` one per anchor that reaches any end, its ends in an EndSet."""
-    store = ctx.store
-    ri, fi, ti, rev = plan.steps[0]
-    rspec = plan.rels[ri]
-    direction = _FLIP[rspec.direction] if rev else rspec.direction
-    lo, hi = rspec.length
-    anchor, target = plan.nodes[fi], plan.nodes[ti]
-    anchor_var = anchor.var if anchor.var is not None and not anchor.bound else None
-    target_var = target.var if target.var is not None and not target.bound else None
-    if target_var is not None and target_var == anchor_var:
-        target_var, same_end = None, True  # `(a)-[*]->(a)`: the walk must come back
-    else:
+class ReachStep:
+    """What a reach-only pattern `(x)-[:T*lo..hi]->(y)` needs per row, worked out once: yields
+    one row per (anchor, reachable end), or with `fan_out` one row per anchor that reaches
+    any end, its ends in an EndSet. None when the identity tests can never hold."""
+
+    def __init__(self, plan, identity_tests, fan_out):
+        ri, fi, ti, rev = plan.steps[0]
+        rspec = plan.rels[ri]
+        self.plan = plan
+        self.direction = _FLIP[rspec.direction] if rev else rspec.direction
+        self.types = rspec.types
+        self.lo, self.hi = rspec.length
+        self.anchor, self.target = plan.nodes[fi], plan.nodes[ti]
+        self.anchor_var = self.anchor.var if self.anchor.var is not None and not self.anchor.bound else None
+        target_var = self.target.var if self.target.var is not None and not self.target.bound else None
         same_end = None
-    pinned = None
-    if target.bound:
-        v = row.get(target.var)
-        if not isinstance(v, Node):
+        if target_var is not None and target_var == self.anchor_var:
+            target_var, same_end = None, True  # `(a)-[*]->(a)`: the walk must come back
+        self.target_var = target_var
+        self.fan_out = fan_out
+        self.never = False
+        # identity tests name only the two end variables here: each one fixes whether end == anchor
+        for x, y, differ in identity_tests:
+            if x == y:
+                self.never = self.never or differ
+                continue
+            wanted = not differ
+            if same_end is not None and same_end != wanted:
+                self.never = True
+            same_end = wanted
+        self.same_end = same_end
+
+    def rows(self, row, ctx):
+        if self.never:
             return
-        pinned = v.id
-    # identity tests name only the two end variables here: each one fixes whether end == anchor
-    for x, y, differ in identity_tests:
-        if x == y:
-            if differ:
+        store = ctx.store
+        anchor, target = self.anchor, self.target
+        pinned = None
+        if target.bound:
+            v = row.get(target.var)
+            if not isinstance(v, Node):
                 return
-            continue
-        wanted = not differ
-        if same_end is not None and same_end != wanted:
-            return
-        same_end = wanted
-    target_trivial = target.trivial
-    for nid in _anchor_candidates(plan, row, ctx):
-        if not _node_ok(anchor, nid, store, row, ctx):
-            continue
-        base = dict(row)
-        if anchor_var is not None:
-            base[anchor_var] = Node(nid, store)
-        ends = _reachable(store, nid, direction, rspec.types, lo, hi)
-        if same_end is not None:
-            ends = [e for e in ends if (e == nid) is same_end]
-        if pinned is not None:
-            ends = [e for e in ends if e == pinned]
-        if not target_trivial:
-            ends = [e for e in ends if _node_ok(target, e, store, row, ctx)]
-        if fan_out:
-            if ends:
-                base[target_var] = EndSet(ends)
-                yield base
-        elif target_var is None:
-            for _ in ends:
-                yield dict(base)
-        else:
-            for end in ends:
-                new = dict(base)
-                new[target_var] = Node(end, store)
-                yield new
+            pinned = v.id
+        anchor_var, target_var, same_end = self.anchor_var, self.target_var, self.same_end
+        for nid in _anchor_candidates(self.plan, row, ctx):
+            if not _node_ok(anchor, nid, store, row, ctx):
+                continue
+            base = dict(row)
+            if anchor_var is not None:
+                base[anchor_var] = Node(nid, store)
+            ends = _reachable(store, nid, self.direction, self.types, self.lo, self.hi)
+            if same_end is not None:
+                ends = [e for e in ends if (e == nid) is same_end]
+            if pinned is not None:
+                ends = [e for e in ends if e == pinned]
+            if not target.trivial:
+                ends = [e for e in ends if _node_ok(target, e, store, row, ctx)]
+            if self.fan_out:
+                if ends:
+                    base[target_var] = EndSet(ends)
+                    yield base
+            elif target_var is None:
+                for _ in ends:
+                    yield dict(base)
+            else:
+                for end in ends:
+                    new = dict(base)
+                    new[target_var] = Node(end, store)
+                    yield new
 
 
 def _rel(store, rid):
@@ -713,7 +735,8 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
         if lo == 0:
             yield [], [source]
         return
-    back = _FLIP[direction]
+    nodes = store._nodes
+    sides = {"out": (True,), "in": (False,), "both": (True, False)}
     # parents: node -> list of (rel id, neighbour towards the side's root)
     fwd = {source: []}
     bwd = {target: []}
@@ -722,34 +745,33 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
     meet = []
     while f_front and b_front and depth_f + depth_b < hi:
         expand_forward = len(f_front) <= len(b_front)
-        front, seen, other_seen, d = (f_front, fwd, bwd, direction) if expand_forward else (b_front, bwd, fwd, back)
+        if expand_forward:
+            front, seen, other_seen, outward = f_front, fwd, bwd, sides[direction]
+        else:
+            front, seen, other_seen, outward = b_front, bwd, fwd, sides[_FLIP[direction]]
         nxt = []
         level_new = {}
-        nodes = store._nodes
         for nid in front:
             rec = nodes[nid]
-            buckets = []
-            for adj in ((rec.out,) if d == "out" else (rec.inc,) if d == "in" else (rec.out, rec.inc)):
+            for out in outward:
+                adj = rec.out if out else rec.inc
                 if types is None:
-                    buckets.extend(adj.values())
+                    buckets = adj.values()
                 else:
-                    buckets.extend(adj[t] for t in types if t in adj)
-            for bucket in buckets:
-                for rid, other in bucket.items():
-                    if other in seen:
-                        if other not in level_new:
+                    buckets = [adj[t] for t in types if t in adj]
+                for bucket in buckets:
+                    for rid, other in bucket.items():
+                        if other in seen:
+                            if not all_paths or other not in level_new:
+                                continue
+                        if rel_ok is not None and not rel_ok(rid):
                             continue
-                        if not all_paths:
-                            continue
-                    if rel_ok is not None and not rel_ok(rid):
-                        continue
-                    parents = level_new.get(other)
-                    if parents is None:
-                        level_new[other] = [(rid, nid)]
-                        seen[other] = level_new[other]
-                        nxt.append(other)
-                    elif all_paths:
-                        parents.append((rid, nid))
+                        parents = level_new.get(other)
+                        if parents is None:
+                            seen[other] = level_new[other] = [(rid, nid)]
+                            nxt.append(other)
+                        else:
+                            parents.append((rid, nid))
         if expand_forward:
             depth_f += 1
             f_front = nxt

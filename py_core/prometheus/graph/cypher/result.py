@@ -9,9 +9,18 @@ COUNTER_NAMES = ("nodes_created", "nodes_deleted", "relationships_created", "rel
 
 
 class Counters:
+    """`.nodes_created` ... `.labels_removed`: what a query changed (read on demand from the
+    query's tally, so a read-only query pays nothing for them)."""
+
+    __slots__ = ("_values",)
+
     def __init__(self, values: dict):
-        for name in COUNTER_NAMES:
-            setattr(self, name, values.get(name, 0))
+        self._values = values
+
+    def __getattr__(self, name):
+        if name in COUNTER_NAMES:
+            return self._values.get(name, 0)
+        raise AttributeError(name)
 
     @property
     def contains_updates(self) -> bool:

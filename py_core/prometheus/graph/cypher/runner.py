@@ -29,10 +29,10 @@ def compile_query(query: str):
 class Context:
     __slots__ = ("store", "params", "counters", "timestamp", "deleted_nodes", "deleted_rels")
 
-    def __init__(self, store, params):
+    def __init__(self, store, params, read_only=False):
         self.store = store
         self.params = params
-        self.counters = Counter()
+        self.counters = {} if read_only else Counter()  # only writing clauses count
         self.timestamp = now_ms()
         self.deleted_nodes = {}
         self.deleted_rels = {}
@@ -62,12 +62,15 @@ def run_query(store, query: str, parameters=None) -> Result:
         raise CypherTypeError(f"query must be a string, got {type(query).__name__}", "InvalidArgumentType")
     params = _check_parameters(parameters)
     plan = compile_query(query)
-    ctx = Context(store, params)
+    ctx = Context(store, params, plan.read_only)
     temporal.NOW_NS[0] = ctx.timestamp * 1_000_000
+    columns = plan.columns
+    if plan.read_only:  # nothing to undo and no side effects to count
+        records = [tuple([detach(row[c]) for c in columns]) for row in plan.execute(ctx)] if columns else []
+        return Result(columns, records, Summary(query, params, Counters(ctx.counters), {}))
     labels_before = set(store._by_label)
     with store.transaction():
         rows = plan.execute(ctx)
-        columns = plan.columns
         records = [tuple(detach(row[c]) for c in columns) for row in rows] if columns else []
     labels_after = set(store._by_label)
     counters = ctx.counters
