@@ -62,6 +62,12 @@ def test_counters_for_writes(course):
     assert (c.nodes_created, c.relationships_created, c.properties_set, c.labels_added) == (1, 1, 2, 2)
     res = course.run("MATCH (c:Card) DETACH DELETE c")
     assert (res.summary.counters.nodes_deleted, res.summary.counters.relationships_deleted) == (2, 2)
+    # a read-only query (run without an undo log) reports no changes
+    res = course.run("MATCH (c:Concept) RETURN count(c)")
+    assert not res.summary.counters.contains_updates and res.side_effects() == {}
+    assert set(res.summary.counters.to_dict().values()) == {0}
+    with pytest.raises(AttributeError):
+        res.summary.counters.nodes_made  # a misspelt counter name is an error, not 0
 
 
 def test_var_length_prerequisites(course):
