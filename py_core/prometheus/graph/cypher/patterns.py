@@ -481,19 +481,20 @@ def _match_part(plan, row, ctx, used, want_path=False):
         yield from _shortest(plan, row, ctx, used)
         return
     store = ctx.store
+    specs = plan.nodes
+    if not plan.steps:  # a lone node pattern: its candidates are the matches
+        nodes = [None]
+        for nid in _anchor_candidates(plan, row, ctx):
+            if _node_ok(specs[0], nid, store, row, ctx):
+                nodes[0] = nid
+                yield nodes, [], (_build_path(plan, nodes, [], store) if want_path else None)
+        return
     nodes = [None] * len(plan.nodes)
     rels = [None] * len(plan.rels)
     steps = plan.steps
     nsteps = len(steps)
-    specs = plan.nodes
     same_as = plan.same_as
     trivial = [spec.trivial for spec in specs]
-
-    def bound_ok(spec, nid):
-        if spec.bound:
-            v = row.get(spec.var)
-            return isinstance(v, Node) and v.id == nid
-        return True
 
     def step(k):
         if k == nsteps:
