@@ -737,7 +737,9 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
             yield [], [source]
         return
     nodes = store._nodes
-    sides = {"out": (True,), "in": (False,), "both": (True, False)}
+    single = types[0] if types is not None and len(types) == 1 else None
+    forward_sides = _SIDES[direction]
+    backward_sides = _SIDES[_FLIP[direction]]
     # parents: node -> list of (rel id, neighbour towards the side's root)
     fwd = {source: []}
     bwd = {target: []}
@@ -747,16 +749,19 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
     while f_front and b_front and depth_f + depth_b < hi:
         expand_forward = len(f_front) <= len(b_front)
         if expand_forward:
-            front, seen, other_seen, outward = f_front, fwd, bwd, sides[direction]
+            front, seen, other_seen, outward = f_front, fwd, bwd, forward_sides
         else:
-            front, seen, other_seen, outward = b_front, bwd, fwd, sides[_FLIP[direction]]
+            front, seen, other_seen, outward = b_front, bwd, fwd, backward_sides
         nxt = []
         level_new = {}
         for nid in front:
             rec = nodes[nid]
             for out in outward:
                 adj = rec.out if out else rec.inc
-                if types is None:
+                if single is not None:
+                    bucket = adj.get(single)
+                    buckets = (bucket,) if bucket else ()
+                elif types is None:
                     buckets = adj.values()
                 else:
                     buckets = [adj[t] for t in types if t in adj]
@@ -771,6 +776,8 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
                         if parents is None:
                             seen[other] = level_new[other] = [(rid, nid)]
                             nxt.append(other)
+                            if other in other_seen:
+                                meet.append(other)
                         else:
                             parents.append((rid, nid))
         if expand_forward:
@@ -779,7 +786,6 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
         else:
             depth_b += 1
             b_front = nxt
-        meet = [n for n in nxt if n in other_seen]
         if meet:
             break
     if not meet or depth_f + depth_b < lo:
@@ -794,6 +800,9 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
                 yield rels, nodes
                 if not all_paths:
                     return
+
+
+_SIDES = {"out": (True,), "in": (False,), "both": (True, False)}  # True: outgoing adjacency
 
 
 def _walks(parents, node, root):
