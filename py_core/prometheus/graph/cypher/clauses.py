@@ -752,6 +752,7 @@ _WRITING_CLAUSES = (A.Create, A.Merge, A.SetClause, A.Remove, A.Delete, A.CallCl
 _NAMES_VARS_INSIDE = (A.PatternComp, A.PatternPred, A.ExistsSub, A.CountSub, A.MapProjection,
                       A.ShortestPathExpr)
 
+
 def _var_uses(exprs, var):
     """(uses of `var`, how many of them are `count(DISTINCT var)`) in `exprs` (None entries
     skipped), or None when an expression may name `var` where walk() does not look."""

@@ -406,12 +406,9 @@ class ReachStep:
             return
         store = ctx.store
         anchor, target = self.anchor, self.target
-        pinned = None
-        if target.bound:
-            v = row.get(target.var)
-            if not isinstance(v, Node):
-                return
-            pinned = v.id
+        pinned = _pinned_id(target, row)
+        if pinned is _UNMATCHABLE:
+            return
         anchor_var, target_var, same_end = self.anchor_var, self.target_var, self.same_end
         for nid in _anchor_candidates(self.plan, row, ctx):
             if not _node_ok(anchor, nid, store, row, ctx):
@@ -438,6 +435,18 @@ class ReachStep:
                     new = dict(base)
                     new[target_var] = Node(end, store)
                     yield new
+
+
+_UNMATCHABLE = object()
+
+
+def _pinned_id(spec, row):
+    """The node id a bound variable fixes this position to; None when the variable is new here,
+    _UNMATCHABLE when it holds something other than a node (null included)."""
+    if not spec.bound:
+        return None
+    v = row.get(spec.var)
+    return v.id if isinstance(v, Node) else _UNMATCHABLE
 
 
 def _rel(store, rid):
@@ -507,13 +516,10 @@ def _match_part(plan, row, ctx, used, want_path=False):
         target = specs[ti]
         target_trivial = trivial[ti]
         src = nodes[fi]
-        pinned = None
-        if target.bound:
-            v = row.get(target.var)
-            if not isinstance(v, Node):
-                return
-            pinned = v.id
-        elif same_as[ti] is not None and nodes[same_as[ti]] is not None:
+        pinned = _pinned_id(target, row)
+        if pinned is _UNMATCHABLE:
+            return
+        if pinned is None and same_as[ti] is not None and nodes[same_as[ti]] is not None:
             pinned = nodes[same_as[ti]]
         if rspec.length is None:
             bound_rel = None
