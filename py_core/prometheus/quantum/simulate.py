@@ -202,6 +202,26 @@ def _outcome_layout(circuit):
     return body, final, lambda bits: format_bits(circuit, bits), circuit.num_clbits
 
 
+def _check_shots(shots):
+    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
+        raise ValidationError(f"shots must be a positive integer, got {shots!r}")
+    if shots > 10 ** 9:
+        raise ValidationError("shots must be at most 1e9")
+
+
+def _fork_outcome_one(engine, clbits, inst, p1):
+    """A copy of the branch in which measure/reset `inst` gave 1 (probability p1): the state
+    collapsed onto 1, then the classical bit set (measure) or the qubit flipped back to 0 (reset)."""
+    other = engine.copy()
+    other_bits = list(clbits)
+    other.collapse(inst.qubits[0], 1, p1)
+    if inst.name == "measure":
+        other_bits[inst.clbits[0]] = 1
+    else:
+        other.flip(inst.qubits[0])
+    return other, other_bits
+
+
 def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np.complex128,
            memory_limit: int | None = None) -> dict[str, int]:
     """Counts of measurement results over `shots` runs, keyed by bitstring (see module doc).
@@ -210,10 +230,7 @@ def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np
     keys are then n-bit strings with qubit 0 rightmost.
     """
     _check_circuit(circuit)
-    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
-        raise ValidationError(f"shots must be a positive integer, got {shots!r}")
-    if shots > 10 ** 9:
-        raise ValidationError("shots must be at most 1e9")
+    _check_shots(shots)
     bindings = bindings_for(circuit, params)
     rng = np.random.default_rng(seed)
     body, final, keyfn, width = _outcome_layout(circuit)
@@ -228,14 +245,7 @@ def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np
             ones = int(rng.binomial(state["shots"], p1)) if 0.0 < p1 < 1.0 else (state["shots"] if p1 >= 1.0 else 0)
             zeros = state["shots"] - ones
             if ones and zeros:
-                other = engine.copy()
-                other_bits = list(clbits)
-                inst = body[i]
-                other.collapse(inst.qubits[0], 1, p1)
-                if inst.name == "measure":
-                    other_bits[inst.clbits[0]] = 1
-                else:
-                    other.flip(inst.qubits[0])
+                other, other_bits = _fork_outcome_one(engine, clbits, body[i], p1)
                 stack.append((other, i + 1, ones, other_bits))
                 state["shots"] = zeros
                 return 0
@@ -255,8 +265,7 @@ def counts_from_state(circuit: Circuit, state: np.ndarray, shots: int, seed=None
     body, final, keyfn, width = _outcome_layout(circuit)
     if not is_deterministic(body):
         raise UnsupportedFeature("the circuit measures mid-way; use sample()")
-    if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
-        raise ValidationError(f"shots must be a positive integer, got {shots!r}")
+    _check_shots(shots)
     rng = np.random.default_rng(seed)
     clbits = [0] * width
     # classical bits set by conditioned-free final measures only; others stay 0
@@ -290,14 +299,7 @@ def distribution(circuit: Circuit, params=None, dtype=np.complex128, memory_limi
 
         def branch(i, p1, engine=engine, clbits=clbits, box=box):
             if p1 > cutoff and 1 - p1 > cutoff:
-                other = engine.copy()
-                other_bits = list(clbits)
-                inst = body[i]
-                other.collapse(inst.qubits[0], 1, p1)
-                if inst.name == "measure":
-                    other_bits[inst.clbits[0]] = 1
-                else:
-                    other.flip(inst.qubits[0])
+                other, other_bits = _fork_outcome_one(engine, clbits, body[i], p1)
                 stack.append((other, i + 1, box["weight"] * p1, other_bits))
                 box["weight"] *= 1 - p1
                 return 0
