@@ -133,32 +133,27 @@ class DictEngine:
         front_f, front_b = [a], [b]
         while front_f and front_b:
             if len(front_f) <= len(front_b):
-                nxt, best = [], None
-                for u in front_f:
-                    for v in self.out[u]:
-                        if v in dist_b:
-                            d = dist_f[u] + 1 + dist_b[v]
-                            best = d if best is None else min(best, d)
-                        if v not in dist_f:
-                            dist_f[v] = dist_f[u] + 1
-                            nxt.append(v)
-                if best is not None:
-                    return best
-                front_f = nxt
+                front_f, best = _bfs_level(front_f, self.out, dist_f, dist_b)
             else:
-                nxt, best = [], None
-                for u in front_b:
-                    for v in self.inc[u]:
-                        if v in dist_f:
-                            d = dist_b[u] + 1 + dist_f[v]
-                            best = d if best is None else min(best, d)
-                        if v not in dist_b:
-                            dist_b[v] = dist_b[u] + 1
-                            nxt.append(v)
-                if best is not None:
-                    return best
-                front_b = nxt
+                front_b, best = _bfs_level(front_b, self.inc, dist_b, dist_f)
+            if best is not None:
+                return best
         return None
+
+
+def _bfs_level(front, adjacency, dist, other_dist):
+    """One level of one side of a bidirectional BFS: the next front, and the shortest
+    length through a node the other side has reached (None if none yet)."""
+    nxt, best = [], None
+    for u in front:
+        for v in adjacency[u]:
+            if v in other_dist:
+                d = dist[u] + 1 + other_dist[v]
+                best = d if best is None else min(best, d)
+            if v not in dist:
+                dist[v] = dist[u] + 1
+                nxt.append(v)
+    return nxt, best
 
 
 class OursCypher:
