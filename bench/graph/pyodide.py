@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import base64
 import random
-import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,59 +171,41 @@ def pyodide_ratios(browser, pages, pages_url, bundle_url, graphs, small):
 
 
 def main(argv):
-    from playwright.sync_api import sync_playwright
-
-    from serve import serve_in_thread
-    from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, build_bundle, host_page
+    from bench.browser import sdk_page
 
     rng = random.Random(0)
-    dist = build_bundle()
-    server, bundle_url = serve_in_thread(dist, "127.0.0.1")
-    pages = Path(tempfile.mkdtemp())
-    (pages / "host.html").write_text(host_page(bundle_url))
-    pserver, pages_url = serve_in_thread(pages, "127.0.0.1")
     graphs = [("course graph (10k concepts)", *course_graph())]
     graphs.append(("random graph", *(random_graph(10_000, 100_000) if "--small" in argv else random_graph())))
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.set_default_timeout(600_000)
-            page.goto(pages_url.replace("127.0.0.1", "localhost") + "host.html")
-            page.evaluate("() => Prometheus.ready")
-            snapshots = []
-            echo = page.evaluate(TIME_JS, ["core.echo", [{"value": 1}] * 50])["median"]
-            print(f"Pyodide in headless Chromium; SDK round trip (core.echo) median {echo:.3f} ms")
-            for label, n, edges in graphs:
-                raw = snapshot(n, edges)
-                snapshots.append(("course" if label.startswith("course") else "random", raw))
-                snap = base64.b64encode(raw).decode("ascii")
-                loaded = page.evaluate(ONCE_JS, ["graph.load", {"snapshot": snap}])
-                print(f"\n{label}: {n:,} nodes, {len(edges):,} edges; snapshot {len(snap) / 1e6:.1f} MB base64")
-                print(f"{'query':<16}{'pyodide ms':>12}  answer")
-                print(f"{'graph.load':<16}{loaded['ms']:>12.1f}  {loaded['value']['relationships']} relationships; "
-                      f"from_bytes inside Pyodide {loaded['value']['engine_ms']:.1f} ms (bar 200)")
-                for name, params, want in queries(n, edges, rng):
-                    try:
-                        res = page.evaluate(TIME_JS, ["graph.run", params])
-                    except Exception as e:  # noqa: BLE001 - report and go on
-                        print(f"{name:<16}{'error':>12}  {str(e).splitlines()[0][:150]}")
-                        continue
-                    got = res["last"]["rows"][0][0]
-                    flag = "" if got == want else f"  WRONG (CPython dict says {want})"
-                    print(f"{name:<16}{res['median']:>12.3f}  {got}{flag}")
-                saved = page.evaluate("""async () => { const t0 = performance.now();
-                    const v = await Prometheus.call('graph.save', {});
-                    return { ms: performance.now() - t0, bytes: v.bytes, engine_ms: v.engine_ms }; }""")
-                print(f"{'graph.save':<16}{saved['ms']:>12.1f}  {saved['bytes'] / 1e6:.2f} MB; "
-                      f"to_bytes inside Pyodide {saved['engine_ms']:.1f} ms (bar 50)")
-            page.close()
-            pyodide_ratios(browser, pages, pages_url.replace("127.0.0.1", "localhost"), bundle_url,
-                           snapshots, "--small" in argv)
-            browser.close()
-    finally:
-        server.shutdown()
-        pserver.shutdown()
+    with sdk_page() as sdk:
+        page = sdk.page
+        snapshots = []
+        echo = page.evaluate(TIME_JS, ["core.echo", [{"value": 1}] * 50])["median"]
+        print(f"Pyodide in headless Chromium; SDK round trip (core.echo) median {echo:.3f} ms")
+        for label, n, edges in graphs:
+            raw = snapshot(n, edges)
+            snapshots.append(("course" if label.startswith("course") else "random", raw))
+            snap = base64.b64encode(raw).decode("ascii")
+            loaded = page.evaluate(ONCE_JS, ["graph.load", {"snapshot": snap}])
+            print(f"\n{label}: {n:,} nodes, {len(edges):,} edges; snapshot {len(snap) / 1e6:.1f} MB base64")
+            print(f"{'query':<16}{'pyodide ms':>12}  answer")
+            print(f"{'graph.load':<16}{loaded['ms']:>12.1f}  {loaded['value']['relationships']} relationships; "
+                  f"from_bytes inside Pyodide {loaded['value']['engine_ms']:.1f} ms (bar 200)")
+            for name, params, want in queries(n, edges, rng):
+                try:
+                    res = page.evaluate(TIME_JS, ["graph.run", params])
+                except Exception as e:  # noqa: BLE001 - report and go on
+                    print(f"{name:<16}{'error':>12}  {str(e).splitlines()[0][:150]}")
+                    continue
+                got = res["last"]["rows"][0][0]
+                flag = "" if got == want else f"  WRONG (CPython dict says {want})"
+                print(f"{name:<16}{res['median']:>12.3f}  {got}{flag}")
+            saved = page.evaluate("""async () => { const t0 = performance.now();
+                const v = await Prometheus.call('graph.save', {});
+                return { ms: performance.now() - t0, bytes: v.bytes, engine_ms: v.engine_ms }; }""")
+            print(f"{'graph.save':<16}{saved['ms']:>12.1f}  {saved['bytes'] / 1e6:.2f} MB; "
+                  f"to_bytes inside Pyodide {saved['engine_ms']:.1f} ms (bar 50)")
+        page.close()
+        pyodide_ratios(sdk.browser, sdk.pages, sdk.pages_url, sdk.bundle_url, snapshots, "--small" in argv)
 
 
 if __name__ == "__main__":

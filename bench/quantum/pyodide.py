@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -30,35 +29,17 @@ def main(argv=None):
     parser.add_argument("--sizes", default="10,16,20")
     parser.add_argument("--dtype", default="complex128")
     args = parser.parse_args(argv)
-    from playwright.sync_api import sync_playwright
+    from bench.browser import sdk_page
 
-    from serve import serve_in_thread
-    from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, build_bundle, host_page
-
-    dist = build_bundle()
-    server, bundle_url = serve_in_thread(dist, "127.0.0.1")
-    pages = Path(tempfile.mkdtemp())
-    (pages / "host.html").write_text(host_page(bundle_url))
-    pserver, pages_url = serve_in_thread(pages, "127.0.0.1")
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.set_default_timeout(1_200_000)
-            page.goto(pages_url.replace("127.0.0.1", "localhost") + "host.html")
-            page.evaluate("() => Prometheus.ready")
-            print(f"{'circuit':<16}{'n':>4}{'cpython s':>11}{'pyodide s':>11}{'ratio':>8}")
-            for n in [int(s) for s in args.sizes.split(",")]:
-                for name, text in circuits(n):
-                    cpy, _ = time_ours(text, args.dtype, 1)
-                    res = page.evaluate("([q, d]) => Prometheus.call('quantum.time', {qasm: q, dtype: d})",
+    with sdk_page(timeout_ms=1_200_000) as sdk:
+        print(f"{'circuit':<16}{'n':>4}{'cpython s':>11}{'pyodide s':>11}{'ratio':>8}")
+        for n in [int(s) for s in args.sizes.split(",")]:
+            for name, text in circuits(n):
+                cpy, _ = time_ours(text, args.dtype, 1)
+                res = sdk.page.evaluate("([q, d]) => Prometheus.call('quantum.time', {qasm: q, dtype: d})",
                                         [text, args.dtype])
-                    print(f"{name:<16}{n:>4}{cpy:11.3f}{res['seconds']:11.3f}{res['seconds'] / cpy:8.1f}",
-                          flush=True)
-            browser.close()
-    finally:
-        server.shutdown()
-        pserver.shutdown()
+                print(f"{name:<16}{n:>4}{cpy:11.3f}{res['seconds']:11.3f}{res['seconds'] / cpy:8.1f}",
+                      flush=True)
 
 
 if __name__ == "__main__":

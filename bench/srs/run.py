@@ -207,62 +207,44 @@ def bench_optimize(oracle=True):
 
 
 def bench_pyodide():
-    from playwright.sync_api import sync_playwright
+    from bench.browser import sdk_page
+    from tests.browser.harness import SDK
 
-    from serve import serve_in_thread
-    import tempfile
-
-    from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, SDK, build_bundle, host_page
-
-    dist = build_bundle()
-    server, url = serve_in_thread(dist, "127.0.0.1")
-    pages = Path(tempfile.mkdtemp(prefix="bench-srs-"))
-    (pages / "host.html").write_text(host_page(url))
-    page_server, page_url = serve_in_thread(pages, "127.0.0.1")
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(page_url.replace("127.0.0.1", "localhost") + "host.html")
-            page.evaluate("() => Prometheus.ready")
-            page.set_default_timeout(300_000)
-            sdk = SDK(page, url)
-            sdk.call("srs.defaults")  # import the engine before timing
-            if JOSH.exists():
-                text = JOSH.read_text()
-                times = []
-                for _ in range(3):
-                    out = page.evaluate("""async (csv) => { const t0 = performance.now();
-                        const r = await Prometheus.call("srs.optimize", { csv, evaluate: false });
-                        return { ms: performance.now() - t0, py: r.seconds }; }""", text)
-                    times.append(out)
-                best = min(times, key=lambda o: o["ms"])
-                row("pyodide", "josh: srs.optimize call (CSV parse + fit)", f"{best['ms'] / 1000:.2f} s",
-                    "fsrs-browser 3.5 s/24k", "")
-                row("pyodide", "  of which the fit itself (Python clock)", f"{best['py']:.2f} s", "")
-            n = 100_000
-            out = page.evaluate("""async (n) => {
-                const s = [], last = [], due = [];
-                let x = 12345;
-                const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
-                const t = Date.UTC(2024, 0, 1);
-                for (let i = 0; i < n; i++) { s.push(0.5 + 100 * rnd()); const l = t + Math.floor(2e10 * rnd());
-                  last.push(l); due.push(l + Math.floor(5e9 * rnd())); }
-                const now = new Date(t + 2.2e10).toISOString();
-                await Prometheus.call("srs.retrievability_columns", { stability: s.slice(0, 10), last_review_ms: last.slice(0, 10), now });
-                let t0 = performance.now();
-                await Prometheus.call("srs.retrievability_columns", { stability: s, last_review_ms: last, now });
-                const r = performance.now() - t0;
-                t0 = performance.now();
-                await Prometheus.call("srs.forecast_columns", { due_ms: due, days: 365, now });
-                return { r, f: performance.now() - t0 };
-            }""", n)
-            row("pyodide", f"retrievability_columns, {n:,} cards (round trip)", f"{out['r']:.0f} ms", "see CPython loop")
-            row("pyodide", f"forecast_columns 365 d, {n:,} cards (round trip)", f"{out['f']:.0f} ms", "see CPython loop")
-            browser.close()
-    finally:
-        server.shutdown()
-        page_server.shutdown()
+    with sdk_page(timeout_ms=300_000) as browser_sdk:
+        page = browser_sdk.page
+        sdk = SDK(page, browser_sdk.bundle_url)
+        sdk.call("srs.defaults")  # import the engine before timing
+        if JOSH.exists():
+            text = JOSH.read_text()
+            times = []
+            for _ in range(3):
+                out = page.evaluate("""async (csv) => { const t0 = performance.now();
+                    const r = await Prometheus.call("srs.optimize", { csv, evaluate: false });
+                    return { ms: performance.now() - t0, py: r.seconds }; }""", text)
+                times.append(out)
+            best = min(times, key=lambda o: o["ms"])
+            row("pyodide", "josh: srs.optimize call (CSV parse + fit)", f"{best['ms'] / 1000:.2f} s",
+                "fsrs-browser 3.5 s/24k", "")
+            row("pyodide", "  of which the fit itself (Python clock)", f"{best['py']:.2f} s", "")
+        n = 100_000
+        out = page.evaluate("""async (n) => {
+            const s = [], last = [], due = [];
+            let x = 12345;
+            const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
+            const t = Date.UTC(2024, 0, 1);
+            for (let i = 0; i < n; i++) { s.push(0.5 + 100 * rnd()); const l = t + Math.floor(2e10 * rnd());
+              last.push(l); due.push(l + Math.floor(5e9 * rnd())); }
+            const now = new Date(t + 2.2e10).toISOString();
+            await Prometheus.call("srs.retrievability_columns", { stability: s.slice(0, 10), last_review_ms: last.slice(0, 10), now });
+            let t0 = performance.now();
+            await Prometheus.call("srs.retrievability_columns", { stability: s, last_review_ms: last, now });
+            const r = performance.now() - t0;
+            t0 = performance.now();
+            await Prometheus.call("srs.forecast_columns", { due_ms: due, days: 365, now });
+            return { r, f: performance.now() - t0 };
+        }""", n)
+        row("pyodide", f"retrievability_columns, {n:,} cards (round trip)", f"{out['r']:.0f} ms", "see CPython loop")
+        row("pyodide", f"forecast_columns 365 d, {n:,} cards (round trip)", f"{out['f']:.0f} ms", "see CPython loop")
 
 
 def main(argv):
