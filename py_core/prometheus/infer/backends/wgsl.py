@@ -90,15 +90,8 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
 }
 """
 
-# x = LayerNorm(x + residual), one workgroup of 64 per row
-ADD_LAYER_NORM = """
-const PER: u32 = {per}u;
-struct Params { rows: u32, width: u32, eps: f32, _a: u32 }
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read> res: array<f32>;
-@group(0) @binding(3) var<storage, read> gamma: array<f32>;
-@group(0) @binding(4) var<storage, read> beta: array<f32>;
+# sum of one value per invocation over a workgroup of 64 (tree reduction in shared memory)
+_REDUCE_SUM = """
 var<workgroup> red: array<f32, 64>;
 
 fn reduce_sum(t: u32, v: f32) -> f32 {
@@ -112,7 +105,18 @@ fn reduce_sum(t: u32, v: f32) -> f32 {
   workgroupBarrier();
   return total;
 }
+"""
 
+# x = LayerNorm(x + residual), one workgroup of 64 per row
+ADD_LAYER_NORM = """
+const PER: u32 = {per}u;
+struct Params { rows: u32, width: u32, eps: f32, _a: u32 }
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@group(0) @binding(2) var<storage, read> res: array<f32>;
+@group(0) @binding(3) var<storage, read> gamma: array<f32>;
+@group(0) @binding(4) var<storage, read> beta: array<f32>;
+""" + _REDUCE_SUM + """
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let r = wg.x;
@@ -146,8 +150,7 @@ struct Params { n_seq: u32, seq_len: u32, hidden: u32, _a: u32 }
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> lengths: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-var<workgroup> red: array<f32, 64>;
-
+""" + _REDUCE_SUM + """
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let b = wg.x;
@@ -165,13 +168,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       sq = sq + mean * mean;
     }
   }
-  red[t] = sq;
-  workgroupBarrier();
-  for (var step = 32u; step > 0u; step = step / 2u) {
-    if (t < step) { red[t] = red[t] + red[t + step]; }
-    workgroupBarrier();
-  }
-  let inv = 1.0 / max(sqrt(red[0]), 1e-12);
+  let inv = 1.0 / max(sqrt(reduce_sum(t, sq)), 1e-12);
   for (var k = 0u; k < PER; k = k + 1u) {
     let c = t + 64u * k;
     if (c < p.hidden) { out[b * p.hidden + c] = vals[k] * inv; }
