@@ -5,6 +5,7 @@ whose Cache Storage starts empty."""
 from __future__ import annotations
 
 import numpy
+import pytest
 
 SNAPSHOT_CACHE = "prometheus-startup-snapshots"
 
@@ -20,44 +21,43 @@ def visit(context, url):
     return page, capabilities["snapshot"]
 
 
-def test_first_visit_makes_a_snapshot_and_the_next_uses_it(browser, pages_url):
+def wait_until_stored(page):
+    page.wait_for_function(f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.length === 1)")
+
+
+@pytest.fixture
+def context(browser):
     context = browser.new_context()
-    try:
-        first, made = visit(context, pages_url + "host.html")
-        assert made == "made"
-        first.wait_for_function(f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.length === 1)")
-        first.close()
-        second, used = visit(context, pages_url + "host.html")
-        assert used == "used"
-        assert second.evaluate("() => Prometheus.call('version')")
-    finally:
-        context.close()
+    yield context
+    context.close()
 
 
-def test_a_damaged_snapshot_is_replaced(browser, pages_url):
-    context = browser.new_context()
-    try:
-        first, _ = visit(context, pages_url + "host.html")
-        first.wait_for_function(f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.length === 1)")
-        first.evaluate(f"""async () => {{
-            const cache = await caches.open('{SNAPSHOT_CACHE}');
-            const [key] = await cache.keys();
-            const bytes = new Uint8Array(await (await cache.match(key)).arrayBuffer());
-            bytes[bytes.length >> 1] ^= 0xff;  // one flipped byte, digest header kept
-            await cache.put(key, new Response(bytes, {{headers: (await cache.match(key)).headers}}));
-        }}""")
-        first.close()
-        second, state = visit(context, pages_url + "host.html")
-        assert state == "made"  # fell back to a normal start and took a fresh snapshot
-    finally:
-        context.close()
+def test_first_visit_makes_a_snapshot_and_the_next_uses_it(context, pages_url):
+    first, made = visit(context, pages_url + "host.html")
+    assert made == "made"
+    wait_until_stored(first)
+    first.close()
+    second, used = visit(context, pages_url + "host.html")
+    assert used == "used"
+    assert second.evaluate("() => Prometheus.call('version')")
 
 
-def test_pages_can_opt_out(browser, pages_url):
-    context = browser.new_context()
-    try:
-        page, state = visit(context, pages_url + "host-no-snapshot.html")
-        assert state == "off"
-        assert page.evaluate(f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.length)") == 0
-    finally:
-        context.close()
+def test_a_damaged_snapshot_is_replaced(context, pages_url):
+    first, _ = visit(context, pages_url + "host.html")
+    wait_until_stored(first)
+    first.evaluate(f"""async () => {{
+        const cache = await caches.open('{SNAPSHOT_CACHE}');
+        const [key] = await cache.keys();
+        const bytes = new Uint8Array(await (await cache.match(key)).arrayBuffer());
+        bytes[bytes.length >> 1] ^= 0xff;  // one flipped byte, digest header kept
+        await cache.put(key, new Response(bytes, {{headers: (await cache.match(key)).headers}}));
+    }}""")
+    first.close()
+    second, state = visit(context, pages_url + "host.html")
+    assert state == "made"  # fell back to a normal start and took a fresh snapshot
+
+
+def test_pages_can_opt_out(context, pages_url):
+    page, state = visit(context, pages_url + "host-no-snapshot.html")
+    assert state == "off"
+    assert page.evaluate(f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.length)") == 0
