@@ -27,7 +27,7 @@ for p in (ROOT, ROOT / "py_core"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from bench.graph.run import DictEngine, course_graph, path_pairs, random_graph  # noqa: E402
+from bench.graph.run import DictEngine, build_graph, course_graph, path_pairs, random_graph  # noqa: E402
 
 SAMPLES = 20
 
@@ -49,16 +49,6 @@ ONCE_JS = """async ([method, params]) => {
   const value = await Prometheus.call(method, params);
   return { ms: performance.now() - t0, value };
 }"""
-
-
-def snapshot(n, edges) -> bytes:
-    from prometheus.graph import Graph
-
-    g = Graph()
-    ids = [g.add_node(("Concept",), {"key": i}) for i in range(n)]
-    for a, b in edges:
-        g.add_relationship(ids[a], "REQUIRES", ids[b])
-    return g.to_bytes()
 
 
 def queries(n, edges, rng):
@@ -182,7 +172,7 @@ def main(argv):
         echo = page.evaluate(TIME_JS, ["core.echo", [{"value": 1}] * 50])["median"]
         print(f"Pyodide in headless Chromium; SDK round trip (core.echo) median {echo:.3f} ms")
         for label, n, edges in graphs:
-            raw = snapshot(n, edges)
+            raw = build_graph(n, edges).to_bytes()
             snapshots.append(("course" if label.startswith("course") else "random", raw))
             snap = base64.b64encode(raw).decode("ascii")
             loaded = page.evaluate(ONCE_JS, ["graph.load", {"snapshot": snap}])

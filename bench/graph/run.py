@@ -156,19 +156,24 @@ def _bfs_level(front, adjacency, dist, other_dist):
     return nxt, best
 
 
+def build_graph(n, edges):
+    """Our graph of n :Concept {key} nodes and the REQUIRES edges, through the store API."""
+    from prometheus.graph import Graph
+
+    g = Graph()
+    ids = [g.add_node(("Concept",), {"key": i}) for i in range(n)]
+    for a, b in edges:
+        g.add_relationship(ids[a], "REQUIRES", ids[b])
+    return g
+
+
 class OursCypher:
     name = "ours-cypher"
 
     def load(self, n, edges):
-        from prometheus.graph import Graph
         from prometheus.graph import paths  # noqa: F401 - registers the procedures
 
-        g = Graph()
-        ids = [g.add_node(("Concept",), {"key": i}) for i in range(n)]
-        for a, b in edges:
-            g.add_relationship(ids[a], "REQUIRES", ids[b])
-        self.g = g
-        self.g.create_index("Concept", "key")
+        self.adopt(build_graph(n, edges))
 
     def _one(self, query, **params):
         result = self.g.run(query, params)
@@ -191,7 +196,6 @@ class OursCypher:
     def shortest(self, a, b):
         return self._one("MATCH (a:Concept {key: $a}), (b:Concept {key: $b}), "
                          "p = shortestPath((a)-[:REQUIRES*]->(b)) RETURN length(p)", a=a, b=b)
-
 
     def adopt(self, graph):
         """Use an already built graph (a snapshot loaded in Pyodide) instead of `load`."""
