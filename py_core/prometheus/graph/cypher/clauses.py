@@ -147,9 +147,11 @@ class QueryCompiler:
             tests, rest = split_identity_tests(clause.where, node_vars)
             if rest is not clause.where:  # the matcher runs the identity tests; compile the rest
                 where = None if rest is None else self.ex.compile(rest, new_scope)
-        end_var = matcher.reach_end_var
-        matcher.configure(tests, fan_out=end_var is not None and self._counts_ends_only(nxt, end_var)
-                          and _var_uses([rest], end_var) == (0, 0))
+        matcher.configure(tests)
+        end_var = matcher.reach.target_var if matcher.reach is not None else None
+        if (end_var is not None and self._counts_ends_only(nxt, end_var)
+                and _var_uses([rest], end_var) == (0, 0)):
+            matcher.reach.fan_out = True
         optional = clause.optional
 
         def match(rows, ctx):

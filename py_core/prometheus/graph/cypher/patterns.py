@@ -297,24 +297,11 @@ class Matcher:
                     # only which end nodes are reachable matters downstream: search, don't enumerate
                     plan.reach_only = True
 
-    @property
-    def reach_end_var(self):
-        """The end variable of a reach-only pattern that the pattern itself binds, else None."""
-        if len(self.plans) != 1 or not self.plans[0].reach_only:
-            return None
-        plan = self.plans[0]
-        _ri, fi, ti, _rev = plan.steps[0]
-        anchor, target = plan.nodes[fi], plan.nodes[ti]
-        if target.var is None or target.bound or target.var == anchor.var:
-            return None
-        return target.var
-
-    def configure(self, identity_tests=(), fan_out=False):
-        """Takes over the WHERE clause's identity tests (run on ids, before rows are built);
-        `fan_out`: bind a reach-only pattern's end variable to one EndSet per anchor."""
+    def configure(self, identity_tests=()):
+        """Takes over the WHERE clause's identity tests (run on ids, before rows are built)."""
         self.identity_tests = identity_tests
         if len(self.plans) == 1 and self.plans[0].reach_only:
-            self.reach = ReachStep(self.plans[0], identity_tests, fan_out)
+            self.reach = ReachStep(self.plans[0], identity_tests)
 
     def __call__(self, row, ctx):
         if self.reach is not None:
@@ -372,9 +359,11 @@ class Matcher:
 class ReachStep:
     """What a reach-only pattern `(x)-[:T*lo..hi]->(y)` needs per row, worked out once: yields
     one row per (anchor, reachable end), or with `fan_out` one row per anchor that reaches
-    any end, its ends in an EndSet. None when the identity tests can never hold."""
+    any end, its ends in an EndSet."""
 
-    def __init__(self, plan, identity_tests, fan_out):
+    fan_out = False  # set by the compiler when only count(DISTINCT end) reads the end variable
+
+    def __init__(self, plan, identity_tests):
         ri, fi, ti, rev = plan.steps[0]
         rspec = plan.rels[ri]
         self.plan = plan
@@ -387,9 +376,8 @@ class ReachStep:
         same_end = None
         if target_var is not None and target_var == self.anchor_var:
             target_var, same_end = None, True  # `(a)-[*]->(a)`: the walk must come back
-        self.target_var = target_var
-        self.fan_out = fan_out
-        self.never = False
+        self.target_var = target_var  # None when bound already or the same as the anchor's
+        self.never = False  # the identity tests can never hold
         # identity tests name only the two end variables here: each one fixes whether end == anchor
         for x, y, differ in identity_tests:
             if x == y:
