@@ -54,6 +54,7 @@ from operator import attrgetter
 from typing import Iterable, Iterator
 
 from ..errors import ValidationError
+from .cypher.runner import run_query
 from .entities import Node, Relationship
 
 SNAPSHOT_MAGIC = b"PGRAPH2\n"
@@ -550,7 +551,7 @@ class Graph:
     # ----------------------------------------------------------------- queries
     def run(self, query: str, parameters: dict | None = None):
         """Run one openCypher query atomically; returns a driver-style Result."""
-        return _run_query()(self, query, parameters)
+        return run_query(self, query, parameters)
 
     def __repr__(self):
         return f"<Graph {len(self._nodes)} nodes, {len(self._rels)} relationships>"
@@ -568,18 +569,6 @@ def _collector_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _run_query():
-    """The Cypher runner, imported on first use (the store itself does not need Cypher)."""
-    global _run_query_fn
-    if _run_query_fn is None:
-        from .cypher.runner import run_query
-        _run_query_fn = run_query
-    return _run_query_fn
-
-
-_run_query_fn = None
 
 
 def _adjacent(adjacency: dict, types) -> list:

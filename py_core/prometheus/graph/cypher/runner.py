@@ -57,6 +57,14 @@ def _param_value(v):
     return v
 
 
+def _records(rows, columns) -> list[tuple]:
+    """The result rows as tuples of detached values (none when the query returns nothing:
+    updating clauses have already run, they materialise their input)."""
+    if not columns:
+        return []
+    return [tuple([detach(row[c]) for c in columns]) for row in rows]
+
+
 def run_query(store, query: str, parameters=None) -> Result:
     if not isinstance(query, str):
         raise CypherTypeError(f"query must be a string, got {type(query).__name__}", "InvalidArgumentType")
@@ -66,12 +74,11 @@ def run_query(store, query: str, parameters=None) -> Result:
     temporal.NOW_NS[0] = ctx.timestamp * 1_000_000
     columns = plan.columns
     if plan.read_only:  # nothing to undo and no side effects to count
-        records = [tuple([detach(row[c]) for c in columns]) for row in plan.execute(ctx)] if columns else []
+        records = _records(plan.execute(ctx), columns)
         return Result(columns, records, Summary(query, params, Counters(ctx.counters), {}))
     labels_before = set(store._by_label)
     with store.transaction():
-        rows = plan.execute(ctx)
-        records = [tuple(detach(row[c]) for c in columns) for row in rows] if columns else []
+        records = _records(plan.execute(ctx), columns)
     labels_after = set(store._by_label)
     counters = ctx.counters
     side = {
