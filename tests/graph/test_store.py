@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -150,3 +151,18 @@ def test_snapshot_rejects_garbage():
         Graph.from_bytes(b"not a snapshot")
     with pytest.raises(GraphStoreError):
         Graph.from_bytes(b"PGRAPH2\n{\"labels\": []}")  # right header, missing arrays
+    # a well-formed snapshot with one field damaged at a time
+    g = Graph()
+    a, b = g.add_node(["A"], {"k": 1}), g.add_node(["B"])
+    g.add_relationship(a, "R", b, {"w": 2})
+    doc = json.loads(g.to_bytes()[len(b"PGRAPH2\n"):])
+    for field, bad in (("node_labels", [0, 7]),           # a label set that does not exist
+                       ("label_sets", [[0], [9]]),        # a label that does not exist
+                       ("rel_types", [3]),                # a type that does not exist
+                       ("rel_props", [[0]]),              # not an [index, properties] pair
+                       ("rel_start", [])):                # columns of different lengths
+        damaged = dict(doc, **{field: bad})
+        with pytest.raises(GraphStoreError, match="corrupt graph snapshot"):
+            Graph.from_bytes(b"PGRAPH2\n" + json.dumps(damaged).encode())
+    with pytest.raises(GraphStoreError, match="bad header"):
+        Graph.from_bytes(b"PGRAPH1\n" + json.dumps(doc).encode())  # format 1 is not read
