@@ -59,6 +59,24 @@ def test_failed_query_changes_nothing_and_snapshot_round_trip(sdk):
     assert out["rows"] == [["functions", 1, "algebra"], ["limits", 2, "functions"]]
 
 
+def test_a_bad_snapshot_is_refused_and_the_graph_kept(sdk):
+    import base64
+
+    sdk.call("graph.clear")
+    sdk.call("graph.run", {"query": COURSE})
+    snapshot = base64.b64decode(sdk.call("graph.save")["snapshot"])
+    damaged = snapshot.replace(b'"rel_types":[0', b'"rel_types":[9', 1)
+    assert damaged != snapshot
+    for bad, wanted in ((base64.b64encode(damaged).decode(), "corrupt graph snapshot"),
+                        ("not base64!", "not valid base64"),
+                        (base64.b64encode(b"PGRAPH1\n{}").decode(), "bad header")):
+        with pytest.raises(BrowserCallError) as info:
+            sdk.call("graph.load", {"snapshot": bad})
+        assert wanted in info.value.message
+    assert sdk.call("graph.stats")["nodes"] == 3  # the session graph is untouched
+    assert sdk.call("graph.run", {"query": "MATCH ()-[r:REQUIRES]->() RETURN count(r)"})["rows"] == [[2]]
+
+
 def test_learning_path_procedure_through_cypher(sdk):
     sdk.call("graph.clear")
     sdk.call("graph.run", {"query": "CREATE (:Concept {key: 'sets'})<-[:REQUIRES]-(:Concept {key: 'functions'})"
