@@ -15,7 +15,7 @@ from .engine import StateEngine
 from .errors import UnsupportedFeature, ValidationError
 from .noise import NoiseModel
 from .parameters import evaluate_angle
-from .simulate import bindings_for, format_bits, split_final_measurements
+from .simulate import bindings_for, check_shots, marginal, outcome_layout, record_outcome
 
 MAX_DENSITY_QUBITS = 12
 _P0 = np.array([[1, 0], [0, 0]], dtype=complex)
@@ -72,7 +72,7 @@ def _run(circuit: Circuit, noise: NoiseModel | None, params, dtype, memory_limit
     if noise is not None and not isinstance(noise, NoiseModel):
         raise ValidationError("noise must be a NoiseModel")
     bindings = bindings_for(circuit, params)
-    body, final = split_final_measurements(circuit)
+    body, final, keyfn, width = outcome_layout(circuit)
     if any(inst.condition is not None for inst in body):
         raise UnsupportedFeature("density-matrix simulation does not support classically "
                                  "conditioned gates; use sample()")
@@ -91,32 +91,25 @@ def _run(circuit: Circuit, noise: NoiseModel | None, params, dtype, memory_limit
         if noise is not None:
             for channel, qubits in noise.channels_after(inst.name, inst.qubits):
                 dm.kraus(channel.operators, qubits)
-    return dm, body, final
+    return dm, body, final, keyfn, width
 
 
 def density_matrix(circuit: Circuit, noise: NoiseModel | None = None, params=None,
                    dtype=np.complex128, memory_limit=None) -> np.ndarray:
     """Final density matrix (final measurements ignored), Qiskit's qubit order."""
-    dm, _, _ = _run(circuit, noise, params, dtype, memory_limit)
+    dm, *_ = _run(circuit, noise, params, dtype, memory_limit)
     return dm.matrix().copy()
 
 
 def noisy_distribution(circuit: Circuit, noise: NoiseModel | None = None, params=None,
                        dtype=np.complex128, memory_limit=None) -> dict[str, float]:
     """Probabilities of measurement results, with readout errors (keys as in `sample`)."""
-    dm, body, final = _run(circuit, noise, params, dtype, memory_limit)
+    dm, body, final, keyfn, width = _run(circuit, noise, params, dtype, memory_limit)
     if any(inst.name == "measure" for inst in body):
         raise UnsupportedFeature("noisy_distribution needs all measurements at the end")
     probs = dm.diagonal_probabilities()
     n = circuit.num_qubits
-    if not final and not any(inst.name == "measure" for inst in circuit.instructions):
-        final = [(q, q) for q in range(n)]
-        width, keyfn = n, (lambda bits: "".join(str(b) for b in reversed(bits)))
-    else:
-        width, keyfn = circuit.num_clbits, (lambda bits: format_bits(circuit, bits))
     measured = list(dict.fromkeys(q for q, _ in final))
-    from .simulate import marginal
-
     dist = marginal(probs, n, measured) if measured else np.ones(1)
     tensor = dist.reshape((2,) * len(measured)) if measured else dist
     if noise is not None:
@@ -128,18 +121,13 @@ def noisy_distribution(circuit: Circuit, noise: NoiseModel | None = None, params
     dist = tensor.reshape(-1) / tensor.sum()
     result: dict[str, float] = {}
     for outcome in np.nonzero(dist > 1e-15)[0]:
-        bits = [0] * width
-        for q, c in final:
-            bits[c] = (int(outcome) >> measured.index(q)) & 1
-        key = keyfn(bits)
-        result[key] = result.get(key, 0.0) + float(dist[outcome])
+        record_outcome(final, measured, int(outcome), [0] * width, result, float(dist[outcome]), keyfn)
     return dict(sorted(result.items()))
 
 
 def noisy_sample(circuit: Circuit, shots: int, seed=None, noise: NoiseModel | None = None,
                  params=None) -> dict[str, int]:
-    if isinstance(shots, bool) or not isinstance(shots, int) or shots < 1:
-        raise ValidationError(f"shots must be a positive integer, got {shots!r}")
+    check_shots(shots)
     dist = noisy_distribution(circuit, noise, params)
     keys = list(dist)
     drawn = np.random.default_rng(seed).multinomial(shots, np.array([dist[k] for k in keys]) / sum(dist.values()))

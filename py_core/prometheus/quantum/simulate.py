@@ -175,7 +175,9 @@ def _final_outcomes(engine, circuit, final):
     return measured, dist / total
 
 
-def _record(circuit, final, measured, outcome, clbits, counts, amount, keyfn):
+def record_outcome(final, measured, outcome, clbits, counts, amount, keyfn):
+    """Add `amount` (shots or probability) under the key of `outcome`, an index over the
+    `measured` qubits, whose bits the `final` (qubit, clbit) measurements write into clbits."""
     bits = list(clbits)
     for q, c in final:
         bits[c] = (outcome >> measured.index(q)) & 1
@@ -183,26 +185,18 @@ def _record(circuit, final, measured, outcome, clbits, counts, amount, keyfn):
     counts[key] = counts.get(key, 0) + amount
 
 
-def _measure_all_view(circuit: Circuit):
-    """A circuit without measurements is sampled as if every qubit were measured."""
-    if any(inst.name == "measure" for inst in circuit.instructions):
-        return circuit, None
-    n = circuit.num_qubits
-    final = [(q, q) for q in range(n)]
-    return circuit, final
-
-
-def _outcome_layout(circuit):
+def outcome_layout(circuit):
     """(body, final measurements, bits -> outcome key, number of bits) shared by sampling and
-    the exact distribution: a circuit that measures every qubit at the end is keyed by qubit."""
+    the exact distributions: a circuit without any measure counts as measuring every qubit at
+    the end, keyed by qubit (qubit 0 rightmost)."""
     body, final = split_final_measurements(circuit)
-    _, all_final = _measure_all_view(circuit)
-    if all_final is not None:
-        return body, all_final, lambda bits: "".join(str(b) for b in reversed(bits)), circuit.num_qubits
+    if not any(inst.name == "measure" for inst in circuit.instructions):
+        n = circuit.num_qubits
+        return body, [(q, q) for q in range(n)], lambda bits: "".join(str(b) for b in reversed(bits)), n
     return body, final, lambda bits: format_bits(circuit, bits), circuit.num_clbits
 
 
-def _check_shots(shots):
+def check_shots(shots):
     if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
         raise ValidationError(f"shots must be a positive integer, got {shots!r}")
     if shots > 10 ** 9:
@@ -230,10 +224,10 @@ def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np
     keys are then n-bit strings with qubit 0 rightmost.
     """
     _check_circuit(circuit)
-    _check_shots(shots)
+    check_shots(shots)
     bindings = bindings_for(circuit, params)
     rng = np.random.default_rng(seed)
-    body, final, keyfn, width = _outcome_layout(circuit)
+    body, final, keyfn, width = outcome_layout(circuit)
     counts: dict[str, int] = {}
     root = StateEngine(circuit.num_qubits, dtype, memory_limit)
     stack = [(root, 0, int(shots), [0] * width)]
@@ -255,17 +249,17 @@ def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np
         measured, dist = _final_outcomes(engine, circuit, final)
         drawn = rng.multinomial(state["shots"], dist)
         for outcome in np.nonzero(drawn)[0]:
-            _record(circuit, final, measured, int(outcome), clbits, counts, int(drawn[outcome]), keyfn)
+            record_outcome(final, measured, int(outcome), clbits, counts, int(drawn[outcome]), keyfn)
     return dict(sorted(counts.items()))
 
 
 def counts_from_state(circuit: Circuit, state: np.ndarray, shots: int, seed=None) -> dict[str, int]:
     """`sample` for a circuit whose only measurements are final, given its final state
     (same seed, same counts as `sample`)."""
-    body, final, keyfn, width = _outcome_layout(circuit)
+    body, final, keyfn, width = outcome_layout(circuit)
     if not is_deterministic(body):
         raise UnsupportedFeature("the circuit measures mid-way; use sample()")
-    _check_shots(shots)
+    check_shots(shots)
     rng = np.random.default_rng(seed)
     clbits = [0] * width
     # classical bits set by conditioned-free final measures only; others stay 0
@@ -273,7 +267,7 @@ def counts_from_state(circuit: Circuit, state: np.ndarray, shots: int, seed=None
     drawn = rng.multinomial(int(shots), dist)
     counts: dict[str, int] = {}
     for outcome in np.nonzero(drawn)[0]:
-        _record(circuit, final, measured, int(outcome), clbits, counts, int(drawn[outcome]), keyfn)
+        record_outcome(final, measured, int(outcome), clbits, counts, int(drawn[outcome]), keyfn)
     return dict(sorted(counts.items()))
 
 
@@ -286,7 +280,7 @@ def distribution(circuit: Circuit, params=None, dtype=np.complex128, memory_limi
     """
     _check_circuit(circuit)
     bindings = bindings_for(circuit, params)
-    body, final, keyfn, width = _outcome_layout(circuit)
+    body, final, keyfn, width = outcome_layout(circuit)
     result: dict[str, float] = {}
     stack = [(StateEngine(circuit.num_qubits, dtype, memory_limit), 0, 1.0, [0] * width)]
     paths = 0
@@ -308,9 +302,5 @@ def distribution(circuit: Circuit, params=None, dtype=np.complex128, memory_limi
         run_instructions(engine, body, bindings, clbits, start, branch)
         measured, dist = _final_outcomes(engine, circuit, final)
         for outcome in np.nonzero(dist > 0)[0]:
-            bits = list(clbits)
-            for q, c in final:
-                bits[c] = (int(outcome) >> measured.index(q)) & 1
-            key = keyfn(bits)
-            result[key] = result.get(key, 0.0) + box["weight"] * float(dist[outcome])
+            record_outcome(final, measured, int(outcome), clbits, result, box["weight"] * float(dist[outcome]), keyfn)
     return dict(sorted(result.items()))
