@@ -70,6 +70,11 @@ class GraphStoreError(ValidationError):
 
 def index_key(value):
     """A hashable key with Cypher equality: 1 == 1.0 but true != 1, lists by elements."""
+    kind = type(value)
+    if kind is str:
+        return ("s", value)
+    if kind is int or kind is float:
+        return ("n", value)
     if value is True or value is False:
         return ("b", value)
     if isinstance(value, (int, float)):
@@ -246,10 +251,12 @@ class Graph:
     def find_nodes(self, label: str, key: str, value) -> list[int]:
         if value is None:
             return []
-        if (label, key) not in self._indexes:
+        index = self._indexes.get((label, key))
+        if index is None:
             self.create_index(label, key)
+            index = self._indexes[(label, key)]
         try:
-            return list(self._indexes[(label, key)].get(index_key(value), ()))
+            return list(index.get(index_key(value), ()))
         except TypeError:  # unhashable odd value: fall back to a scan
             return [n for n in self._by_label.get(label, ()) if self._nodes[n].props.get(key) == value]
 

@@ -16,6 +16,7 @@ from ..errors import (COMPILE_TIME, RUNTIME, ConstraintVerificationFailed, Cyphe
                       ProcedureError)
 from ..procedures import get_procedure
 from . import ast as A
+from .functions import AGGREGATES
 from .expressions import AGG, ExprCompiler, Scope, _children, static_kind, walk
 from .patterns import EndSet, Matcher, split_identity_tests
 from .temporal import Temporal
@@ -156,9 +157,12 @@ class QueryCompiler:
 
         def match(rows, ctx):
             if where is None and not optional:  # nothing to check per row: pass matches straight on
-                for row in rows:
-                    yield from matcher(row, ctx)
-                return
+                if type(rows) is list and len(rows) == 1:
+                    return matcher(rows[0], ctx)
+                return (r2 for row in rows for r2 in matcher(row, ctx))
+            return checked(rows, ctx)
+
+        def checked(rows, ctx):
             for row in rows:
                 found = False
                 for r2 in matcher(row, ctx):
@@ -180,7 +184,7 @@ class QueryCompiler:
         if clause.distinct:
             return True
         aggregates = [x for item in clause.items for x in walk(item.expr)
-                      if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in _AGG_NAMES)]
+                      if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in AGGREGATES)]
         if not aggregates:
             return False
         return all(isinstance(x, A.Call) and (x.distinct or x.name in ("min", "max")) for x in aggregates)
@@ -198,7 +202,7 @@ class QueryCompiler:
     def _no_aggregate(self, expr, where):
         if self.ex.contains_aggregate(expr):
             bad = next(x for x in walk(expr) if isinstance(x, A.CountStar) or
-                       (isinstance(x, A.Call) and x.name in _AGG_NAMES))
+                       (isinstance(x, A.Call) and x.name in AGGREGATES))
             raise self.error(CypherSyntaxError, f"aggregation is not allowed in {where}", "InvalidAggregation", bad)
 
     # ---------------------------------------------------------------- UNWIND
@@ -258,18 +262,21 @@ class QueryCompiler:
         aggregating = any(ex.contains_aggregate(e) for _, e in items)
         group_texts = {e.text for _, e in items if not ex.contains_aggregate(e)}
         group_names = {n for n, e in items if not ex.contains_aggregate(e)}
-        compiled = []
+        compiled = []  # (name, fn, aggregate slot when the item is one aggregate call, else -1 / None)
         slots = []
         for name, e in items:
             if aggregating and ex.contains_aggregate(e):
                 self._check_ambiguous(e, group_texts, scope)
                 ex.agg_slots = slots
+                before = len(slots)
                 try:
-                    compiled.append((name, ex.compile(e, scope), True))
+                    fn = ex.compile(e, scope)
                 finally:
                     ex.agg_slots = None
+                whole = isinstance(e, A.CountStar) or (isinstance(e, A.Call) and e.name in AGGREGATES)
+                compiled.append((name, fn, before if whole and len(slots) == before + 1 else -1))
             else:
-                compiled.append((name, ex.compile(e, scope), False))
+                compiled.append((name, ex.compile(e, scope), None))
         new_scope = Scope()
         for name, e in items:
             new_scope.add(name, static_kind(e, scope))
@@ -300,7 +307,7 @@ class QueryCompiler:
                 if aggregating and ex.contains_aggregate(sort.expr):
                     self._check_ambiguous(sort.expr, allowed, scope)
                     for x in _walk_unsubst(sort.expr, subst):
-                        if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in _AGG_NAMES):
+                        if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in AGGREGATES):
                             raise self.error(CypherSyntaxError, "aggregation in ORDER BY must also be projected",
                                              "InvalidAggregation", x)
                 ex.subst = subst
@@ -387,7 +394,7 @@ class QueryCompiler:
         """Outside aggregates, only grouping keys (variables or property reads), constants
         and parameters may appear; bigger expressions do not count even if projected."""
         def ok(x):
-            if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in _AGG_NAMES):
+            if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in AGGREGATES):
                 return True
             if isinstance(x, (A.Var, A.Prop)) and x.text in group_texts:
                 return True
@@ -773,8 +780,6 @@ def _var_uses(exprs, var):
     return uses, counted
 
 
-_AGG_NAMES = {"count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp",
-              "percentilecont", "percentiledisc"}
 
 _TYPE_CHECKS = {
     "INTEGER": lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -993,7 +998,7 @@ class Aggregation:
     def __init__(self, compiled, specs):
         self.compiled = compiled
         self.specs = specs
-        self.key_fns = [fn for _, fn, is_agg in compiled if not is_agg]
+        self.key_fns = [fn for _, fn, slot in compiled if slot is None]
         self.plain = [(i, arg) for i, (kind, arg, distinct, extra) in enumerate(specs)
                       if kind != "count*" and extra is None and not distinct]
         # DISTINCT aggregates dedupe while collecting: {group key: first value}, nulls skipped
@@ -1002,11 +1007,15 @@ class Aggregation:
         self.paired = [(i, arg, extra) for i, (kind, arg, distinct, extra) in enumerate(specs)
                        if extra is not None]
         self.stars = [i for i, spec in enumerate(specs) if spec[0] == "count*"]
-        self.deduped = {i for i, _ in self.uniq}
+        deduped = {i for i, _ in self.uniq}
+        self.empty = [i in deduped for i in range(len(specs))]  # True: the slot collects into a dict
+        self.finishers = [_finisher(spec, i in deduped) for i, spec in enumerate(specs)]
+        # items that need the group's first row to evaluate (an expression over aggregates)
+        self.needs_row = any(slot == -1 for _, _, slot in compiled)
 
     def __call__(self, rows, ctx):
         key_fns, plain, uniq, paired, stars = self.key_fns, self.plain, self.uniq, self.paired, self.stars
-        n_specs = len(self.specs)
+        empty = self.empty
         groups = {}
         g = None
         for row in rows:
@@ -1015,9 +1024,9 @@ class Aggregation:
                 key = tuple(group_key(v) for v in key_values)
                 g = groups.get(key)
                 if g is None:
-                    g = groups[key] = (key_values, row, [[] for _ in range(n_specs)])
+                    g = groups[key] = (key_values, row, [{} if d else [] for d in empty])
             elif g is None:
-                g = groups[()] = ([], row, [[] for _ in range(n_specs)])
+                g = groups[()] = ([], row, [{} if d else [] for d in empty])
             buckets = g[2]
             for i in stars:
                 buckets[i].append(1)
@@ -1026,34 +1035,40 @@ class Aggregation:
             for i, arg in uniq:
                 v = arg(row, ctx)
                 if v is not None:
-                    seen = buckets[i]
-                    if not seen:
-                        seen.append({})
                     if type(v) is EndSet:  # count(DISTINCT end): every value of it is an EndSet
-                        seen[0].update(dict.fromkeys(v.ids))
+                        buckets[i].update(dict.fromkeys(v.ids))
                     else:
-                        seen[0].setdefault(group_key(v), v)
+                        buckets[i].setdefault(group_key(v), v)
             for i, arg, extra in paired:
                 buckets[i].append((arg(row, ctx), extra(row, ctx)))
         if not groups and not key_fns:
-            groups[()] = ([], {}, [[] for _ in range(n_specs)])
+            groups[()] = ([], {}, [{} if d else [] for d in empty])
         return [self._result(key_values, first, buckets, ctx) for key_values, first, buckets in groups.values()]
 
     def _result(self, key_values, first, buckets, ctx):
-        deduped = self.deduped
-        agg_values = [_finish(spec, bucket[0], deduped=True) if i in deduped and bucket
-                      else _finish(spec, bucket) for i, (spec, bucket) in enumerate(zip(self.specs, buckets))]
-        base = dict(first)
-        base[AGG] = agg_values
+        agg_values = [finish(bucket) for finish, bucket in zip(self.finishers, buckets)]
+        if self.needs_row:
+            base = dict(first)
+            base[AGG] = agg_values
         result = {}
         k = 0
-        for name, fn, is_agg in self.compiled:
-            if is_agg:
-                result[name] = fn(base, ctx)
-            else:
+        for name, fn, slot in self.compiled:
+            if slot is None:
                 result[name] = key_values[k]
                 k += 1
+            elif slot >= 0:
+                result[name] = agg_values[slot]
+            else:
+                result[name] = fn(base, ctx)
         return result
+
+
+def _finisher(spec, deduped):
+    """The function that turns one group's bucket for `spec` into the aggregate's value."""
+    kind = spec[0]
+    if kind == "count*" or (deduped and kind == "count"):
+        return len
+    return lambda bucket: _finish(spec, bucket, deduped)
 
 
 def _finish(spec, values, deduped=False):

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import math
 import random
-import time
 
 from ..entities import Node, Path, Relationship
 from ..errors import RUNTIME, CypherArgumentError, CypherTypeError, EntityNotFound
-from .temporal import Temporal
+from .temporal import Temporal, statement_ns
 from .values import is_number, type_name
 
 
@@ -450,7 +449,7 @@ def f_split(ctx, s, sep):
 
 
 def f_timestamp(ctx):
-    return ctx.timestamp
+    return statement_ns() // 1_000_000
 
 
 def f_is_empty(ctx, v):
@@ -590,6 +589,3 @@ FUNCTIONS.update(_temporal_functions())
 AGGREGATES = {"count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp",
               "percentilecont", "percentiledisc"}
 
-
-def now_ms() -> int:
-    return int(time.time() * 1000)

@@ -153,6 +153,11 @@ class PartPlan:
             else:
                 self.same_as.append(None)
         self.anchor, self.index_hint = self._choose_anchor(compiler, scope, hints, bound_before)
+        anchor = self.nodes[self.anchor]
+        # an index seek alone satisfies the anchor's pattern: one label, no other property
+        self.index_exact = (self.index_hint is not None and len(anchor.labels) == 1
+                            and anchor.param_props is None
+                            and (not anchor.props or anchor.props == [self.index_hint]))
         self.steps = self._steps()
         # the variables a match of this part binds: (position, name) and (position, name, single?)
         self.node_binds = [(j, spec.var) for j, spec in enumerate(self.nodes)
@@ -371,6 +376,7 @@ class ReachStep:
         self.types = rspec.types
         self.lo, self.hi = rspec.length
         self.anchor, self.target = plan.nodes[fi], plan.nodes[ti]
+        self.target_trivial = self.target.trivial
         self.anchor_var = self.anchor.var if self.anchor.var is not None and not self.anchor.bound else None
         target_var = self.target.var if self.target.var is not None and not self.target.bound else None
         same_end = None
@@ -393,23 +399,25 @@ class ReachStep:
         if self.never:
             return
         store = ctx.store
-        anchor, target = self.anchor, self.target
+        target = self.target
         pinned = _pinned_id(target, row)
         if pinned is _UNMATCHABLE:
             return
         anchor_var, target_var, same_end = self.anchor_var, self.target_var, self.same_end
-        for nid in _anchor_candidates(self.plan, row, ctx):
-            if not _node_ok(anchor, nid, store, row, ctx):
-                continue
+        target_trivial = self.target_trivial
+        for nid in _anchors(self.plan, row, ctx):
             base = dict(row)
             if anchor_var is not None:
                 base[anchor_var] = Node(nid, store)
             ends = _reachable(store, nid, self.direction, self.types, self.lo, self.hi)
             if same_end is not None:
-                ends = [e for e in ends if (e == nid) is same_end]
+                if same_end:
+                    ends = [nid] if nid in ends else []
+                elif nid in ends:
+                    ends = [e for e in ends if e != nid]
             if pinned is not None:
                 ends = [e for e in ends if e == pinned]
-            if not target.trivial:
+            if not target_trivial:
                 ends = [e for e in ends if _node_ok(target, e, store, row, ctx)]
             if self.fan_out:
                 if ends:
@@ -442,7 +450,10 @@ def _rel(store, rid):
     return Relationship(rid, rec.type, rec.start, rec.end, store)
 
 
-def _anchor_candidates(plan, row, ctx):
+def _anchors(plan, row, ctx):
+    """Ids of the nodes the anchor position can take: candidates from the cheapest source (a
+    bound variable, an index seek, the smallest label), checked against the anchor's node
+    pattern unless an index seek on its only label and property already guarantees it."""
     spec = plan.nodes[plan.anchor]
     store = ctx.store
     if spec.bound:
@@ -451,16 +462,22 @@ def _anchor_candidates(plan, row, ctx):
             return ()
         if not isinstance(v, Node):
             raise CypherTypeError(f"variable `{spec.var}` is not a node", "InvalidArgumentType", RUNTIME)
-        return (v.id,)
-    if plan.index_hint is not None:
+        candidates = (v.id,)
+    elif plan.index_hint is not None:
         key, fn = plan.index_hint
         value = fn(row, ctx)
         if value is None:
             return ()
-        if isinstance(value, (list, dict)) or isinstance(value, float) and value != value:
-            return list(store._by_label.get(spec.labels[0], ()))
-        return store.find_nodes(spec.labels[0], key, value)
-    if spec.labels:
+        kind = type(value)
+        if kind is int or kind is str:  # the index's key equality is Cypher's equality here
+            candidates = store.find_nodes(spec.labels[0], key, value)
+            if plan.index_exact:
+                return candidates
+        elif kind is list or kind is dict or kind is float and value != value:
+            candidates = store._by_label.get(spec.labels[0], ())
+        else:
+            candidates = store.find_nodes(spec.labels[0], key, value)
+    elif spec.labels:
         best = None
         for label in spec.labels:
             bucket = store._by_label.get(label)
@@ -468,8 +485,10 @@ def _anchor_candidates(plan, row, ctx):
                 return ()
             if best is None or len(bucket) < len(best):
                 best = bucket
-        return list(best)
-    return list(store._nodes)
+        candidates = best
+    else:
+        candidates = store._nodes
+    return [nid for nid in candidates if _node_ok(spec, nid, store, row, ctx)]
 
 
 def _match_part(plan, row, ctx, used, want_path=False):
@@ -481,10 +500,9 @@ def _match_part(plan, row, ctx, used, want_path=False):
     specs = plan.nodes
     if not plan.steps:  # a lone node pattern: its candidates are the matches
         nodes = [None]
-        for nid in _anchor_candidates(plan, row, ctx):
-            if _node_ok(specs[0], nid, store, row, ctx):
-                nodes[0] = nid
-                yield nodes, [], (_build_path(plan, nodes, [], store) if want_path else None)
+        for nid in _anchors(plan, row, ctx):
+            nodes[0] = nid
+            yield nodes, [], (_build_path(plan, nodes, [], store) if want_path else None)
         return
     nodes = [None] * len(plan.nodes)
     rels = [None] * len(plan.rels)
@@ -573,10 +591,7 @@ def _match_part(plan, row, ctx, used, want_path=False):
             rels[ri] = None
             nodes[ti] = None
 
-    anchor = specs[plan.anchor]
-    for nid in _anchor_candidates(plan, row, ctx):
-        if not _node_ok(anchor, nid, store, row, ctx):
-            continue
+    for nid in _anchors(plan, row, ctx):
         nodes[plan.anchor] = nid
         yield from step(0)
 

@@ -8,12 +8,12 @@ from functools import lru_cache
 from ..errors import RUNTIME, CypherTypeError
 from ..procedures import registry_version
 from .clauses import QueryCompiler
-from .functions import now_ms
 from . import temporal
 from .parser import parse
 from .result import Counters, Result, Summary, detach
 
 _PLAN_CACHE_SIZE = 512
+_NO_CHANGES = Counters({})
 
 
 @lru_cache(maxsize=_PLAN_CACHE_SIZE)
@@ -27,15 +27,17 @@ def compile_query(query: str):
 
 
 class Context:
-    __slots__ = ("store", "params", "counters", "timestamp", "deleted_nodes", "deleted_rels")
+    __slots__ = ("store", "params", "counters", "deleted_nodes", "deleted_rels")
 
     def __init__(self, store, params, read_only=False):
         self.store = store
         self.params = params
         self.counters = {} if read_only else Counter()  # only writing clauses count
-        self.timestamp = now_ms()
         self.deleted_nodes = {}
         self.deleted_rels = {}
+
+
+_PLAIN = frozenset({int, float, str, bool, type(None)})  # values passed on as they are
 
 
 def _check_parameters(parameters):
@@ -44,7 +46,10 @@ def _check_parameters(parameters):
     if not isinstance(parameters, dict):
         raise CypherTypeError(f"parameters must be a dict, got {type(parameters).__name__}",
                               "InvalidArgumentType", RUNTIME)
-    return {k: _param_value(v) for k, v in parameters.items()}
+    for v in parameters.values():
+        if type(v) not in _PLAIN:
+            return {k: _param_value(v) for k, v in parameters.items()}
+    return parameters  # plain values only: nothing to copy
 
 
 def _param_value(v):
@@ -62,7 +67,11 @@ def _records(rows, columns) -> list[tuple]:
     updating clauses have already run, they materialise their input)."""
     if not columns:
         return []
-    return [tuple([detach(row[c]) for c in columns]) for row in rows]
+    plain = _PLAIN
+    if len(columns) == 1:  # the common case, without a comprehension per row
+        (c,) = columns
+        return [(row[c] if type(row[c]) in plain else detach(row[c]),) for row in rows]
+    return [tuple([row[c] if type(row[c]) in plain else detach(row[c]) for c in columns]) for row in rows]
 
 
 def run_query(store, query: str, parameters=None) -> Result:
@@ -71,11 +80,11 @@ def run_query(store, query: str, parameters=None) -> Result:
     params = _check_parameters(parameters)
     plan = compile_query(query)
     ctx = Context(store, params, plan.read_only)
-    temporal.NOW_NS[0] = ctx.timestamp * 1_000_000
+    temporal.start_statement()
     columns = plan.columns
     if plan.read_only:  # nothing to undo and no side effects to count
         records = _records(plan.execute(ctx), columns)
-        return Result(columns, records, Summary(query, params, Counters(ctx.counters), {}))
+        return Result(columns, records, Summary(query, params, _NO_CHANGES, {}))
     labels_before = set(store._by_label)
     with store.transaction():
         records = _records(plan.execute(ctx), columns)

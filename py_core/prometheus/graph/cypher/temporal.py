@@ -597,13 +597,24 @@ def _offset_for_zone_text(tz: str, day, nanos):
     return _zone_offset(tz, day, nanos), tz
 
 
-NOW_NS = [None]  # the statement clock: set per query so every now() in it agrees
+_STATEMENT_NS = [None]  # the statement clock, read once per query (millisecond precision)
+
+
+def start_statement():
+    """Every now() and timestamp() of the query about to run will agree; the clock is read
+    only if one of them is called."""
+    _STATEMENT_NS[0] = None
+
+
+def statement_ns() -> int:
+    ns = _STATEMENT_NS[0]
+    if ns is None:
+        ns = _STATEMENT_NS[0] = _time.time_ns() // 1_000_000 * 1_000_000
+    return ns
 
 
 def _now_parts():
-    ns = NOW_NS[0] if NOW_NS[0] is not None else _time.time_ns()
-    day, nanos = divmod(ns, DAY_NANOS)
-    return day, nanos
+    return divmod(statement_ns(), DAY_NANOS)
 
 
 def make_date(arg=None):
