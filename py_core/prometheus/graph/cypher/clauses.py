@@ -1008,14 +1008,14 @@ class Aggregation:
                        if extra is not None]
         self.stars = [i for i, spec in enumerate(specs) if spec[0] == "count*"]
         deduped = {i for i, _ in self.uniq}
-        self.empty = [i in deduped for i in range(len(specs))]  # True: the slot collects into a dict
+        self.fresh = [dict if i in deduped else list for i in range(len(specs))]  # a group's empty buckets
         self.finishers = [_finisher(spec, i in deduped) for i, spec in enumerate(specs)]
         # items that need the group's first row to evaluate (an expression over aggregates)
         self.needs_row = any(slot == -1 for _, _, slot in compiled)
 
     def __call__(self, rows, ctx):
         key_fns, plain, uniq, paired, stars = self.key_fns, self.plain, self.uniq, self.paired, self.stars
-        empty = self.empty
+        fresh = self.fresh
         groups = {}
         g = None
         for row in rows:
@@ -1024,9 +1024,9 @@ class Aggregation:
                 key = tuple(group_key(v) for v in key_values)
                 g = groups.get(key)
                 if g is None:
-                    g = groups[key] = (key_values, row, [{} if d else [] for d in empty])
-            elif g is None:
-                g = groups[()] = ([], row, [{} if d else [] for d in empty])
+                    g = groups[key] = (key_values, row, [make() for make in fresh])
+            elif g is None:  # no grouping keys: one group, kept in g
+                g = ([], row, [make() for make in fresh])
             buckets = g[2]
             for i in stars:
                 buckets[i].append(1)
@@ -1041,12 +1041,16 @@ class Aggregation:
                         buckets[i].setdefault(group_key(v), v)
             for i, arg, extra in paired:
                 buckets[i].append((arg(row, ctx), extra(row, ctx)))
-        if not groups and not key_fns:
-            groups[()] = ([], {}, [{} if d else [] for d in empty])
+        if not key_fns:  # one result row, even from no input rows
+            if g is None:
+                g = ([], {}, [make() for make in fresh])
+            return [self._result(g[0], g[1], g[2], ctx)]
         return [self._result(key_values, first, buckets, ctx) for key_values, first, buckets in groups.values()]
 
     def _result(self, key_values, first, buckets, ctx):
-        agg_values = [finish(bucket) for finish, bucket in zip(self.finishers, buckets)]
+        agg_values = []  # plain loops: groups are often single, and small comprehensions cost more
+        for finish, bucket in zip(self.finishers, buckets):
+            agg_values.append(finish(bucket))
         if self.needs_row:
             base = dict(first)
             base[AGG] = agg_values
@@ -1056,10 +1060,8 @@ class Aggregation:
             if slot is None:
                 result[name] = key_values[k]
                 k += 1
-            elif slot >= 0:
-                result[name] = agg_values[slot]
             else:
-                result[name] = fn(base, ctx)
+                result[name] = agg_values[slot] if slot >= 0 else fn(base, ctx)
         return result
 
 

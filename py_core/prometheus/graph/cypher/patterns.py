@@ -397,33 +397,28 @@ class ReachStep:
 
     def rows(self, row, ctx):
         if self.never:
-            return
-        store = ctx.store
-        target = self.target
-        pinned = _pinned_id(target, row)
+            return ()
+        pinned = _pinned_id(self.target, row)
         if pinned is _UNMATCHABLE:
-            return
-        anchor_var, target_var, same_end = self.anchor_var, self.target_var, self.same_end
-        target_trivial = self.target_trivial
-        for nid in _anchors(self.plan, row, ctx):
-            base = dict(row)
-            if anchor_var is not None:
-                base[anchor_var] = Node(nid, store)
-            ends = _reachable(store, nid, self.direction, self.types, self.lo, self.hi)
-            if same_end is not None:
-                if same_end:
-                    ends = [nid] if nid in ends else []
-                elif nid in ends:
-                    ends = [e for e in ends if e != nid]
-            if pinned is not None:
-                ends = [e for e in ends if e == pinned]
-            if not target_trivial:
-                ends = [e for e in ends if _node_ok(target, e, store, row, ctx)]
-            if self.fan_out:
+            return ()
+        if self.fan_out:  # at most one row per anchor: a list, no generator to drive
+            out = []
+            for nid in _anchors(self.plan, row, ctx):
+                ends = self._ends(nid, pinned, row, ctx)
                 if ends:
-                    base[target_var] = EndSet(ends)
-                    yield base
-            elif target_var is None:
+                    base = self._anchored(row, nid, ctx.store)
+                    base[self.target_var] = EndSet(ends)
+                    out.append(base)
+            return out
+        return self._each_end(row, ctx, pinned)
+
+    def _each_end(self, row, ctx, pinned):
+        store = ctx.store
+        target_var = self.target_var
+        for nid in _anchors(self.plan, row, ctx):
+            ends = self._ends(nid, pinned, row, ctx)
+            base = self._anchored(row, nid, store)
+            if target_var is None:
                 for _ in ends:
                     yield dict(base)
             else:
@@ -431,6 +426,29 @@ class ReachStep:
                     new = dict(base)
                     new[target_var] = Node(end, store)
                     yield new
+
+    def _anchored(self, row, nid, store):
+        base = dict(row)
+        if self.anchor_var is not None:
+            base[self.anchor_var] = Node(nid, store)
+        return base
+
+    def _ends(self, nid, pinned, row, ctx):
+        """The nodes reachable from anchor `nid` that the pattern's end position accepts."""
+        store = ctx.store
+        ends = _reachable(store, nid, self.direction, self.types, self.lo, self.hi)
+        same_end = self.same_end
+        if same_end is not None:
+            if same_end:
+                ends = [nid] if nid in ends else []
+            elif nid in ends:
+                ends = [e for e in ends if e != nid]
+        if pinned is not None:
+            ends = [e for e in ends if e == pinned]
+        if not self.target_trivial:
+            target = self.target
+            ends = [e for e in ends if _node_ok(target, e, store, row, ctx)]
+        return ends
 
 
 _UNMATCHABLE = object()

@@ -34,6 +34,8 @@ class Counters:
 
 
 class Summary:
+    __slots__ = ("query", "parameters", "counters", "side_effects")
+
     def __init__(self, query: str, parameters: dict, counters: Counters, side_effects: dict):
         self.query = query
         self.parameters = parameters
@@ -53,6 +55,8 @@ def detach(v):
 
 
 class Result:
+    __slots__ = ("keys", "_records", "summary")
+
     def __init__(self, keys, records, summary):
         self.keys = list(keys)
         self._records = records
