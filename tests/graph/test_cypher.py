@@ -11,6 +11,8 @@ import networkx as nx
 import pytest
 
 from prometheus.graph import CypherError, Graph, Node, Path, Relationship
+from prometheus.graph.cypher.clauses import CountReached
+from prometheus.graph.cypher.runner import compile_query
 
 COURSE = """
 CREATE (alg:Concept {name: 'algebra', hours: 10}),
@@ -354,6 +356,28 @@ def test_counting_reached_ends_at_once_agrees_with_row_by_row_counting():
         "MATCH (a:N)-[:E*1..2]->(b) WHERE a.k < 9 AND b.k > 3 RETURN a.k, count(DISTINCT b)",
         "MATCH (a:N)-[:E*1..2]->(b) WHERE exists((b)-->(a)) RETURN a.k, count(DISTINCT b)",
     ]
+    # counted whole (clauses.CountReached): the reached ids of every anchor of every input row
+    counted_whole = [
+        "MATCH (a:N)-[:E*1..2]->(b) RETURN count(DISTINCT b)",
+        "MATCH (a:N {k: 3})-[:E*0..3]->(b) WHERE b <> a RETURN count(DISTINCT b) AS c, count(DISTINCT b) AS d",
+        "UNWIND [1, 2, 3, 2, null] AS s MATCH (a:N {k: s})<-[:E*1..2]-(b) RETURN count(DISTINCT b)",
+        "MATCH (a:N {k: -1})-[:E*1..2]->(b) RETURN count(DISTINCT b)",
+        "MATCH (a:N)-[:E*1..3]->(b) WHERE a = b WITH count(DISTINCT b) AS c RETURN c",
+    ]
+    # kept on the general plan: undirected, a bound end, a per-row WHERE, OPTIONAL, another
+    # aggregate, a DISTINCT projection
+    queries += [
+        "MATCH (a:N {k: 3})-[:E*0..3]-(b) WHERE b <> a RETURN count(DISTINCT b) AS c, count(DISTINCT b) AS d",
+        "MATCH (a:N {k: 5}), (x:N {k: 9}) MATCH (a)-[:E*1..4]->(x) RETURN count(DISTINCT x)",
+        "MATCH (a:N)-[:E*1..2]->(b) WHERE a.k > 30 RETURN count(DISTINCT b)",
+        "MATCH (a:N {k: 3}) OPTIONAL MATCH (a)-[:E*1..2]->(b) RETURN count(DISTINCT b)",
+        "MATCH (a:N)-[:E*1..2]->(b) RETURN count(DISTINCT b), count(DISTINCT a)",
+        "MATCH (a:N)-[:E*1..2]->(b) RETURN DISTINCT count(DISTINCT b)",
+    ]
+    whole = [q for q in queries + counted_whole
+             if any(isinstance(op, CountReached) for op in compile_query(q).ops)]
+    assert whole == counted_whole
+    queries += counted_whole
     for query in queries:
         keyword = " WITH " if " WITH " in query else " RETURN "
         match, _, rest = query.partition(keyword)

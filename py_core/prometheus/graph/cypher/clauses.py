@@ -112,7 +112,11 @@ class QueryCompiler:
                                  "InvalidClauseComposition", clauses[i + 1])
             method = getattr(self, "k_" + type(clause).__name__)
             op, scope, cols = method(clause, scope, clauses, i)
-            ops.append(op)
+            if ops and getattr(ops[-1], "reach", None) is not None and isinstance(op, Aggregation) \
+                    and op.counts_distinct_of == ops[-1].reach.target_var:
+                ops[-1] = CountReached(ops[-1].reach, op.names)
+            else:
+                ops.append(op)
             if cols is not None:
                 columns = cols
         end = clauses[-1]
@@ -154,12 +158,13 @@ class QueryCompiler:
                 and _var_uses([rest], end_var) == (0, 0)):
             matcher.reach.fan_out = True
         optional = clause.optional
+        matches = matcher.reach.rows if matcher.reach is not None else matcher  # one call less per row
 
         def match(rows, ctx):
             if where is None and not optional:  # nothing to check per row: pass matches straight on
                 if type(rows) is list and len(rows) == 1:
-                    return matcher(rows[0], ctx)
-                return (r2 for row in rows for r2 in matcher(row, ctx))
+                    return matches(rows[0], ctx)
+                return (r2 for row in rows for r2 in matches(row, ctx))
             return checked(rows, ctx)
 
         def checked(rows, ctx):
@@ -174,6 +179,9 @@ class QueryCompiler:
                     for v in new_vars:
                         r2[v] = None
                     yield r2
+        # a fanned-out reach with nothing to check per row: the next clause may count it whole
+        fused = matcher.reach is not None and matcher.reach.fan_out and where is None and not optional
+        match.reach = matcher.reach if fused else None
         return match, new_scope, None
 
     def _multiplicity_blind(self, clause):
@@ -346,6 +354,12 @@ class QueryCompiler:
                 else:
                     yield out_row, out_row
 
+        if aggregating and not (distinct or order or skip or limit or where):
+            counted = {e.args[0].name if _is_count_distinct_var(e) else None for _, e in items}
+            if len(counted) == 1:  # every item is count(DISTINCT v) of one variable v
+                aggregate.counts_distinct_of = counted.pop()
+            return aggregate, new_scope, (names if is_return else None)
+
         def project(rows, ctx):
             if streaming:
                 pairs = pairs_of(rows, ctx)
@@ -357,8 +371,6 @@ class QueryCompiler:
                     return (p[0] for p in pairs if where(p[1], ctx) is True)
                 return (p[0] for p in pairs)
             if aggregating:
-                if not (distinct or order or skip or limit or where):
-                    return aggregate(rows, ctx)
                 pairs = [(r, r) for r in aggregate(rows, ctx)]
             else:
                 pairs = list(pairs_of(rows, ctx))
@@ -935,7 +947,6 @@ def _delete_node(ctx, nid, detach=False):
                     if store.has_relationship(rid):
                         _delete_rel(ctx, rid)
     ctx.counters["-properties"] += len(rec.props)
-    ctx.deleted_nodes[nid] = (frozenset(rec.labels), dict(rec.props))
     store.delete_node(nid)
     ctx.counters["nodes_deleted"] += 1
 
@@ -943,7 +954,6 @@ def _delete_node(ctx, nid, detach=False):
 def _delete_rel(ctx, rid):
     store = ctx.store
     ctx.counters["-properties"] += len(store._rels[rid].props)
-    ctx.deleted_rels[rid] = dict(store._rels[rid].props)
     store.delete_relationship(rid)
     ctx.counters["relationships_deleted"] += 1
 
@@ -995,6 +1005,8 @@ class Aggregation:
     """Groups rows by the projection's non-aggregate items and folds each group's aggregates.
     Which aggregate goes down which path is settled once, at compile time."""
 
+    counts_distinct_of = None  # v when every item is count(DISTINCT v): see CountReached
+
     def __init__(self, compiled, specs):
         self.compiled = compiled
         self.specs = specs
@@ -1012,6 +1024,7 @@ class Aggregation:
         self.finishers = [_finisher(spec, i in deduped) for i, spec in enumerate(specs)]
         # items that need the group's first row to evaluate (an expression over aggregates)
         self.needs_row = any(slot == -1 for _, _, slot in compiled)
+        self.names = [name for name, _, _ in compiled]
 
     def __call__(self, rows, ctx):
         key_fns, plain, uniq, paired, stars = self.key_fns, self.plain, self.uniq, self.paired, self.stars
@@ -1036,7 +1049,7 @@ class Aggregation:
                 v = arg(row, ctx)
                 if v is not None:
                     if type(v) is EndSet:  # count(DISTINCT end): every value of it is an EndSet
-                        buckets[i].update(dict.fromkeys(v.ids))
+                        buckets[i].update(dict.fromkeys(v))
                     else:
                         buckets[i].setdefault(group_key(v), v)
             for i, arg, extra in paired:
@@ -1063,6 +1076,26 @@ class Aggregation:
             else:
                 result[name] = agg_values[slot] if slot >= 0 else fn(base, ctx)
         return result
+
+
+class CountReached:
+    """A reach-only MATCH followed by `RETURN count(DISTINCT end)` (one or more such items and
+    nothing else): the answer is the size of one set of reached ids, so no row per anchor is
+    made and the aggregation pipeline is skipped. The page's commonest graph question ("how many
+    prerequisites / concepts within k steps") in one operator; any other projection or a WHERE
+    or OPTIONAL on the match keeps the general plan."""
+
+    def __init__(self, reach, names):
+        self.reach = reach
+        self.names = names
+
+    def __call__(self, rows, ctx):
+        return [dict.fromkeys(self.names, self.reach.count_ends(rows, ctx))]
+
+
+def _is_count_distinct_var(e):
+    return (isinstance(e, A.Call) and e.name == "count" and e.distinct and len(e.args) == 1
+            and isinstance(e.args[0], A.Var))
 
 
 def _finisher(spec, deduped):

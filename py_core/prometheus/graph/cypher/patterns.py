@@ -268,17 +268,15 @@ def _adjacent(rec, nid, direction, types):
     return out
 
 
-class EndSet:
+class EndSet(list):
     """The end nodes one anchor reaches, bound to the end variable in place of one row per end.
 
     Only made when the next clause's sole use of that variable is `count(DISTINCT var)`
-    (see QueryCompiler._counts_ends_only), which adds `ids` to its seen-set at C speed instead
-    of hashing one Node per row. Never reaches a result."""
+    (see QueryCompiler._counts_ends_only), which adds the ids to its seen-set at C speed instead
+    of hashing one Node per row. Never reaches a result. (A list subclass: made without a
+    Python-level __init__.)"""
 
-    __slots__ = ("ids",)
-
-    def __init__(self, ids):
-        self.ids = ids
+    __slots__ = ()
 
 
 class Matcher:
@@ -398,26 +396,46 @@ class ReachStep:
     def rows(self, row, ctx):
         if self.never:
             return ()
-        pinned = _pinned_id(self.target, row)
+        pinned = _pinned_id(self.target, row) if self.target.bound else None
         if pinned is _UNMATCHABLE:
             return ()
         if self.fan_out:  # at most one row per anchor: a list, no generator to drive
             out = []
+            anchor_var, target_var = self.anchor_var, self.target_var
             for nid in _anchors(self.plan, row, ctx):
                 ends = self._ends(nid, pinned, row, ctx)
                 if ends:
-                    base = self._anchored(row, nid, ctx.store)
-                    base[self.target_var] = EndSet(ends)
+                    base = dict(row)
+                    if anchor_var is not None:
+                        base[anchor_var] = Node(nid, ctx.store)
+                    base[target_var] = EndSet(ends)
                     out.append(base)
             return out
         return self._each_end(row, ctx, pinned)
+
+    def count_ends(self, rows, ctx) -> int:
+        """How many distinct nodes the input rows' anchors reach together: `count(DISTINCT end)`
+        over the whole match, without a row per anchor (see clauses.CountReached)."""
+        seen = set()
+        target = self.target
+        for row in rows:
+            if self.never:
+                break
+            pinned = _pinned_id(target, row) if target.bound else None
+            if pinned is _UNMATCHABLE:
+                continue
+            for nid in _anchors(self.plan, row, ctx):
+                seen.update(self._ends(nid, pinned, row, ctx))
+        return len(seen)
 
     def _each_end(self, row, ctx, pinned):
         store = ctx.store
         target_var = self.target_var
         for nid in _anchors(self.plan, row, ctx):
             ends = self._ends(nid, pinned, row, ctx)
-            base = self._anchored(row, nid, store)
+            base = dict(row)
+            if self.anchor_var is not None:
+                base[self.anchor_var] = Node(nid, store)
             if target_var is None:
                 for _ in ends:
                     yield dict(base)
@@ -426,12 +444,6 @@ class ReachStep:
                     new = dict(base)
                     new[target_var] = Node(end, store)
                     yield new
-
-    def _anchored(self, row, nid, store):
-        base = dict(row)
-        if self.anchor_var is not None:
-            base[self.anchor_var] = Node(nid, store)
-        return base
 
     def _ends(self, nid, pinned, row, ctx):
         """The nodes reachable from anchor `nid` that the pattern's end position accepts."""

@@ -55,12 +55,19 @@ def detach(v):
 
 
 class Result:
-    __slots__ = ("keys", "_records", "summary")
+    __slots__ = ("keys", "_records", "_summary")
 
-    def __init__(self, keys, records, summary):
+    def __init__(self, keys, records, query, parameters, counters, side_effects):
         self.keys = list(keys)
         self._records = records
-        self.summary = summary
+        self._summary = (query, parameters, counters, side_effects)  # a Summary once read
+
+    @property
+    def summary(self) -> Summary:
+        summary = self._summary
+        if type(summary) is tuple:
+            summary = self._summary = Summary(*summary)
+        return summary
 
     def __iter__(self):
         return iter(self._records)

@@ -10,7 +10,7 @@ from ..procedures import registry_version
 from .clauses import QueryCompiler
 from . import temporal
 from .parser import parse
-from .result import Counters, Result, Summary, detach
+from .result import Counters, Result, detach
 
 _PLAN_CACHE_SIZE = 512
 _NO_CHANGES = Counters({})
@@ -27,14 +27,12 @@ def compile_query(query: str):
 
 
 class Context:
-    __slots__ = ("store", "params", "counters", "deleted_nodes", "deleted_rels")
+    __slots__ = ("store", "params", "counters")
 
     def __init__(self, store, params, read_only=False):
         self.store = store
         self.params = params
         self.counters = {} if read_only else Counter()  # only writing clauses count
-        self.deleted_nodes = {}
-        self.deleted_rels = {}
 
 
 _PLAIN = frozenset({int, float, str, bool, type(None)})  # values passed on as they are
@@ -84,7 +82,7 @@ def run_query(store, query: str, parameters=None) -> Result:
     columns = plan.columns
     if plan.read_only:  # nothing to undo and no side effects to count
         records = _records(plan.execute(ctx), columns)
-        return Result(columns, records, Summary(query, params, _NO_CHANGES, {}))
+        return Result(columns, records, query, params, _NO_CHANGES, {})
     labels_before = set(store._by_label)
     with store.transaction():
         records = _records(plan.execute(ctx), columns)
@@ -98,5 +96,4 @@ def run_query(store, query: str, parameters=None) -> Result:
         "+labels": len(labels_after - labels_before), "-labels": len(labels_before - labels_after),
     }
     side = {k: v for k, v in side.items() if v}
-    summary = Summary(query, params, Counters(counters), side)
-    return Result(columns, records, summary)
+    return Result(columns, records, query, params, Counters(counters), side)
