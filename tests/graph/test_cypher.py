@@ -185,6 +185,35 @@ def test_shortest_path_lengths_match_networkx():
         assert got == expected, (s, t)
 
 
+def test_shortest_paths_are_real_walks_of_the_shortest_length_both_ways():
+    """The path itself, not only its length: it starts and ends where asked, each relationship
+    joins consecutive nodes in the pattern's direction, and a length bound is respected."""
+    g, G = random_graph()
+    rng = random.Random(8)
+    query = ("MATCH (a:N {k: $s}), (b:N {k: $t}) MATCH p = shortestPath(PATTERN) "
+             "RETURN [n IN nodes(p) | n.k], [r IN relationships(p) | [startNode(r).k, endNode(r).k]]")
+    pairs = [(rng.randrange(300), rng.randrange(300)) for _ in range(40)]
+    pairs += [(s, t) for s, t, _ in list(G.edges)[::90]]  # neighbours: paths of length 1
+    for s, t in pairs:
+        if s == t:
+            continue
+        for arrow, graph in (("->", G), ("<-", G.reverse())):
+            for hi in (2, 50):
+                pattern = f"(a)-[:E*..{hi}]->(b)" if arrow == "->" else f"(a)<-[:E*..{hi}]-(b)"
+                got = rows(g, query.replace("PATTERN", pattern), s=s, t=t)
+                try:
+                    length = nx.shortest_path_length(graph, s, t)
+                except nx.NetworkXNoPath:
+                    length = None
+                if length is None or length > hi:
+                    assert got == [], (s, t, arrow, hi)
+                    continue
+                (nodes, rels), = got
+                assert len(rels) == length and nodes[0] == s and nodes[-1] == t, (s, t, arrow)
+                for (x, y), (start, end) in zip(zip(nodes, nodes[1:]), rels):
+                    assert (start, end) == ((x, y) if arrow == "->" else (y, x)), (s, t, arrow)
+
+
 def test_k_hop_neighbourhood_matches_networkx():
     g, G = random_graph()
     for s in (0, 17, 123):

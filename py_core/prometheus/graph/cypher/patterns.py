@@ -777,6 +777,11 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
         return
     nodes = store._nodes
     single = types[0] if types is not None and len(types) == 1 else None
+    if single is not None and direction != "both" and not all_paths and rel_ok is None and lo <= 1:
+        path = _one_shortest(nodes, source, target, direction == "out", single, hi)
+        if path is not None:
+            yield path
+        return
     forward_sides = _SIDES[direction]
     backward_sides = _SIDES[_FLIP[direction]]
     # parents: node -> list of (rel id, neighbour towards the side's root)
@@ -811,14 +816,17 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
                                 continue
                         if rel_ok is not None and not rel_ok(rid):
                             continue
-                        parents = level_new.get(other)
-                        if parents is None:
-                            seen[other] = level_new[other] = [(rid, nid)]
-                            nxt.append(other)
-                            if other in other_seen:
-                                meet.append(other)
-                        else:
-                            parents.append((rid, nid))
+                        if all_paths:  # every parent on this level leads to a shortest path
+                            parents = level_new.get(other)
+                            if parents is not None:
+                                parents.append((rid, nid))
+                                continue
+                            level_new[other] = seen[other] = [(rid, nid)]
+                        else:  # one parent is enough for one path
+                            seen[other] = [(rid, nid)]
+                        nxt.append(other)
+                        if other in other_seen:
+                            meet.append(other)
         if expand_forward:
             depth_f += 1
             f_front = nxt
@@ -842,6 +850,58 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
 
 
 _SIDES = {"out": (True,), "in": (False,), "both": (True, False)}  # True: outgoing adjacency
+
+
+def _one_shortest(nodes, source, target, outward, rel_type, hi):
+    """One shortest directed walk of a single relationship type (the common case, in the
+    tightest loop): (rel ids, node ids), or None. Each side keeps one parent per node, and the
+    first meeting found is a shortest one: every meeting on a level has the same length,
+    since nothing met on an earlier level. A directed shortest walk never repeats a relationship."""
+    fwd = {source: None}  # node -> (rel id, parent node) towards the side's root
+    bwd = {target: None}
+    f_front, b_front = [source], [target]
+    steps = 0
+    meet = None
+    while f_front and b_front and steps < hi and meet is None:
+        steps += 1
+        forward = len(f_front) <= len(b_front)
+        front, seen, other_seen = (f_front, fwd, bwd) if forward else (b_front, bwd, fwd)
+        use_out = outward if forward else not outward
+        nxt = []
+        for nid in front:
+            rec = nodes[nid]
+            bucket = (rec.out if use_out else rec.inc).get(rel_type)
+            if not bucket:
+                continue
+            for rid, other in bucket.items():
+                if other not in seen:
+                    seen[other] = (rid, nid)
+                    if other in other_seen:
+                        meet = other
+                        break
+                    nxt.append(other)
+            if meet is not None:
+                break
+        if forward:
+            f_front = nxt
+        else:
+            b_front = nxt
+    if meet is None:
+        return None
+    rels, path = [], [meet]
+    node = meet
+    while fwd[node] is not None:
+        rid, node = fwd[node]
+        rels.append(rid)
+        path.append(node)
+    rels.reverse()
+    path.reverse()
+    node = meet
+    while bwd[node] is not None:
+        rid, node = bwd[node]
+        rels.append(rid)
+        path.append(node)
+    return rels, path
 
 
 def _walks(parents, node, root):
