@@ -191,11 +191,17 @@ def main(argv):
                 got = res["last"]["rows"][0][0]
                 flag = "" if got == want else f"  WRONG (CPython dict says {want})"
                 print(f"{name:<16}{res['median']:>12.3f}  {got}{flag}")
-            saved = page.evaluate("""async () => { const t0 = performance.now();
-                const v = await Prometheus.call('graph.save', {});
-                return { ms: performance.now() - t0, bytes: v.bytes, engine_ms: v.engine_ms }; }""")
-            print(f"{'graph.save':<16}{saved['ms']:>12.1f}  {saved['bytes'] / 1e6:.2f} MB; "
-                  f"to_bytes inside Pyodide {saved['engine_ms']:.1f} ms (bar 50)")
+            saves = page.evaluate("""async () => { const out = [];
+                for (let i = 0; i < 4; i++) {
+                  const t0 = performance.now();
+                  const v = await Prometheus.call('graph.save', {});
+                  out.push({ ms: performance.now() - t0, bytes: v.bytes, engine_ms: v.engine_ms });
+                }
+                return out; }""")
+            first, rest = saves[0], sorted(saves[1:], key=lambda v: v["engine_ms"])
+            print(f"{'graph.save':<16}{first['ms']:>12.1f}  {first['bytes'] / 1e6:.2f} MB; to_bytes inside Pyodide "
+                  f"{first['engine_ms']:.1f} ms on the first call, median of the next 3 "
+                  f"{rest[1]['engine_ms']:.1f} ms (bar 50)")
         page.close()
         pyodide_ratios(sdk.browser, sdk.pages, sdk.pages_url, sdk.bundle_url, snapshots, "--small" in argv)
 
