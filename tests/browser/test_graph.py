@@ -65,8 +65,7 @@ def test_a_bad_snapshot_is_refused_and_the_graph_kept(sdk):
     sdk.call("graph.clear")
     sdk.call("graph.run", {"query": COURSE})
     snapshot = base64.b64decode(sdk.call("graph.save")["snapshot"])
-    damaged = snapshot.replace(b'"rel_types":[0', b'"rel_types":[9', 1)
-    assert damaged != snapshot
+    damaged = snapshot[:-1]  # the last column cut short
     for bad, wanted in ((base64.b64encode(damaged).decode(), "corrupt graph snapshot"),
                         ("not base64!", "not valid base64"),
                         (base64.b64encode(b"PGRAPH1\n{}").decode(), "bad header")):

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from prometheus.graph import Graph, GraphStoreError
+from prometheus.graph import Graph, GraphStoreError, snapshot
 
 
 def small_graph():
@@ -147,22 +147,44 @@ def test_snapshot_round_trip_keeps_everything():
 
 
 def test_snapshot_rejects_garbage():
-    with pytest.raises(GraphStoreError):
+    with pytest.raises(GraphStoreError, match="bad header"):
         Graph.from_bytes(b"not a snapshot")
-    with pytest.raises(GraphStoreError):
-        Graph.from_bytes(b"PGRAPH2\n{\"labels\": []}")  # right header, missing arrays
-    # a well-formed snapshot with one field damaged at a time
+    with pytest.raises(GraphStoreError, match="corrupt graph snapshot"):
+        Graph.from_bytes(b"PGRAPH3\n")  # right magic, nothing after it
+    # a well-formed snapshot with one part damaged at a time
     g = Graph()
     a, b = g.add_node(["A"], {"k": 1}), g.add_node(["B"])
     g.add_relationship(a, "R", b, {"w": 2})
-    doc = json.loads(g.to_bytes()[len(b"PGRAPH2\n"):])
+    data = g.to_bytes()
+    header, columns = snapshot.unpack(data)
+    assert columns["rel_start"] == [a] and header["node_props"] == [{"k": 1}, {}]
     for field, bad in (("node_labels", [0, 7]),           # a label set that does not exist
-                       ("label_sets", [[0], [9]]),        # a label that does not exist
                        ("rel_types", [3]),                # a type that does not exist
-                       ("rel_props", [[0]]),              # not an [index, properties] pair
-                       ("rel_start", [])):                # columns of different lengths
-        damaged = dict(doc, **{field: bad})
+                       ("rel_start", [a + 5]),            # an endpoint that is not a node
+                       ("rel_ids", [])):                  # columns of different lengths
         with pytest.raises(GraphStoreError, match="corrupt graph snapshot"):
-            Graph.from_bytes(b"PGRAPH2\n" + json.dumps(damaged).encode())
+            Graph.from_bytes(snapshot.pack(header, dict(columns, **{field: bad})))
+    for field, bad in (("label_sets", [[0], [9]]),        # a label that does not exist
+                       ("rel_props", [[0]]),              # not an [index, properties] pair
+                       ("node_props", [{}])):             # fewer property maps than nodes
+        with pytest.raises(GraphStoreError, match="corrupt graph snapshot"):
+            Graph.from_bytes(snapshot.pack(dict(header, **{field: bad}), columns))
+    for damaged in (data[:-1],                            # the last column cut short
+                    data + b"\0",                         # bytes after the last column
+                    data[:8] + (10**6).to_bytes(8, "little") + data[16:],  # header longer than the file
+                    data.replace(b'"codes":{"node_ids":"B"', b'"codes":{"node_ids":"x"')):  # bad column type
+        assert damaged != data
+        with pytest.raises(GraphStoreError, match="corrupt graph snapshot"):
+            Graph.from_bytes(damaged)
     with pytest.raises(GraphStoreError, match="bad header"):
-        Graph.from_bytes(b"PGRAPH1\n" + json.dumps(doc).encode())  # format 1 is not read
+        Graph.from_bytes(b"PGRAPH2\n" + json.dumps(header).encode())  # format 2 is not read
+
+
+def test_snapshot_columns_take_the_narrowest_type_that_holds_them():
+    columns = {"node_ids": [0, 2**40], "node_labels": [0, 255], "rel_ids": [-5], "rel_types": [70000],
+               "rel_start": [2**63 - 1], "rel_end": [-2**63]}
+    data = snapshot.pack({"note": "x"}, columns)
+    header, back = snapshot.unpack(data)
+    assert back == columns and header["note"] == "x"
+    assert header["codes"] == {"node_ids": "q", "node_labels": "B", "rel_ids": "i", "rel_types": "i",
+                               "rel_start": "q", "rel_end": "q"}

@@ -38,7 +38,7 @@ Writing (each change is recorded in the undo log while a transaction is open)
 
 Transactions and persistence
     with g.transaction(): ...             -> every change inside is undone if the block raises
-    g.to_bytes() / Graph.from_bytes(data) -> compact snapshot (JSON of columnar arrays)
+    g.to_bytes() / Graph.from_bytes(data) -> compact snapshot (raw integer columns + JSON, snapshot.py)
     (a failed transaction restores the id counters too, so ids stay dense)
 
 Queries
@@ -48,18 +48,15 @@ Queries
 from __future__ import annotations
 
 import gc
-import json
 from contextlib import contextmanager
 from operator import attrgetter
 from typing import Iterable, Iterator
 
 from ..errors import ValidationError
+from . import snapshot
 from .cypher.runner import run_query
 from .entities import Node, Relationship
 
-SNAPSHOT_MAGIC = b"PGRAPH2\n"
-SNAPSHOT_MAGIC_TEMPORAL = b"PGRAPH2T\n"  # same layout; some property values are temporal
-_TEMPORAL_TAG = "\u0000temporal"
 
 _DIRECTIONS = ("out", "in", "both")
 
@@ -450,7 +447,7 @@ class Graph:
 
     # ------------------------------------------------------------- persistence
     def to_bytes(self) -> bytes:
-        """A compact snapshot: JSON of columnar arrays with interned labels and types."""
+        """A compact snapshot (see snapshot.py): integer columns raw, properties as JSON."""
         with _collector_paused():
             return self._to_bytes()
 
@@ -473,22 +470,14 @@ class Graph:
         rel_props = [[i, props] for i, props in enumerate(map(attrgetter("props"), rel_recs)) if props]
         set_labels = [sorted(label_ids.setdefault(l, len(label_ids)) for l in sorted(labels))
                       for labels in label_sets]
-        doc = {
+        header = {
             "next": [self._next_node, self._next_rel],
             "labels": list(label_ids), "types": list(type_ids), "label_sets": set_labels,
-            "node_ids": node_ids, "node_labels": node_labels, "node_props": node_props,
-            "rel_ids": rel_ids, "rel_types": rel_types, "rel_start": rel_start,
-            "rel_end": rel_end, "rel_props": rel_props,
+            "node_props": node_props, "rel_props": rel_props,
             "indexes": [list(k) for k in self._indexes],
         }
-        used_temporal = []
-
-        def encode(value):
-            from .cypher.temporal import encode_temporal
-            used_temporal.append(True)
-            return {_TEMPORAL_TAG: encode_temporal(value)}
-        body = json.dumps(doc, separators=(",", ":"), default=encode).encode("utf-8")
-        return (SNAPSHOT_MAGIC_TEMPORAL if used_temporal else SNAPSHOT_MAGIC) + body
+        return snapshot.pack(header, {"node_ids": node_ids, "node_labels": node_labels, "rel_ids": rel_ids,
+                                      "rel_types": rel_types, "rel_start": rel_start, "rel_end": rel_end})
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Graph":
@@ -499,22 +488,11 @@ class Graph:
     def _from_bytes(cls, data: bytes) -> "Graph":
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise GraphStoreError(f"snapshot must be bytes, got {type(data).__name__}")
-        data = bytes(data)
-        hook = None
-        if data.startswith(SNAPSHOT_MAGIC):
-            body = data[len(SNAPSHOT_MAGIC):]
-        elif data.startswith(SNAPSHOT_MAGIC_TEMPORAL):
-            from .cypher.temporal import decode_temporal
-            body = data[len(SNAPSHOT_MAGIC_TEMPORAL):]
-
-            def hook(obj):
-                if len(obj) == 1 and _TEMPORAL_TAG in obj:
-                    return decode_temporal(obj[_TEMPORAL_TAG])
-                return obj
-        else:
-            raise GraphStoreError("not a graph snapshot (bad header)")
         try:
-            doc = json.loads(body, object_hook=hook)
+            doc, columns = snapshot.unpack(data)
+        except snapshot.SnapshotError as exc:
+            raise GraphStoreError(str(exc)) from None
+        try:
             labels, types = doc["labels"], doc["types"]
             graph = cls()
             nodes = graph._nodes
@@ -522,7 +500,7 @@ class Graph:
             per_label = [[] for _ in labels]
             set_labels = doc["label_sets"]
             label_sets = [[labels[i] for i in ids] for ids in set_labels]
-            for nid, k, props in zip(doc["node_ids"], doc["node_labels"], doc["node_props"], strict=True):
+            for nid, k, props in zip(columns["node_ids"], columns["node_labels"], doc["node_props"], strict=True):
                 nodes[nid] = node_record(set(label_sets[k]), props)
                 for i in set_labels[k]:
                     per_label[i].append(nid)
@@ -531,8 +509,8 @@ class Graph:
             rel_record = _RelRecord
             per_type = [[] for _ in types]
             rel_props = {i: props for i, props in doc["rel_props"]}
-            for i, (rid, t, s, e) in enumerate(zip(doc["rel_ids"], doc["rel_types"], doc["rel_start"],
-                                                   doc["rel_end"], strict=True)):
+            for i, (rid, t, s, e) in enumerate(zip(columns["rel_ids"], columns["rel_types"], columns["rel_start"],
+                                                   columns["rel_end"], strict=True)):
                 name = types[t]
                 props = rel_props.get(i)
                 rels[rid] = rel_record(name, s, e, {} if props is None else props)

@@ -1,0 +1,104 @@
+"""The snapshot container: a magic line, a JSON header, then little-endian integer columns.
+
+The integer columns (node and relationship ids, endpoints, interned label-set and type numbers)
+are most of a graph; stored raw, each in the narrowest integer type that holds it, they are
+written and read at memory speed, where JSON text made them the larger half of the save time.
+Properties stay JSON, with temporal values tagged.
+
+    MAGIC | header length (8 bytes) | JSON header | node_ids | node_labels | rel_ids | rel_types | rel_start | rel_end
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from array import array
+
+MAGIC = b"PGRAPH3\n"
+MAGIC_TEMPORAL = b"PGRAPH3T\n"  # same layout; some property values are temporal
+_TEMPORAL_TAG = "\u0000temporal"
+
+# each column and the count that sizes it
+COLUMNS = (("node_ids", "nodes"), ("node_labels", "nodes"), ("rel_ids", "rels"), ("rel_types", "rels"),
+           ("rel_start", "rels"), ("rel_end", "rels"))
+# array typecodes by width, each column stored in the narrowest that holds it (named in the header)
+_WIDTHS = (("B", 0, 2**8), ("H", 0, 2**16), ("i", -2**31, 2**31), ("q", -2**63, 2**63))
+_CODES = {code for code, _, _ in _WIDTHS}
+_SWAP = sys.byteorder != "little"
+
+
+def _narrowest(values) -> str:
+    low, high = (min(values), max(values)) if values else (0, 0)
+    return next(code for code, lo, hi in _WIDTHS if lo <= low and high < hi)
+
+
+class SnapshotError(ValueError):
+    """The bytes are not a snapshot this version reads, or one that was damaged."""
+
+
+def pack(header: dict, columns: dict) -> bytes:
+    """`header` (JSON-able, property values may be temporal) and `columns` (lists of ints,
+    named as in COLUMNS; the header's "nodes" / "rels" counts are filled in here)."""
+    codes = {name: _narrowest(columns[name]) for name, _ in COLUMNS}
+    header = dict(header, nodes=len(columns["node_ids"]), rels=len(columns["rel_ids"]), codes=codes)
+    used_temporal = []
+
+    def encode(value):
+        from .cypher.temporal import encode_temporal
+        used_temporal.append(True)
+        return {_TEMPORAL_TAG: encode_temporal(value)}
+    text = json.dumps(header, separators=(",", ":"), default=encode).encode("utf-8")
+    parts = [MAGIC_TEMPORAL if used_temporal else MAGIC, len(text).to_bytes(8, "little"), text]
+    for name, _ in COLUMNS:
+        column = array(codes[name], columns[name])
+        if _SWAP:
+            column.byteswap()
+        parts.append(column.tobytes())
+    return b"".join(parts)
+
+
+def unpack(data) -> tuple[dict, dict]:
+    """(header, columns as lists of ints); SnapshotError names what is wrong."""
+    data = memoryview(data).cast("B")
+    if data[:len(MAGIC)] == MAGIC:
+        at, hook = len(MAGIC), None
+    elif data[:len(MAGIC_TEMPORAL)] == MAGIC_TEMPORAL:
+        at, hook = len(MAGIC_TEMPORAL), _decode_tagged
+    else:
+        raise SnapshotError("not a graph snapshot (bad header)")
+    size = int.from_bytes(data[at:at + 8], "little")
+    at += 8
+    if at + size > len(data):
+        raise SnapshotError("corrupt graph snapshot: header runs past the end")
+    try:
+        header = json.loads(bytes(data[at:at + size]), object_hook=hook)
+        counts = {"nodes": header["nodes"], "rels": header["rels"]}
+        codes = [header["codes"][name] for name, _ in COLUMNS]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SnapshotError(f"corrupt graph snapshot: unreadable header: {exc!r}") from None
+    if not all(type(n) is int and n >= 0 for n in counts.values()):
+        raise SnapshotError(f"corrupt graph snapshot: bad column lengths {counts}")
+    if not all(type(code) is str and code in _CODES for code in codes):
+        raise SnapshotError(f"corrupt graph snapshot: bad column types {codes}")
+    at += size
+    columns = {}
+    for (name, count), code in zip(COLUMNS, codes):
+        column = array(code)
+        end = at + column.itemsize * counts[count]
+        if end > len(data):
+            raise SnapshotError(f"corrupt graph snapshot: column {name} is cut short")
+        column.frombytes(data[at:end])
+        if _SWAP:
+            column.byteswap()
+        columns[name] = column.tolist()
+        at = end
+    if at != len(data):
+        raise SnapshotError(f"corrupt graph snapshot: {len(data) - at} unexpected bytes after the last column")
+    return header, columns
+
+
+def _decode_tagged(obj):
+    if len(obj) == 1 and _TEMPORAL_TAG in obj:
+        from .cypher.temporal import decode_temporal
+        return decode_temporal(obj[_TEMPORAL_TAG])
+    return obj
