@@ -345,6 +345,8 @@ class Matcher:
                 if tests and not all((new[x].id != new[y].id) is differ for x, y, differ in tests):
                     continue
                 yield new
+            elif not rels:  # a lone node: no relationship for the later parts to avoid
+                yield from self._parts(i + 1, new, ctx, used)
             else:
                 added = []
                 for spec, rel in zip(plan.rels, rels):
