@@ -67,11 +67,6 @@ class GraphStoreError(ValidationError):
 
 def index_key(value):
     """A hashable key with Cypher equality: 1 == 1.0 but true != 1, lists by elements."""
-    kind = type(value)
-    if kind is str:
-        return ("s", value)
-    if kind is int or kind is float:
-        return ("n", value)
     if value is True or value is False:
         return ("b", value)
     if isinstance(value, (int, float)):

@@ -395,10 +395,15 @@ class ReachStep:
             same_end = wanted
         self.same_end = same_end
 
-    def rows(self, row, ctx):
+    def _pinned(self, row):
+        """The end id a bound end variable fixes (None if free); _UNMATCHABLE when no row can
+        match: the identity tests never hold, or the bound value is not a node."""
         if self.never:
-            return ()
-        pinned = _pinned_id(self.target, row) if self.target.bound else None
+            return _UNMATCHABLE
+        return _pinned_id(self.target, row) if self.target.bound else None
+
+    def rows(self, row, ctx):
+        pinned = self._pinned(row)
         if pinned is _UNMATCHABLE:
             return ()
         if self.fan_out:  # at most one row per anchor: a list, no generator to drive
@@ -419,11 +424,8 @@ class ReachStep:
         """How many distinct nodes the input rows' anchors reach together: `count(DISTINCT end)`
         over the whole match, without a row per anchor (see clauses.CountReached)."""
         seen = set()
-        target = self.target
         for row in rows:
-            if self.never:
-                break
-            pinned = _pinned_id(target, row) if target.bound else None
+            pinned = self._pinned(row)
             if pinned is _UNMATCHABLE:
                 continue
             for nid in _anchors(self.plan, row, ctx):
@@ -501,14 +503,12 @@ def _anchors(plan, row, ctx):
         if value is None:
             return ()
         kind = type(value)
-        if kind is int or kind is str:  # the index's key equality is Cypher's equality here
-            candidates = store.find_nodes(spec.labels[0], key, value)
-            if plan.index_exact:
-                return candidates
-        elif kind is list or kind is dict or kind is float and value != value:
+        if kind is list or kind is dict or kind is float and value != value:
             candidates = store._by_label.get(spec.labels[0], ())
         else:
             candidates = store.find_nodes(spec.labels[0], key, value)
+            if plan.index_exact and (kind is int or kind is str):  # index equality is Cypher's here
+                return candidates
     elif spec.labels:
         best = None
         for label in spec.labels:
@@ -818,17 +818,14 @@ def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=
                                 continue
                         if rel_ok is not None and not rel_ok(rid):
                             continue
-                        if all_paths:  # every parent on this level leads to a shortest path
-                            parents = level_new.get(other)
-                            if parents is not None:
-                                parents.append((rid, nid))
-                                continue
-                            level_new[other] = seen[other] = [(rid, nid)]
-                        else:  # one parent is enough for one path
-                            seen[other] = [(rid, nid)]
-                        nxt.append(other)
-                        if other in other_seen:
-                            meet.append(other)
+                        parents = level_new.get(other)
+                        if parents is None:
+                            seen[other] = level_new[other] = [(rid, nid)]
+                            nxt.append(other)
+                            if other in other_seen:
+                                meet.append(other)
+                        else:
+                            parents.append((rid, nid))
         if expand_forward:
             depth_f += 1
             f_front = nxt
