@@ -27,9 +27,9 @@ where
     note  = {"id", "kind", "fields", "html", "tags", "created" us}
 
 Snapshot (`to_bytes`): b"PLEARN\\r\\n", u32 format version, u32 header length, a canonical
-JSON header (settings, day, notes, counts, column layout, sha256 of the body), then the body:
-the card columns (rows sorted by id), the log columns (in log order), media (by name), all
-little-endian. Same state -> same bytes.
+JSON header (settings, day, counts, column layout, sha256 of the body), then the body: the
+card columns (rows sorted by id), the log columns (in log order), media (by name), all
+little-endian, and last the notes as canonical JSON. Same state -> same bytes.
 """
 
 from __future__ import annotations
@@ -171,30 +171,43 @@ def check_day(day: dict, where: str = "day") -> dict:
     return {"day": day["day"], "new": day["new"], "reviews": day["reviews"], "buried": sorted(set(day["buried"]))}
 
 
+_NOTE_KEYS = frozenset(NOTE_KEYS)
+_TEXT_KINDS = frozenset(KINDS) - {"imported"}
+
+
 def check_note(note: dict, where: str) -> dict:
-    _keys(note, NOTE_KEYS, where)
-    try:
-        id_int(note["id"], f"{where}.id")
-    except LearnError as exc:
-        raise OpError(str(exc)) from None
-    _need(note["kind"] in KINDS, f"{where}.kind must be one of {KINDS}")
-    fields = note["fields"]
-    _need(isinstance(fields, dict) and all(isinstance(k, str) for k in fields), f"{where}.fields must be an object")
-    if note["kind"] == "imported":
+    """A note's structure (its text is data: any string). Kept cheap: snapshots check every note."""
+    if type(note) is not dict or note.keys() != _NOTE_KEYS:
+        _keys(note, NOTE_KEYS, where)
+    nid, kind, fields = note["id"], note["kind"], note["fields"]
+    if not (type(nid) is str and len(nid) == 16 and _HEX.issuperset(nid) and nid != "0000000000000000"
+            and nid[0] in "01234567"):
+        raise OpError(f"{where}.id must be a 16-digit hex id, got {nid!r}")
+    if type(fields) is not dict:
+        raise OpError(f"{where}.fields must be an object")
+    if kind in _TEXT_KINDS:
+        if not all(type(v) is str for v in fields.values()):
+            raise OpError(f"{where}.fields must hold strings")
+    elif kind == "imported":
         sides = fields.get("sides")
         _need(isinstance(sides, list) and sides and all(
             isinstance(s, dict) and isinstance(s.get("front"), str) and isinstance(s.get("back"), str)
             for s in sides), f"{where}.fields.sides must be a list of {{front, back}}")
     else:
-        _need(all(isinstance(v, str) for v in fields.values()), f"{where}.fields must hold strings")
-    _need(isinstance(note["html"], list) and all(isinstance(h, str) for h in note["html"]), f"{where}.html must list field names")
-    _need(isinstance(note["tags"], list) and all(isinstance(t, str) for t in note["tags"]), f"{where}.tags must be strings")
+        raise OpError(f"{where}.kind must be one of {KINDS}, got {kind!r}")
+    html, tags = note["html"], note["tags"]
+    if type(html) is not list or type(tags) is not list or (html and not all(type(h) is str for h in html)) \
+            or (tags and not all(type(t) is str for t in tags)):
+        raise OpError(f"{where}.html and .tags must be lists of strings")
     _need(_is_int(note["created"], 0, MAX_TIME), f"{where}.created must be epoch microseconds")
     try:
         card_ords(note)
     except (KeyError, TypeError):
-        raise OpError(f"{where}.fields do not fit kind {note['kind']!r}") from None
+        raise OpError(f"{where}.fields do not fit kind {kind!r}") from None
     return note
+
+
+_HEX = frozenset("0123456789abcdef")
 
 
 class Collection:
@@ -217,6 +230,8 @@ class Collection:
         self._note_cards: dict[int, list[int]] = {}
         self._scheduler = None
         self._links = None  # concepts.LinkIndex cache
+        self.changed_rows: set[int] = set()  # rows whose state changed since the mastery cache saw them
+        self._notes_blob: bytes | None = None  # canonical JSON of the notes (they change rarely)
         self.links_version = 0  # bumped by learn's own graph changes
 
     def links_changed(self) -> None:
@@ -427,6 +442,7 @@ class Collection:
         day = check_day(op["day"], "answer.day")
         inverse = {"op": "unanswer", "card": op["card"], "state": self.state_record(row), "day": self.day}
         self.cards.set(row, values)
+        self.changed_rows.add(row)
         self.log.append({k: [v] for k, v in entry.items()})
         self.day = day
         return inverse
@@ -441,6 +457,7 @@ class Collection:
         inverse = {"op": "answer", "card": op["card"], "state": self.state_record(row),
                    "log": self.log_entry(self.log.n - 1), "day": self.day}
         self.cards.set(row, values)
+        self.changed_rows.add(row)
         self.log.delete([self.log.n - 1])
         self.day = day
         return inverse
@@ -461,6 +478,7 @@ class Collection:
             changes.append((row, {k: values[k] for k in keys}, {"id": change["id"], **{k: current[k] for k in keys}}))
         for row, values, _ in changes:
             self.cards.set(row, values)
+            self.changed_rows.add(row)
         return {"op": "set_cards", "cards": [old for _, _, old in changes]}
 
     def _reindex(self) -> None:
@@ -471,6 +489,8 @@ class Collection:
         for c, n in zip(ids, notes):
             self._note_cards.setdefault(n, []).append(c)
         self.layout_version += 1
+        self.changed_rows.clear()
+        self._notes_blob = None
 
     # ------------------------------------------------------------------ snapshot
     def to_bytes(self) -> bytes:
@@ -483,10 +503,13 @@ class Collection:
                 layout.append([table, name, dtype])
         names = sorted(self.media)
         parts.extend(self.media[n] for n in names)
+        if self._notes_blob is None:
+            self._notes_blob = _canonical([self.notes[k] for k in sorted(self.notes)])
+        parts.append(self._notes_blob)
         body = b"".join(parts)
         header = _canonical({
             "format": "prometheus-learn", "version": FORMAT_VERSION, "settings": self.settings,
-            "day": self.day, "notes": [self.notes[k] for k in sorted(self.notes)],
+            "day": self.day, "notes_bytes": len(self._notes_blob),
             "cards": self.cards.n, "reviews": self.log.n, "columns": layout,
             "media": [[n, len(self.media[n])] for n in names],
             "body_sha256": hashlib.sha256(body).hexdigest(),
@@ -515,7 +538,7 @@ class Collection:
             raise SnapshotError("collection snapshot is truncated (header)")
         header = json.loads(data[start:start + header_length].decode("utf-8"))
         body = data[start + header_length:]
-        _keys(header, ("format", "version", "settings", "day", "notes", "cards", "reviews", "columns",
+        _keys(header, ("format", "version", "settings", "day", "notes_bytes", "cards", "reviews", "columns",
                        "media", "body_sha256"), "snapshot header")
         if header["format"] != "prometheus-learn" or header["version"] != version:
             raise SnapshotError("snapshot header names another format")
@@ -538,11 +561,14 @@ class Collection:
             _need(isinstance(name, str) and _is_int(size, 0) and offset + size <= len(body), f"media[{i}] is damaged")
             col.media[name] = body[offset:offset + size]
             offset += size
-        _need(offset == len(body), "collection snapshot has trailing bytes")
-        for i, note in enumerate(header["notes"]):
+        _need(_is_int(header["notes_bytes"], 2) and offset + header["notes_bytes"] == len(body),
+              "collection snapshot has a damaged notes section")
+        notes = json.loads(body[offset:].decode("utf-8"))
+        _need(isinstance(notes, list), "notes must be a list")
+        for i, note in enumerate(notes):
             check_note(note, f"notes[{i}]")
             col.notes[int(note["id"], 16)] = note
-        _need(len(col.notes) == len(header["notes"]), "duplicate note ids")
+        _need(len(col.notes) == len(notes), "duplicate note ids")
         cards, log = columns["cards"], columns["log"]
         _need(bool(np.all(cards["id"] > 0)) and np.unique(cards["id"]).size == cards["id"].size, "card ids must be unique and positive")
         _need(bool(np.all((cards["state"] >= 1) & (cards["state"] <= 3))), "card state out of range")
@@ -553,4 +579,5 @@ class Collection:
         col.cards.append(cards)
         col.log.append(log)
         col._reindex()
+        col._notes_blob = body[offset:]
         return col

@@ -11,7 +11,8 @@ Graph schema (queryable with Cypher through `graph.run`):
     MATCH (c:Card)-[:TESTS]->(k:Concept {key: 'superposition'}) RETURN c.id
 
 Mastery of a concept is the mean retrievability of its cards (a card never reviewed counts
-0). A concept is *unlocked* when every concept it REQUIRES is mastered (mastery >= the
+0), with elapsed time counted in the learner's calendar days (so it changes only when a card
+is answered or a new day starts, and the queue can keep it up to date incrementally). A concept is *unlocked* when every concept it REQUIRES is mastered (mastery >= the
 `unlock_threshold` setting); a concept without cards counts as mastered once it is unlocked,
 so chains pass through it. A new card is shown only when every concept it tests is
 unlocked; a card without concepts is never held back. Concepts on a REQUIRES cycle (an
@@ -118,6 +119,9 @@ class LinkIndex:
     prereqs: list[list[int]]
     order: list[int]
     cyclic: frozenset
+    by_row: np.ndarray  # link ids sorted by card row
+    row_starts: np.ndarray  # links of row r are by_row[row_starts[r]:row_starts[r + 1]]
+    gate: "Gate | None" = None
 
 
 def link_index(collection) -> LinkIndex | None:
@@ -148,10 +152,13 @@ def link_index(collection) -> LinkIndex | None:
             if o in index:
                 rows.append(row)
                 concepts.append(index[o])
-    built = LinkIndex(key, np.array(rows, np.intp), np.array(concepts, np.intp),
+    card_rows = np.array(rows, np.intp)
+    by_row = np.argsort(card_rows, kind="stable")
+    row_starts = np.searchsorted(card_rows[by_row], np.arange(collection.cards.n + 1))
+    built = LinkIndex(key, card_rows, np.array(concepts, np.intp),
                       [graph.node_property(n, KEY) for n in nodes],
                       [graph.node_property(n, "name") or graph.node_property(n, KEY) for n in nodes],
-                      prereqs, *_topological(prereqs))
+                      prereqs, *_topological(prereqs), by_row, row_starts)
     collection._links = built
     return built
 
@@ -177,45 +184,99 @@ def _topological(prereqs: list[list[int]]) -> tuple[list[int], frozenset]:
     return order + stuck, frozenset(stuck)
 
 
-def link_retrievability(collection, links: LinkIndex, now_us: int) -> np.ndarray:
-    """Retrievability of the card of every link at `now_us` (0 for never reviewed), py-fsrs's formula."""
-    from .collection import NO_TIME  # deferred: collection imports this module's users
+def _link_r(collection, links: LinkIndex, link_ids: np.ndarray, today: int) -> np.ndarray:
+    """Retrievability of the cards of `link_ids` on learner day `today` (0 if never reviewed)."""
+    from .collection import NO_TIME  # deferred: collection -> notes -> ... would import us back
 
-    w = collection.settings["parameters"]
+    settings = collection.settings
+    w = settings["parameters"]
     decay = -w[20]
     factor = 0.9 ** (1 / decay) - 1
-    rows = links.card_rows
+    rows = links.card_rows[link_ids]
     stability = collection.cards.col("stability")[rows]
     last = collection.cards.col("last_review")[rows]
     reviewed = last != NO_TIME
-    elapsed = np.maximum((now_us - np.where(reviewed, last, now_us)) // MICROS_PER_DAY, 0)
-    with np.errstate(invalid="ignore"):
-        r = (1 + factor * elapsed / np.where(reviewed, stability, 1.0)) ** decay
+    shift = (settings["utc_offset_minutes"] * 60 - settings["day_start_hour"] * 3600) * 1_000_000
+    last_day = np.floor_divide(np.where(reviewed, last, 0) + shift, MICROS_PER_DAY)
+    elapsed = np.maximum(today - last_day, 0)
+    r = (1 + factor * elapsed / np.where(reviewed, stability, 1.0)) ** decay
     return np.where(reviewed, r, 0.0)
 
 
-def concept_mastery(collection, links: LinkIndex, now_us: int):
-    """(mastery per concept, card count per concept, unlocked per concept, mastered per concept)."""
-    count = len(links.keys)
-    r = link_retrievability(collection, links, now_us)
-    cards = np.bincount(links.concept_of_link, minlength=count)
-    total = np.bincount(links.concept_of_link, weights=r, minlength=count)
-    mastery = np.divide(total, cards, out=np.zeros(count), where=cards > 0)
-    threshold = collection.settings["unlock_threshold"]
-    mastered = (cards > 0) & (mastery >= threshold)
-    unlocked = np.ones(count, bool)
+@dataclass
+class Gate:
+    """Mastery and unlocking on one learner day, updated per answered card."""
+
+    key: tuple
+    link_r: np.ndarray
+    total: np.ndarray  # sum of link retrievability per concept
+    cards: np.ndarray  # links per concept
+    mastered: list
+    unlocked: np.ndarray
+    locked_rows: np.ndarray  # per card row
+
+
+def _unlock(links: LinkIndex, cards: np.ndarray, total: np.ndarray, threshold: float):
+    mastered = ((cards > 0) & (total >= threshold * cards)).tolist()
+    has_cards = (cards > 0).tolist()
+    unlocked = [True] * len(mastered)
     for i in links.order:
         if i in links.cyclic:
             continue
         ok = all(mastered[p] for p in links.prereqs[i])
         unlocked[i] = ok
-        if cards[i] == 0:
+        if not has_cards[i]:
             mastered[i] = ok
-    return mastery, cards, unlocked, mastered
+    return mastered, np.array(unlocked, bool)
 
 
-def locked_cards(collection, links: LinkIndex, now_us: int) -> np.ndarray:
-    """(rows,) True for cards testing a concept that is not unlocked."""
-    _, _, unlocked, _ = concept_mastery(collection, links, now_us)
-    blocked_link = ~unlocked[links.concept_of_link]
-    return np.bincount(links.card_rows, weights=blocked_link, minlength=collection.cards.n) > 0
+def _locked_rows(links: LinkIndex, unlocked: np.ndarray, rows: int) -> np.ndarray:
+    blocked = ~unlocked[links.concept_of_link]
+    return np.bincount(links.card_rows, weights=blocked, minlength=rows) > 0
+
+
+def gate(collection, links: LinkIndex, today: int) -> Gate:
+    """The Gate for `today`, recomputed in full when the day, parameters or threshold changed,
+    else brought up to date for the rows answered since (`collection.changed_rows`)."""
+    settings = collection.settings
+    threshold = settings["unlock_threshold"]
+    key = (today, tuple(settings["parameters"]), threshold, settings["utc_offset_minutes"],
+           settings["day_start_hour"])
+    current = links.gate
+    count = len(links.keys)
+    if current is None or current.key != key:
+        link_r = _link_r(collection, links, np.arange(links.card_rows.size), today)
+        cards = np.bincount(links.concept_of_link, minlength=count)
+        total = np.bincount(links.concept_of_link, weights=link_r, minlength=count)
+        mastered, unlocked = _unlock(links, cards, total, threshold)
+        current = Gate(key, link_r, total, cards, mastered, unlocked,
+                       _locked_rows(links, unlocked, collection.cards.n))
+        links.gate = current
+        collection.changed_rows.clear()
+        return current
+    if collection.changed_rows:
+        rows = np.fromiter(collection.changed_rows, np.intp, len(collection.changed_rows))
+        collection.changed_rows.clear()
+        starts, ends = links.row_starts[rows], links.row_starts[rows + 1]
+        picked = [links.by_row[a:b] for a, b in zip(starts.tolist(), ends.tolist()) if b > a]
+        if picked:
+            ids = np.concatenate(picked)
+            fresh = _link_r(collection, links, ids, today)
+            touched = links.concept_of_link[ids]
+            np.add.at(current.total, touched, fresh - current.link_r[ids])
+            current.link_r[ids] = fresh
+            now_mastered = current.total[touched] >= threshold * current.cards[touched]
+            if all(bool(m) == current.mastered[c] for m, c in zip(now_mastered, touched.tolist())):
+                return current  # no concept crossed the threshold: unlocking is as it was
+            mastered, unlocked = _unlock(links, current.cards, current.total, threshold)
+            if not np.array_equal(unlocked, current.unlocked):
+                current.locked_rows = _locked_rows(links, unlocked, collection.cards.n)
+            current.mastered, current.unlocked = mastered, unlocked
+    return current
+
+
+def concept_mastery(collection, links: LinkIndex, today: int) -> dict:
+    """Per concept (in `links.keys` order): mastery, card count, unlocked, mastered."""
+    g = gate(collection, links, today)
+    mastery = np.divide(g.total, g.cards, out=np.zeros(len(links.keys)), where=g.cards > 0)
+    return {"mastery": mastery, "cards": g.cards, "unlocked": g.unlocked, "mastered": np.array(g.mastered, bool)}

@@ -16,7 +16,7 @@ import numpy as np
 
 from .clock import day_number, day_start_us
 from .collection import EMPTY_DAY, NO_TIME
-from .concepts import link_index, locked_cards
+from .concepts import gate, link_index
 
 NEVER = np.iinfo(np.int64).max
 
@@ -74,7 +74,7 @@ def plan(collection, now_us: int) -> Plan:
     links = link_index(collection)
     new_locked = 0
     if links is not None and links.card_rows.size and new.any():
-        locked = locked_cards(collection, links, now_us)
+        locked = gate(collection, links, day["day"]).locked_rows
         new_locked = int((new & locked).sum())
         new = new & ~locked
     new_left = max(0, s["new_per_day"] - day["new"])
