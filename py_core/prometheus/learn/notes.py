@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import LearnError
+from ..errors import ValidationError
 
 KINDS = ("basic", "basic_reverse", "cloze", "circuit", "typed", "imported")
 MAX_FIELD_CHARS = 100_000
@@ -103,7 +103,7 @@ def note_from_spec(spec, where: str, errors: list[str]):
                 fields["mode"] = grading.check_target(fields["qasm"], mode, where=f"{where}.qasm")
                 if fields["starter"]:
                     grading.parse_circuit(fields["starter"], where=f"{where}.starter")
-            except LearnError as exc:
+            except ValidationError as exc:  # QasmError, LearnError, UnsupportedFeature
                 errors.append(str(exc))
     elif kind == "imported":
         sides = spec.get("sides")

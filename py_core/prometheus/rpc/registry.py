@@ -26,6 +26,7 @@ ENGINE_MODULES = {
     "graph": "prometheus.graph.rpc",
     "quantum": "prometheus.quantum.rpc",
     "infer": "prometheus.infer.rpc",
+    "learn": "prometheus.learn.rpc",
 }
 
 # Methods without a namespace are served by the `core` module.

@@ -1,0 +1,98 @@
+"""RPC methods `learn.*`: the page's door to the learning app (JSON in, JSON out).
+
+One session collection, whose concepts live in the session graph of `graph.*`
+(`prometheus.graph.rpc.current_graph`). The store replaces it with `set_collection`.
+Binary inputs (an .apkg) arrive as base64 text; every method takes an optional `now`
+(ISO datetime or epoch milliseconds) so tests and replays are deterministic.
+"""
+
+from __future__ import annotations
+
+from ..graph.rpc import current_graph
+from ..rpc import method
+from . import grading, study
+from .clock import now_us
+from .collection import Collection
+from .errors import LearnError
+
+_session: dict = {"collection": None}
+
+
+def current_collection() -> Collection:
+    if _session["collection"] is None:
+        _session["collection"] = Collection(graph_source=current_graph)
+    return _session["collection"]
+
+
+def set_collection(collection: Collection | None) -> None:
+    """Replace the session collection (the store, after loading a snapshot; None: a new one)."""
+    _session["collection"] = collection
+
+
+@method("learn.add_cards")
+def add_cards(cards: list, now=None) -> dict:
+    """Add cards [{front, back, concepts?, kind?, ...}] -> {ids, notes}."""
+    return study.add_cards(current_collection(), cards, now)
+
+
+@method("learn.next")
+def next_card(now=None):
+    """The next card to show (content, queue, counts, interval previews) or null."""
+    return study.next_card(current_collection(), now)
+
+
+@method("learn.answer")
+def answer(card_id: str, rating, now=None, duration_ms=None) -> dict:
+    """Rate a card 1-4; returns its new FSRS state."""
+    return study.answer(current_collection(), card_id, rating, now, duration_ms)
+
+
+@method("learn.undo")
+def undo() -> dict:
+    """Take back the latest action; {undone: label, ...}."""
+    return study.undo(current_collection())
+
+
+@method("learn.card")
+def card(card_id: str, now=None) -> dict:
+    return study.card(current_collection(), card_id, now)
+
+
+@method("learn.settings")
+def settings(values: dict | None = None) -> dict:
+    """Read the settings, or change some of them (undoable)."""
+    return study.settings(current_collection(), values)
+
+
+@method("learn.suspend")
+def suspend(card_ids: list, suspended: bool = True) -> dict:
+    return study.suspend(current_collection(), card_ids, suspended)
+
+
+@method("learn.grade")
+async def grade(card_id: str, answer: str) -> dict:
+    """Grade a circuit exercise (QASM) or a typed answer; suggests a rating, changes nothing."""
+    col = current_collection()
+    note = col.note_of(col.row(card_id))
+    if note["kind"] == "circuit":
+        fields = note["fields"]
+        return grading.grade_circuit(answer, fields["qasm"], fields["mode"])
+    if note["kind"] == "typed":
+        if not isinstance(answer, str) or not answer.strip():
+            raise LearnError(f"answer must be a non-empty string, got {answer!r:.60}")
+        from ..infer import rpc as infer_rpc  # deferred: the model loads only for typed answers
+
+        vectors = await infer_rpc.embed([answer, note["fields"]["answer"]])
+        return grading.grade_typed(answer, note["fields"]["answer"], lambda texts: vectors)
+    raise LearnError(f"card {card_id} is a {note['kind']} card; only circuit and typed cards are graded")
+
+
+@method("learn.reset")
+def reset() -> dict:
+    """Start an empty session collection (the graph is left as it is)."""
+    set_collection(None)
+    return {"cards": 0}
+
+
+def _now(now):
+    return now_us(now)
