@@ -96,3 +96,19 @@ def reset() -> dict:
 
 def _now(now):
     return now_us(now)
+
+
+@method("learn.courses")
+def courses() -> list:
+    """The bundled courses: [{name, title, version, description, concepts, notes}]."""
+    from .course import list_courses
+
+    return list_courses()
+
+
+@method("learn.load_course")
+def load_course(name: str, now=None) -> dict:
+    """Load a bundled course ("quantum-foundations") into the collection and the graph."""
+    from .course import load_course as load
+
+    return load(current_collection(), name, now)
