@@ -112,3 +112,50 @@ def load_course(name: str, now=None) -> dict:
     from .course import load_course as load
 
     return load(current_collection(), name, now)
+
+
+@method("learn.stats")
+def stats(now=None) -> dict:
+    """{cards, notes, reviews, due_today, new_today, learning, rolled_over, ...}."""
+    from . import stats as learn_stats
+
+    return learn_stats.summary(current_collection(), now)
+
+
+@method("learn.forecast")
+def forecast(now=None, days: int = 30) -> dict:
+    """Cards due per day for the next `days` days: {days, due, svg}."""
+    from . import stats as learn_stats
+
+    return learn_stats.forecast(current_collection(), now, days)
+
+
+@method("learn.heatmap")
+def heatmap(now=None, days: int = 365) -> dict:
+    """Reviews per day over the last `days` days: {first_day, counts, svg}."""
+    from . import stats as learn_stats
+
+    return learn_stats.heatmap(current_collection(), now, days)
+
+
+@method("learn.retention")
+def retention() -> dict:
+    """True vs predicted retention by interval bucket: {buckets, svg}."""
+    from . import stats as learn_stats
+
+    return learn_stats.retention(current_collection())
+
+
+@method("learn.forgetting_curve")
+def forgetting_curve(card_id: str, now=None, days: int | None = None) -> dict:
+    from . import stats as learn_stats
+
+    return learn_stats.forgetting_curve(current_collection(), card_id, now, days)
+
+
+@method("learn.concept_map")
+def concept_map(now=None) -> dict:
+    """Concepts with mastery and prerequisites: {concepts, edges, svg}."""
+    from . import stats as learn_stats
+
+    return learn_stats.concept_map(current_collection(), now)
