@@ -159,3 +159,46 @@ def concept_map(now=None) -> dict:
     from . import stats as learn_stats
 
     return learn_stats.concept_map(current_collection(), now)
+
+
+@method("learn.import", packages=("sqlite3",))
+def import_(data, format: str, mapping: dict | None = None, header: bool | None = None,
+            delimiter: str = ",", html: bool = False, now=None) -> dict:
+    """Import cards: format "csv" (text; mapping/header/delimiter/html), "apkg" (base64) or "json"."""
+    from . import apkg, transfer
+
+    col = current_collection()
+    if format == "csv":
+        return transfer.import_csv(col, data, mapping, header, delimiter, html, now)
+    if format == "apkg":
+        return apkg.import_apkg(col, data, now)
+    if format == "json":
+        return transfer.import_json(col, data)
+    raise LearnError(f"format must be 'csv', 'apkg' or 'json', got {format!r}")
+
+
+@method("learn.export")
+def export(format: str = "json") -> dict:
+    """The collection as {format, filename, data}: "json" (everything, re-importable) or "csv"."""
+    import json
+
+    from . import transfer
+
+    col = current_collection()
+    if format == "csv":
+        return {"format": "csv", "filename": "prometheus-cards.csv", "data": transfer.export_csv(col)}
+    if format == "json":
+        return {"format": "json", "filename": "prometheus-collection.json",
+                "data": json.dumps(transfer.export_json(col), ensure_ascii=False)}
+    raise LearnError(f"format must be 'json' or 'csv', got {format!r}")
+
+
+@method("learn.media")
+def media(name: str) -> dict:
+    """One media file of the collection (from an imported package) as base64."""
+    import base64
+
+    col = current_collection()
+    if not isinstance(name, str) or name not in col.media:
+        raise LearnError(f"no media file named {name!r}")
+    return {"name": name, "data": base64.b64encode(col.media[name]).decode("ascii")}
