@@ -202,3 +202,27 @@ def media(name: str) -> dict:
     if not isinstance(name, str) or name not in col.media:
         raise LearnError(f"no media file named {name!r}")
     return {"name": name, "data": base64.b64encode(col.media[name]).decode("ascii")}
+
+
+@method("learn.optimize")
+def optimize(progress=None) -> dict:
+    """Fit FSRS parameters to the learner's review log (with progress); {parameters,
+    log_loss_before, log_loss_after, ...}. Apply them with learn.apply_parameters."""
+    from . import model
+
+    return model.optimize(current_collection(), progress)
+
+
+@method("learn.apply_parameters")
+def apply_parameters(parameters: list) -> dict:
+    from . import model
+
+    return model.apply_parameters(current_collection(), parameters)
+
+
+@method("learn.optimal_retention")
+def optimal_retention() -> dict:
+    """{optimal_retention, candidates, costs, desired_retention}."""
+    from . import model
+
+    return model.optimal_retention(current_collection())
