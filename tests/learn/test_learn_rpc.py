@@ -31,7 +31,7 @@ def session():
     current_graph().run("MATCH (n) DETACH DELETE n")
     yield learn_rpc.current_collection()
     learn_rpc.set_collection(None)
-    graph.run("MATCH (n) DETACH DELETE n")
+    current_graph().run("MATCH (n) DETACH DELETE n")
 
 
 def test_a_session_in_json(session):

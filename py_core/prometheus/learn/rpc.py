@@ -11,7 +11,6 @@ from __future__ import annotations
 from ..graph.rpc import current_graph
 from ..rpc import method
 from . import grading, study
-from .clock import now_us
 from .collection import Collection
 from .errors import LearnError
 
@@ -92,10 +91,6 @@ def reset() -> dict:
     """Start an empty session collection (the graph is left as it is)."""
     set_collection(None)
     return {"cards": 0}
-
-
-def _now(now):
-    return now_us(now)
 
 
 @method("learn.courses")
