@@ -36,6 +36,7 @@ ENGINE_MODULES = {
     "graph": "prometheus.graph.rpc",
     "quantum": "prometheus.quantum.rpc",
     "infer": "prometheus.infer.rpc",
+    "learn": "prometheus.learn.rpc",
     "store": "prometheus.store.rpc",
     "settings": "prometheus.store.rpc",
 }
