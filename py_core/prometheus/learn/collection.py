@@ -223,6 +223,7 @@ class Collection:
         self.day = dict(EMPTY_DAY)
         self.media: dict[str, bytes] = {}
         self.ops_log: list | None = None
+        self.inverse_log: list = []  # the inverse of each op in ops_log (the store's rollback)
         self.undo_stack: list = []  # session only: (label, inverse op, graph undo) of public calls
         self.version = 0  # bumped by every op (caches key on it)
         self.layout_version = 0  # bumped when cards are added or removed (row numbers change)
@@ -314,6 +315,7 @@ class Collection:
         inverse = self._apply(op)
         if self.ops_log is not None:
             self.ops_log.append(op)
+            self.inverse_log.append(inverse)
         return inverse
 
     def _apply(self, op: dict) -> dict:

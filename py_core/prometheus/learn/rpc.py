@@ -17,6 +17,10 @@ from .errors import LearnError
 _session: dict = {"collection": None}
 
 
+def has_collection() -> bool:
+    return _session["collection"] is not None
+
+
 def current_collection() -> Collection:
     if _session["collection"] is None:
         _session["collection"] = Collection(graph_source=current_graph)
@@ -28,25 +32,25 @@ def set_collection(collection: Collection | None) -> None:
     _session["collection"] = collection
 
 
-@method("learn.add_cards")
+@method("learn.add_cards", writes=("learn", "graph"))
 def add_cards(cards: list, now=None) -> dict:
     """Add cards [{front, back, concepts?, kind?, ...}] -> {ids, notes}."""
     return study.add_cards(current_collection(), cards, now)
 
 
-@method("learn.next")
+@method("learn.next", writes=("learn", "graph"))  # a new day may roll counts over
 def next_card(now=None):
     """The next card to show (content, queue, counts, interval previews) or null."""
     return study.next_card(current_collection(), now)
 
 
-@method("learn.answer")
+@method("learn.answer", writes=("learn", "graph"))
 def answer(card_id: str, rating, now=None, duration_ms=None) -> dict:
     """Rate a card 1-4; returns its new FSRS state."""
     return study.answer(current_collection(), card_id, rating, now, duration_ms)
 
 
-@method("learn.undo")
+@method("learn.undo", writes=("learn", "graph"))
 def undo() -> dict:
     """Take back the latest action; {undone: label, ...}."""
     return study.undo(current_collection())
@@ -57,13 +61,13 @@ def card(card_id: str, now=None) -> dict:
     return study.card(current_collection(), card_id, now)
 
 
-@method("learn.settings")
+@method("learn.settings", writes=("learn", "graph"))
 def settings(values: dict | None = None) -> dict:
     """Read the settings, or change some of them (undoable)."""
     return study.settings(current_collection(), values)
 
 
-@method("learn.suspend")
+@method("learn.suspend", writes=("learn", "graph"))
 def suspend(card_ids: list, suspended: bool = True) -> dict:
     return study.suspend(current_collection(), card_ids, suspended)
 
@@ -86,7 +90,7 @@ async def grade(card_id: str, answer: str) -> dict:
     raise LearnError(f"card {card_id} is a {note['kind']} card; only circuit and typed cards are graded")
 
 
-@method("learn.reset")
+@method("learn.reset", writes=("learn", "graph"))
 def reset() -> dict:
     """Start an empty session collection (the graph is left as it is)."""
     set_collection(None)
@@ -101,7 +105,7 @@ def courses() -> list:
     return list_courses()
 
 
-@method("learn.load_course")
+@method("learn.load_course", writes=("learn", "graph"))
 def load_course(name: str, now=None) -> dict:
     """Load a bundled course ("quantum-foundations") into the collection and the graph."""
     from .course import load_course as load
@@ -156,7 +160,7 @@ def concept_map(now=None) -> dict:
     return learn_stats.concept_map(current_collection(), now)
 
 
-@method("learn.import", packages=("sqlite3",))
+@method("learn.import", packages=("sqlite3",), writes=("learn", "graph"))
 def import_(data, format: str, mapping: dict | None = None, header: bool | None = None,
             delimiter: str = ",", html: bool = False, now=None) -> dict:
     """Import cards: format "csv" (text; mapping/header/delimiter/html), "apkg" (base64) or "json"."""
@@ -208,7 +212,7 @@ def optimize(progress=None) -> dict:
     return model.optimize(current_collection(), progress)
 
 
-@method("learn.apply_parameters")
+@method("learn.apply_parameters", writes=("learn", "graph"))
 def apply_parameters(parameters: list) -> dict:
     from . import model
 

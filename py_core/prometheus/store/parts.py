@@ -73,6 +73,12 @@ def get(name: str) -> "Part":
     return _PARTS[name]
 
 
+def in_order(names) -> list[str]:
+    """Part names in load order (PART_MODULES order: the graph before what links into it)."""
+    order = list(PART_MODULES)
+    return sorted(names, key=lambda name: (order.index(name) if name in order else len(order), name))
+
+
 def loaded() -> dict[str, "Part"]:
     """Parts imported so far (the others hold no state in this session)."""
     return dict(_PARTS)

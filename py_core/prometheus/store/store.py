@@ -109,12 +109,12 @@ class Store:
 
     def _load_checkpoint(self, checkpoint: Checkpoint | None) -> None:
         wanted = dict(checkpoint.parts) if checkpoint else {}
-        for name in set(wanted) | set(part_registry.loaded()):
+        for name in part_registry.in_order(set(wanted) | set(part_registry.loaded())):
             part_registry.get(name).load(wanted.get(name))
 
     def _apply(self, record: Record) -> None:
-        for name, ops in record.parts.items():
-            part_registry.get(name).apply(ops)
+        for name in part_registry.in_order(record.parts):
+            part_registry.get(name).apply(record.parts[name])
 
     # ----------------------------------------------------------------- changes
     async def change(self, part_names, call: Callable):
