@@ -42,15 +42,29 @@ class Browser:
     errors: list = field(default_factory=list)
     requests: list = field(default_factory=list)
 
+    known_id: str | None = None
+
     @property
     def worker(self):
-        """The extension's service worker (waits for it to start)."""
-        workers = [w for w in self.context.service_workers if w.url.startswith("chrome-extension://")]
-        return workers[0] if workers else self.context.wait_for_event("serviceworker", timeout=30_000)
+        """The extension's service worker (waits up to 30 s for it to start)."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        for _ in range(30):
+            workers = [w for w in self.context.service_workers if w.url.startswith("chrome-extension://")]
+            if workers:
+                return workers[0]
+            try:
+                return self.context.wait_for_event("serviceworker", timeout=1_000)
+            except PlaywrightTimeout:
+                continue
+        raise AssertionError("the extension's service worker did not start")
 
     @property
     def id(self) -> str:
-        return self.worker.url.split("/")[2]
+        """The id Chromium gave the extension (read from its running service worker)."""
+        if self.known_id is None:
+            self.known_id = self.worker.url.split("/")[2]
+        return self.known_id
 
     def url(self, page: str) -> str:
         return f"chrome-extension://{self.id}/{page}"

@@ -19,7 +19,7 @@ import pytest
 
 from prometheus.rpc.registry import ENGINE_MODULES
 from tests.browser.extension_harness import EXTENSION, extension_id, launch, manifest, wait_ready
-from tests.browser.harness import build_bundle
+from tests.browser.harness import ROOT, build_bundle
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def panel(chromium):
 
 
 def test_extension_id_is_pinned_by_the_manifest_key(ext):
-    assert ext.id == extension_id(manifest()) == extension_id(manifest(EXTENSION.parents[2] / "web" / "extension"))
+    assert ext.id == extension_id(manifest()) == extension_id(manifest(ROOT / "web" / "extension"))
 
 
 def test_panel_starts_the_engine_from_its_own_files(ext, panel):
@@ -71,8 +71,7 @@ def test_panel_starts_the_engine_from_its_own_files(ext, panel):
     assert capabilities["pyodide"] == "0.27.7"
     assert panel.evaluate("() => Prometheus.base") == ext.url("")
     assert panel.evaluate("() => Prometheus._blobUrl") == ""  # started as worker/worker.js, not a blob
-    worker_urls = panel.evaluate("() => performance.getEntriesByType('resource').map((e) => e.name)")
-    assert ext.url("worker/worker.js?snapshot=false") in worker_urls
+    assert [worker.url for worker in panel.workers] == [ext.url("worker/worker.js?snapshot=false")]
     assert panel.evaluate("() => Prometheus.call('version')") == capabilities["version"]
 
 

@@ -51,6 +51,7 @@ async function refreshBadge() {
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === "local" && PrometheusSummary.SUMMARY in changes) refreshBadge();
 });
+chrome.runtime.onStartup.addListener(refreshBadge);  // the badge is not kept across restarts
 chrome.alarms.onAlarm.addListener((alarm) => { if (alarm.name === ALARM) refreshBadge(); });
 chrome.alarms.get(ALARM).then((existing) => existing || chrome.alarms.create(ALARM, { periodInMinutes: 15 }));
 refreshBadge();
