@@ -75,6 +75,20 @@ def test_panel_starts_the_engine_from_its_own_files(ext, panel):
     assert panel.evaluate("() => Prometheus.call('version')") == capabilities["version"]
 
 
+def test_csp_violations_and_console_errors_are_caught(chromium, panel):
+    """The watcher every test relies on sees a CSP refusal (an inline script) and console.error."""
+    browser = chromium["browser"]
+    seen = len(browser.errors)
+    panel.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';
+                              document.body.append(s); console.error('planted'); }""")
+    panel.wait_for_timeout(200)
+    planted = browser.errors[seen:]
+    del browser.errors[seen:]
+    assert panel.evaluate("() => window.__ran") is None  # the CSP refused it
+    assert any("Content Security Policy" in error for error in planted), planted
+    assert any("planted" in error for error in planted), planted
+
+
 def test_semantic_search_in_the_panel_matches_the_cpython_ranking(ext, panel):
     from prometheus.infer import Embedder
 
