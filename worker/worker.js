@@ -12,9 +12,9 @@
  */
 "use strict";
 
-// The SDK's blob bootstrap sets PROMETHEUS_BASE; started directly, the bundle is one level up.
 // Started directly, the SDK passes the snapshot flag as worker.js?snapshot=false.
 if (self.PROMETHEUS_SNAPSHOT === undefined) self.PROMETHEUS_SNAPSHOT = new URL(self.location.href).searchParams.get("snapshot") !== "false";
+// The SDK's blob bootstrap sets PROMETHEUS_BASE; started directly, the bundle is one level up.
 const BASE = self.PROMETHEUS_BASE || new URL("..", self.location.href).href;
 const INDEX_URL = new URL("pyodide/", BASE).href;
 importScripts(INDEX_URL + "pyodide.js", new URL("worker/snapshot.js", BASE).href);
