@@ -30,6 +30,11 @@
   }
 
   function startWorker(base, snapshot, store) {
+    // Same origin (always so in an extension, whose CSP forbids blob: workers): start the file,
+    // with the options in its query string.
+    const direct = new URL("worker/worker.js", base);
+    direct.search = new URLSearchParams({ snapshot: snapshot !== false, store: store.name, persist: store.persist, durability: store.durability });
+    if (global.location && direct.origin === global.location.origin) return { worker: new Worker(direct.href, { name: "prometheus" }), url: "" };
     // A worker cannot be started from another origin's URL; a same-origin blob that
     // imports the bundle's worker script can, and the worker then fetches with CORS.
     const source = "self.PROMETHEUS_BASE = " + JSON.stringify(base) + ";\n" +
@@ -121,7 +126,7 @@
         this.progressLog.push(event);
         this._emit("progress", event);
       } else if (message.type === "ready") {
-        URL.revokeObjectURL(this._blobUrl);
+        if (this._blobUrl) URL.revokeObjectURL(this._blobUrl);
         this.version = message.version;
         this.capabilities = Object.assign({}, message.capabilities, {
           crossOriginIsolated: global.crossOriginIsolated === true,

@@ -16,6 +16,12 @@
  */
 "use strict";
 
+// Started directly, the SDK passes its options in the query string (worker.js?snapshot=false&store=...).
+const QUERY = new URL(self.location.href).searchParams;
+if (self.PROMETHEUS_SNAPSHOT === undefined) self.PROMETHEUS_SNAPSHOT = QUERY.get("snapshot") !== "false";
+if (self.PROMETHEUS_STORE === undefined && QUERY.has("store")) {
+  self.PROMETHEUS_STORE = { name: QUERY.get("store"), persist: QUERY.get("persist") !== "false", durability: QUERY.get("durability") || "relaxed" };
+}
 // The SDK's blob bootstrap sets PROMETHEUS_BASE; started directly, the bundle is one level up.
 const BASE = self.PROMETHEUS_BASE || new URL("..", self.location.href).href;
 const INDEX_URL = new URL("pyodide/", BASE).href;
