@@ -8,6 +8,7 @@ fails on any page error or console error.
 from __future__ import annotations
 
 import base64
+import subprocess
 import time
 
 import pytest
@@ -162,23 +163,48 @@ def test_two_tabs_one_writer_changes_seen_and_takeover(context, pages_url):
     assert first.errors == [] and second.errors == []
 
 
-def test_a_full_quota_rejects_with_storage_full_and_keeps_everything_before(context, pages_url):
-    tab = Tab(context, pages_url + "host.html")
-    for i in range(5):
-        tab.call("graph.run", {"query": "CREATE (:Early {i: $i})", "parameters": {"i": i}})
-    digest = tab.call("store.info")["digest"]
-    origin = tab.page.evaluate("() => location.origin")
-    usage = tab.page.evaluate("async () => (await navigator.storage.estimate()).usage")
-    cdp = context.new_cdp_session(tab.page)
-    cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + 256 * 1024})
-    big = "x" * (4 << 20)
-    with pytest.raises(BrowserCallError) as full:
-        tab.call("graph.run", {"query": "CREATE (:Big {text: $t})", "parameters": {"t": big}})
-    assert full.value.type == "StorageFull", full.value
-    assert "did not fit" in full.value.message and "journal record 6" in full.value.message
-    assert tab.count("Big") == 0 and tab.call("store.info")["digest"] == digest
-    tab.call("graph.run", {"query": "CREATE (:Early {i: 5})"})  # the worker stays usable
-    cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin})
-    tab.reload()
-    assert tab.count("Early") == 6 and tab.count("Big") == 0
-    assert [e for e in tab.errors if "QuotaExceeded" not in e] == []
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 96 MB tmpfs for a browser profile: a real full disk, so IndexedDB raises a genuine
+    QuotaExceededError. (DevTools' Storage.overrideQuotaForOrigin is ignored by this Chromium:
+    measured, the estimate keeps its quota and an 8 MB put completes.)"""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_rejects_with_storage_full_and_keeps_everything_before(playwright_instance, pages_url, small_disk):
+    from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
+
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(small_disk / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        tab = Tab(context, pages_url + "host.html")
+        for i in range(5):
+            tab.call("graph.run", {"query": "CREATE (:Early {i: $i})", "parameters": {"i": i}})
+        for attempt in range(12):  # 12 x 15 MB of random vectors (incompressible) is more than the disk holds
+            info, big = tab.call("store.info"), tab.call("infer.info")["index_size"]
+            outcome = tab.page.evaluate("""async (attempt) => {
+              const n = 10000, vectors = new Float32Array(n * 384).map(() => Math.random() - 0.5);
+              const ids = Array.from({ length: n }, (_, i) => attempt + "-" + i);
+              try { await Prometheus.call("infer.index_add", { ids, texts: ids, vectors }); return null; }
+              catch (e) { return { type: e.type, message: e.message }; }
+            }""", attempt)
+            if outcome is not None:
+                break
+        else:
+            pytest.fail("the small disk never filled up")
+        assert outcome["type"] == "StorageFull", outcome
+        assert "did not fit" in outcome["message"] and f"journal record {info['seq'] + 1}" in outcome["message"]
+        assert tab.call("infer.info")["index_size"] == big and tab.call("store.info") == info
+        tab.call("graph.run", {"query": "CREATE (:Early {i: 5})"})  # the worker stays usable
+        tab.reload()
+        assert tab.count("Early") == 6 and tab.call("infer.info")["index_size"] == big
+        assert tab.call("store.info")["seq"] == info["seq"] + 1
+        assert tab.errors == []
+    finally:
+        context.close()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from ..errors import ValidationError
 from ..rpc import method
 from .artifact import ArtifactError
@@ -108,7 +110,18 @@ def _ids(ids) -> list:
 
 
 @method("infer.index_add", writes=("index",))
-async def index_add(ids: list, texts: list) -> dict:
+async def index_add(ids: list, texts: list, vectors: bytes | None = None) -> dict:
+    """Embed `texts` and add them under `ids`; with `vectors` (float32 bytes, len(ids) x dim,
+    e.g. a Float32Array's buffer) the given vectors are added as they are, without the model."""
+    if vectors is not None:
+        index = session_index()
+        ids = index._check_new_ids(_ids(ids))
+        if not isinstance(vectors, bytes) or len(vectors) != len(ids) * index.dim * 4:
+            raise ValidationError(f"vectors must be {len(ids)} x {index.dim} float32 values as bytes "
+                                  f"({len(ids) * index.dim * 4} bytes), got {type(vectors).__name__}"
+                                  + (f" of {len(vectors)} bytes" if isinstance(vectors, bytes) else ""))
+        index.add_vectors(ids, np.frombuffer(vectors, dtype="<f4").reshape(len(ids), index.dim), texts)
+        return {"size": len(index)}
     index = await _index()
     ids = index._check_new_ids(_ids(ids))  # refuse bad ids before spending time embedding
     vectors = await _state["embedder"].embed_async(texts)
