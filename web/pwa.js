@@ -68,11 +68,12 @@
   function watch(registration) {
     // `controller` set: a version already serves this page, so a newly installed one is an update.
     const installedUpdate = () => registration.waiting && navigator.serviceWorker.controller && offerUpdate();
-    installedUpdate();
-    registration.addEventListener("updatefound", () => {
-      const worker = registration.installing;
-      worker.addEventListener("statechange", () => { if (worker.state === "installed") installedUpdate(); });
+    const follow = (worker) => worker && worker.addEventListener("statechange", () => {
+      if (worker.state === "installed") installedUpdate();
     });
+    installedUpdate();
+    follow(registration.installing);  // the navigation may already have started an update
+    registration.addEventListener("updatefound", () => follow(registration.installing));
   }
 
   let hadController = !!navigator.serviceWorker.controller;
