@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import hashlib
 import subprocess
 import sys
 import threading
@@ -39,6 +40,9 @@ MIME_TYPES = {
 IMMUTABLE_PREFIX = "/pyodide/"
 MUTABLE_IN_IMMUTABLE = ("pyodide-lock.json", "prometheus_web-")
 SERVICE_WORKER = "/sw.js"
+# The browser compares these byte for byte to find an app update: validated by a content
+# ETag, since a Last-Modified to the second misses a redeploy within the same second.
+CONTENT_VALIDATED = (SERVICE_WORKER, "/sw-manifest.js")
 
 
 def normalize_prefix(prefix: str) -> str:
@@ -70,7 +74,26 @@ class BundleHandler(SimpleHTTPRequestHandler):
             return str(Path(self.directory) / ".outside-prefix" / "missing")  # answered with 404
         return super().translate_path(inside)
 
+    def _content_etag(self) -> str | None:
+        if self.bundle_path() not in CONTENT_VALIDATED:
+            return None
+        try:
+            return '"' + hashlib.sha256(Path(self.translate_path(self.path)).read_bytes()).hexdigest()[:32] + '"'
+        except OSError:
+            return None
+
+    def send_head(self):
+        etag = self._content_etag()
+        if etag and etag in self.headers.get("If-None-Match", ""):
+            self.send_response(304)
+            self.end_headers()
+            return None
+        return super().send_head()  # with If-None-Match present, it ignores If-Modified-Since
+
     def end_headers(self) -> None:
+        etag = self._content_etag()
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Cross-Origin-Resource-Policy", "cross-origin")
         if self.cross_origin_isolated:

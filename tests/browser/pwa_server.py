@@ -59,9 +59,13 @@ class BundleServer:
         self.server.RequestHandlerClass = functools.partial(Counting, *served.args, **served.keywords)
 
     def deploy(self, dist: Path) -> None:
-        """Serves `dist` from now on, on the same origin and prefix."""
+        """Serves `dist` from now on, on the same origin and prefix.
+
+        A handler serves one keep-alive connection with the folder it was made with, so open
+        connections are closed (between requests: call it while the pages are idle)."""
         served = self.server.RequestHandlerClass
         self.server.RequestHandlerClass = functools.partial(served.func, directory=str(dist))
+        self._close_connections()
 
     def reset_counts(self) -> None:
         with self._lock:
@@ -72,6 +76,9 @@ class BundleServer:
         """No more answers: the listening socket and every open connection are closed."""
         self.server.shutdown()
         self.server.server_close()
+        self._close_connections()
+
+    def _close_connections(self) -> None:
         with self._lock:
             for connection in list(self._connections):
                 try:

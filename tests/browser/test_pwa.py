@@ -270,6 +270,7 @@ def test_sdk_on_another_site_registers_no_service_worker(context, server, tmp_pa
     pages = tmp_path / "site"
     pages.mkdir()
     (pages / "host.html").write_text(host_page(server.url))
+    shutil.copyfile(ROOT / "web" / "icons" / "icon-192.png", pages / "favicon.ico")  # no 404 in the console
     site, site_url = serve_in_thread(pages, "127.0.0.1")
     try:
         tab = AppTab(context, site_url.replace("127.0.0.1", "localhost") + "host.html")
