@@ -141,6 +141,7 @@ def build(dist: Path, cache: Path, offline: bool = False, quiet: bool = False) -
     install_tree(ROOT / "worker", dist / "worker", report, dist)
     install_tree(ROOT / "web", dist, report, dist)
     model_files = build_model(dist, cache, report)
+    __import__("extension").build_extension(dist, report.log)  # web/extension + bundle -> dist/extension, zip
     pwa = write_sw_manifest(dist)  # last: it lists the digests of everything above
     report.log(f"service worker version {pwa['version']} ({len(pwa['files'])} files)")
     return summarize(dist, lock, model_files, report)

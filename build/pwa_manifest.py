@@ -27,6 +27,9 @@ GLOBAL_NAME = "PROMETHEUS_PWA"
 # Not served through the cache: the worker script and its list are the browser's business
 # (it fetches them itself to look for updates); build-info is for people.
 NOT_CACHED = {"sw.js", MANIFEST_NAME, "build-info.json"}
+# The Chrome extension (build/extension.py) is its own app with its own copy of the engine.
+NOT_CACHED |= {"prometheus-extension.zip"}
+NOT_CACHED_FOLDERS = ("extension/",)
 ON_DEMAND_SUFFIXES = (".bin",)  # model weights: large, needed only when a page asks for them
 
 
@@ -48,7 +51,8 @@ def classify(dist: Path) -> dict[str, bool]:
     files = {}
     for path in sorted(dist.rglob("*")):
         relative = path.relative_to(dist).as_posix()
-        if not path.is_file() or relative in NOT_CACHED or any(part.startswith(".") for part in path.parts):
+        if not path.is_file() or relative in NOT_CACHED or relative.startswith(NOT_CACHED_FOLDERS) \
+                or any(part.startswith(".") for part in path.relative_to(dist).parts):
             continue
         on_demand = (relative.startswith("pyodide/") and path.name in packages and path.name not in needed) \
             or path.name.endswith(ON_DEMAND_SUFFIXES)

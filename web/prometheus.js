@@ -7,11 +7,15 @@
  *   Prometheus.ready            Promise of the capability report
  *   Prometheus.call(m, params)  Promise of the result; rejects with a PrometheusError
  *                               whose .type is the Python exception's class name
- *   Prometheus.on(event, fn)    events: "progress" {stage, fraction}, "ready", "error"
- *   Prometheus.capabilities     {webgpu, crossOriginIsolated, storage, ...} once ready
+ *   Prometheus.on(event, fn)    events: "progress" {stage, fraction}, "ready", "error",
+ *                               "store" {event: "role" | "versionchange" | "blocked", ...}
+ *   Prometheus.capabilities     {webgpu, crossOriginIsolated, storage, store, ...} once ready
  * Attributes: data-base="URL" (where the bundle lives; default: this script's folder),
  * data-autostart="false" (define PrometheusSDK only), data-snapshot="false" (do not keep a
- * start-up snapshot of the interpreter in Cache Storage). As an ES module: prometheus.mjs.
+ * start-up snapshot of the interpreter in Cache Storage), data-store="NAME" (which of this
+ * site's stores to open; default "default"), data-persist="false" (keep everything in memory),
+ * data-durability="strict" (IndexedDB flushes each write to disk: survives an OS crash, slower).
+ * As an ES module: prometheus.mjs.
  */
 (function (global) {
   "use strict";
@@ -25,21 +29,30 @@
     }
   }
 
-  function startWorker(base, snapshot) {
+  function startWorker(base, snapshot, store) {
+    // Same origin (always so in an extension, whose CSP forbids blob: workers): start the file,
+    // with the options in its query string.
+    const direct = new URL("worker/worker.js", base);
+    direct.search = new URLSearchParams({ snapshot: snapshot !== false, store: store.name, persist: store.persist, durability: store.durability });
+    if (global.location && direct.origin === global.location.origin) return { worker: new Worker(direct.href, { name: "prometheus" }), url: "" };
     // A worker cannot be started from another origin's URL; a same-origin blob that
     // imports the bundle's worker script can, and the worker then fetches with CORS.
     const source = "self.PROMETHEUS_BASE = " + JSON.stringify(base) + ";\n" +
       "self.PROMETHEUS_SNAPSHOT = " + JSON.stringify(snapshot !== false) + ";\n" +
+      "self.PROMETHEUS_STORE = " + JSON.stringify(store) + ";\n" +
       "importScripts(" + JSON.stringify(new URL("worker/worker.js", base).href) + ");\n";
     const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     const worker = new Worker(url, { name: "prometheus" });
     return { worker, url };
   }
 
-  async function storageReport() {
+  // Asks the browser to exempt this site's data from eviction (when the page persists data)
+  // and reports the answer.
+  async function storageReport(persist) {
     const storage = global.navigator && navigator.storage;
     if (!storage || !storage.persisted) return { persisted: false, available: false };
     try {
+      if (persist && typeof storage.persist === "function" && !(await storage.persisted())) await storage.persist();
       return { persisted: await storage.persisted(), available: typeof storage.persist === "function" };
     } catch (error) {
       return { persisted: false, available: false };
@@ -59,7 +72,14 @@
       this._nextId = 1;
       this.ready = new Promise((resolve, reject) => { this._resolveReady = resolve; this._rejectReady = reject; });
       this.ready.catch(() => {});  // a failed start also arrives as an "error" event
-      const { worker, url } = startWorker(this.base, options.snapshot);
+      const store = {
+        name: options.store || "default",
+        persist: options.persist !== false,
+        durability: options.durability === "strict" ? "strict" : "relaxed",
+      };
+      if (!/^[\w.-]{1,64}$/.test(store.name)) throw new TypeError("data-store must be 1-64 letters, digits, '.', '_' or '-', got " + JSON.stringify(store.name));
+      this._persist = store.persist;
+      const { worker, url } = startWorker(this.base, options.snapshot, store);
       this._worker = worker;
       this._blobUrl = url;
       worker.onmessage = (event) => this._receive(event.data);
@@ -106,17 +126,20 @@
         this.progressLog.push(event);
         this._emit("progress", event);
       } else if (message.type === "ready") {
-        URL.revokeObjectURL(this._blobUrl);
+        if (this._blobUrl) URL.revokeObjectURL(this._blobUrl);
         this.version = message.version;
         this.capabilities = Object.assign({}, message.capabilities, {
           crossOriginIsolated: global.crossOriginIsolated === true,
-          storage: await storageReport(),
+          storage: await storageReport(this._persist),
           pyodide: message.pyodide,
           version: message.version,
           startupTimings: message.timings,
         });
         this._resolveReady(this.capabilities);
         this._emit("ready", this.capabilities);
+      } else if (message.type === "store") {
+        if (message.event === "role" && this.capabilities) this.capabilities.store.role = message.role;
+        this._emit("store", message);
       } else if (message.type === "failed") {
         this._fail(message.error);
       } else if (this._pending.has(message.id)) {
@@ -145,6 +168,9 @@
   const script = global.document && document.currentScript;
   if (script && script.dataset.autostart !== "false") {
     const base = script.dataset.base || new URL(".", script.src).href;
-    global.Prometheus = new PrometheusClient({ base, snapshot: script.dataset.snapshot !== "false" });
+    global.Prometheus = new PrometheusClient({
+      base, snapshot: script.dataset.snapshot !== "false", store: script.dataset.store,
+      persist: script.dataset.persist !== "false", durability: script.dataset.durability,
+    });
   }
 })(typeof globalThis !== "undefined" ? globalThis : self);

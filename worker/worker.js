@@ -7,18 +7,30 @@
  * Messages out: {type: "progress", stage, fraction}            start-up progress
  *               {type: "ready", version, pyodide, capabilities}  once requests are served
  *               {type: "failed", error}                         start-up failed for good
+ *               {type: "store", event, ...}                     the store's role changed, an
+ *                                                               upgrade elsewhere closed it ...
  *               {id, type: "progress", stage, fraction}         progress of one call
  *               {id, result} | {id, error: {type, message, traceback}}
+ * Bytes (ArrayBuffer, typed arrays) in params and results travel as transferred buffers,
+ * marked {"__bytes__": i} in the JSON that Python reads and writes (rpc/registry.py).
  */
 "use strict";
 
+// Started directly, the SDK passes its options in the query string (worker.js?snapshot=false&store=...).
+const QUERY = new URL(self.location.href).searchParams;
+if (self.PROMETHEUS_SNAPSHOT === undefined) self.PROMETHEUS_SNAPSHOT = QUERY.get("snapshot") !== "false";
+if (self.PROMETHEUS_STORE === undefined && QUERY.has("store")) {
+  self.PROMETHEUS_STORE = { name: QUERY.get("store"), persist: QUERY.get("persist") !== "false", durability: QUERY.get("durability") || "relaxed" };
+}
 // The SDK's blob bootstrap sets PROMETHEUS_BASE; started directly, the bundle is one level up.
 const BASE = self.PROMETHEUS_BASE || new URL("..", self.location.href).href;
 const INDEX_URL = new URL("pyodide/", BASE).href;
-importScripts(INDEX_URL + "pyodide.js", new URL("worker/snapshot.js", BASE).href);
+importScripts(INDEX_URL + "pyodide.js", new URL("worker/snapshot.js", BASE).href, new URL("worker/store.js", BASE).href);
 
 // Start-up stages and the fraction of the download done when each begins.
-const STAGES = [["runtime", 0], ["packages", 0.8], ["core", 0.97], ["ready", 1]];
+const STAGES = [["runtime", 0], ["packages", 0.8], ["core", 0.97], ["restore", 0.98], ["ready", 1]];
+// The store the page asked for (data-store, data-persist, data-durability on the script tag).
+const STORE = Object.assign({ name: "default", persist: true, durability: "relaxed" }, self.PROMETHEUS_STORE || {});
 const post = (message) => self.postMessage(message);
 
 async function gpuReport() {
@@ -75,10 +87,61 @@ async function start() {
   stage(2);
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
-  const capabilities = { webgpu: await gpuReport(), crossOriginIsolated: self.crossOriginIsolated === true, snapshot };
   stage(3);
+  const store = await openStore(pyodide);
+  const capabilities = { webgpu: await gpuReport(), crossOriginIsolated: self.crossOriginIsolated === true, snapshot, store };
+  stage(4);
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   return { pyodide, rpc };
+}
+
+// Opens the page's store in IndexedDB and restores it (progress stage "restore"); other tabs'
+// records are buffered until the restore is done, then handed to Python in order.
+async function openStore(pyodide) {
+  if (!STORE.persist) return { name: STORE.name, persistent: false, role: "writer" };
+  const python = pyodide.pyimport("prometheus.store.browser");
+  const notice = (detail) => post(Object.assign({ type: "store" }, detail));
+  const bridge = await PrometheusStore.open(STORE.name, { durability: STORE.durability, notice });
+  let deliver = null;
+  const early = [];
+  bridge.channel.onmessage = ({ data }) => (deliver ? deliver(data) : early.push(data));
+  const role = await bridge.claimWriter(() => python.become_writer().then(() => notice({ event: "role", role: "writer" })));
+  const progress = (stage, fraction) => post({ type: "progress", stage, fraction: 0.98 + 0.02 * fraction });
+  const report = (await python.open_browser(bridge, STORE.name, role, await PrometheusStore.persisted(), progress)).toJs({ dict_converter: Object.fromEntries });
+  deliver = (message) => python.receive(message.reload ? null : message.seq, message.reload ? null : message.data);
+  early.forEach(deliver);
+  return report;
+}
+
+// Params with every ArrayBuffer / typed array replaced by {"__bytes__": i}, and those buffers.
+function splitBuffers(value, buffers) {
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
+    const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    buffers.push(bytes);
+    return { __bytes__: buffers.length - 1 };
+  }
+  if (Array.isArray(value)) return value.map((v) => splitBuffers(v, buffers));
+  if (value && typeof value === "object") {
+    const out = {};
+    for (const key of Object.keys(value)) out[key] = splitBuffers(value[key], buffers);
+    return out;
+  }
+  return value;
+}
+
+// The bytes of the last result as Uint8Arrays that own their memory (so they can be transferred).
+function takeBuffers(rpc) {
+  const list = rpc.take_buffers();
+  const arrays = [];
+  for (let i = 0; i < list.length; i++) {
+    const item = list.get(i);
+    const view = item.getBuffer("u8");
+    arrays.push(view.data.slice());
+    view.release();
+    item.destroy();
+  }
+  list.destroy();
+  return arrays;
 }
 
 const runtime = start();
@@ -97,8 +160,13 @@ async function handle({ id, method, params }) {
     progress("loading " + missing.join(", "), 0);
     await pyodide.loadPackage(missing, { messageCallback: () => {} });
   }
-  const reply = await rpc.dispatch(method, JSON.stringify(params === undefined ? {} : params), progress);
-  post(Object.assign({ id }, JSON.parse(reply)));
+  const buffers = [];
+  const json = JSON.stringify(splitBuffers(params === undefined ? {} : params, buffers));
+  const reply = await rpc.dispatch(method, json, progress, buffers.length ? buffers : undefined);
+  const arrays = reply.includes('"__bytes__"') ? takeBuffers(rpc) : [];
+  const message = JSON.parse(reply, (key, value) =>
+    value && typeof value === "object" && typeof value.__bytes__ === "number" && Object.keys(value).length === 1 ? arrays[value.__bytes__] : value);
+  self.postMessage(Object.assign({ id }, message), arrays.map((a) => a.buffer));
 }
 
 self.onmessage = (event) => {

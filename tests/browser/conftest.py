@@ -29,6 +29,7 @@ def pages_url(bundle_url, tmp_path_factory):
     (pages / "host.html").write_text(host_page(bundle_url))
     (pages / "host-no-snapshot.html").write_text(host_page(bundle_url, 'data-snapshot="false"'))
     (pages / "module.html").write_text(module_page(bundle_url))
+    (pages / "host-memory.html").write_text(host_page(bundle_url, 'data-persist="false"'))
     server, url = serve_in_thread(pages, "127.0.0.1")
     yield url.replace("127.0.0.1", "localhost")
     server.shutdown()

@@ -63,7 +63,7 @@ def build_bundle() -> Path:
 
 def host_page(bundle_url: str, attributes: str = "") -> str:
     """A page of another site that integrates the SDK with one script tag."""
-    return f"""<!doctype html><meta charset="utf-8"><title>host</title>
+    return f"""<!doctype html><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,">
 <script src="{bundle_url}prometheus.js" {attributes}></script>
 <script>
   window.__events = [];
@@ -76,7 +76,7 @@ def host_page(bundle_url: str, attributes: str = "") -> str:
 
 
 def module_page(bundle_url: str) -> str:
-    return f"""<!doctype html><meta charset="utf-8"><title>module host</title>
+    return f"""<!doctype html><meta charset="utf-8"><title>module host</title><link rel="icon" href="data:,">
 <script type="module">
   import {{ createPrometheus }} from {json.dumps(bundle_url + "prometheus.mjs")};
   const client = window.__client = createPrometheus();

@@ -14,14 +14,18 @@ import json
 import os
 import urllib.parse
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-from build.pwa_manifest import write_sw_manifest
+from serve import serve_in_thread
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, ROOT, build_bundle, host_page
 from tests.browser.pwa_server import BundleServer
-from serve import serve_in_thread
+
+sys.path.insert(0, str(ROOT / "build"))
+
+from pwa_manifest import write_sw_manifest  # noqa: E402 - build/ is scripts, not a package
 
 pytestmark = pytest.mark.browser
 

@@ -150,7 +150,7 @@ def test_snapshot_rejects_garbage():
     with pytest.raises(GraphStoreError, match="bad header"):
         Graph.from_bytes(b"not a snapshot")
     with pytest.raises(GraphStoreError, match="corrupt graph snapshot"):
-        Graph.from_bytes(b"PGRAPH3\n")  # right magic, nothing after it
+        Graph.from_bytes(b"PGRAPH4\n")  # right magic, nothing after it
     # a well-formed snapshot with one part damaged at a time
     g = Graph()
     a, b = g.add_node(["A"], {"k": 1}), g.add_node(["B"])
@@ -178,6 +178,21 @@ def test_snapshot_rejects_garbage():
             Graph.from_bytes(damaged)
     with pytest.raises(GraphStoreError, match="bad header"):
         Graph.from_bytes(b"PGRAPH2\n" + json.dumps(header).encode())  # format 2 is not read
+    with pytest.raises(GraphStoreError, match="bad header"):
+        Graph.from_bytes(b"PGRAPH3\n" + data[8:-32])  # nor format 3 (no checksum)
+
+
+def test_a_flipped_bit_anywhere_is_refused_not_loaded_as_another_graph():
+    g = Graph()
+    ids = [g.add_node(["Concept"], {"key": f"k{i}", "rank": i}) for i in range(20)]
+    for a, b in zip(ids, ids[1:]):
+        g.add_relationship(a, "REQUIRES", b)
+    data = g.to_bytes()
+    for position in range(0, len(data), max(1, len(data) // 97)):
+        damaged = bytearray(data)
+        damaged[position] ^= 0x10
+        with pytest.raises(GraphStoreError):
+            Graph.from_bytes(bytes(damaged))
 
 
 def test_snapshot_columns_take_the_narrowest_type_that_holds_them():

@@ -8,7 +8,12 @@ import os
 
 import pytest
 
-from build.pwa_manifest import MANIFEST_NAME, write_sw_manifest
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "build"))
+
+from pwa_manifest import MANIFEST_NAME, write_sw_manifest  # noqa: E402 - build/ is scripts, not a package
 
 LOCK = {"info": {}, "packages": {
     "numpy": {"file_name": "numpy-2.whl", "depends": []},
@@ -20,6 +25,7 @@ FILES = {
     "app/style.css": b"body{}", "pyodide/pyodide.asm.wasm": b"\0asm", "pyodide/numpy-2.whl": b"np",
     "pyodide/scipy-1.whl": b"sp", "pyodide/prometheus_web-0.1.0.whl": b"core",
     "models/minilm-int8.bin": b"weights", "models/minilm-int8.json": b"{}", ".hidden/x": b"x",
+    "extension/manifest.json": b"{}", "prometheus-extension.zip": b"PK",
 }
 
 
@@ -41,7 +47,7 @@ def test_lists_every_served_file_with_its_digest(dist):
     manifest = write_sw_manifest(dist)
     assert read_manifest(dist) == manifest
     files = manifest["files"]
-    assert set(files) == set(FILES) - {"sw.js", "build-info.json", ".hidden/x"} | {"pyodide/pyodide-lock.json"}
+    assert set(files) == set(FILES) - {"sw.js", "build-info.json", ".hidden/x", "extension/manifest.json", "prometheus-extension.zip"} | {"pyodide/pyodide-lock.json"}
     for name, entry in files.items():
         data = (dist / name).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["bytes"] == len(data)

@@ -16,11 +16,11 @@ from ..errors import ValidationError
 from .entities import Node, Path, Relationship
 from .store import Graph
 
-_session = {"graph": Graph()}
+_GRAPH = Graph()  # the session graph; replaced in place (Graph.replace), never rebound
 
 
 def current_graph() -> Graph:
-    return _session["graph"]
+    return _GRAPH
 
 
 def json_value(v):
@@ -43,7 +43,7 @@ def json_value(v):
     return str(v)  # temporal values and other scalars travel as their Cypher text
 
 
-@method("graph.run")
+@method("graph.run", writes=("graph",))
 def run(query: str, parameters: dict | None = None) -> dict:
     """Run one openCypher query; rows come back as lists in `keys` order."""
     if not isinstance(query, str):
@@ -70,7 +70,7 @@ def save() -> dict:
             "engine_ms": elapsed * 1e3}
 
 
-@method("graph.load")
+@method("graph.load", writes=("graph",))
 def load(snapshot: str) -> dict:
     """Replace the session graph with a snapshot made by `graph.save`."""
     if not isinstance(snapshot, str):
@@ -80,15 +80,14 @@ def load(snapshot: str) -> dict:
     except (ValueError, UnicodeEncodeError) as exc:
         raise ValidationError(f"snapshot is not valid base64: {exc}") from None
     start = time.perf_counter()
-    graph = Graph.from_bytes(data)
+    current_graph().replace(data)
     elapsed = time.perf_counter() - start
-    _session["graph"] = graph
     return {**stats(), "engine_ms": elapsed * 1e3}
 
 
-@method("graph.clear")
+@method("graph.clear", writes=("graph",))
 def clear() -> dict:
-    _session["graph"] = Graph()
+    current_graph().replace(None)
     return stats()
 
 

@@ -6,16 +6,22 @@ written and read at memory speed, where JSON text made them the larger half of t
 Properties stay JSON, with temporal values tagged.
 
     MAGIC | header length (8 bytes) | JSON header | node_ids | node_labels | rel_ids | rel_types | rel_start | rel_end
+          | sha256 of everything before (32 bytes)
+
+The trailing sha256 (format 4) makes a flipped bit or a cut file an error instead of a
+different graph.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from array import array
 
-MAGIC = b"PGRAPH3\n"
-MAGIC_TEMPORAL = b"PGRAPH3T\n"  # same layout; some property values are temporal
+MAGIC = b"PGRAPH4\n"
+MAGIC_TEMPORAL = b"PGRAPH4T\n"  # same layout; some property values are temporal
+DIGEST = 32
 _TEMPORAL_TAG = "\u0000temporal"
 
 # each column and the count that sizes it
@@ -54,7 +60,8 @@ def pack(header: dict, columns: dict) -> bytes:
         if _SWAP:
             column.byteswap()
         parts.append(column.tobytes())
-    return b"".join(parts)
+    body = b"".join(parts)
+    return body + hashlib.sha256(body).digest()
 
 
 def unpack(data) -> tuple[dict, dict]:
@@ -66,6 +73,9 @@ def unpack(data) -> tuple[dict, dict]:
         at, hook = len(MAGIC_TEMPORAL), _decode_tagged
     else:
         raise SnapshotError("not a graph snapshot (bad header)")
+    if len(data) < at + 8 + DIGEST or hashlib.sha256(data[:-DIGEST]).digest() != data[-DIGEST:]:
+        raise SnapshotError("corrupt graph snapshot: its sha256 does not match (damaged or cut short)")
+    data = data[:-DIGEST]
     size = int.from_bytes(data[at:at + 8], "little")
     at += 8
     if at + size > len(data):
@@ -95,6 +105,18 @@ def unpack(data) -> tuple[dict, dict]:
     if at != len(data):
         raise SnapshotError(f"corrupt graph snapshot: {len(data) - at} unexpected bytes after the last column")
     return header, columns
+
+
+def dumps_values(value) -> bytes:
+    """JSON bytes of Cypher values (temporal ones tagged), for the store's redo ops."""
+    def encode(v):
+        from .cypher.temporal import encode_temporal
+        return {_TEMPORAL_TAG: encode_temporal(v)}
+    return json.dumps(value, separators=(",", ":"), default=encode).encode("utf-8")
+
+
+def loads_values(data):
+    return json.loads(data, object_hook=_decode_tagged)
 
 
 def _decode_tagged(obj):

@@ -38,6 +38,14 @@ Writing (each change is recorded in the undo log while a transaction is open)
 
 Transactions and persistence
     with g.transaction(): ...             -> every change inside is undone if the block raises
+    g.begin() / g.rollback() / g.commit() -> the same, for a scope that is not one block
+                                           (the store keeps a call's changes open until its
+                                           journal record is written)
+    g.recording(list) / g.apply_ops(ops)  -> redo ops of every change (for the store's journal),
+                                           and their replay; ids are explicit so a replay
+                                           rebuilds the same graph. Indexes are not recorded:
+                                           they are derived and rebuilt on demand
+    g.replace(snapshot bytes | None)      -> the whole graph replaced, as one undoable change
     g.to_bytes() / Graph.from_bytes(data) -> compact snapshot (raw integer columns + JSON, snapshot.py)
     (a failed transaction restores the id counters too, so ids stay dense)
 
@@ -127,6 +135,8 @@ class Graph:
         self._next_node = 0
         self._next_rel = 0
         self._undo: list | None = None
+        self._redo: list | None = None
+        self._counters = (0, 0)
         self._plan_cache: dict = {}
 
     # ----------------------------------------------------------------- reading
@@ -283,6 +293,8 @@ class Graph:
         self._next_node += 1
         self._insert_node(nid, labels, props)
         self._log(lambda: self._remove_node_record(nid))
+        if self._redo is not None:
+            self._redo.append(("n+", nid, sorted(labels), dict(props)))
         return nid
 
     def _insert_node(self, nid, labels, props):
@@ -311,6 +323,8 @@ class Graph:
         self._next_rel += 1
         self._insert_rel(rid, _RelRecord(type, start, end, props))
         self._log(lambda: self._remove_rel_record(rid))
+        if self._redo is not None:
+            self._redo.append(("r+", rid, type, start, end, dict(props)))
         return rid
 
     def _insert_rel(self, rid, rec):
@@ -336,6 +350,8 @@ class Graph:
         self._rel(id)
         rec = self._remove_rel_record(id)
         self._log(lambda: self._insert_rel(id, rec))
+        if self._redo is not None:
+            self._redo.append(("r-", id))
 
     def delete_node(self, id, detach: bool = False) -> None:
         rec = self._node(id)
@@ -348,6 +364,8 @@ class Graph:
         removed = self._remove_node_record(id)
         labels, props = removed.labels, removed.props
         self._log(lambda: self._insert_node(id, labels, props))
+        if self._redo is not None:
+            self._redo.append(("n-", id))
 
     def set_node_property(self, id, key: str, value) -> None:
         rec = self._node(id)
@@ -363,6 +381,8 @@ class Graph:
             rec.props[key] = value
             self._index_add(id, rec.labels, {key: value})
         self._log(lambda: self._restore_node_property(id, key, old))
+        if self._redo is not None:
+            self._redo.append(("np", id, key, value))
 
     def _restore_node_property(self, id, key, old):
         rec = self._nodes[id]
@@ -390,6 +410,8 @@ class Graph:
             else:
                 rec.props[key] = old
         self._log(undo)
+        if self._redo is not None:
+            self._redo.append(("rp", id, key, value))
 
     def add_label(self, id, label: str) -> bool:
         rec = self._node(id)
@@ -401,6 +423,8 @@ class Graph:
         self._by_label.setdefault(label, {})[id] = None
         self._index_add(id, {label}, rec.props)
         self._log(lambda: self._drop_label(id, label))
+        if self._redo is not None:
+            self._redo.append(("l+", id, label))
         return True
 
     def remove_label(self, id, label: str) -> bool:
@@ -408,8 +432,16 @@ class Graph:
         if label not in rec.labels:
             return False
         self._drop_label(id, label)
-        self._log(lambda: self.add_label(id, label))
+        self._log(lambda: self._readd_label(id, label))
+        if self._redo is not None:
+            self._redo.append(("l-", id, label))
         return True
+
+    def _readd_label(self, id, label):
+        rec = self._nodes[id]
+        rec.labels.add(label)
+        self._by_label.setdefault(label, {})[id] = None
+        self._index_add(id, {label}, rec.props)
 
     def _drop_label(self, id, label):
         rec = self._nodes[id]
@@ -427,18 +459,97 @@ class Graph:
         if self._undo is not None:
             yield self
             return
-        self._undo = []
-        counters = (self._next_node, self._next_rel)
+        self.begin()
         try:
             yield self
         except BaseException:
-            log, self._undo = self._undo, None
-            for undo in reversed(log):
-                undo()
-            self._next_node, self._next_rel = counters  # ids handed out inside were never visible
+            self.rollback()
             raise
         else:
-            self._undo = None
+            self.commit()
+
+    def begin(self) -> None:
+        """Open the outermost transaction: changes from here on are logged for undo."""
+        if self._undo is not None:
+            raise GraphStoreError("a transaction is already open")
+        self._undo = []
+        self._counters = (self._next_node, self._next_rel)
+
+    def rollback(self) -> None:
+        """Undo every change since `begin`, ids included, and close the transaction."""
+        log, self._undo = self._undo or [], None
+        for undo in reversed(log):
+            undo()
+        self._next_node, self._next_rel = self._counters  # ids handed out inside were never visible
+        if self._redo is not None:
+            self._redo.clear()
+
+    def commit(self) -> None:
+        """Keep the changes since `begin` and close the transaction."""
+        self._undo = None
+
+    # ------------------------------------------------------------- redo log
+    def recording(self, ops: list | None) -> None:
+        """Append a redo op for every change to `ops` from now on (None stops recording)."""
+        self._redo = ops
+
+    def apply_ops(self, ops) -> None:
+        """Replay redo ops recorded by `recording` (with their explicit ids)."""
+        for op in ops:
+            kind = op[0]
+            if kind == "n+":
+                _, nid, labels, props = op
+                if nid in self._nodes:
+                    raise GraphStoreError(f"redo op creates node {nid}, which exists")
+                self._insert_node(nid, set(labels), _check_properties(props, "redo"))
+                self._next_node = max(self._next_node, nid + 1)
+                self._log(lambda nid=nid: self._remove_node_record(nid))
+                if self._redo is not None:
+                    self._redo.append(("n+", nid, sorted(labels), dict(props)))
+            elif kind == "r+":
+                _, rid, type, start, end, props = op
+                if rid in self._rels:
+                    raise GraphStoreError(f"redo op creates relationship {rid}, which exists")
+                self._node(start), self._node(end)
+                self._insert_rel(rid, _RelRecord(type, start, end, _check_properties(props, "redo")))
+                self._next_rel = max(self._next_rel, rid + 1)
+                self._log(lambda rid=rid: self._remove_rel_record(rid))
+                if self._redo is not None:
+                    self._redo.append(("r+", rid, type, start, end, dict(props)))
+            elif kind == "n-":
+                self.delete_node(op[1], detach=False)
+            elif kind == "r-":
+                self.delete_relationship(op[1])
+            elif kind == "np":
+                self.set_node_property(op[1], op[2], op[3])
+            elif kind == "rp":
+                self.set_relationship_property(op[1], op[2], op[3])
+            elif kind == "l+":
+                self.add_label(op[1], op[2])
+            elif kind == "l-":
+                self.remove_label(op[1], op[2])
+            elif kind == "replace":
+                self.replace(op[1])
+            else:
+                raise GraphStoreError(f"unknown redo op {kind!r}")
+
+    _STATE = ("_nodes", "_rels", "_by_label", "_by_type", "_indexes", "_next_node", "_next_rel")
+
+    def replace(self, data: bytes | None) -> None:
+        """Replace the whole graph by a snapshot (None: an empty graph), as one undoable change."""
+        new = Graph.from_bytes(data) if data is not None else Graph()
+        old = self._swap(new)
+        self._log(lambda: self._swap(old))
+        if self._redo is not None:
+            self._redo.append(("replace", None if data is None else bytes(data)))
+
+    def _swap(self, other: "Graph") -> "Graph":
+        """Take `other`'s contents; returns a Graph holding what this one had."""
+        previous = Graph()
+        for name in self._STATE:
+            setattr(previous, name, getattr(self, name))
+            setattr(self, name, getattr(other, name))
+        return previous
 
     # ------------------------------------------------------------- persistence
     def to_bytes(self) -> bytes:

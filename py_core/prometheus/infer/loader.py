@@ -16,10 +16,18 @@ CACHE_NAME = "prometheus-models"
 def global_scope():
     """The worker's real global object. Evaluated in JS each time: the `js` module can hold
     a stale global after the interpreter is restored from a snapshot (its methods then
-    fail with "Illegal invocation")."""
+    fail with "Illegal invocation"). Where the CSP forbids eval (extension pages), run_js
+    cannot run; no snapshot is restored there (its Cache API refuses chrome-extension: URLs),
+    so the `js` module is the current global."""
     from pyodide.code import run_js
+    from pyodide.ffi import JsException
 
-    return run_js("globalThis")
+    try:
+        return run_js("globalThis")
+    except JsException:  # EvalError: the CSP has no 'unsafe-eval'
+        import js
+
+        return js
 
 
 def bundle_url(name: str = ARTIFACT_FILE) -> str:
@@ -62,7 +70,9 @@ async def fetch_artifact(url: str | None = None, progress=lambda stage, fraction
             manifest = (await response.json()).to_py()
             key = f"{url}?sha256={manifest.get('sha256', '')}"
     caches = getattr(scope, "caches", None)
-    cache = await caches.open(CACHE_NAME) if caches is not None and caches != js.undefined else None
+    # The Cache API takes http(s) only; an extension's own files need no cache anyway.
+    cacheable = caches is not None and caches != js.undefined and url.startswith(("http:", "https:"))
+    cache = await caches.open(CACHE_NAME) if cacheable else None
     cached = await cache.match(key) if cache is not None else None
     hit = cached is not None and cached is not js.undefined
     if hit:

@@ -14,8 +14,17 @@ from .embedder import Embedder
 from .loader import IN_PYODIDE, drop_cached_artifacts, fetch_artifact
 from .search import SemanticIndex
 
-_state: dict = {"embedder": None, "index": None, "info": None}
+DIM = 384  # all-MiniLM-L6-v2; the index exists (and persists) before the model is loaded
+_state: dict = {"embedder": None, "index": SemanticIndex(dim=DIM), "info": None}
 BACKENDS = ("auto", "numpy", "webgpu")
+
+
+def session_index() -> SemanticIndex:
+    return _state["index"]
+
+
+def set_session_index(index: SemanticIndex) -> None:
+    _state["index"] = index
 
 
 async def _choose_backend(embedder: Embedder, backend: str):
@@ -50,12 +59,14 @@ async def load(backend: str = "auto", url: str | None = None, progress=None) -> 
         raise
     gpu, reason = await _choose_backend(embedder, backend)
     embedder.use_backend(gpu)
-    previous = _state["index"]
+    index = _state["index"]
+    if index.dim != embedder.dim:
+        if len(index):
+            raise ValidationError(f"the index holds {len(index)} vectors of dimension {index.dim}; this model "
+                                  f"makes {embedder.dim}: clear the index before switching to it")
+        _state["index"] = index = SemanticIndex(dim=embedder.dim)
     _state["embedder"] = embedder
-    _state["index"] = SemanticIndex(embedder)
-    if previous is not None and len(previous):  # keep the index across a backend switch
-        texts = [previous.text(i) for i in previous.ids]
-        _state["index"].add_vectors(previous.ids, await embedder.embed_async(texts), texts)
+    index.embedder = embedder  # the stored vectors stay as they are across a backend switch
     _state["info"] = {
         "backend": embedder.backend.name, "backend_reason": reason, "dim": embedder.dim,
         "kernel": getattr(embedder.backend, "kernel", embedder.backend.name),
@@ -80,7 +91,7 @@ async def _index() -> SemanticIndex:
 @method("infer.info")
 def info() -> dict:
     return {"loaded": _state["embedder"] is not None, **(_state["info"] or {}),
-            "index_size": len(_state["index"]) if _state["index"] is not None else 0}
+            "index_size": len(_state["index"])}
 
 
 @method("infer.embed")
@@ -96,7 +107,7 @@ def _ids(ids) -> list:
     return ids
 
 
-@method("infer.index_add")
+@method("infer.index_add", writes=("index",))
 async def index_add(ids: list, texts: list) -> dict:
     index = await _index()
     ids = index._check_new_ids(_ids(ids))  # refuse bad ids before spending time embedding
@@ -105,17 +116,18 @@ async def index_add(ids: list, texts: list) -> dict:
     return {"size": len(index)}
 
 
-@method("infer.index_remove")
+@method("infer.index_remove", writes=("index",))
 async def index_remove(ids: list) -> dict:
-    index = await _index()
+    index = session_index()  # removing needs no model
     index.remove(_ids(ids))
     return {"size": len(index)}
 
 
-@method("infer.index_clear")
+@method("infer.index_clear", writes=("index",))
 async def index_clear() -> dict:
-    index = await _index()
-    index.remove(index.ids)
+    index = session_index()
+    if len(index):
+        index.remove(index.ids)
     return {"size": 0}
 
 
@@ -130,11 +142,11 @@ async def search(query: str, k: int = 10) -> list:
 
 @method("infer.near_duplicates")
 async def near_duplicates(threshold: float = 0.95) -> list:
-    index = await _index()
+    index = session_index()
     return [{"a": a, "b": b, "score": s} for a, b, s in index.near_duplicates(threshold)]
 
 
 @method("infer.similar_pairs")
 async def similar_pairs(threshold: float = 0.8, top_k: int | None = None) -> list:
-    index = await _index()
+    index = session_index()
     return [{"a": a, "b": b, "score": s} for a, b, s in index.similar_pairs(threshold, top_k=top_k)]

@@ -27,6 +27,21 @@ class SemanticIndex:
         self._ids: list[Hashable] = []
         self._rows: dict[Hashable, int] = {}
         self._texts: dict[Hashable, str] = {}
+        self._redo: list | None = None  # redo ops of every change while the store records
+
+    def recording(self, ops: list | None) -> None:
+        """Append a redo op for every change to `ops` from now on (None stops): ("add", ids,
+        texts, unit vectors) and ("remove", ids); `apply_ops` replays them."""
+        self._redo = ops
+
+    def apply_ops(self, ops) -> None:
+        for op in ops:
+            if op[0] == "add":  # vectors as recorded: already unit length, not normalised again
+                self._add_unit(self._check_new_ids(op[1]), np.asarray(op[3], dtype=np.float32), op[2])
+            elif op[0] == "remove":
+                self.remove(op[1])
+            else:
+                raise ValidationError(f"unknown index op {op[0]!r}")
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -63,9 +78,7 @@ class SemanticIndex:
         texts = list(texts) if not isinstance(texts, str) else texts
         if isinstance(texts, str) or len(texts) != len(ids):
             raise ValidationError(f"texts must be a list as long as ids ({len(ids)})")
-        vectors = self.embedder.embed(texts)
-        self._append(ids, vectors)
-        self._texts.update(zip(ids, texts))
+        self.add_vectors(ids, self.embedder.embed(texts), texts)
 
     def add_vectors(self, ids: Sequence, vectors, texts: Sequence[str] | None = None) -> None:
         """Add ready vectors (normalised here), optionally with their texts; all or nothing."""
@@ -78,9 +91,14 @@ class SemanticIndex:
         norms = np.linalg.norm(vectors, axis=1)
         if not np.all(np.isfinite(vectors)) or np.any(norms == 0):
             raise ValidationError("vectors must be finite and non-zero")
-        self._append(ids, vectors / norms[:, None])
+        self._add_unit(ids, vectors / norms[:, None], texts)
+
+    def _add_unit(self, ids: list, vectors: np.ndarray, texts) -> None:
+        self._append(ids, vectors)
         if texts is not None:
             self._texts.update(zip(ids, texts))
+        if self._redo is not None:
+            self._redo.append(("add", ids, None if texts is None else list(texts), vectors))
 
     def _append(self, ids: list, vectors: np.ndarray) -> None:
         start = len(self._ids)
@@ -104,6 +122,8 @@ class SemanticIndex:
         self._rows = {item_id: r for r, item_id in enumerate(self._ids)}
         for item_id in drop:
             self._texts.pop(item_id, None)
+        if self._redo is not None:
+            self._redo.append(("remove", ids))
 
     def vector(self, item_id) -> np.ndarray:
         if item_id not in self._rows:

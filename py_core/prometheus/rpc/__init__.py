@@ -4,6 +4,6 @@ The worker sends every request here (`prepare`, then `dispatch`) and posts back 
 comes out; methods are plain functions registered with `@method`.
 """
 
-from .registry import dispatch, method, methods, prepare
+from .registry import dispatch, method, methods, prepare, take_buffers
 
-__all__ = ["dispatch", "method", "methods", "prepare"]
+__all__ = ["dispatch", "method", "methods", "prepare", "take_buffers"]

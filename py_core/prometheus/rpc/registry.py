@@ -5,6 +5,15 @@ A method name is `<namespace>.<name>`; the namespace picks the module that regis
 Params arrive as one JSON object and are bound to the function's keyword arguments;
 results go back as JSON. A function that takes a `progress` keyword receives a callable
 `progress(stage, fraction)` that the worker turns into progress events.
+
+Bytes travel beside the JSON, not inside it: a `{"__bytes__": i}` in the params stands for
+the i-th buffer the worker passed, and `bytes` in a result go out the same way
+(`take_buffers`), so the worker can transfer them as ArrayBuffers.
+
+Calls run one at a time, in the order they reach `dispatch` (the store's lock), so no call
+sees another's half-done change. A method registered with `writes=(part, ...)` runs as one
+store change of those parts: its changes are journalled and kept only once the journal
+record is durable (prometheus.store).
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import InvalidParams, UnknownMethod, ValidationError
+from ..store.store import session
 
 # Namespace -> module whose import registers that namespace's methods.
 ENGINE_MODULES = {
@@ -26,6 +36,9 @@ ENGINE_MODULES = {
     "graph": "prometheus.graph.rpc",
     "quantum": "prometheus.quantum.rpc",
     "infer": "prometheus.infer.rpc",
+    "learn": "prometheus.learn.rpc",
+    "store": "prometheus.store.rpc",
+    "settings": "prometheus.store.rpc",
 }
 
 # Methods without a namespace are served by the `core` module.
@@ -38,19 +51,20 @@ class Method:
     function: Callable[..., Any]
     packages: tuple[str, ...]  # Pyodide packages the call needs beyond numpy
     takes_progress: bool
+    writes: tuple[str, ...] = ()  # store parts the call may change
 
 
 _METHODS: dict[str, Method] = {}
 
 
-def method(name: str, *, packages: tuple[str, ...] = ()):
-    """Register `function` as RPC method `name`."""
+def method(name: str, *, packages: tuple[str, ...] = (), writes: tuple[str, ...] = ()):
+    """Register `function` as RPC method `name`; `writes` names the store parts it may change."""
 
     def register(function):
         if name in _METHODS and _METHODS[name].function is not function:
             raise RuntimeError(f"RPC method {name!r} registered twice")
         takes_progress = "progress" in inspect.signature(function).parameters
-        _METHODS[name] = Method(name, function, tuple(packages), takes_progress)
+        _METHODS[name] = Method(name, function, tuple(packages), takes_progress, tuple(writes))
         return function
 
     return register
@@ -118,10 +132,38 @@ def _bind(entry: Method, params: Any, progress) -> inspect.BoundArguments:
     return bound
 
 
+_BYTES = "__bytes__"
+_outgoing: list[bytes] = []  # buffers of the last result, until the worker takes them
+
+
+def take_buffers() -> list[bytes]:
+    """The bytes of the last result, in marker order (the worker transfers them)."""
+    buffers = list(_outgoing)
+    _outgoing.clear()
+    return buffers
+
+
+def _with_buffers(value: Any, buffers: list) -> Any:
+    """Params with each `{"__bytes__": i}` replaced by the i-th buffer, as bytes."""
+    if isinstance(value, dict):
+        if len(value) == 1 and _BYTES in value:
+            i = value[_BYTES]
+            if type(i) is not int or not 0 <= i < len(buffers):
+                raise InvalidParams(f"params refer to a missing binary buffer {i!r}")
+            return buffers[i]
+        return {k: _with_buffers(v, buffers) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_with_buffers(v, buffers) for v in value]
+    return value
+
+
 def to_json_value(value: Any) -> Any:
     """Plain JSON values from numpy arrays/scalars, tuples, sets and `to_dict` objects."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        _outgoing.append(bytes(value))
+        return {_BYTES: len(_outgoing) - 1}
     if isinstance(value, float):
         if not math.isfinite(value):  # JSON has no NaN/Infinity: send JS's spelling
             return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
@@ -166,21 +208,40 @@ def _error(exc: BaseException) -> dict:
     }
 
 
-async def dispatch(name: str, params_json: str, progress=None) -> str:
+async def dispatch(name: str, params_json: str, progress=None, buffers=None) -> str:
     """Run one request; always answers a JSON envelope `{"result": ...}` or `{"error": ...}`.
 
+    `buffers`: the binary params (bytes-like or JS buffers), referred to by index.
     Never raises: a failure of any kind becomes an error envelope, so the worker stays up.
     """
-    try:
+    store = session()
+    async with store.lock:
+        _outgoing.clear()
         try:
-            params = json.loads(params_json) if params_json else None
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"params are not valid JSON: {exc}") from None
-        entry = _lookup(name)
-        bound = _bind(entry, params, progress)
-        result = entry.function(*bound.args, **bound.kwargs)
-        if inspect.isawaitable(result):
-            result = await result
-        return json.dumps({"result": to_json_value(result)}, allow_nan=False)
-    except Exception as exc:  # noqa: BLE001 - the boundary reports every failure
-        return json.dumps({"error": _error(exc)})
+            try:
+                params = json.loads(params_json) if params_json else None
+            except (TypeError, ValueError) as exc:
+                raise ValidationError(f"params are not valid JSON: {exc}") from None
+            if buffers:
+                params = _with_buffers(params, [_as_bytes(b) for b in buffers])
+            entry = _lookup(name)
+            bound = _bind(entry, params, progress)
+            if entry.writes:
+                result = await store.change(entry.writes, lambda: entry.function(*bound.args, **bound.kwargs))
+            else:
+                result = entry.function(*bound.args, **bound.kwargs)
+                if inspect.isawaitable(result):
+                    result = await result
+            return json.dumps({"result": to_json_value(result)}, allow_nan=False)
+        except Exception as exc:  # noqa: BLE001 - the boundary reports every failure
+            _outgoing.clear()
+            return json.dumps({"error": _error(exc)})
+
+
+def _as_bytes(buffer) -> bytes:
+    if isinstance(buffer, (bytes, bytearray, memoryview)):
+        return bytes(buffer)
+    to_bytes = getattr(buffer, "to_bytes", None)  # a JS ArrayBuffer / typed array proxy in Pyodide
+    if callable(to_bytes):
+        return to_bytes()
+    raise InvalidParams(f"a binary param must be bytes, got {type(buffer).__name__}")

@@ -1,0 +1,1 @@
+"""Bundled course files (JSON), read by prometheus.learn.course."""

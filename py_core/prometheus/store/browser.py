@@ -1,0 +1,102 @@
+"""The store in the browser: the IndexedDB backend over the worker's bridge (worker/store.js),
+and what the worker calls when tabs change roles or another tab commits.
+
+The bridge moves bytes; everything else (formats, recovery, when to checkpoint) is Python's.
+"""
+
+from __future__ import annotations
+
+from .errors import StorageFull, StoreError
+from .store import open_session, session
+
+
+def _to_js(data: bytes):
+    from pyodide.ffi import to_js
+
+    return to_js(memoryview(data))  # a Uint8Array copy in the JS heap
+
+
+def _bytes(value) -> bytes:
+    return value.to_bytes() if hasattr(value, "to_bytes") else bytes(value)
+
+
+def _storage_error(exc: Exception, what: str) -> StoreError:
+    message = str(exc)
+    if "QuotaExceededError" in message:
+        return StorageFull(f"the browser's storage quota for this site is used up: {what} did not fit; "
+                           "nothing of this call was kept (free space, or export and delete old data)")
+    return StoreError(f"{what} could not be written to IndexedDB ({message}); nothing of this call was kept")
+
+
+class IndexedDBBackend:
+    kind = "indexeddb"
+    persistent = True
+
+    def __init__(self, bridge):
+        self.bridge = bridge
+        self.transactions = 0
+
+    async def load(self):
+        from .backends import Stored
+
+        stored = await self.bridge.load()
+        journal = [(int(seq), _bytes(data)) for seq, data in stored.journal]
+        checkpoints = [(int(seq), _bytes(data)) for seq, data in stored.checkpoints]
+        return Stored(stored.device, sorted(checkpoints), sorted(journal))
+
+    async def append(self, entries) -> None:
+        from pyodide.ffi import to_js
+
+        self.transactions += 1
+        js_entries = to_js([[seq, _to_js(data)] for seq, data in entries])
+        try:
+            await self.bridge.append(js_entries)
+        except Exception as exc:  # noqa: BLE001 - a JsException: translated to the store's errors
+            seqs = ", ".join(str(seq) for seq, _ in entries)
+            size = sum(len(data) for _, data in entries)
+            raise _storage_error(exc, f"journal record {seqs} ({size:,} bytes)") from None
+
+    async def checkpoint(self, seq: int, data: bytes, keep: int) -> None:
+        self.transactions += 1
+        try:
+            await self.bridge.checkpoint(seq, _to_js(data), keep)
+        except Exception as exc:  # noqa: BLE001
+            raise _storage_error(exc, f"the checkpoint at record {seq} ({len(data):,} bytes)") from None
+
+    async def replace(self, seq: int, data: bytes) -> None:
+        self.transactions += 1
+        try:
+            await self.bridge.replace(seq, _to_js(data))
+        except Exception as exc:  # noqa: BLE001
+            raise _storage_error(exc, f"the imported state ({len(data):,} bytes)") from None
+
+    async def set_device(self, device: str) -> None:
+        await self.bridge.setDevice(device)
+
+
+async def open_browser(bridge, name: str, role: str, protected: bool, progress=None) -> dict:
+    """Open the session store on IndexedDB and restore it (called by the worker before ready)."""
+    store = await open_session(IndexedDBBackend(bridge), name, progress)
+    store.role = role
+    store.protected = protected
+    store.on_commit = lambda seq, data: bridge.broadcast(seq, _to_js(data))
+    return {"name": name, "persistent": True, "role": role, "protected": protected,
+            "restore": store.restore_report}
+
+
+async def become_writer() -> None:
+    """This tab took the writer lock: read what the last writer committed, then write."""
+    store = session()
+    async with store.lock:
+        await store.catch_up()
+        store.role = "writer"
+
+
+async def receive(seq, data) -> None:
+    """A record another tab committed (or `seq` None: that tab replaced the whole store)."""
+    store = session()
+    async with store.lock:
+        if store.role == "writer":
+            return
+        if seq is None or not store.receive(int(seq), _bytes(data)):
+            await store.catch_up()

@@ -1,0 +1,84 @@
+"""What a stateful engine gives the store: a `Part`, registered under a name.
+
+A part owns the format of its state and of its changes; the store owns when and where they
+are written. During a call that may change it, a part records *redo ops* for what changed and
+keeps enough to undo it (`begin` ... `collect` ... `rollback` or `end`), so the store can
+commit the ops first and only then let the change stand: if the write fails, `rollback`
+leaves the state exactly as before the call. Replaying committed ops (`apply`) is how the
+journal rebuilds a state after a restart, so ops must carry resolved values (no clock reads,
+no random numbers).
+
+Parts are found by name through `PART_MODULES`, imported only when the store holds data for
+them or a call changes them, so an empty store costs no engine import at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+# Part name -> module whose import registers it.
+PART_MODULES = {
+    "settings": "prometheus.store.settings",
+    "graph": "prometheus.graph.persist",
+    "index": "prometheus.infer.persist",
+    "learn": "prometheus.learn.persist",
+}
+
+_PARTS: dict[str, "Part"] = {}
+
+
+class Part(Protocol):
+    name: str
+
+    def to_bytes(self) -> bytes | None:
+        """The whole state (None when empty); `load(to_bytes())` gives the same state."""
+
+    def load(self, data: bytes | None) -> None:
+        """Replace the whole state (None: empty). Raises on bad data, changing nothing."""
+
+    def apply(self, ops: bytes) -> None:
+        """Replay the ops `collect` once returned (journal replay, other tabs' changes)."""
+
+    def digest(self) -> str | None:
+        """A hash of the logical state (None when empty): equal states, equal digests."""
+
+    def begin(self) -> None:
+        """Start recording: from here on, changes are logged for redo and for undo."""
+
+    def collect(self) -> bytes | None:
+        """The redo ops recorded since `begin`, encoded (None if nothing changed)."""
+
+    def rollback(self) -> None:
+        """Undo everything since `begin` and stop recording."""
+
+    def end(self) -> None:
+        """Keep the changes since `begin` and stop recording."""
+
+
+def register(part: "Part") -> "Part":
+    _PARTS[part.name] = part
+    return part
+
+
+def get(name: str) -> "Part":
+    """The part called `name`, importing the engine that provides it on first use."""
+    if name not in _PARTS:
+        module = PART_MODULES.get(name)
+        if module is None:
+            raise KeyError(f"no store part named {name!r} (known: {', '.join(sorted(PART_MODULES))})")
+        importlib.import_module(module)
+        if name not in _PARTS:
+            raise RuntimeError(f"{module} did not register store part {name!r}")
+    return _PARTS[name]
+
+
+def in_order(names) -> list[str]:
+    """Part names in load order (PART_MODULES order: the graph before what links into it)."""
+    order = list(PART_MODULES)
+    return sorted(names, key=lambda name: (order.index(name) if name in order else len(order), name))
+
+
+def loaded() -> dict[str, "Part"]:
+    """Parts imported so far (the others hold no state in this session)."""
+    return dict(_PARTS)

@@ -1,0 +1,184 @@
+"""The store in Chromium: IndexedDB persistence through the real SDK, export/import of bytes,
+two tabs, and a full quota. Kill tests (crash and SIGKILL) are in test_store_kill.py.
+
+Each test opens its own browser context (a fresh origin storage) in the shared Chromium, and
+fails on any page error or console error.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+
+import pytest
+
+from tests.browser.harness import CALL_JS, BrowserCallError
+
+READY_MS = 180_000
+
+
+class Tab:
+    """One page of a test context, with its console watched."""
+
+    def __init__(self, context, url: str):
+        self.page = context.new_page()
+        self.page.set_default_timeout(READY_MS)
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.goto(url)
+        self.capabilities = self.page.evaluate("() => Prometheus.ready")
+
+    def call(self, method, params=None):
+        outcome = self.page.evaluate(CALL_JS, [method, {} if params is None else params])
+        if not outcome["ok"]:
+            raise BrowserCallError(outcome["type"], outcome["message"], outcome["traceback"])
+        return outcome["value"]
+
+    def reload(self):
+        self.page.reload()
+        self.capabilities = self.page.evaluate("() => Prometheus.ready")
+
+    def count(self, label: str) -> int:
+        return self.call("graph.run", {"query": f"MATCH (n:{label}) RETURN count(n)"})["rows"][0][0]
+
+    def export(self) -> bytes:
+        text = self.page.evaluate("""async () => {
+          const data = await Prometheus.call("store.export");
+          if (!(data instanceof Uint8Array)) throw new Error("export is not a Uint8Array: " + typeof data);
+          let s = ""; for (let i = 0; i < data.length; i += 8192) s += String.fromCharCode(...data.subarray(i, i + 8192));
+          return btoa(s);
+        }""")
+        return base64.b64decode(text)
+
+    def import_(self, data: bytes):
+        outcome = self.page.evaluate("""async (b64) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          try { return { ok: true, value: await Prometheus.call("store.import", { data: bytes }) }; }
+          catch (e) { return { ok: false, type: e.type, message: e.message }; }
+        }""", base64.b64encode(data).decode())
+        if not outcome["ok"]:
+            raise BrowserCallError(outcome["type"], outcome["message"])
+        return outcome["value"]
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+def test_writes_survive_a_reload_and_the_store_is_reported(context, pages_url):
+    tab = Tab(context, pages_url + "host.html")
+    store = tab.capabilities["store"]
+    assert (store["name"], store["persistent"], store["role"]) == ("default", True, "writer")
+    assert tab.capabilities["storage"]["available"] is True
+    for i in range(5):
+        tab.call("graph.run", {"query": "CREATE (:Kept {i: $i})-[:NEXT]->(:Kept {i: -$i})", "parameters": {"i": i}})
+    tab.call("settings.set", {"values": {"retention": 0.9}})
+    info = tab.call("store.info")
+    assert info["seq"] == 6 and info["persistent"] is True and info["backend"] == "indexeddb"
+    tab.reload()
+    assert tab.capabilities["store"]["restore"] == {"checkpoint": None, "replayed": 6, "problems": []}
+    assert tab.count("Kept") == 10 and tab.call("settings.get", {"key": "retention"}) == 0.9
+    assert tab.call("store.info")["digest"] == info["digest"]
+    # after a checkpoint the restore starts from it
+    assert tab.call("store.checkpoint")["written"] is True
+    tab.call("graph.run", {"query": "CREATE (:Kept {i: 99})"})
+    tab.reload()
+    assert tab.capabilities["store"]["restore"] == {"checkpoint": 6, "replayed": 1, "problems": []}
+    assert tab.count("Kept") == 11
+    assert tab.errors == []
+
+
+def test_data_persist_false_keeps_everything_in_memory(context, pages_url):
+    tab = Tab(context, pages_url + "host-memory.html")
+    assert tab.capabilities["store"] == {"name": "default", "persistent": False, "role": "writer"}
+    tab.call("graph.run", {"query": "CREATE (:Gone)"})
+    assert tab.call("store.info")["persistent"] is False
+    tab.reload()
+    assert tab.count("Gone") == 0
+    assert tab.errors == []
+
+
+def test_export_wipe_import_gives_the_same_digest_and_bad_files_change_nothing(context, pages_url):
+    tab = Tab(context, pages_url + "host.html")
+    for i in range(20):
+        tab.call("graph.run", {"query": "CREATE (:Concept {key: $k, t: datetime()})", "parameters": {"k": f"k{i}"}})
+    tab.call("settings.set", {"values": {"theme": "dark"}})
+    digest = tab.call("store.info")["digest"]
+    data = tab.export()
+    assert data[:8] == b"PSTEXP1\n"
+    # wipe the origin's data, as "clear site data" would, and start again
+    cdp = context.new_cdp_session(tab.page)
+    origin = tab.page.evaluate("() => location.origin")
+    cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "indexeddb"})
+    tab.reload()
+    assert tab.count("Concept") == 0 and tab.call("store.info")["digest"] != digest
+    assert tab.import_(data)["digest"] == digest
+    tab.reload()  # the import is stored, not only applied
+    assert tab.call("store.info")["digest"] == digest and tab.call("settings.get", {"key": "theme"}) == "dark"
+    info = tab.call("store.info")
+    flipped = bytearray(data)
+    flipped[len(data) // 3] ^= 8
+    for bad, message in ((data[:-100], "sha256"), (bytes(flipped), "sha256"),
+                         (b"PSTEXP7\n" + data[8:], "format"), (b"%PDF-1.7\n" + bytes(100), "not a Prometheus")):
+        with pytest.raises(BrowserCallError) as refused:
+            tab.import_(bad)
+        assert refused.value.type == "CorruptData" and message in refused.value.message
+        assert tab.call("store.info") == info
+    # expected console noise: none; the refusals are rejected promises, handled by the page
+    assert tab.errors == []
+
+
+def test_two_tabs_one_writer_changes_seen_and_takeover(context, pages_url):
+    first = Tab(context, pages_url + "host.html")
+    second = Tab(context, pages_url + "host.html")
+    assert first.capabilities["store"]["role"] == "writer"
+    assert second.capabilities["store"]["role"] == "reader"
+    with pytest.raises(BrowserCallError) as busy:
+        second.call("graph.run", {"query": "CREATE (:FromReader)"})
+    assert busy.value.type == "StoreBusy" and "another tab" in busy.value.message
+    assert second.count("FromReader") == 0  # refused whole, not applied locally
+    first.call("graph.run", {"query": "CREATE (:Shared {n: 1})"})
+    started = time.monotonic()
+    while second.count("Shared") != 1:
+        assert time.monotonic() - started < 1.0, "the other tab did not see the write within a second"
+        time.sleep(0.05)
+    for i in range(10):  # acknowledged just before the writer goes away
+        first.call("graph.run", {"query": "CREATE (:Shared {n: $n})", "parameters": {"n": i + 2}})
+    digest = first.call("store.info")["digest"]
+    first.page.close()
+    started = time.monotonic()
+    while second.call("store.info")["role"] != "writer":
+        assert time.monotonic() - started < 10, "the reader did not take over"
+        time.sleep(0.1)
+    assert second.call("store.info")["digest"] == digest and second.count("Shared") == 11
+    assert second.page.evaluate("() => Prometheus.capabilities.store.role") == "writer"
+    second.call("graph.run", {"query": "CREATE (:Shared {n: 100})"})
+    second.reload()
+    assert second.count("Shared") == 12
+    assert first.errors == [] and second.errors == []
+
+
+def test_a_full_quota_rejects_with_storage_full_and_keeps_everything_before(context, pages_url):
+    tab = Tab(context, pages_url + "host.html")
+    for i in range(5):
+        tab.call("graph.run", {"query": "CREATE (:Early {i: $i})", "parameters": {"i": i}})
+    digest = tab.call("store.info")["digest"]
+    origin = tab.page.evaluate("() => location.origin")
+    usage = tab.page.evaluate("async () => (await navigator.storage.estimate()).usage")
+    cdp = context.new_cdp_session(tab.page)
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": usage + 256 * 1024})
+    big = "x" * (4 << 20)
+    with pytest.raises(BrowserCallError) as full:
+        tab.call("graph.run", {"query": "CREATE (:Big {text: $t})", "parameters": {"t": big}})
+    assert full.value.type == "StorageFull", full.value
+    assert "did not fit" in full.value.message and "journal record 6" in full.value.message
+    assert tab.count("Big") == 0 and tab.call("store.info")["digest"] == digest
+    tab.call("graph.run", {"query": "CREATE (:Early {i: 5})"})  # the worker stays usable
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin})
+    tab.reload()
+    assert tab.count("Early") == 6 and tab.count("Big") == 0
+    assert [e for e in tab.errors if "QuotaExceeded" not in e] == []

@@ -1,0 +1,80 @@
+/*
+ * The full-tab dashboard: collection counts, export/import (to move a collection between the
+ * extension and the web app), and FSRS optimization of a review history, all in this page's
+ * engine worker.
+ */
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const { call, guarded, refreshSummary } = PrometheusPages;
+  const LABELS = { cards: "Cards", reviews: "Reviews", due_today: "Due today", new_today: "New today" };
+
+  async function showStats() {
+    await guarded($("stats-note"), async () => {
+      const summary = await refreshSummary();
+      if (!summary) throw new PrometheusPages.Missing("learn.stats is not in this build of the engine");
+      $("stats").replaceChildren(...Object.entries(LABELS).flatMap(([key, label]) => {
+        const dt = document.createElement("dt");
+        const dd = document.createElement("dd");
+        dt.textContent = label;
+        dd.textContent = summary[key];
+        return [dt, dd];
+      }));
+    });
+  }
+
+  async function exportCollection() {
+    await guarded($("move-note"), async () => {
+      const data = await call("learn.export", { format: "json" });
+      const text = typeof data === "string" ? data : JSON.stringify(data);
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+      link.download = "prometheus-collection-" + PrometheusSummary.localDay(Date.now()) + ".json";
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      $("move-note").textContent = "Exported.";
+    });
+  }
+
+  function base64(buffer) {
+    const bytes = new Uint8Array(buffer);
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+  }
+
+  async function importCollection() {
+    const file = $("import").files[0];
+    if (!file) return;
+    $("move-note").textContent = "Importing " + file.name + "…";
+    await guarded($("move-note"), async () => {
+      const json = file.name.toLowerCase().endsWith(".json");
+      const params = json ? { data: await file.text(), format: "json" } : { data: base64(await file.arrayBuffer()), format: "apkg" };
+      const outcome = await call("learn.import", params);
+      $("move-note").textContent = "Imported " + file.name + ": " + JSON.stringify(outcome);
+      await showStats();
+    });
+  }
+
+  async function optimize() {
+    const file = $("optimize-csv").files[0];
+    if (!file) return;
+    const bar = $("optimize-progress");
+    bar.hidden = false;
+    $("optimize-note").textContent = "Optimizing on " + file.name + "…";
+    await guarded($("optimize-note"), async () => {
+      const result = await Prometheus.call("srs.optimize", { csv: await file.text() },
+        { onProgress: ({ fraction }) => { bar.value = fraction; } });
+      const metrics = result.metrics ? " log loss " + result.metrics.log_loss.toFixed(4) + ", RMSE(bins) " + result.metrics.rmse_bins.toFixed(4) : "";
+      $("optimize-note").textContent = "Done (" + result.rule + ")" + metrics + ".";
+      $("optimize-result").textContent = JSON.stringify(result.parameters);
+      document.body.dataset.optimized = "true";
+    });
+    bar.hidden = true;
+  }
+
+  $("export").addEventListener("click", exportCollection);
+  $("import").addEventListener("change", importCollection);
+  $("optimize-csv").addEventListener("change", optimize);
+  PrometheusPages.start($("status")).then(showStats, () => {});
+})();
