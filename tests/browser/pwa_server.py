@@ -22,8 +22,8 @@ class BundleServer:
         self.server = make_server(dist, "127.0.0.1", 0, prefix=prefix)
         self.prefix = self.server.RequestHandlerClass.func.prefix
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}{self.prefix}"
-        self.body_bytes: Counter[str] = Counter()  # path -> body bytes sent
-        self.requests: list[tuple[str, int]] = []  # (path, status) in order
+        self.body_bytes: Counter[str] = Counter()  # URL path with its query -> body bytes sent
+        self.requests: list[tuple[str, int]] = []  # (path without query, status) in order
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._wrap_handler()
@@ -54,7 +54,7 @@ class BundleServer:
                 start = source.tell()
                 super().copyfile(source, outputfile)
                 with owner._lock:
-                    owner.body_bytes[self.path.split("?", 1)[0]] += source.tell() - start
+                    owner.body_bytes[self.path] += source.tell() - start
 
         self.server.RequestHandlerClass = functools.partial(Counting, *served.args, **served.keywords)
 
