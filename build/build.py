@@ -22,6 +22,7 @@ ROOT = BUILD_DIR.parent
 sys.path.insert(0, str(BUILD_DIR))
 
 from core_wheel import build_wheel  # noqa: E402
+from pwa_manifest import write_sw_manifest  # noqa: E402
 from pyodide_runtime import (  # noqa: E402
     PACKAGES, PYODIDE_VERSION, RUNTIME_FILES, BuildError, PackageFetcher, npm_runtime_dir,
     official_lock, sha256_of, with_dependencies,
@@ -141,6 +142,8 @@ def build(dist: Path, cache: Path, offline: bool = False, quiet: bool = False) -
     install_tree(ROOT / "web", dist, report, dist)
     model_files = build_model(dist, cache, report)
     __import__("extension").build_extension(dist, report.log)  # web/extension + bundle -> dist/extension, zip
+    pwa = write_sw_manifest(dist)  # last: it lists the digests of everything above
+    report.log(f"service worker version {pwa['version']} ({len(pwa['files'])} files)")
     return summarize(dist, lock, model_files, report)
 
 

@@ -5,6 +5,8 @@
 Cold: a fresh browser context (empty HTTP cache). Warm: a second visit in the same context.
 Both pages start Pyodide in a dedicated worker served from the same local server; bare
 Pyodide loads no packages, the SDK loads numpy and the core. Bytes are counted by the server.
+The app's service worker (web/sw.js, registered by pwa.js): a warm start served from its
+cache with the server up, then with the server stopped (offline), against the SDK's warm start.
 """
 
 from __future__ import annotations
@@ -20,12 +22,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "build"))
 
+from pwa_manifest import write_sw_manifest  # noqa: E402 - build/ is scripts, not a package
 from serve import make_server  # noqa: E402
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, build_bundle  # noqa: E402
+from tests.browser.pwa_server import BundleServer  # noqa: E402
 
 SDK_PAGE = """<!doctype html><meta charset="utf-8"><script src="/prometheus.js"></script>
 <script>window.__ready = Prometheus.ready.then(() => performance.now());</script>"""
+
+# The same page as an installable app: the manifest and the service worker's registration.
+PWA_PAGE = SDK_PAGE.replace('<script src="/prometheus.js">',
+                            '<link rel="manifest" href="/manifest.webmanifest"><script src="/prometheus.js">') + \
+    '<script src="/pwa.js" defer></script>'
 
 CHUNK = 64 * 1024
 
@@ -80,6 +90,35 @@ def measure(playwright, server, url: str, runs: int) -> dict:
             "cold_bytes": statistics.median(cold_bytes), "warm_bytes": statistics.median(warm_bytes)}
 
 
+def measure_service_worker(playwright, dist: Path, runs: int) -> dict:
+    """Each run: a new profile; a first visit installs the worker, then a warm visit online and
+    one with the server stopped (a stopped server, not Playwright's offline mode, which does
+    not reach service-worker fetches)."""
+    cold, online, offline, online_bytes = [], [], [], []
+    for _ in range(runs):
+        server = BundleServer(dist)
+        url = server.url + "bench-pwa.html"
+        with tempfile.TemporaryDirectory() as profile:
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = context.new_page()
+            page.goto(url)
+            cold.append(page.evaluate("() => window.__ready") / 1000)
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=120_000)
+            for times in (online, offline):
+                page.goto("about:blank")
+                if times is offline:
+                    server.stop()
+                server.reset_counts()
+                page.goto(url)
+                times.append(page.evaluate("() => window.__ready") / 1000)
+                if times is online:
+                    online_bytes.append(sum(server.body_bytes.values()))
+            context.close()
+    return {"cold": statistics.median(cold), "online": statistics.median(online),
+            "offline": statistics.median(offline), "online_bytes": statistics.median(online_bytes)}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -89,6 +128,8 @@ def main(argv=None) -> int:
     dist = build_bundle()
     (dist / "bench-sdk.html").write_text(SDK_PAGE)
     (dist / "bench-bare.html").write_text(BARE_PAGE)
+    (dist / "bench-pwa.html").write_text(PWA_PAGE)
+    write_sw_manifest(dist)  # the service worker serves only files of its build's list
     server = counting_server(dist, args.mbps)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     from playwright.sync_api import sync_playwright
@@ -97,9 +138,11 @@ def main(argv=None) -> int:
         results = {}
         for name, page in (("bare loadPyodide", "bench-bare.html"), ("Prometheus SDK", "bench-sdk.html")):
             results[name] = measure(playwright, server, base + page, args.runs)
+        service_worker = measure_service_worker(playwright, dist, args.runs)
     server.shutdown()
-    for page in ("bench-sdk.html", "bench-bare.html"):
+    for page in ("bench-sdk.html", "bench-bare.html", "bench-pwa.html"):
         (dist / page).unlink()
+    write_sw_manifest(dist)
 
     link = f"{args.mbps:g} Mbit/s link" if args.mbps else "loopback, no bandwidth cap"
     print(f"time to ready, median of {args.runs} runs (headless Chromium, local server, {link})")
@@ -108,6 +151,13 @@ def main(argv=None) -> int:
         print(f"{name:18} {r['cold']:8.2f} {r['warm']:8.2f} {r['warm'] / r['cold']:10.2f} "
               f"{r['cold_bytes']:12,.0f} {r['warm_bytes']:11,.0f}")
     sdk, bare = results["Prometheus SDK"], results["bare loadPyodide"]
+    sw = service_worker
+    print(f"{'SW warm, online':18} {sw['cold']:8.2f} {sw['online']:8.2f} {sw['online'] / sw['cold']:10.2f} "
+          f"{'':>12} {sw['online_bytes']:11,.0f}")
+    print(f"{'SW warm, offline':18} {sw['cold']:8.2f} {sw['offline']:8.2f} {sw['offline'] / sw['cold']:10.2f} "
+          f"{'':>12} {'(server down)':>11}")
+    print(f"service worker: warm online / SDK warm = {sw['online'] / sdk['warm']:.2f}, "
+          f"warm offline / SDK warm = {sw['offline'] / sdk['warm']:.2f} (target <= 1.1: the cache costs no time)")
     print(f"SDK cold / bare cold = {sdk['cold'] / bare['cold']:.2f} (target <= 1.5); "
           f"SDK warm / SDK cold = {sdk['warm'] / sdk['cold']:.2f} (target < 0.5)")
     return 0

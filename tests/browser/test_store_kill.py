@@ -65,7 +65,7 @@ class Session:
         self.page.set_default_timeout(180_000)
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.expose_function("__ack", self.acked.append)
+        self.page.expose_function("__ack", lambda i: self.acked.append(i))
         self.page.goto(url)
         self.capabilities = self.page.evaluate("() => Prometheus.ready")
 

@@ -42,7 +42,8 @@
     document.querySelector("#stats-form button").disabled = false;
     await summarize();
     for (const panel of [graphPanel, reviewPanel, quantumPanel, searchPanel]) {
-      panel.start().catch((error) => console.error("panel failed to start", error));
+      // Some panels start synchronously (no promise): wrap, so none throws "reading 'catch'".
+      Promise.resolve().then(() => panel.start()).catch((error) => console.error("panel failed to start", error));
     }
   });
   $("stats-form").addEventListener("submit", (event) => { event.preventDefault(); summarize(); });
