@@ -333,7 +333,24 @@ def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) 
             s, e, r, s_list, e_list = start[rows], end[rows], rows + first_rel, None, None
         for side, keys, others, others_list in (("out", s, e, e_list), ("in", e, s, s_list)):
             _adjacency(batch, name, side, keys, others, others_list, r, first_rel, next_node)
+    if len(groups) > 1:  # a node lists its types in the order of their first relationship
+        first_rid = _first_key
+        for rec in nodes.values():
+            if len(rec.out) > 1:
+                rec.out = dict(sorted(rec.out.items(), key=first_rid))
+            if len(rec.inc) > 1:
+                rec.inc = dict(sorted(rec.inc.items(), key=first_rid))
+        batch.old_out.sort(key=_first_merged)
+        batch.old_inc.sort(key=_first_merged)
     return batch
+
+
+def _first_key(item):
+    return next(iter(item[1]))
+
+
+def _first_merged(entry):
+    return next(iter(entry[2]))
 
 
 def _node_records(nc: NodeColumns, first_node: int):
