@@ -203,6 +203,10 @@ def test_csv_with_a_neo4j_admin_header_loads_typed_values():
     ints.load_columns(nodes_from_csv("id:ID\n10\n20\n", "integer"),
                       relationships_from_csv(":START_ID,:END_ID,:TYPE\n10,20,R\n", "integer"))
     assert [list(r) for r in ints.run("MATCH (a)-[:R]->(b) RETURN a.id, b.id")] == [[10, 20]]
+    typed = Graph()  # label and type for every row given outside the file, as neo4j-admin allows
+    typed.load_columns(nodes_from_csv("id:ID\n1\n2\n", "integer", labels="C"),
+                       relationships_from_csv(":START_ID,:END_ID\n1,2\n2,1\n", "integer", type="R"))
+    assert [list(r) for r in typed.run("MATCH (a:C)-[:R]->(b:C) RETURN a.id, b.id ORDER BY a.id")] == [[1, 2], [2, 1]]
 
 
 @pytest.mark.parametrize("text, kind, column, row, message", [

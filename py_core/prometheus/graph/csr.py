@@ -184,10 +184,10 @@ def reached(graph, sources, direction="out", types=None, max_depth=None, exclude
 
 
 def count_reached(graph, sources, direction="out", types=None, max_depth=None,
-                  include_sources: bool = False) -> int:
-    """How many distinct nodes `levels(...)` reaches, plus with `include_sources` the sources
-    not reached otherwise (the 0-length walks of a `*0..` pattern)."""
-    found = levels(graph, sources, direction, types, max_depth)
+                  include_sources: bool = False, exclude_sources: bool = False) -> int:
+    """How many distinct nodes `levels(...)` reaches (with `exclude_sources` as there), plus with
+    `include_sources` the sources not reached otherwise (the 0-length walks of a `*0..` pattern)."""
+    found = levels(graph, sources, direction, types, max_depth, exclude_sources)
     total = sum(len(level) for level in found)
     if include_sources:
         sources = set(sources)

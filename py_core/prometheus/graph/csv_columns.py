@@ -89,11 +89,14 @@ def _split(field, what):
     return name.strip(), kind.strip() if sep else "string"
 
 
-def nodes_from_csv(text: str, id_type: str = "string") -> dict:
-    """The `nodes` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header."""
+def nodes_from_csv(text: str, id_type: str = "string", labels: str | None = None) -> dict:
+    """The `nodes` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header;
+    `labels` labels every row when the header has no :LABEL column (neo4j-admin's `--nodes=L=file`)."""
     _check_id_type(id_type)
     header, columns = _table(text, "nodes")
     out: dict = {"properties": {}}
+    if labels is not None:
+        out["labels"] = labels
     for field, column in zip(header, columns):
         name, kind = _split(field, "nodes")
         where = f"nodes CSV column {field!r}"
@@ -115,11 +118,14 @@ def nodes_from_csv(text: str, id_type: str = "string") -> dict:
     return out
 
 
-def relationships_from_csv(text: str, id_type: str = "string") -> dict:
-    """The `relationships` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header."""
+def relationships_from_csv(text: str, id_type: str = "string", type: str | None = None) -> dict:
+    """The `relationships` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header;
+    `type` types every row when the header has no :TYPE column (neo4j-admin's `--relationships=T=file`)."""
     _check_id_type(id_type)
     header, columns = _table(text, "relationships")
     out: dict = {"properties": {}}
+    if type is not None:
+        out["type"] = type
     for field, column in zip(header, columns):
         name, kind = _split(field, "relationships")
         where = f"relationships CSV column {field!r}"

@@ -424,11 +424,15 @@ class ReachStep:
     def count_ends(self, rows, ctx) -> int:
         """How many distinct nodes the input rows' anchors reach together: `count(DISTINCT end)`
         over the whole match, without a row per anchor (see clauses.CountReached)."""
-        if not self.never and not self.target.bound and self.same_end is None and self.target_trivial:
-            # the union of every anchor's reach is one multi-source search
-            anchors = [nid for row in rows for nid in _anchors(self.plan, row, ctx)]
-            return csr.count_reached(ctx.store, anchors, self.direction, self.types, self.hi,
-                                     include_sources=self.lo == 0)
+        rows = list(rows)
+        if not self.never and not self.target.bound and self.target_trivial and self.same_end is not True:
+            anchors = list(dict.fromkeys(nid for row in rows for nid in _anchors(self.plan, row, ctx)))
+            if self.same_end is None:  # the union of every anchor's reach is one multi-source search
+                return csr.count_reached(ctx.store, anchors, self.direction, self.types, self.hi,
+                                         include_sources=self.lo == 0)
+            if len(anchors) <= 1:  # `end <> anchor`, one anchor: the anchor itself never counts
+                return csr.count_reached(ctx.store, anchors, self.direction, self.types, self.hi,
+                                         exclude_sources=True)
         seen = set()
         for row in rows:
             pinned = self._pinned(row)
