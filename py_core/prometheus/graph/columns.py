@@ -305,15 +305,19 @@ def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) 
     """The records one bulk load adds to a graph whose next ids are (first_node, first_rel) and
     whose existing node ids are `known_nodes` (only read, to check endpoints given as graph ids)."""
     nc, rc = columns.nodes, columns.relationships
-    nodes, by_label = _node_records(nc, first_node) if nc is not None else ({}, {})
-    next_node = first_node + len(nodes)
+    next_node = first_node + (nc.count if nc is not None else 0)
+    # One int object per node id, shared by every record and bucket that holds it (an object
+    # array indexes without making new ints): 1M relationships hold ~80 MB less.
+    node_obj = np.arange(next_node).astype(object)
+    nodes, by_label = _node_records(nc, node_obj[first_node:].tolist()) if nc is not None else ({}, {})
     batch = Batch(first_node, first_rel, nodes, by_label, {}, {}, [], [], {})
     if rc is None or rc.count == 0:
         return batch
     start = _resolve(rc.start, nc, first_node, known_nodes, "relationships.start")
     end = _resolve(rc.end, nc, first_node, known_nodes, "relationships.end")
-    rids = list(range(first_rel, first_rel + rc.count))
-    start_list, end_list = start.tolist(), end.tolist()
+    rid_obj = np.arange(first_rel, first_rel + rc.count).astype(object)
+    rids = rid_obj.tolist()
+    start_list, end_list = node_obj[start].tolist(), node_obj[end].tolist()
     props = _property_dicts(rc.properties, rc.count)
     types = repeat(rc.type, rc.count) if isinstance(rc.type, str) else rc.type
     batch.rels = dict(zip(rids, map(_RelRecord, types, start_list, end_list, props)))
@@ -329,10 +333,10 @@ def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) 
             batch.by_type[name] = rids
             s, e, r, s_list, e_list = start, end, None, start_list, end_list
         else:
-            batch.by_type[name] = (rows + first_rel).tolist()
+            batch.by_type[name] = rid_obj[rows].tolist()
             s, e, r, s_list, e_list = start[rows], end[rows], rows + first_rel, None, None
         for side, keys, others, others_list in (("out", s, e, e_list), ("in", e, s, s_list)):
-            _adjacency(batch, name, side, keys, others, others_list, r, first_rel, next_node)
+            _adjacency(batch, name, side, keys, others, others_list, r, first_rel, next_node, node_obj, rid_obj)
     if len(groups) > 1:  # a node lists its types in the order of their first relationship
         first_rid = _first_key
         for rec in nodes.values():
@@ -353,12 +357,11 @@ def _first_merged(entry):
     return next(iter(entry[2]))
 
 
-def _node_records(nc: NodeColumns, first_node: int):
+def _node_records(nc: NodeColumns, ids: list):
     count = nc.count
-    ids = range(first_node, first_node + count)
     if isinstance(nc.labels, tuple):
         label_sets = map(set, repeat(nc.labels, count))
-        by_label = {label: list(ids) for label in nc.labels}
+        by_label = {label: ids for label in nc.labels}
     else:
         label_sets = map(set, nc.labels)
         by_label = {}
@@ -428,7 +431,7 @@ def _resolve(refs, nc: NodeColumns | None, first_node: int, known_nodes, where) 
     return np.array(resolved, dtype=np.int64)
 
 
-def _adjacency(batch: Batch, name, side, keys, others, others_list, rids, first_rel, next_node):
+def _adjacency(batch: Batch, name, side, keys, others, others_list, rids, first_rel, next_node, node_obj, rid_obj):
     """Buckets {rel id: other node} of one type and side, grouped by node, in rel-id order.
     `others_list` is `others` as a list when the caller has it (its int objects are shared)."""
     ascending = keys.size < 2 or bool((keys[1:] >= keys[:-1]).all())
@@ -439,6 +442,8 @@ def _adjacency(batch: Batch, name, side, keys, others, others_list, rids, first_
     else:
         order = np.argsort(keys, kind="stable")
         sorted_others = others[order]
+        # new int objects, made in the order the buckets read them: sharing the relationship ids'
+        # objects here would read them in random order, 3x slower (cache misses) for 28 MB saved
         rid_list = ((order + first_rel) if rids is None else rids[order]).tolist()
     counts = np.bincount(keys, minlength=next_node)
     indptr = np.zeros(next_node + 1, dtype=np.int64)
@@ -446,7 +451,7 @@ def _adjacency(batch: Batch, name, side, keys, others, others_list, rids, first_
     batch.csr[(name, side)] = Csr(indptr, sorted_others)
     present = np.flatnonzero(counts)
     if order is not None or others_list is None:
-        others_list = sorted_others.tolist()
+        others_list = node_obj[sorted_others].tolist()
     pairs = zip(rid_list, others_list)
     new_from = batch.first_node
     slot = "out" if side == "out" else "inc"
