@@ -445,10 +445,10 @@ def _adjacency(batch: Batch, name, side, keys, others, others_list, rids, first_
         # new int objects, made in the order the buckets read them: sharing the relationship ids'
         # objects here would read them in random order, 3x slower (cache misses) for 28 MB saved
         rid_list = ((order + first_rel) if rids is None else rids[order]).tolist()
-    counts = np.bincount(keys, minlength=next_node)
-    indptr = np.zeros(next_node + 1, dtype=np.int64)
+    counts = np.bincount(keys.astype(np.intp, copy=False), minlength=next_node)  # intp: wasm32 too
+    indptr = np.zeros(next_node + 1, dtype=np.intp)
     np.cumsum(counts, out=indptr[1:])
-    batch.csr[(name, side)] = Csr(indptr, sorted_others)
+    batch.csr[(name, side)] = Csr(indptr, sorted_others.astype(np.intp, copy=False))
     present = np.flatnonzero(counts)
     if order is not None or others_list is None:
         others_list = node_obj[sorted_others].tolist()

@@ -28,7 +28,10 @@ SIDES = ("out", "in")
 # A frontier this large moves to the arrays; tests set it to 0 (always) or a huge number (never).
 SWITCH_AT = 256
 
-_EMPTY = np.zeros(0, dtype=np.int64)
+# Node ids as the platform's index type: numpy refuses int64 counts and bins where intp is
+# 32 bits (Pyodide's wasm32), e.g. in np.repeat and np.bincount.
+_INT = np.intp
+_EMPTY = np.zeros(0, dtype=_INT)
 
 
 class Csr:
@@ -45,11 +48,11 @@ class Csr:
     @classmethod
     def from_pairs(cls, keys: np.ndarray, values: np.ndarray, size: int) -> "Csr":
         """From parallel arrays (key node, neighbour node), listed in relationship-id order."""
-        keys = np.asarray(keys, dtype=np.int64)
+        keys = np.asarray(keys, dtype=_INT)
         order = np.argsort(keys, kind="stable")
-        indptr = np.zeros(size + 1, dtype=np.int64)
+        indptr = np.zeros(size + 1, dtype=_INT)
         np.cumsum(np.bincount(keys, minlength=size), out=indptr[1:])
-        return cls(indptr, np.asarray(values, dtype=np.int64)[order])
+        return cls(indptr, np.asarray(values, dtype=_INT)[order])
 
     def gather(self, front: np.ndarray) -> np.ndarray:
         """Every neighbour of the nodes in `front` (repeats kept), as one array."""
@@ -72,8 +75,8 @@ def build(graph, rel_type: str, side: str) -> Csr:
     """The CSR of `rel_type` relationships from `side` ("out" or "in"), from the store's records."""
     rids = graph._by_type.get(rel_type, ())
     recs = list(map(graph._rels.__getitem__, rids))
-    starts = np.fromiter(map(attrgetter("start"), recs), dtype=np.int64, count=len(recs))
-    ends = np.fromiter(map(attrgetter("end"), recs), dtype=np.int64, count=len(recs))
+    starts = np.fromiter(map(attrgetter("start"), recs), dtype=_INT, count=len(recs))
+    ends = np.fromiter(map(attrgetter("end"), recs), dtype=_INT, count=len(recs))
     keys, values = (starts, ends) if side == "out" else (ends, starts)
     return Csr.from_pairs(keys, values, graph._next_node)
 
@@ -101,7 +104,7 @@ def levels(graph, sources, direction: str = "out", types=None, max_depth=None,
 
     A source is reported when a walk of length >= 1 returns to it, unless `exclude_sources`
     (then it counts as reached at depth 0). Each level is a list (Python part) or a sorted
-    int64 array (array part); the order within a level is otherwise unspecified.
+    intp array (array part); the order within a level is otherwise unspecified.
     """
     hi = float("inf") if max_depth is None else max_depth
     front = list(dict.fromkeys(sources))
@@ -152,8 +155,8 @@ def _array_levels(graph, front, seen, direction, types, remaining) -> list:
     size = graph._next_node
     mark = np.zeros(size, dtype=bool)
     if seen:
-        mark[np.fromiter(seen, dtype=np.int64, count=len(seen))] = True
-    front = np.unique(np.asarray(front, dtype=np.int64))
+        mark[np.fromiter(seen, dtype=_INT, count=len(seen))] = True
+    front = np.unique(np.asarray(front, dtype=_INT))
     out = []
     depth = 0
     while front.size and depth < remaining:
@@ -196,6 +199,6 @@ def count_reached(graph, sources, direction="out", types=None, max_depth=None,
             if isinstance(level, list):
                 again += sum(1 for nid in level if nid in sources)
             else:
-                again += int(np.isin(level, np.fromiter(sources, dtype=np.int64, count=len(sources))).sum())
+                again += int(np.isin(level, np.fromiter(sources, dtype=_INT, count=len(sources))).sum())
         total += len(sources) - again
     return total
