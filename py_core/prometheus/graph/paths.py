@@ -11,7 +11,7 @@ relation this module answers four questions that plain graph databases leave to 
 - `pagerank(g)`: importance, flowing from a concept to what it requires, so foundations that
   much of the course builds on rank highest.
 
-The functions read the store's public API only (`out_ids`, `nodes`, `relationships`, ...). Importing the
+The functions read the store's public API only (`out_ids`, `reach_levels`, `nodes`, ...). Importing the
 module also registers them as Cypher procedures (`prometheus.prerequisites` etc., see
 `register_procedures`).
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Mapping
+from itertools import repeat
 
 from ..errors import ValidationError
 
@@ -94,22 +95,11 @@ def prerequisites(graph, concept, rel_type: str = REQUIRES, max_depth: int | Non
     rel_type = _rel_type(rel_type)
     if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0):
         raise LearningPathError(f"max_depth must be a non-negative integer or None, got {max_depth!r}")
-    seen = {start}
-    frontier = [start]
     out: list[tuple[int, int]] = []
-    out_ids = graph.out_ids
-    depth = 0
-    while frontier and (max_depth is None or depth < max_depth):
-        depth += 1
-        level = []
-        for node in frontier:
-            for other in out_ids(node, rel_type):
-                if other not in seen:
-                    seen.add(other)
-                    level.append(other)
-        level.sort()  # BFS levels come in depth order; sort ids within a level
-        out.extend((n, depth) for n in level)
-        frontier = level
+    for depth, level in enumerate(graph.reach_levels((start,), "out", (rel_type,), max_depth,
+                                                     exclude_sources=True), start=1):
+        level = sorted(level) if isinstance(level, list) else level.tolist()  # arrays come sorted
+        out.extend(zip(level, repeat(depth)))
     return out
 
 

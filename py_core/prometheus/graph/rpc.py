@@ -96,3 +96,29 @@ def stats() -> dict:
     graph = current_graph()
     return {"nodes": graph.node_count(), "relationships": graph.relationship_count(),
             "indexes": [list(k) for k in graph.indexes()]}
+
+
+@method("graph.import")
+def import_columns(nodes: dict | None = None, relationships: dict | None = None,
+                   nodes_csv: str | None = None, relationships_csv: str | None = None,
+                   id_type: str = "string") -> dict:
+    """Adds nodes and relationships to the session graph in one change, all or nothing.
+
+    Either columns (`nodes` / `relationships`, shaped as in graph/columns.py) or CSV text with
+    a neo4j-admin header (`nodes_csv` / `relationships_csv`, see graph/csv_columns.py; ids read
+    as `id_type`). A refusal names the column and row and leaves the graph unchanged.
+    Returns `added` (counts and first new ids, see Graph.load_columns) and the graph's totals.
+    """
+    from .csv_columns import nodes_from_csv, relationships_from_csv
+
+    if nodes is not None and nodes_csv is not None:
+        raise ValidationError("give nodes as columns or as nodes_csv, not both")
+    if relationships is not None and relationships_csv is not None:
+        raise ValidationError("give relationships as columns or as relationships_csv, not both")
+    start = time.perf_counter()
+    if nodes_csv is not None:
+        nodes = nodes_from_csv(nodes_csv, id_type)
+    if relationships_csv is not None:
+        relationships = relationships_from_csv(relationships_csv, id_type)
+    added = current_graph().load_columns(nodes, relationships)
+    return {"added": added, **stats(), "engine_ms": (time.perf_counter() - start) * 1e3}

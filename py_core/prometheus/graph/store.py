@@ -61,7 +61,7 @@ from operator import attrgetter
 from typing import Iterable, Iterator
 
 from ..errors import ValidationError
-from . import snapshot
+from . import csr, snapshot
 from .cypher.runner import run_query
 from .entities import Node, Relationship
 
@@ -138,6 +138,7 @@ class Graph:
         self._redo: list | None = None
         self._counters = (0, 0)
         self._plan_cache: dict = {}
+        self._csr: dict = {}  # (type, side) -> csr.Csr, built on demand, dropped when that type changes
 
     # ----------------------------------------------------------------- reading
     def has_node(self, id) -> bool:
@@ -220,6 +221,19 @@ class Graph:
     def in_ids(self, id, type: str):
         bucket = self._node(id).inc.get(type)
         return bucket.values() if bucket is not None else ()
+
+    def reach_levels(self, sources, direction: str = "out", types=None, max_depth=None,
+                     exclude_sources: bool = False) -> list:
+        """Breadth-first levels of the nodes reachable from `sources` (csr.levels): level k holds
+        the nodes first reached after k >= 1 relationships of `types` (None: all) in `direction`.
+        Large searches run on numpy arrays built per type on first use and dropped on writes."""
+        for nid in sources:
+            self._node(nid)
+        if direction not in _DIRECTIONS:
+            raise GraphStoreError(f"direction must be one of {_DIRECTIONS}, got {direction!r}")
+        if isinstance(types, str):
+            types = (types,)
+        return csr.levels(self, sources, direction, types, max_depth, exclude_sources)
 
     def degree(self, id, direction: str = "out", types=None) -> int:
         return sum(1 for _ in self.neighbours(id, direction, types))
@@ -328,6 +342,8 @@ class Graph:
         return rid
 
     def _insert_rel(self, rid, rec):
+        if self._csr:
+            self._drop_csr(rec.type)
         self._rels[rid] = rec
         self._nodes[rec.start].out.setdefault(rec.type, {})[rid] = rec.end
         self._nodes[rec.end].inc.setdefault(rec.type, {})[rid] = rec.start
@@ -335,6 +351,8 @@ class Graph:
 
     def _remove_rel_record(self, rid):
         rec = self._rels.pop(rid)
+        if self._csr:
+            self._drop_csr(rec.type)
         for adjacency in (self._nodes[rec.start].out, self._nodes[rec.end].inc):
             bucket = adjacency[rec.type]
             del bucket[rid]
@@ -550,6 +568,97 @@ class Graph:
             setattr(previous, name, getattr(self, name))
             setattr(self, name, getattr(other, name))
         return previous
+
+    # ------------------------------------------------------------ bulk loading
+    def load_columns(self, nodes=None, relationships=None) -> dict:
+        """Adds nodes and relationships given as columns, as one change (columns.py has the shapes).
+
+        All rows or none: invalid input raises `columns.ColumnError` naming the column and row
+        and leaves the graph as it was. Node ids are handed out in row order, then relationship
+        ids. Returns the counts and the first new ids.
+        """
+        from . import columns  # deferred: columns.py builds this module's record classes
+
+        with _collector_paused():
+            batch = columns.build_batch(columns.validate(nodes, relationships),
+                                        self._next_node, self._next_rel, self._nodes)
+        self.install_batch(batch)
+        return {"nodes": len(batch.nodes), "relationships": len(batch.rels),
+                "first_node": batch.first_node, "first_relationship": batch.first_rel}
+
+    def install_batch(self, batch) -> None:
+        """Puts in place the records of a `columns.Batch` built for this graph's next ids, all
+        at once: a failure part-way removes what was added, and inside a transaction the whole
+        batch is one undo step."""
+        if (batch.first_node, batch.first_rel) != (self._next_node, self._next_rel):
+            raise GraphStoreError(f"batch was built for next ids {(batch.first_node, batch.first_rel)}, "
+                                  f"the graph is at {(self._next_node, self._next_rel)}")
+        new_types = [t for t in batch.by_type if t not in self._by_type]
+        with _collector_paused():
+            try:
+                self._nodes.update(batch.nodes)
+                for label, ids in batch.by_label.items():
+                    self._by_label.setdefault(label, {}).update(dict.fromkeys(ids))
+                for (label, key), index in self._indexes.items():
+                    for nid in batch.by_label.get(label, ()):
+                        value = batch.nodes[nid].props.get(key)
+                        if value is not None:
+                            index.setdefault(index_key(value), {})[nid] = None
+                self._rels.update(batch.rels)
+                for rel_type, ids in batch.by_type.items():
+                    self._drop_csr(rel_type)
+                    self._by_type.setdefault(rel_type, {}).update(dict.fromkeys(ids))
+                for slot, merges in (("out", batch.old_out), ("inc", batch.old_inc)):
+                    for nid, rel_type, bucket in merges:
+                        getattr(self._nodes[nid], slot).setdefault(rel_type, {}).update(bucket)
+                for rel_type in new_types:  # arrays built from the columns describe the whole type
+                    for side in ("out", "in"):
+                        self._csr[(rel_type, side)] = batch.csr[(rel_type, side)]
+                self._next_node, self._next_rel = batch.next_node, batch.next_rel
+            except BaseException:
+                self._uninstall_batch(batch)
+                raise
+        self._log(lambda: self._uninstall_batch(batch))
+
+    def _uninstall_batch(self, batch) -> None:
+        """Removes whatever part of `batch` is installed (tolerates a partial install)."""
+        with _collector_paused():
+            for rel_type, ids in batch.by_type.items():
+                self._drop_csr(rel_type)
+                bucket = self._by_type.get(rel_type)
+                if bucket is not None:
+                    for rid in ids:
+                        bucket.pop(rid, None)
+                    if not bucket:
+                        del self._by_type[rel_type]
+            for slot, merges in (("out", batch.old_out), ("inc", batch.old_inc)):
+                for nid, rel_type, added in merges:
+                    adjacency = getattr(self._nodes[nid], slot)
+                    bucket = adjacency.get(rel_type)
+                    if bucket is not None:
+                        for rid in added:
+                            bucket.pop(rid, None)
+                        if not bucket:
+                            del adjacency[rel_type]
+            for rid in batch.rels:
+                self._rels.pop(rid, None)
+            for nid, rec in batch.nodes.items():
+                if self._nodes.get(nid) is rec:
+                    self._index_remove(nid, rec.labels, rec.props)
+                    del self._nodes[nid]
+            for label, ids in batch.by_label.items():
+                bucket = self._by_label.get(label)
+                if bucket is not None:
+                    for nid in ids:
+                        bucket.pop(nid, None)
+                    if not bucket:
+                        del self._by_label[label]
+            self._next_node, self._next_rel = batch.first_node, batch.first_rel
+
+    def _drop_csr(self, rel_type) -> None:
+        """Forgets the CSR arrays of one relationship type (csr.py): it has just changed."""
+        self._csr.pop((rel_type, "out"), None)
+        self._csr.pop((rel_type, "in"), None)
 
     # ------------------------------------------------------------- persistence
     def to_bytes(self) -> bytes:

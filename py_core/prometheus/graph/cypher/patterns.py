@@ -5,6 +5,7 @@ expanding along adjacency lists in both directions. Also shortest paths by bidir
 
 from __future__ import annotations
 
+from .. import csr
 from ..entities import Node, Path, Relationship
 from ..errors import COMPILE_TIME, RUNTIME, CypherSyntaxError, CypherTypeError
 from . import ast as A
@@ -423,6 +424,15 @@ class ReachStep:
     def count_ends(self, rows, ctx) -> int:
         """How many distinct nodes the input rows' anchors reach together: `count(DISTINCT end)`
         over the whole match, without a row per anchor (see clauses.CountReached)."""
+        rows = list(rows)
+        if not self.never and not self.target.bound and self.target_trivial and self.same_end is not True:
+            anchors = list(dict.fromkeys(nid for row in rows for nid in _anchors(self.plan, row, ctx)))
+            if self.same_end is None:  # the union of every anchor's reach is one multi-source search
+                return csr.count_reached(ctx.store, anchors, self.direction, self.types, self.hi,
+                                         include_sources=self.lo == 0)
+            if len(anchors) <= 1:  # `end <> anchor`, one anchor: the anchor itself never counts
+                return csr.count_reached(ctx.store, anchors, self.direction, self.types, self.hi,
+                                         exclude_sources=True)
         seen = set()
         for row in rows:
             pinned = self._pinned(row)
@@ -669,52 +679,17 @@ def _var_length(store, src, direction, rspec, lo, hi, used, row, ctx):
 
 
 def _reachable(store, src, direction, types, lo, hi):
-    """Each node reachable from src in lo..hi steps (lo <= 1), once, by breadth-first search.
+    """Each node reachable from src in lo..hi steps (lo <= 1), once, by breadth-first search
+    (csr.levels: plain Python for small frontiers, numpy arrays for large ones).
 
     Equivalent to enumerating relationship-unique walks when only the set of end nodes matters
     and the pattern is directed: a shortest walk never repeats a relationship, so BFS depth <= hi
     finds exactly those ends.
     """
-    nodes = store._nodes
     out = [src] if lo == 0 else []
-    seen = set()
-    front = [src]
-    depth = 0
-    single = types[0] if types is not None and len(types) == 1 else None
-    if single is not None and direction != "both":
-        # the common case (one type, one direction): the tightest loop
-        outward = direction == "out"
-        while front and depth < hi:
-            depth += 1
-            nxt = []
-            for nid in front:
-                rec = nodes[nid]
-                bucket = (rec.out if outward else rec.inc).get(single)
-                if bucket:
-                    for other in bucket.values():
-                        if other not in seen:
-                            seen.add(other)
-                            nxt.append(other)
-            front = nxt
-            out.extend(nxt)
-    else:
-        sides = ("out",) if direction == "out" else ("inc",) if direction == "in" else ("out", "inc")
-        while front and depth < hi:
-            depth += 1
-            nxt = []
-            for nid in front:
-                rec = nodes[nid]
-                for side in sides:
-                    adj = rec.out if side == "out" else rec.inc
-                    buckets = adj.values() if types is None else [adj[t] for t in types if t in adj]
-                    for bucket in buckets:
-                        for other in bucket.values():
-                            if other not in seen:
-                                seen.add(other)
-                                nxt.append(other)
-            front = nxt
-            out.extend(nxt)
-    if lo == 0 and src in seen:
+    for level in csr.levels(store, (src,), direction, types, hi):
+        out.extend(level if type(level) is list else level.tolist())
+    if lo == 0 and src in out[1:]:
         # reached again through a cycle: already listed as the 0-length walk
         out = [src] + [n for n in out[1:] if n != src]
     return out

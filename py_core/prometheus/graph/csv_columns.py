@@ -1,0 +1,151 @@
+"""CSV text -> the column mappings `Graph.load_columns` takes (see columns.py).
+
+The header follows neo4j-admin import's convention, so files made for it load here:
+
+    nodes:          key:ID,:LABEL,name,level:int,tags:string[]
+    relationships:  :START_ID,:END_ID,:TYPE,weight:float
+
+`:ID` marks the node id column (a name before it, as in `key:ID`, also stores the id as that
+property); `:LABEL` holds labels separated by `;`; `:START_ID` / `:END_ID` name node ids of the
+same load; `:TYPE` the relationship type. Other fields are properties, typed by their suffix:
+string (default), int/long, float/double, boolean, and arrays (`int[]`, ...) separated by `;`.
+An empty field leaves the property out. `id_type` ("string" or "integer", as neo4j-admin's
+--id-type) says how ids are read. Errors name the column and the data row (0-based).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .columns import ColumnError
+
+_TYPES = {"string": str, "int": int, "long": int, "float": float, "double": float, "boolean": "boolean"}
+_ID_TYPES = ("string", "integer")
+
+
+def _boolean(text: str) -> bool:
+    low = text.lower()
+    if low == "true":
+        return True
+    if low == "false":
+        return False
+    raise ValueError(f"{text!r} is not true or false")
+
+
+def _table(text, what):
+    if not isinstance(text, str):
+        raise ColumnError(f"{what} CSV must be text, got {type(text).__name__}", what)
+    rows = list(csv.reader(io.StringIO(text)))
+    while rows and not rows[-1]:
+        rows.pop()
+    if not rows:
+        raise ColumnError(f"{what} CSV is empty: it needs at least a header line", what)
+    header, body = rows[0], rows[1:]
+    widths = set(map(len, body))
+    if widths - {len(header)}:
+        row = next(i for i, r in enumerate(body) if len(r) != len(header))
+        raise ColumnError(f"{what} CSV row {row} (line {row + 2}) has {len(body[row])} fields, the header "
+                          f"has {len(header)}", what, row)
+    columns = list(zip(*body)) if body else [() for _ in header]
+    return header, columns
+
+
+def _convert(column, kind, where):
+    """Typed values (None for empty fields) from one column of text."""
+    array = kind.endswith("[]")
+    base = kind[:-2] if array else kind
+    parse = _TYPES.get(base)
+    if parse is None:
+        raise ColumnError(f"{where}: unknown type {kind!r} (string, int, long, float, double, boolean, "
+                          f"or one of those followed by [])", where)
+    if parse == "boolean":
+        parse = _boolean
+    if not array and parse is str:
+        return [v if v else None for v in column] if "" in column else list(column)
+    try:
+        if not array and "" not in column:
+            return list(map(parse, column))
+        return [None if not v else [parse(x) for x in v.split(";")] if array else parse(v) for v in column]
+    except ValueError:
+        for row, v in enumerate(column):
+            try:
+                if v:
+                    [parse(x) for x in v.split(";")] if array else parse(v)
+            except ValueError:
+                raise ColumnError(f"{where} row {row} (line {row + 2}): {v!r} is not {kind}", where, row) from None
+        raise
+
+
+def _ids(column, id_type, where):
+    if "" in column:
+        row = column.index("")
+        raise ColumnError(f"{where} row {row} (line {row + 2}): an id cannot be empty", where, row)
+    return _convert(column, "int", where) if id_type == "integer" else list(column)
+
+
+def _split(field, what):
+    name, sep, kind = field.partition(":")
+    return name.strip(), kind.strip() if sep else "string"
+
+
+def nodes_from_csv(text: str, id_type: str = "string", labels: str | None = None) -> dict:
+    """The `nodes` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header;
+    `labels` labels every row when the header has no :LABEL column (neo4j-admin's `--nodes=L=file`)."""
+    _check_id_type(id_type)
+    header, columns = _table(text, "nodes")
+    out: dict = {"properties": {}}
+    if labels is not None:
+        out["labels"] = labels
+    for field, column in zip(header, columns):
+        name, kind = _split(field, "nodes")
+        where = f"nodes CSV column {field!r}"
+        role = kind.upper()
+        if role == "ID":
+            if "id" in out:
+                raise ColumnError(f"{where}: a second :ID column", field)
+            out["id"] = _ids(column, id_type, where)
+            if name:
+                out["properties"][name] = out["id"]
+        elif role == "LABEL":
+            out["labels"] = [[x for x in v.split(";") if x] for v in column]
+        elif role in ("START_ID", "END_ID", "TYPE"):
+            raise ColumnError(f"{where}: {kind} belongs in a relationships CSV", field)
+        else:
+            if not name:
+                raise ColumnError(f"{where}: a property column needs a name", field)
+            out["properties"][name] = _convert(column, kind.lower(), where)
+    return out
+
+
+def relationships_from_csv(text: str, id_type: str = "string", type: str | None = None) -> dict:
+    """The `relationships` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header;
+    `type` types every row when the header has no :TYPE column (neo4j-admin's `--relationships=T=file`)."""
+    _check_id_type(id_type)
+    header, columns = _table(text, "relationships")
+    out: dict = {"properties": {}}
+    if type is not None:
+        out["type"] = type
+    for field, column in zip(header, columns):
+        name, kind = _split(field, "relationships")
+        where = f"relationships CSV column {field!r}"
+        role = kind.upper()
+        if role in ("START_ID", "END_ID"):
+            out["start" if role == "START_ID" else "end"] = _ids(column, id_type, where)
+        elif role == "TYPE":
+            out["type"] = list(column)
+        elif role in ("ID", "LABEL"):
+            raise ColumnError(f"{where}: {kind} belongs in a nodes CSV", field)
+        else:
+            if not name:
+                raise ColumnError(f"{where}: a property column needs a name", field)
+            out["properties"][name] = _convert(column, kind.lower(), where)
+    for role, key in ((":START_ID", "start"), (":END_ID", "end"), (":TYPE", "type")):
+        if key not in out:
+            raise ColumnError(f"relationships CSV: the header has no {role} column", role)
+    return out
+
+
+def _check_id_type(id_type):
+    if id_type not in _ID_TYPES:
+        raise ColumnError(f"id_type must be one of {_ID_TYPES}, got {id_type!r}", "id_type")
