@@ -334,3 +334,20 @@ def test_damaged_record_bytes_are_refused_by_name():
         files.Record.from_bytes(record[:-1] + bytes([record[-1] ^ 1]))
     with pytest.raises(CorruptData, match="format"):
         files.Record.from_bytes(b"PSTREC9\n" + record[8:])
+
+
+def test_a_bulk_graph_import_is_one_record_that_replays_to_the_same_graph():
+    backend = MemoryBackend()
+    open_store(backend)
+    nodes = {"id": [f"n{i}" for i in range(300)], "labels": ["Concept"] * 300,
+             "properties": {"rank": list(range(300)), "name": [f"concept {i}" for i in range(300)]}}
+    relationships = {"start": [f"n{i}" for i in range(299)], "end": [f"n{i + 1}" for i in range(299)],
+                     "type": ["REQUIRES"] * 299}
+    before = backend.transactions
+    result = call("graph.import", {"nodes": nodes, "relationships": relationships})
+    assert backend.transactions - before == 1, result
+    closure = call("graph.run", {"query": "MATCH (:Concept {name: 'concept 0'})-[:REQUIRES*]->(b) RETURN count(DISTINCT b)"})
+    digest = call("store.info")["digest"]
+    open_store(copy_of(backend))
+    assert call("store.info")["digest"] == digest
+    assert call("graph.run", {"query": "MATCH (:Concept {name: 'concept 0'})-[:REQUIRES*]->(b) RETURN count(DISTINCT b)"}) == closure

@@ -98,7 +98,7 @@ def stats() -> dict:
             "indexes": [list(k) for k in graph.indexes()]}
 
 
-@method("graph.import")
+@method("graph.import", writes=("graph",))
 def import_columns(nodes: dict | None = None, relationships: dict | None = None,
                    nodes_csv: str | None = None, relationships_csv: str | None = None,
                    id_type: str = "string") -> dict:

@@ -551,7 +551,7 @@ class Graph:
             else:
                 raise GraphStoreError(f"unknown redo op {kind!r}")
 
-    _STATE = ("_nodes", "_rels", "_by_label", "_by_type", "_indexes", "_next_node", "_next_rel")
+    _STATE = ("_nodes", "_rels", "_by_label", "_by_type", "_indexes", "_next_node", "_next_rel", "_csr")
 
     def replace(self, data: bytes | None) -> None:
         """Replace the whole graph by a snapshot (None: an empty graph), as one undoable change."""
@@ -619,6 +619,12 @@ class Graph:
                 self._uninstall_batch(batch)
                 raise
         self._log(lambda: self._uninstall_batch(batch))
+        if self._redo is not None:  # journalled as the records it made: a replay needs no columns code
+            redo = self._redo
+            for nid, rec in batch.nodes.items():
+                redo.append(("n+", nid, sorted(rec.labels), dict(rec.props)))
+            for rid, rec in batch.rels.items():
+                redo.append(("r+", rid, rec.type, rec.start, rec.end, dict(rec.props)))
 
     def _uninstall_batch(self, batch) -> None:
         """Removes whatever part of `batch` is installed (tolerates a partial install)."""
