@@ -25,7 +25,9 @@ def test_same_origin_page_starts_the_worker_file_directly(context, bundle_url, a
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.goto(url)
     capabilities = page.evaluate("() => Prometheus.ready")
-    assert [worker.url for worker in page.workers] == [bundle_url + "worker/worker.js?snapshot=" + flag]
+    assert [worker.url for worker in page.workers] == [
+        bundle_url + "worker/worker.js?snapshot=" + flag + "&store=default&persist=true&durability=relaxed"]
+    assert capabilities["store"]["role"] == "writer" and capabilities["store"]["persistent"] is True
     assert page.evaluate("() => Prometheus._blobUrl") == ""
     assert capabilities["snapshot"] == snapshot
     assert page.evaluate("() => Prometheus.call('core.stats', {values: [1, 2, 3]})")["mean"] == 2

@@ -1,5 +1,5 @@
-"""Acknowledged means durable: a burst of writes, then the renderer crashed (DevTools
-`Page.crash`) or the whole browser SIGKILLed at a random point; relaunched on the same profile,
+"""Acknowledged means durable: a burst of writes, then the renderer crashed (its processes
+SIGKILLed: see `crash_renderers`) or the whole browser SIGKILLed at a random point; relaunched on the same profile,
 every acknowledged write is there, none is half-applied, and the state's digest equals that of
 a CPython replay of the journal the browser recovered.
 
@@ -78,6 +78,29 @@ class Session:
         out = subprocess.run(["pgrep", "-f", f"user-data-dir={profile}"], capture_output=True, text=True).stdout
         return [int(pid) for pid in out.split()]
 
+    def crash_renderers(self, profile) -> None:
+        """Kill this browser's renderer processes (the page and its worker) at once, as a renderer
+        crash does. (DevTools' Page.crash crashes it too, but its reply never comes back, which
+        leaves Playwright's synchronous call waiting forever.)"""
+        browsers = set(self.browser_pids(profile))
+        table = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout.splitlines()
+        parent = {}
+        args = {}
+        for line in table:
+            pid, ppid, rest = (line.split(None, 2) + [""])[:3]
+            parent[int(pid)], args[int(pid)] = int(ppid), rest
+
+        def in_browser(pid):
+            while pid in parent and pid > 1:
+                if pid in browsers:
+                    return True
+                pid = parent[pid]
+            return False
+        renderers = [pid for pid, a in args.items() if "--type=renderer" in a and in_browser(pid)]
+        assert renderers, "no renderer process found"
+        for pid in renderers:
+            os.kill(pid, signal.SIGKILL)
+
 
 def replay_digest(dump) -> str:
     """The digest CPython computes from the bytes the browser kept."""
@@ -120,13 +143,9 @@ def test_acknowledged_writes_survive_a_crash(playwright_instance, pages_url, tmp
         while len(session.acked) < stop_after:
             assert time.monotonic() < deadline, "writes were not acknowledged"
             session.page.wait_for_timeout(rng.randrange(1, 15))
-        if kill == "crash":
-            cdp = session.context.new_cdp_session(session.page)
-            try:
-                cdp.send("Page.crash")
-            except Exception:  # noqa: BLE001 - the crash ends the session that sent it
-                pass
         acked = set(session.acked)
+        if kill == "crash":
+            session.crash_renderers(profile)
         assert len(acked) >= stop_after
         if kill == "sigkill":
             for pid in session.browser_pids(profile):

@@ -25,8 +25,11 @@ window.graphPanel = (function () {
   }
 
   async function start() {
-    await Prometheus.call("graph.clear");
-    await Prometheus.call("graph.run", { query: COURSE });
+    // The graph persists: add the sample course once, and only from the tab that writes.
+    const existing = await Prometheus.call("graph.run", { query: "MATCH (c:Concept) RETURN count(c)" });
+    if (existing.rows[0][0] === 0 && Prometheus.capabilities.store.role === "writer") {
+      await Prometheus.call("graph.run", { query: COURSE });
+    }
     $("cypher-run").disabled = false;
     $("cypher-run").addEventListener("click", run);
     await run();
