@@ -208,3 +208,27 @@ def test_a_full_disk_rejects_with_storage_full_and_keeps_everything_before(playw
         assert tab.errors == []
     finally:
         context.close()
+
+
+def test_a_schema_upgrade_elsewhere_neither_hangs_nor_corrupts(context, pages_url):
+    old = Tab(context, pages_url + "host.html")
+    old.call("graph.run", {"query": "CREATE (:Before)"})
+    notices = []
+    old.page.evaluate("() => { window.__notices = []; Prometheus.on('store', (n) => window.__notices.push(n)); }")
+    newer = context.new_page()
+    newer.goto(pages_url + "host-memory.html")  # same origin; a newer app version upgrades the database
+    outcome = newer.evaluate("""() => new Promise((resolve) => {
+      const open = indexedDB.open("prometheus-store:default", 2);
+      open.onupgradeneeded = () => open.result.createObjectStore("v2");
+      open.onblocked = () => resolve("blocked");
+      open.onsuccess = () => { const names = [...open.result.objectStoreNames]; open.result.close(); resolve(names); };
+      setTimeout(() => resolve("hung"), 10000);
+    })""")
+    assert outcome == ["checkpoints", "journal", "meta", "v2"]
+    notices = old.page.evaluate("() => window.__notices")
+    assert [n["event"] for n in notices] == ["versionchange"]
+    with pytest.raises(BrowserCallError) as closed:
+        old.call("graph.run", {"query": "CREATE (:After)"})
+    assert closed.value.type == "StoreError" and "reload this tab" in closed.value.message
+    assert old.count("After") == 0 and old.count("Before") == 1
+    assert old.errors == []

@@ -351,3 +351,21 @@ def test_a_bulk_graph_import_is_one_record_that_replays_to_the_same_graph():
     open_store(copy_of(backend))
     assert call("store.info")["digest"] == digest
     assert call("graph.run", {"query": "MATCH (:Concept {name: 'concept 0'})-[:REQUIRES*]->(b) RETURN count(DISTINCT b)"}) == closure
+
+
+def test_a_checkpoint_restores_every_part_to_the_same_digest():
+    from prometheus.store import parts
+
+    backend = MemoryBackend()
+    open_store(backend)
+    call("graph.run", {"query": "UNWIND range(0, 99) AS i CREATE (:Concept {key: 'c' + i, rank: i % 7})"})
+    call("learn.add_cards", {"cards": [{"front": f"q{i}", "back": f"a{i}", "concepts": [f"c{i}"]} for i in range(100)]})
+    from prometheus.infer.rpc import session_index
+
+    vectors = np.random.default_rng(1).normal(size=(100, 384)).astype(np.float32)
+    run_coroutine(session().change(["index"], lambda: session_index().add_vectors([f"v{i}" for i in range(100)], vectors)))
+    before = {name: part.digest() for name, part in parts.loaded().items()}
+    assert all(before[name] is not None for name in ("graph", "learn", "index"))
+    call("store.checkpoint")
+    assert open_store(copy_of(backend)).restore_report["replayed"] == 0
+    assert {name: part.digest() for name, part in parts.loaded().items()} == before

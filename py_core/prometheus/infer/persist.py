@@ -40,7 +40,7 @@ class IndexPart:
             return
         doc = codec.unpack(SNAPSHOT, data, "index snapshot")
         index = SemanticIndex(session_index().embedder, dim=doc["dim"])
-        index.add_vectors(doc["ids"], doc["vectors"], doc["texts"])
+        index.apply_ops([("add", doc["ids"], doc["texts"], doc["vectors"])])  # stored unit vectors, as they are
         set_session_index(index)
 
     def apply(self, ops):
