@@ -54,6 +54,7 @@ def test_corrupted_artifact_is_reported(tmp_path, artifact_path, loaded):
     assert call("infer.info")["result"]["loaded"] is True  # the loaded model is kept
 
 
+@pytest.mark.cpython_only(reason="reads a local path; in the page load_async fetches a URL (tests/browser/test_infer.py)")
 def test_load_async_on_cpython_reads_the_file(artifact_path, embedder):
     from prometheus.infer import Embedder
 
