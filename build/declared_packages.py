@@ -36,3 +36,45 @@ def declared_packages() -> tuple[str, ...]:
     """Startup packages first, then every declared package, sorted, without repeats."""
     declared = {p for packages in method_packages().values() for p in packages}
     return STARTUP_PACKAGES + tuple(sorted(declared - set(STARTUP_PACKAGES)))
+
+
+# Standard-library modules that need a package's data in Pyodide although nothing imports
+# the package: zoneinfo reads the IANA database from `tzdata` (the browser has no system one).
+IMPLICIT_PACKAGES = {"zoneinfo": "tzdata"}
+NOT_PACKAGES = {"prometheus", "js", "pyodide", "pyodide_js", "__future__"}
+
+
+def namespace_of(module: Path) -> str:
+    """The RPC namespace whose methods run a module's code: its engine folder, else `core`."""
+    from prometheus.rpc.registry import ENGINE_MODULES
+
+    parts = module.relative_to(ROOT / "py_core" / "prometheus").parts
+    return parts[0] if len(parts) > 1 and parts[0] in ENGINE_MODULES else "core"
+
+
+def imported_modules(source: str) -> set[str]:
+    """Top-level names of the absolute imports in `source` (deferred ones included)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def package_needs(import_names: set[str], providers: dict[str, str]) -> tuple[set[str], set[str]]:
+    """(packages the imports need, imports no package provides). `providers` maps an import
+    name to the package that provides it (from the locks' `imports`); plain stdlib modules
+    that Pyodide keeps in its standard library need nothing."""
+    needed, unknown = set(), set()
+    for name in import_names - NOT_PACKAGES:
+        if name in providers:
+            needed.add(providers[name])
+        elif name in IMPLICIT_PACKAGES:
+            needed.add(IMPLICIT_PACKAGES[name])
+        elif name not in sys.stdlib_module_names:
+            unknown.add(name)
+    return needed, unknown

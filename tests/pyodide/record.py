@@ -2,6 +2,7 @@
 
     python -m tests.pyodide.record           # record, unless the stamp says they are current
     python -m tests.pyodide.record --force
+    python -m tests.pyodide.record --stamp   # the CPython lane just recorded them (tests/run)
 
 Runs, on CPython, the suites whose oracles cannot run in Pyodide (Qiskit and qiskit-aer in
 tests/quantum, sentence-transformers in tests/infer) with $PROMETHEUS_RECORD_REFERENCES set, so
@@ -26,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.pyodide.lane import REFERENCES  # noqa: E402
-from tests.references import RECORD_ENV  # noqa: E402
+from tests.references import RECORD_ENV, SUBSET_ENV  # noqa: E402
 from tests.shared_data import SHARED  # noqa: E402
 
 SUITES = ("tests/quantum", "tests/infer")
@@ -55,6 +56,11 @@ def is_current() -> bool:
     return STAMP.exists() and json.loads(STAMP.read_text()).get("digest") == digest()
 
 
+def write_stamp() -> None:
+    STAMP.parent.mkdir(parents=True, exist_ok=True)
+    STAMP.write_text(json.dumps({"digest": digest(), "suites": SUITES}, indent=1) + "\n")
+
+
 def record(log=lambda message: print(f"[record] {message}", flush=True)) -> None:
     """Runs the suites on CPython, recording every oracle answer; test failures do not stop it
     (an answer of the oracle is valid whatever our code does), a broken run does."""
@@ -64,11 +70,11 @@ def record(log=lambda message: print(f"[record] {message}", flush=True)) -> None
     log(f"recording oracle answers on CPython: {' '.join(SUITES)}")
     result = subprocess.run(
         [sys.executable, "-m", "pytest", *SUITES, "-q", "-p", "no:cacheprovider", "-m", "not browser"],
-        cwd=ROOT, env={**os.environ, RECORD_ENV: str(REFERENCES)}, capture_output=True, text=True)
+        cwd=ROOT, env={**os.environ, RECORD_ENV: str(REFERENCES), SUBSET_ENV: "1"}, capture_output=True, text=True)
     tail = "\n".join(result.stdout.strip().splitlines()[-3:])
     if result.returncode not in (0, 1):
         raise RuntimeError(f"recording run failed (exit {result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
-    STAMP.write_text(json.dumps({"digest": digest(), "suites": SUITES}, indent=1) + "\n")
+    write_stamp()
     sizes = {p.name: p.stat().st_size for p in REFERENCES.glob("*.json") if p != STAMP}
     log(f"recorded {sizes} in {time.perf_counter() - started:.0f} s; CPython run: {tail}")
 
@@ -79,4 +85,9 @@ def ensure() -> None:
 
 
 if __name__ == "__main__":
-    record() if "--force" in sys.argv or not is_current() else print(f"[record] {REFERENCES} is current")
+    if "--stamp" in sys.argv:
+        write_stamp()
+    elif "--force" in sys.argv or not is_current():
+        record()
+    else:
+        print(f"[record] {REFERENCES} is current")

@@ -12,14 +12,15 @@ import re
 import numpy as np
 import pytest
 
-from tests.references import IN_PYODIDE, recorded
+from tests.references import LANE_SUBSET, recorded
 from tests.shared_data import SHARED
 
 QASM_DIR = SHARED / "conformance" / "qasm"
 # Every conformance circuit on CPython (the largest are 24 qubits). Inside Pyodide the
 # statevectors stop at 2^16 amplitudes: a recorded 24-qubit reference is 256 MB, and
-# simulating it in WebAssembly takes minutes; the CPython lane covers the rest.
-MAX_TEST_QUBITS = 16 if IN_PYODIDE else 24
+# simulating it in WebAssembly takes minutes; the CPython lane covers the rest (the recorder,
+# tests/pyodide/record.py, runs with the same bound).
+MAX_TEST_QUBITS = 16 if LANE_SUBSET else 24
 
 
 def conformance_files(*folders):
