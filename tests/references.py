@@ -30,9 +30,9 @@ IN_PYODIDE = sys.platform == "emscripten"
 RECORD_ENV = "PROMETHEUS_RECORD_REFERENCES"   # CPython: folder to record into
 REPLAY_ENV = "PROMETHEUS_REFERENCES"          # Pyodide: folder to replay from
 RECORD_COMMAND = "python -m tests.pyodide.record"
-# Arrays above this many elements are not recorded: the lane compares statevectors up to 16
-# qubits (a 24-qubit one would be 256 MB); the CPython lane checks the larger ones.
-MAX_RECORDED_ELEMENTS = 1 << 16
+# Arrays above this size are not recorded: the lane compares statevectors up to 16 qubits
+# (1 MiB; a 24-qubit one would be 256 MiB); the CPython lane checks the larger ones.
+MAX_RECORDED_BYTES = 1 << 20
 # Set by the recorder: run only what the lane replays (tests read it through LANE_SUBSET).
 SUBSET_ENV = "PROMETHEUS_RECORD_LANE_SUBSET"
 LANE_SUBSET = IN_PYODIDE or os.environ.get(SUBSET_ENV) == "1"
@@ -134,7 +134,7 @@ def lookup(file: str, name: str, args, kwargs, compute):
         return decode(table[key])
     answer = compute()
     folder = _STORE.folder(RECORD_ENV)
-    if folder is not None and getattr(answer, "size", 0) <= MAX_RECORDED_ELEMENTS:
+    if folder is not None and getattr(answer, "nbytes", 0) <= MAX_RECORDED_BYTES:
         _STORE.table(file, folder)[key] = encode(answer)
         _STORE.dirty.add(file)
     return answer

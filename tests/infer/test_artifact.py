@@ -38,6 +38,7 @@ def test_manifest_describes_the_file_and_it_is_smaller_than_fp32(artifact_path, 
     assert len(data) < 0.7 * fp32
 
 
+@pytest.mark.cpython_only(reason="checks the build step against the fp32 safetensors it reads")
 def test_int8_weights_are_within_half_a_step_of_the_source(decoded, source_weights):
     for layer, ours, theirs in [(0, "qkv", ["query", "key", "value"]), (5, "ffn_in", None)]:
         if theirs:

@@ -65,6 +65,8 @@ async def _run_suite(selenium, suite):
                 self.passed.append(report.nodeid)
 
         def pytest_collectreport(self, report):
+            if report.skipped:  # a whole module skipped (e.g. importorskip of a CPython-only tool)
+                self.skipped[report.nodeid] = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
             if report.failed:
                 self.failed[f"{report.nodeid} (collection)"] = str(report.longrepr)[-3000:]
 
