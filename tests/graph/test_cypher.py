@@ -425,6 +425,7 @@ def test_long_chains_do_not_hit_the_recursion_limit():
                    "RETURN length(p)") == [(2499,)]
 
 
+@pytest.mark.cpython_only(reason="starts a fresh interpreter with subprocess")
 def test_builtin_procedures_load_on_first_call():
     import subprocess
     import sys

@@ -14,6 +14,11 @@ def call(name, **params):
     return reply
 
 
+# infer.load with a file path is the CPython route (it awaits nothing); in the page it fetches
+# a URL, which tests/browser/test_infer.py covers through the SDK.
+FILE_ROUTE = pytest.mark.cpython_only(reason="infer.load from a file path; the page's URL route is tests/browser")
+
+
 @pytest.fixture(scope="module")
 def loaded(artifact_path):
     reply = call("infer.load", url=str(artifact_path), backend="auto")
@@ -21,11 +26,13 @@ def loaded(artifact_path):
     return reply["result"]
 
 
+@FILE_ROUTE
 def test_load_reports_numpy_backend(loaded, artifact_path):
     assert loaded["backend"] == "numpy" and loaded["dim"] == 384
     assert loaded["model_bytes"] == artifact_path.stat().st_size
 
 
+@FILE_ROUTE
 def test_embed_and_search_round_trip(loaded, embedder):
     reply = call("infer.embed", texts=["hello world", "graph theory"])
     vectors = np.array(reply["result"], dtype=np.float32)
@@ -38,6 +45,7 @@ def test_embed_and_search_round_trip(loaded, embedder):
     assert call("infer.info")["result"]["index_size"] == 2
 
 
+@FILE_ROUTE
 def test_errors_come_back_typed(loaded):
     assert call("infer.embed", texts=[""])["error"]["type"] == "ValidationError"
     assert call("infer.embed", texts="nope")["error"]["type"] == "ValidationError"
@@ -46,6 +54,7 @@ def test_errors_come_back_typed(loaded):
     assert call("infer.load", backend="webgpu", url="x")["error"]["type"] in ("ValidationError", "ArtifactError")
 
 
+@FILE_ROUTE
 def test_corrupted_artifact_is_reported(tmp_path, artifact_path, loaded):
     bad = tmp_path / "bad.bin"
     bad.write_bytes(artifact_path.read_bytes()[:5000])
@@ -54,6 +63,7 @@ def test_corrupted_artifact_is_reported(tmp_path, artifact_path, loaded):
     assert call("infer.info")["result"]["loaded"] is True  # the loaded model is kept
 
 
+@pytest.mark.cpython_only(reason="reads a local path; in the page load_async fetches a URL (tests/browser/test_infer.py)")
 def test_load_async_on_cpython_reads_the_file(artifact_path, embedder):
     from prometheus.infer import Embedder
 

@@ -12,7 +12,7 @@ from prometheus.quantum import Circuit, QasmError, from_qasm, statevector
 from prometheus.quantum.gates import GATES, gate_matrix
 from prometheus.quantum.qasm_reader import _stdlib_text
 
-from .conftest import conformance_files, fidelity, qiskit_circuit
+from .conftest import conformance_files, fidelity, qiskit_operator, qiskit_statevector
 
 ANGLES = (0.3, -1.1, 2.2, 0.7)
 
@@ -24,13 +24,11 @@ def _angles(name):
 
 def _qiskit_gate_matrix(name, params):
     """Qiskit's own matrix of the gate as its qelib1 reader builds it."""
-    from qiskit.quantum_info import Operator
-
     k = GATES[name].num_qubits
     args = ",".join(f"q[{i}]" for i in range(k))
     angle = f"({','.join(repr(p) for p in params)})" if params else ""
     text = f'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[{k}];\n{name}{angle} {args};\n'
-    return Operator(qiskit_circuit(text)).data
+    return qiskit_operator(text)
 
 
 @pytest.mark.parametrize("name", sorted(n for n in GATES if n not in ("U", "CX")))
@@ -42,8 +40,6 @@ def test_gate_matrix_equals_qiskit(name):
 @pytest.mark.parametrize("name", sorted(n for n in GATES if n not in ("U", "CX")))
 def test_simulated_gate_equals_matrix_in_every_position(name):
     """The kernels (views, fusion, relabelled swaps) give the matrix on any qubit choice."""
-    from qiskit.quantum_info import Statevector
-
     spec = GATES[name]
     params = _angles(name)
     rng = np.random.default_rng(len(name))
@@ -56,7 +52,7 @@ def test_simulated_gate_equals_matrix_in_every_position(name):
         c.append(name, qubits, params)
         c.h(qubits[0])
         text = c.to_qasm()
-        expected = Statevector(qiskit_circuit(text)).data
+        expected = qiskit_statevector(text)
         np.testing.assert_allclose(statevector(c), expected, atol=1e-10)
         np.testing.assert_allclose(statevector(from_qasm(text)), expected, atol=1e-10)
 
@@ -136,8 +132,6 @@ def test_malformed_qasm_reports_line_and_column(text, line, column, message):
 
 
 def test_expressions_and_user_gates_match_qiskit():
-    from qiskit.quantum_info import Statevector
-
     text = """OPENQASM 2.0;
 include "qelib1.inc";
 gate g(a, b) x, y { rz(a^2 - b/3) x; cry(sin(a) * cos(b) + exp(-a) - ln(2) + sqrt(a) + tan(0.3)) x, y; }
@@ -148,7 +142,7 @@ cx q, r[0];
 barrier q, r;
 """
     ours = statevector(from_qasm(text))
-    reference = Statevector(qiskit_circuit(text)).data
+    reference = qiskit_statevector(text)
     np.testing.assert_allclose(ours, reference, atol=1e-12)
 
 
@@ -197,8 +191,6 @@ def test_fuzz_arbitrary_text_only_raises_qasm_error(text):
 @pytest.mark.parametrize("seed", range(6))
 def test_random_circuits_with_every_gate_match_qiskit(seed):
     """Long random mixes (adjacent pairs, far pairs, diagonals, swaps) stress the fusion."""
-    from qiskit.quantum_info import Statevector
-
     rng = np.random.default_rng(seed)
     n = 7
     names = sorted(n_ for n_ in GATES if n_ not in ("U", "CX", "u0"))
@@ -212,6 +204,6 @@ def test_random_circuits_with_every_gate_match_qiskit(seed):
         else:
             qubits = [int(q) for q in rng.permutation(n)[: spec.num_qubits]]
         c.append(name, qubits, list(rng.uniform(-3, 3, spec.num_params)))
-    expected = Statevector(qiskit_circuit(c.to_qasm())).data
+    expected = qiskit_statevector(c.to_qasm())
     np.testing.assert_allclose(statevector(c), expected, atol=1e-10)
     np.testing.assert_allclose(statevector(c, dtype=np.complex64), expected, atol=1e-4)

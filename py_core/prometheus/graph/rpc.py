@@ -43,7 +43,7 @@ def json_value(v):
     return str(v)  # temporal values and other scalars travel as their Cypher text
 
 
-@method("graph.run", writes=("graph",))
+@method("graph.run", packages=("tzdata",), writes=("graph",))
 def run(query: str, parameters: dict | None = None) -> dict:
     """Run one openCypher query; rows come back as lists in `keys` order."""
     if not isinstance(query, str):
@@ -70,7 +70,7 @@ def save() -> dict:
             "engine_ms": elapsed * 1e3}
 
 
-@method("graph.load", writes=("graph",))
+@method("graph.load", packages=("tzdata",), writes=("graph",))
 def load(snapshot: str) -> dict:
     """Replace the session graph with a snapshot made by `graph.save`."""
     if not isinstance(snapshot, str):

@@ -14,7 +14,6 @@ import os
 import sys
 import time
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -33,11 +32,25 @@ def _run_chunk(ids: list[str]) -> list[Outcome]:
     return [run_scenario(s) for s in all_scenarios() if s.id in wanted]
 
 
+_FULL_RUN: list[Outcome] = []
+
+
+def run_all_once(workers: int = 1) -> list[Outcome]:
+    """Every scenario's outcome, computed once per process: the floor tests and the Pyodide
+    lane's per-directory table (tests/pyodide) read the same run."""
+    if not _FULL_RUN:
+        _FULL_RUN.extend(run_all("", workers))
+    return _FULL_RUN
+
+
 def run_all(substring: str = "", workers: int = 1) -> list[Outcome]:
     """Outcomes of every scenario whose id contains `substring`, in file order."""
     scenarios = [s for s in all_scenarios() if substring.lower() in s.id.lower()]
     if workers <= 1 or len(scenarios) < 50:
         return [run_scenario(s) for s in scenarios]
+    # Deferred: Pyodide (tests/pyodide) has no processes, and importing the pool fails there.
+    from concurrent.futures import ProcessPoolExecutor
+
     ids = [s.id for s in scenarios]
     chunks = [ids[i::workers] for i in range(workers)]
     order = {sid: i for i, sid in enumerate(ids)}

@@ -22,7 +22,8 @@ from pathlib import Path
 from . import values as V
 from .gherkin import Scenario, Step, load_features
 
-SHARED = Path(__file__).resolve().parents[3] / ".." / "shared"
+from tests.shared_data import SHARED  # noqa: E402 - ../shared, or $PROMETHEUS_SHARED
+
 TCK_DIR = SHARED / "conformance" / "cypher-tck"
 FEATURES_DIR = TCK_DIR / "features"
 GRAPHS_DIR = TCK_DIR / "graphs"

@@ -23,7 +23,7 @@ import os
 import pytest
 
 from tests.graph.tck.floor import FLOOR_FILE, load_floor
-from tests.graph.tck.report import ERROR_TARGET, RESULT_TARGET, rates, run_all, summarize
+from tests.graph.tck.report import ERROR_TARGET, RESULT_TARGET, rates, run_all_once, summarize
 from tests.graph.tck.runner import all_scenarios, run_scenario, scenario_kind, tck_available
 
 pytestmark = pytest.mark.skipif(
@@ -38,7 +38,7 @@ _DIRECTORIES = sorted({s.directory for s in _SCENARIOS})
 def outcomes():
     # In-process by default (a few seconds): forking next to the browser tests' Playwright
     # threads is not worth the risk. TCK_WORKERS=2 splits the run over processes.
-    return run_all("", int(os.environ.get("TCK_WORKERS", "1")))
+    return run_all_once(int(os.environ.get("TCK_WORKERS", "1")))
 
 
 def _failures_in(outcomes, directory, kind):

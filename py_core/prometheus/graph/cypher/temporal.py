@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time as _time
+from functools import lru_cache
 
 from ..errors import RUNTIME, CypherArgumentError, CypherTypeError
 
@@ -77,12 +78,35 @@ def _check_date(y, m, d):
 
 
 # --------------------------------------------------------------------- zones
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*")
+
+
+@lru_cache(maxsize=512)
+def _zone(name: str):
+    """The named zone, read from the `tzdata` package when it is installed, else the system's.
+
+    One database everywhere: the browser has no system database (the bundle ships tzdata for
+    the graph methods), and system databases differ from it (Debian's gives Europe/Stockholm
+    before 1879 as +01:12:12, tzdata and the TCK +00:53:28), so CPython must read the same one.
+    """
+    from zoneinfo import ZoneInfo
+
+    if _ZONE_NAME.fullmatch(name):
+        try:
+            from importlib.resources import files
+
+            with files("tzdata.zoneinfo").joinpath(*name.split("/")).open("rb") as handle:
+                return ZoneInfo.from_file(handle, key=name)
+        except (ImportError, OSError, ValueError):
+            pass
+    return ZoneInfo(name)
+
+
 def _zone_offset(zone: str, epoch_day: int, nanos: int, is_local=True) -> int:
     """Offset (seconds) of a named zone at a local (or UTC) date-time."""
     try:
         from datetime import datetime, timezone
-        from zoneinfo import ZoneInfo
-        tz = ZoneInfo(zone)
+        tz = _zone(zone)
     except Exception:
         raise _arg_error(f"unknown time zone {zone!r}") from None
     y, m, d = civil_from_days(epoch_day)
