@@ -67,7 +67,7 @@ def artifact_path(tmp_path_factory) -> Path:
     inside Pyodide, the artifact of the bundle under test."""
     if IN_PYODIDE:
         return next(Path(os.environ["PROMETHEUS_LANE_MODEL_DIR"]).glob("*.bin"))
-    from build.model_artifact import build_model_artifact
+    from model_artifact import build_model_artifact
 
     dist = tmp_path_factory.mktemp("dist")
     cache = Path(os.environ.get("PROMETHEUS_BUILD_CACHE", Path.home() / ".cache" / "prometheus-web"))

@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pytest
 
-from build.model_artifact import build_model_artifact
+from model_artifact import build_model_artifact
 from prometheus.infer import ArtifactError, Embedder
 from prometheus.infer import artifact as fmt
 

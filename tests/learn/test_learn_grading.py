@@ -119,7 +119,7 @@ def _artifact() -> Path:
     env = os.environ.get("PROMETHEUS_INFER_MODEL")
     if env:
         return Path(env)
-    from build.model_artifact import build_model_artifact
+    from model_artifact import build_model_artifact
 
     cache = Path(os.environ.get("PROMETHEUS_BUILD_CACHE", Path.home() / ".cache" / "prometheus-web"))
     dist = Path(__file__).resolve().parents[2] / "dist" / "test-learn-model"
