@@ -5,8 +5,9 @@ the CPython core, the context menu of the real service worker opens a prefilled 
 the badge and popup show the summary the panel writes, and what the panel wrote is there after
 a restart on the same profile. No console error, page error or CSP violation is allowed.
 
-Tests that need the learning collection (`learn.*`, issue of the store/collection) run only
-when the core has the `learn` namespace; until then they are deselected with that reason.
+The collection and the semantic index live in the store (IndexedDB of the extension's origin)
+with one writer page: the side panel opened first writes; an editor tab or the dashboard opened
+beside it is a reader that shows the same data and refuses to change it.
 """
 
 from __future__ import annotations
@@ -14,26 +15,24 @@ from __future__ import annotations
 import json
 import random
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from prometheus.rpc.registry import ENGINE_MODULES
 from tests.browser.extension_harness import EXTENSION, extension_id, launch, manifest, wait_ready
 from tests.browser.harness import ROOT, build_bundle
 
 pytestmark = pytest.mark.browser
 
-HAS_LEARN = "learn" in ENGINE_MODULES
-needs_learn = pytest.mark.skipif(not HAS_LEARN, reason="the core has no learn.* methods yet (collection issue)")
-
 CARDS = [
-    {"id": 1, "front": "Mitochondria", "back": "The organelles that make most of a cell's ATP."},
-    {"id": 2, "front": "Photosynthesis", "back": "Plants turn light, water and CO2 into sugar and oxygen."},
-    {"id": 3, "front": "Spaced repetition", "back": "Reviewing just before you would forget."},
-    {"id": 4, "front": "Stock market crash", "back": "A sudden steep fall of share prices."},
-    {"id": 5, "front": "Ribosome", "back": "Where proteins are made from messenger RNA."},
+    {"front": "Mitochondria", "back": "The organelles that make most of a cell's ATP.", "concepts": ["cellular respiration"]},
+    {"front": "Photosynthesis", "back": "Plants turn light, water and CO2 into sugar and oxygen.", "concepts": ["photosynthesis"]},
+    {"front": "Spaced repetition", "back": "Reviewing just before you would forget.", "concepts": ["memory"]},
+    {"front": "Stock market crash", "back": "A sudden steep fall of share prices.", "concepts": ["finance"]},
+    {"front": "Ribosome", "back": "Where proteins are made from messenger RNA.", "concepts": ["protein synthesis"]},
 ]
+READER = "Another open Prometheus page"  # how a reader page says where to make changes
 SELECTION = "  The powerhouse of the cell produces energy for the cell.  "
 
 
@@ -57,9 +56,12 @@ def ext(chromium):
 
 @pytest.fixture(scope="module")
 def panel(chromium):
-    """The side panel page (as a tab), engine ready, the test cards indexed."""
+    """The side panel page (as a tab, the store's writer), engine ready, the test cards added
+    to the collection and indexed."""
     page = chromium["browser"].open("panel.html", ready=True)
-    page.evaluate("(cards) => PrometheusIndex.ready().then(() => PrometheusIndex.add(cards))", CARDS)
+    assert page.evaluate("() => Prometheus.capabilities.store.role") == "writer"
+    page.evaluate("""(cards) => Prometheus.call('learn.add_cards', {cards}).then(({ids}) =>
+        PrometheusIndex.add(cards.map((card, i) => ({id: ids[i], front: card.front, back: card.back}))))""", CARDS)
     return page
 
 
@@ -72,7 +74,9 @@ def test_panel_starts_the_engine_from_its_own_files(ext, panel):
     assert capabilities["pyodide"] == "0.27.7"
     assert panel.evaluate("() => Prometheus.base") == ext.url("")
     assert panel.evaluate("() => Prometheus._blobUrl") == ""  # started as worker/worker.js, not a blob
-    assert [worker.url for worker in panel.workers] == [ext.url("worker/worker.js?snapshot=false")]
+    assert [worker.url for worker in panel.workers] == [
+        ext.url("worker/worker.js?snapshot=false&store=default&persist=true&durability=relaxed")]
+    assert capabilities["store"]["persistent"] is True  # the extension's own origin keeps the data
     assert panel.evaluate("() => Prometheus.call('version')") == capabilities["version"]
 
 
@@ -160,20 +164,24 @@ def test_context_menu_opens_the_editor_prefilled_with_the_selection(ext, panel):
     assert editor.input_value("#card-back") == ""
     assert "https://example.org/cells" in editor.text_content("#card-source")
     assert editor.evaluate("() => document.body.dataset.view") == "add"
-    # Related concepts come from semantic search over the collection's cards (the panel's index
-    # here: this page's own worker has not indexed anything, so it indexes the same cards).
-    editor.evaluate("(cards) => PrometheusIndex.ready().then(() => PrometheusIndex.add(cards))", CARDS)
+    # The panel holds the store, so this tab is a reader: it says where to add the card.
+    assert editor.evaluate("() => Prometheus.capabilities.store.role") == "reader"
+    assert editor.is_disabled("#card-form button[type=submit]")
+    assert READER in editor.text_content("#add-note")
+    # Related concepts: those of the cards nearest in meaning, searched in the index the writer
+    # keeps (this reader indexed nothing itself); Mitochondria is nearest (the CPython ranking).
     editor.evaluate("() => PrometheusPanel.suggest()")
     concepts = editor.eval_on_selector_all("#concepts input", "(boxes) => boxes.map((b) => b.value)")
-    assert concepts[0] == "Mitochondria"
+    assert concepts[0] == "cellular respiration"
     # The open side panel follows the new draft too.
     panel.wait_for_function("(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip())
     assert panel.evaluate("() => document.body.dataset.view") == "add"
     editor.close()
 
 
-@needs_learn
-def test_context_menu_selection_becomes_a_card(ext):
+def test_context_menu_selection_becomes_a_card(ext, panel):
+    """The selection becomes a card in the writer (the open panel follows the draft); the
+    editor tab, a reader, refuses to add it and then sees the card the writer added."""
     before = set(ext.context.pages)
     ext.worker.evaluate("""(selection) => chrome.tabs.query({}).then(([tab]) => onMenuClick(
         { menuItemId: "prometheus-add", selectionText: selection, pageUrl: "https://example.org/" }, tab))""", SELECTION)
@@ -181,12 +189,32 @@ def test_context_menu_selection_becomes_a_card(ext):
     wait_ready(editor)
     editor.wait_for_function("(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip())
     cards = editor.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)")
-    editor.click("#card-form button[type=submit]")
-    editor.wait_for_function("() => document.getElementById('add-note').textContent.startsWith('Added card')")
-    assert editor.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)") == cards + 1
-    assert editor.evaluate("() => PrometheusSummary.readDraft()") is None
-    hits = editor.evaluate("(query) => PrometheusIndex.search(query, 1)", SELECTION.strip())
+    assert cards == panel.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)")
+    # The reader refuses even when asked directly: the store rejects its writes.
+    refused = editor.evaluate("""() => Prometheus.call('learn.add_cards', {cards: [{front: 'x', back: 'y'}]})
+        .then(() => '', (error) => error.type)""")
+    assert refused == "StoreBusy"
+    panel.wait_for_function("(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip())
+    # A card needs a back: the learn core refuses an empty one, so the editor asks first.
+    panel.click("#card-form button[type=submit]")
+    assert panel.text_content("#add-note") == "A card needs both a front and a back."
+    panel.fill("#card-back", "Mitochondria make the cell's ATP.")
+    panel.wait_for_selector("#concepts input[value='cellular respiration']")
+    panel.check("#concepts input[value='cellular respiration']")
+    panel.click("#card-form button[type=submit]")
+    panel.wait_for_function("() => document.getElementById('add-note').textContent.startsWith('Added card')")
+    card_id = panel.text_content("#add-note").removeprefix("Added card ").removesuffix(".")
+    card = panel.evaluate("(id) => Prometheus.call('learn.card', {card_id: id})", card_id)
+    assert (card["front"], card["back"]) == (SELECTION.strip(), "Mitochondria make the cell's ATP.")
+    assert card["concepts"] == ["cellular respiration"]
+    assert panel.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)") == cards + 1
+    assert panel.evaluate("() => PrometheusSummary.readDraft()") is None
+    hits = panel.evaluate("(query) => PrometheusIndex.search(query, 1)", SELECTION.strip())
     assert hits[0]["front"] == SELECTION.strip()
+    # The reader follows what the writer commits: the new card, and the index entry for it.
+    editor.wait_for_function("(n) => Prometheus.call('learn.stats').then((s) => s.cards === n)", arg=cards + 1)
+    hits = editor.evaluate("(query) => PrometheusIndex.search(query, 1)", SELECTION.strip())
+    assert hits[0]["id"] == card_id
     editor.close()
 
 
@@ -235,17 +263,6 @@ def test_summary_refuses_bad_stats(ext, panel, stats, fragment):
     assert fragment in message
 
 
-@pytest.mark.skipif(HAS_LEARN, reason="the core has learn.*: test_review_flow_in_the_panel covers it")
-def test_collection_methods_missing_from_the_core_are_shown_not_thrown(ext, panel):
-    panel.click("nav button[data-view=review]")
-    assert "learn.next is not in this build" in panel.text_content("#review-note")
-    panel.click("nav button[data-view=add]")
-    panel.fill("#card-front", "Ribosome")
-    panel.click("#card-form button[type=submit]")
-    panel.wait_for_function("() => document.getElementById('add-note').textContent.includes('learn.add_cards')")
-
-
-@needs_learn
 def test_review_flow_in_the_panel(ext, panel):
     panel.click("nav button[data-view=add]")
     panel.fill("#card-front", "Golgi apparatus")
@@ -263,7 +280,7 @@ def test_review_flow_in_the_panel(ext, panel):
     panel.wait_for_function("(n) => PrometheusSummary.read().then((s) => s && s.reviews === n)", arg=stats["reviews"])
 
 
-def test_dashboard_starts_offline_and_optimizes_an_uploaded_history(ext, tmp_path):
+def test_dashboard_starts_offline_and_optimizes_an_uploaded_history(ext, panel, tmp_path):
     from prometheus.srs.importers import read_review_csv
     from prometheus.srs.optimizer import Optimizer, OptimizerConfig
 
@@ -273,9 +290,23 @@ def test_dashboard_starts_offline_and_optimizes_an_uploaded_history(ext, tmp_pat
     csv.write_text("\n".join(lines) + "\n")
     expected = Optimizer(read_review_csv(csv).history(), OptimizerConfig()).fit()
 
+    # Opened beside the panel (the writer), the dashboard is a reader: it shows the panel's
+    # collection, offers export and optimization, and leaves importing to the writer.
     dashboard = ext.open("dashboard.html", ready=True)
-    note = dashboard.text_content("#stats-note")
-    assert (dashboard.text_content("#stats") != "") if HAS_LEARN else ("learn.stats is not in this build" in note)
+    assert dashboard.evaluate("() => document.body.dataset.role") == "reader"
+    dashboard.wait_for_function("() => document.querySelectorAll('#stats dd').length === 4")
+    stats = panel.evaluate("() => Prometheus.call('learn.stats')")
+    shown = dashboard.eval_on_selector_all("#stats dt, #stats dd", "(items) => items.map((i) => i.textContent)")
+    assert dict(zip(shown[::2], shown[1::2])) == {
+        "Cards": str(stats["cards"]), "Reviews": str(stats["reviews"]),
+        "Due today": str(stats["due_today"]), "New today": str(stats["new_today"])}
+    assert stats["cards"] >= len(CARDS)
+    assert dashboard.is_disabled("#import")
+    assert READER in dashboard.text_content("#move-note")
+    with dashboard.expect_download() as download:
+        dashboard.click("#export")
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert len(exported["cards"]) == stats["cards"]
     dashboard.set_input_files("#optimize-csv", str(csv))
     dashboard.wait_for_function("() => document.body.dataset.optimized === 'true'")
     assert json.loads(dashboard.text_content("#optimize-result")) == pytest.approx(expected.parameters, rel=1e-6, abs=1e-9)
@@ -293,8 +324,8 @@ def test_panel_data_survives_a_browser_restart(chromium, playwright_instance, pa
     panel.wait_for_function("() => PrometheusSummary.readDraft().then((d) => d && d.back === 'Oxidizes acetyl-CoA')")
     stats = {"cards": 4, "reviews": 9, "due_today": 2, "new_today": 1}
     summary = panel.evaluate("(stats) => PrometheusSummary.write(stats)", stats)
-    if HAS_LEARN:
-        cards = panel.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)")
+    cards = panel.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)")
+    assert cards > len(CARDS)  # the fixture's cards and those the tests added
     errors, requests = list(browser.errors), list(browser.requests)
     browser.close()
 
@@ -311,6 +342,17 @@ def test_panel_data_survives_a_browser_restart(chromium, playwright_instance, pa
     assert reopened.input_value("#card-back") == "Oxidizes acetyl-CoA"
     assert reopened.evaluate("() => document.body.dataset.view") == "add"
     wait_ready(reopened)
-    if HAS_LEARN:  # the collection itself persists through the store (IndexedDB of this origin)
-        assert reopened.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)") == cards
+    # The collection and its semantic index persist through the store (IndexedDB of this origin).
+    assert reopened.evaluate("() => Prometheus.capabilities.store.role") == "writer"
+    assert reopened.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)") == cards
+    hits = reopened.evaluate("() => PrometheusIndex.search('what makes energy in cells', 1)")
+    assert hits[0]["front"] in ("Mitochondria", SELECTION.strip())
+    # A reader takes over when the writer closes: the dashboard then offers importing.
+    dashboard = again.open("dashboard.html", ready=True)
+    assert dashboard.evaluate("() => document.body.dataset.role") == "reader" and dashboard.is_disabled("#import")
+    reopened.close()
+    dashboard.wait_for_function("() => document.body.dataset.role === 'writer'")
+    assert not dashboard.is_disabled("#import") and dashboard.text_content("#move-note") == ""
+    assert dashboard.evaluate("() => Prometheus.capabilities.store.role") == "writer"
+    dashboard.close()
     assert errors == [] and again.errors == [] and requests == [] and again.requests == []

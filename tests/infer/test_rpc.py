@@ -69,3 +69,27 @@ def test_load_async_on_cpython_reads_the_file(artifact_path, embedder):
 
     loaded = run_coroutine(Embedder.load_async(str(artifact_path)))
     assert np.array_equal(loaded.embed(["hello world"]), embedder.embed(["hello world"]))
+
+
+def test_index_add_says_what_to_do_with_ids_already_there():
+    import numpy as np
+
+    from prometheus.store import MemoryBackend, open_session
+    from tests.rpc_call import run_coroutine
+
+    run_coroutine(open_session(MemoryBackend()))
+    rng = np.random.default_rng(0)
+
+    def add(ids, existing):
+        from prometheus.rpc import dispatch
+        import json
+        vectors = rng.normal(size=(len(ids), 384)).astype("<f4").tobytes()
+        return json.loads(run_coroutine(dispatch("infer.index_add", json.dumps(
+            {"ids": ids, "texts": ids, "vectors": {"__bytes__": 0}, "existing": existing}), None, [vectors])))
+
+    assert add(["a", "b"], "error")["result"] == {"size": 2}
+    refused = add(["b", "c"], "error")["error"]
+    assert refused["type"] == "ValidationError" and "'b' is already in the index" in refused["message"]
+    assert add(["b", "c"], "replace")["result"] == {"size": 3}
+    assert add(["a"], "nonsense")["error"]["message"].startswith("existing must be")
+    run_coroutine(open_session(MemoryBackend()))

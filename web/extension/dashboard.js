@@ -1,7 +1,8 @@
 /*
  * The full-tab dashboard: collection counts, export/import (to move a collection between the
  * extension and the web app), and FSRS optimization of a review history, all in this page's
- * engine worker.
+ * engine worker. Opened while the side panel (or another engine page) holds the store, it
+ * is a reader: counts, export and optimization work, importing waits until it takes over.
  */
 "use strict";
 (function () {
@@ -25,11 +26,10 @@
 
   async function exportCollection() {
     await guarded($("move-note"), async () => {
-      const data = await call("learn.export", { format: "json" });
-      const text = typeof data === "string" ? data : JSON.stringify(data);
+      const exported = await call("learn.export", { format: "json" });  // {format, filename, data: JSON text}
       const link = document.createElement("a");
-      link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-      link.download = "prometheus-collection-" + PrometheusSummary.localDay(Date.now()) + ".json";
+      link.href = URL.createObjectURL(new Blob([exported.data], { type: "application/json" }));
+      link.download = exported.filename.replace(/\.json$/, "-" + PrometheusSummary.localDay(Date.now()) + ".json");
       link.click();
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
       $("move-note").textContent = "Exported.";
@@ -46,6 +46,10 @@
   async function importCollection() {
     const file = $("import").files[0];
     if (!file) return;
+    if (PrometheusPages.role() !== "writer") {
+      $("move-note").textContent = PrometheusPages.READER_NOTE;
+      return;
+    }
     $("move-note").textContent = "Importing " + file.name + "…";
     await guarded($("move-note"), async () => {
       const json = file.name.toLowerCase().endsWith(".json");
@@ -76,5 +80,12 @@
   $("export").addEventListener("click", exportCollection);
   $("import").addEventListener("change", importCollection);
   $("optimize-csv").addEventListener("change", optimize);
+  let known = null;
+  PrometheusPages.onRole((role) => {
+    $("import").disabled = role !== "writer";
+    $("move-note").textContent = role === "writer" ? "" : PrometheusPages.READER_NOTE;
+    if (known === "reader" && role === "writer") showStats();  // took over: the counts as committed
+    known = role;
+  });
   PrometheusPages.start($("status")).then(showStats, () => {});
 })();

@@ -2,12 +2,31 @@
  * What the engine pages (side panel, dashboard) share: start-up status from the `Prometheus`
  * global that prometheus.js defines, calls that tell a method missing from this build
  * (UnknownMethod: shown on the page, not an error) from a real failure, and the summary
- * refresh after every change to the collection.
+ * refresh after every change to the collection, and the store role: the collection is kept in
+ * IndexedDB with one writer page per origin (Web Locks), so a second engine page (the editor
+ * in a tab, the dashboard) is a reader that shows the data but cannot change it until the
+ * writer closes; its writing calls would reject with StoreBusy.
  */
 "use strict";
 self.PrometheusPages = (function () {
   class Missing extends Error {}
-  const EXPECTED = ["ValidationError", "InvalidParams"];  // bad input, told to the user
+  const EXPECTED = ["ValidationError", "InvalidParams", "StoreBusy"];  // told to the user, not bugs
+  const READER_NOTE = "Another open Prometheus page (the side panel or a tab) is editing the collection: "
+    + "make changes there. This page shows the data and takes over when that page closes.";
+
+  /** "writer" or "reader" (the store's role for this page); "writer" before the engine is ready. */
+  function role() {
+    const store = Prometheus.capabilities && Prometheus.capabilities.store;
+    return store && store.role ? store.role : "writer";
+  }
+
+  /** Calls `apply(role)` once the engine is ready and again when this page takes over writing. */
+  function onRole(apply) {
+    Prometheus.on("store", (event) => {
+      if (event.event === "role") apply(event.role);
+    });
+    return Prometheus.ready.then(() => apply(role()), () => {});
+  }
 
   /** Shows start-up progress in `status`; resolves when the engine is ready. */
   function start(status) {
@@ -16,6 +35,7 @@ self.PrometheusPages = (function () {
     });
     return Prometheus.ready.then((capabilities) => {
       status.textContent = "Ready";
+      document.body.dataset.role = role();
       document.body.dataset.state = "ready";
       return capabilities;
     }, (error) => {
@@ -24,6 +44,9 @@ self.PrometheusPages = (function () {
       throw error;
     });
   }
+  Prometheus.on("store", (event) => {
+    if (event.event === "role") document.body.dataset.role = event.role;
+  });
 
   /** Prometheus.call, with a method this build lacks turned into a `Missing` error. */
   async function call(method, params) {
@@ -58,5 +81,5 @@ self.PrometheusPages = (function () {
     }
   }
 
-  return { Missing, start, call, refreshSummary, guarded };
+  return { Missing, READER_NOTE, start, call, refreshSummary, guarded, role, onRole };
 })();

@@ -3,11 +3,14 @@
  * learn.answer, learn.undo), search the cards by meaning, and the card editor that the
  * context menu fills with the selection. The draft lives in chrome.storage.local while it is
  * edited, so closing the panel loses no typing; the summary is rewritten after each change.
+ * A panel opened while another engine page holds the store is a reader: it shows the queue,
+ * search and the draft, but adding and answering wait until it takes over (PrometheusPages).
+ * Related concepts are the concepts (graph keys) that the cards nearest in meaning test.
  */
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const { call, guarded, refreshSummary } = PrometheusPages;
+  const { call, guarded, refreshSummary, role } = PrometheusPages;
   const SUGGESTIONS = 5;
   const SUGGEST_DELAY_MS = 400;
   let current = null;  // the card under review
@@ -41,6 +44,7 @@
       $("review-back").hidden = $("ratings").hidden = true;
       $("show-answer").hidden = false;
     });
+    if (role() !== "writer") note("review-note", PrometheusPages.READER_NOTE);
   }
 
   async function answer(rating) {
@@ -48,7 +52,7 @@
     if (!card) return;
     current = null;
     await guarded($("review-note"), async () => {
-      await call("learn.answer", { card_id: card.card_id !== undefined ? card.card_id : card.id, rating });
+      await call("learn.answer", { card_id: card.id, rating });
       await refreshSummary();
       await nextCard();
     });
@@ -116,17 +120,23 @@
     if (!text || document.body.dataset.state !== "ready") return;
     await guarded($("add-note"), async () => {
       const hits = await PrometheusIndex.search(text, SUGGESTIONS);
-      $("concepts").replaceChildren(...hits.map((hit) => {
+      const ticked = new Set(Array.from(document.querySelectorAll("#concepts input:checked"), (box) => box.value));
+      const related = new Map();  // concept key -> the front of the nearest card that tests it
+      for (const hit of hits) {
+        for (const key of hit.concepts || []) if (!related.has(key)) related.set(key, hit.front);
+      }
+      $("concepts").replaceChildren(...Array.from(related, ([key, front]) => {
         const item = document.createElement("li");
         const label = document.createElement("label");
         const box = document.createElement("input");
         box.type = "checkbox";
-        box.value = hit.front;
-        label.append(box, " " + hit.front);
+        box.value = key;
+        box.checked = ticked.has(key);  // a new suggestion while typing keeps what was ticked
+        label.append(box, " " + key + " (like “" + front + "”)");
         item.append(label);
         return item;
       }));
-      document.body.dataset.suggested = String(hits.length);
+      document.body.dataset.suggested = String(related.size);
     });
   }
 
@@ -134,8 +144,12 @@
     event.preventDefault();
     const front = $("card-front").value.trim();
     const back = $("card-back").value.trim();
-    if (!front) {
-      note("add-note", "The front of a card cannot be empty.");
+    if (!front || !back) {
+      note("add-note", "A card needs both a front and a back.");
+      return;
+    }
+    if (role() !== "writer") {
+      note("add-note", PrometheusPages.READER_NOTE);
       return;
     }
     const concepts = Array.from(document.querySelectorAll("#concepts input:checked"), (box) => box.value);
@@ -187,6 +201,18 @@
       show("add");
     }
     document.body.dataset.draftLoaded = "true";
+  });
+  // Writing waits for the writer role; the draft stays in storage, which the writer follows.
+  PrometheusPages.onRole((now) => {
+    const reader = now !== "writer";
+    for (const button of document.querySelectorAll("#card-form button[type=submit], #ratings button, #undo")) button.disabled = reader;
+    if (reader) {
+      note("add-note", PrometheusPages.READER_NOTE);
+      note("review-note", PrometheusPages.READER_NOTE);
+    } else if ($("add-note").textContent === PrometheusPages.READER_NOTE) {
+      note("add-note", "");
+      nextCard();
+    }
   });
   PrometheusPages.start($("status")).then(async () => {
     await refreshSummary().catch((error) => console.error(error));

@@ -110,9 +110,29 @@ def _ids(ids) -> list:
 
 
 @method("infer.index_add", writes=("index",))
-async def index_add(ids: list, texts: list, vectors: bytes | None = None) -> dict:
+async def index_add(ids: list, texts: list, vectors: bytes | None = None, existing: str = "error") -> dict:
     """Embed `texts` and add them under `ids`; with `vectors` (float32 bytes, len(ids) x dim,
-    e.g. a Float32Array's buffer) the given vectors are added as they are, without the model."""
+    e.g. a Float32Array's buffer) the given vectors are added as they are, without the model.
+    The index persists, so a page that indexes its items at every start says what to do with
+    ids already there: `existing` "error" (default), "skip" them, or "replace" them."""
+    if existing not in ("error", "skip", "replace"):
+        raise ValidationError(f"existing must be 'error', 'skip' or 'replace', got {existing!r}")
+    if existing != "error":
+        index = session_index()
+        ids, texts = _ids(ids), list(texts) if isinstance(texts, list) else texts
+        if not isinstance(texts, list) or len(texts) != len(ids):
+            raise ValidationError(f"texts must be a list as long as ids ({len(ids)})")
+        present = [i for i, item_id in enumerate(ids) if isinstance(item_id, (str, int)) and item_id in index]
+        if existing == "skip":
+            keep = sorted(set(range(len(ids))) - set(present))
+            if vectors is not None:
+                raise ValidationError("existing='skip' takes texts only, not ready vectors")
+            ids, texts = [ids[i] for i in keep], [texts[i] for i in keep]
+            if not ids:
+                return {"size": len(index)}
+        elif present:
+            await _embedder() if vectors is None else None  # fail on a missing model before removing
+            index.remove([ids[i] for i in present])
     if vectors is not None:
         index = session_index()
         ids = index._check_new_ids(_ids(ids))
