@@ -25,7 +25,7 @@ App.screen("card", {
         el("div", { class: "panel" }, el("dl", { class: "facts-grid" }, facts.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })])))));
     if (!card.new) {
       const curve = await call("learn.forgetting_curve", { card_id: card.id });
-      page.append(el("div", { class: "panel" }, el("h2", { text: "Forgetting curve" }), App.svgImage(curve.svg, "forgetting curve of this card")),
+      page.append(el("div", { class: "panel" }, el("h2", { text: "Forgetting curve" }), App.svgImage(curve.svg, "forgetting curve of this card", "chart curve")),
         el("div", { class: "panel" }, el("h2", { text: "Review log" }), el("table", { class: "log" },
           el("thead", {}, el("tr", {}, ["When", "Rating", "Time taken"].map((h) => el("th", { text: h })))),
           el("tbody", {}, card.reviews.map((r) => el("tr", {}, el("td", { text: new Date(r.time).toLocaleString() }),
