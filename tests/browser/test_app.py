@@ -270,7 +270,7 @@ def test_untrusted_deck_runs_nothing_and_keeps_formatting(app, tmp_path):
     page.wait_for_selector("#ratings")
     for card_id in ids:  # both sides of both cards at once
         app.go(f"#/card/{card_id}")
-        page.wait_for_selector(f"#card-detail")
+        page.wait_for_selector("#card-detail")
         page.wait_for_function("(id) => location.hash.endsWith(id)", arg=card_id)
         page.wait_for_timeout(300)  # let any handler that survived get its chance to run
         unsafe = page.evaluate("""() => {
