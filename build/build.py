@@ -26,6 +26,7 @@ from core_wheel import build_wheel, core_metadata  # noqa: E402
 from declared_packages import STARTUP_PACKAGES, declared_packages  # noqa: E402
 from pwa_manifest import write_sw_manifest  # noqa: E402
 from pypi_wheels import WheelError, canonical, fetch_wheels, lock_entries, read_pins  # noqa: E402
+from vendor_js import vendor_js  # noqa: E402
 from pyodide_runtime import (  # noqa: E402
     PYODIDE_VERSION, RUNTIME_FILES, BuildError, PackageFetcher, npm_runtime_dir,
     official_lock, sha256_of, with_dependencies,
@@ -188,6 +189,7 @@ def build(dist: Path, cache: Path, offline: bool = False, quiet: bool = False) -
     lock = build_pyodide(dist, cache, offline, report)
     install_tree(ROOT / "worker", dist / "worker", report, dist)
     install_tree(ROOT / "web", dist, report, dist)
+    vendor_js(BUILD_DIR, dist, lambda source, target: install_file(source, target, report, dist), report.log)
     model_files = build_model(dist, cache, report)
     __import__("extension").build_extension(dist, report.log)  # web/extension + bundle -> dist/extension, zip
     pwa = write_sw_manifest(dist)  # last: it lists the digests of everything above

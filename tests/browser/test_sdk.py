@@ -150,7 +150,7 @@ def test_demo_page_panels(browser, bundle_url, tmp_path):
     """The demo app as a person uses it: a numpy summary, then one panel per engine."""
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     try:
-        page.goto(bundle_url)
+        page.goto(bundle_url + "demo/index.html")
         page.wait_for_function("document.getElementById('result').textContent.includes('mean')", timeout=120_000)
         text = page.inner_text("#result")
         values = numpy.array([3, 1, 4, 1, 5, 9, 2, 6])
@@ -159,7 +159,7 @@ def test_demo_page_panels(browser, bundle_url, tmp_path):
 
         page.click("#tabs button[data-tab=graph]")
         page.wait_for_selector("#cypher-result td")
-        # The course graph in web/app/graph.js, closed by hand over REQUIRES from teleportation.
+        # The course graph in web/demo/graph.js, closed by hand over REQUIRES from teleportation.
         assert page.eval_on_selector_all("#cypher-result td", "cells => cells.map(c => c.textContent)") == [
             "Entanglement", "Linear algebra", "Measurement", "Quantum gates", "Qubit", "Superposition"]
         page.fill("#cypher", "MATCH (n RETURN n")
