@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from prometheus.graph.rpc import current_graph
-from prometheus.store import CorruptData, MemoryBackend, SqliteBackend, StorageFull, StoreError, open_session, session
+from prometheus.store import CorruptData, MemoryBackend, DirectoryBackend, StorageFull, StoreError, open_session, session
 from prometheus.store import files
 from tests.rpc_call import rpc_envelope, run_coroutine
 
@@ -238,16 +238,16 @@ def import_bytes(data: bytes) -> dict:
 
 
 def test_export_wipe_import_gives_the_same_digest(tmp_path):
-    fill(SqliteBackend(tmp_path / "a.db"), 25)
+    fill(DirectoryBackend(tmp_path / "a"), 25)
     call("settings.set", {"values": {"theme": "dark"}})
     digest = call("store.info")["digest"]
     data = export_bytes()
-    open_store(SqliteBackend(tmp_path / "wiped.db"))  # a new, empty origin
+    open_store(DirectoryBackend(tmp_path / "wiped"))  # a new, empty origin
     assert call("store.info")["digest"] != digest
     result = import_bytes(data)["result"]
     assert result["digest"] == digest and result["store"] == "test"
     # and the import itself is durable
-    open_store(SqliteBackend(tmp_path / "wiped.db"))
+    open_store(DirectoryBackend(tmp_path / "wiped"))
     assert call("store.info")["digest"] == digest and call("settings.get", {"key": "theme"}) == "dark"
 
 
@@ -304,12 +304,12 @@ def test_records_carry_unique_ids_their_device_and_time():
     assert run_coroutine(other.load()).device != device
 
 
-def test_sqlite_file_survives_the_process_and_checks_as_it_reads(tmp_path):
-    path = tmp_path / "learner.db"
-    fill(SqliteBackend(path), 12)
+def test_directory_store_survives_the_process_and_checks_as_it_reads(tmp_path):
+    path = tmp_path / "learner"
+    fill(DirectoryBackend(path), 12)
     info = call("store.info")
     assert info["seq"] >= 6
-    assert open_store(SqliteBackend(path)).restore_report["replayed"] == info["seq"]
+    assert open_store(DirectoryBackend(path)).restore_report["replayed"] == info["seq"]
     assert call("store.info")["digest"] == info["digest"]
 
 

@@ -5,9 +5,9 @@ writes as one `Store.change` (store.py). Backends: memory, an SQLite file on CPy
 IndexedDB in the browser through the worker's bridge (browser.py). File formats: files.py.
 """
 
-from .backends import MemoryBackend, SqliteBackend
+from .backends import MemoryBackend, DirectoryBackend
 from .errors import CorruptData, StorageFull, StoreBusy, StoreError
 from .store import Store, open_session, session
 
-__all__ = ["CorruptData", "MemoryBackend", "SqliteBackend", "StorageFull", "Store", "StoreBusy",
+__all__ = ["CorruptData", "MemoryBackend", "DirectoryBackend", "StorageFull", "Store", "StoreBusy",
            "StoreError", "open_session", "session"]

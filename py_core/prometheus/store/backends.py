@@ -1,4 +1,4 @@
-"""Where the store's bytes live: in memory, in an SQLite file (CPython), or in IndexedDB
+"""Where the store's bytes live: in memory, in a folder of files (CPython), or in IndexedDB
 (the browser, `browser.py`). All three answer the same small async interface; every call
 is one atomic transaction, so a crash leaves either all of a call's writes or none.
 
@@ -12,6 +12,7 @@ is one atomic transaction, so a crash leaves either all of a call's writes or no
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,58 +54,74 @@ class MemoryBackend:
         self.stored.device = device
 
 
-class SqliteBackend(MemoryBackend):
-    """A single SQLite file on CPython (`synchronous=FULL`: a commit survives an OS crash)."""
+class DirectoryBackend(MemoryBackend):
+    """A folder on CPython: one file per record and per checkpoint, each written to a temporary
+    name, flushed to disk (fsync) and renamed into place, so a file either is there whole or
+    not at all; old files are removed only after the file that replaces them is durable. (The
+    standard library only: sqlite3 is not part of Pyodide's core, and the browser uses IndexedDB.)
+
+        DIR/device          the store's device id
+        DIR/journal/SEQ     one record (SEQ zero-padded to 12 digits)
+        DIR/checkpoints/SEQ one checkpoint
+    """
 
     persistent = True
-    kind = "sqlite"
+    kind = "directory"
 
     def __init__(self, path):
-        import sqlite3  # CPython's; an on-demand package in Pyodide, which stores in IndexedDB instead
-
         self.path = Path(path)
         self.transactions = 0
-        # one connection, used by one call at a time (the store's lock), from whichever thread runs the loop
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript("""
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE IF NOT EXISTS journal (seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
-            CREATE TABLE IF NOT EXISTS checkpoints (seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
-        """)
+        for folder in ("journal", "checkpoints"):
+            (self.path / folder).mkdir(parents=True, exist_ok=True)
 
-    def _transaction(self, *statements) -> None:
-        self.transactions += 1
-        with self.db:  # BEGIN ... COMMIT, or ROLLBACK if anything raises
-            self.db.execute("BEGIN")
-            for sql, args in statements:
-                if args and isinstance(args[0], tuple):
-                    self.db.executemany(sql, args)
-                else:
-                    self.db.execute(sql, args)
+    def _write(self, target: Path, data: bytes) -> None:
+        temporary = target.with_name(target.name + ".tmp")
+        with open(temporary, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+        self._sync_folder(target.parent)
+
+    @staticmethod
+    def _sync_folder(folder: Path) -> None:
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+    def _entries(self, folder: str) -> list[tuple[int, Path]]:
+        return sorted((int(p.name), p) for p in (self.path / folder).iterdir() if p.name.isdigit())
 
     async def load(self) -> Stored:
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()
-        checkpoints = self.db.execute("SELECT seq, data FROM checkpoints ORDER BY seq").fetchall()
-        journal = self.db.execute("SELECT seq, data FROM journal ORDER BY seq").fetchall()
-        return Stored(row[0] if row else None, [(s, bytes(d)) for s, d in checkpoints],
-                      [(s, bytes(d)) for s, d in journal])
+        device = self.path / "device"
+        return Stored(device.read_text() if device.exists() else None,
+                      [(seq, p.read_bytes()) for seq, p in self._entries("checkpoints")],
+                      [(seq, p.read_bytes()) for seq, p in self._entries("journal")])
 
     async def append(self, entries) -> None:
-        self._transaction(("INSERT INTO journal (seq, data) VALUES (?, ?)", tuple(entries)))
+        self.transactions += 1
+        for seq, data in entries:
+            self._write(self.path / "journal" / f"{seq:012d}", data)
 
     async def checkpoint(self, seq: int, data: bytes, keep: int) -> None:
-        self._transaction(("INSERT OR REPLACE INTO checkpoints (seq, data) VALUES (?, ?)", (seq, data)),
-                          ("DELETE FROM checkpoints WHERE seq < ?", (keep,)),
-                          ("DELETE FROM journal WHERE seq <= ?", (keep,)))
+        self.transactions += 1
+        self._write(self.path / "checkpoints" / f"{seq:012d}", data)
+        for old, path in self._entries("checkpoints"):
+            if old < keep:
+                path.unlink()
+        for old, path in self._entries("journal"):
+            if old <= keep:
+                path.unlink()
 
     async def replace(self, seq: int, data: bytes) -> None:
-        self._transaction(("DELETE FROM journal", ()), ("DELETE FROM checkpoints", ()),
-                          ("INSERT INTO checkpoints (seq, data) VALUES (?, ?)", (seq, data)))
+        self.transactions += 1
+        self._write(self.path / "checkpoints" / f"{seq:012d}", data)
+        for folder in ("checkpoints", "journal"):
+            for old, path in self._entries(folder):
+                if not (folder == "checkpoints" and old == seq):
+                    path.unlink()
 
     async def set_device(self, device: str) -> None:
-        self._transaction(("INSERT OR REPLACE INTO meta (key, value) VALUES ('device', ?)", (device,)))
-
-    def close(self) -> None:
-        self.db.close()
+        self._write(self.path / "device", device.encode())
