@@ -23,10 +23,7 @@ class GraphPart:
 
     def to_bytes(self):
         graph = current_graph()
-        if graph.node_count() == 0 and graph.relationship_count() == 0 and not graph._next_node \
-                and not graph._next_rel:
-            return None
-        return graph.to_bytes()
+        return None if _never_written(graph) else graph.to_bytes()
 
     def load(self, data):
         graph = current_graph()
@@ -96,11 +93,16 @@ def _decode(data: bytes) -> list:
     return [("replace", blobs[op[1]]) if op[0] == "replace" and op[1] is not None else op for op in ops]
 
 
+def _never_written(graph) -> bool:
+    """Empty with fresh id counters: a new session's graph, stored as nothing."""
+    return graph.node_count() == 0 and graph.relationship_count() == 0 and not graph._next_node \
+        and not graph._next_rel
+
+
 def state_digest(graph) -> str | None:
     """sha256 of the graph's logical content: ids, labels, properties (keys sorted), relationships,
     id counters. Indexes and insertion order do not count."""
-    if graph.node_count() == 0 and graph.relationship_count() == 0 and not graph._next_node \
-            and not graph._next_rel:
+    if _never_written(graph):
         return None
     h = hashlib.sha256()
     h.update(snapshot.dumps_values(["next", graph._next_node, graph._next_rel]))

@@ -26,6 +26,11 @@ EXPORT = b"PSTEXP1\n"
 EXPORT_FORMAT = "prometheus-web/store-export"
 
 
+def _parts_ok(parts) -> bool:
+    """A part name -> bytes map, as records and checkpoints carry."""
+    return isinstance(parts, dict) and all(isinstance(k, str) and isinstance(v, bytes) for k, v in parts.items())
+
+
 def new_id() -> str:
     return os.urandom(16).hex()
 
@@ -53,8 +58,7 @@ class Record:
             record = cls(seq=doc["seq"], parts=doc["parts"], device=doc["device"], id=doc["id"], time=doc["time"])
         except (KeyError, TypeError):
             raise CorruptData(f"{where} lacks seq, id, device, time or parts") from None
-        if type(record.seq) is not int or not isinstance(record.parts, dict) or \
-                not all(isinstance(k, str) and isinstance(v, bytes) for k, v in record.parts.items()):
+        if type(record.seq) is not int or not _parts_ok(record.parts):
             raise CorruptData(f"{where} has fields of the wrong type")
         return record
 
@@ -77,8 +81,7 @@ class Checkpoint:
             checkpoint = cls(seq=doc["seq"], parts=doc["parts"], device=doc["device"], time=doc["time"])
         except (KeyError, TypeError):
             raise CorruptData(f"{where} lacks seq, device, time or parts") from None
-        if type(checkpoint.seq) is not int or checkpoint.seq < 0 or not isinstance(checkpoint.parts, dict) or \
-                not all(isinstance(k, str) and isinstance(v, bytes) for k, v in checkpoint.parts.items()):
+        if type(checkpoint.seq) is not int or checkpoint.seq < 0 or not _parts_ok(checkpoint.parts):
             raise CorruptData(f"{where} has fields of the wrong type")
         return checkpoint
 
