@@ -66,7 +66,7 @@ class BundleHandler(SimpleHTTPRequestHandler):
         path = self.path.split("?", 1)[0].split("#", 1)[0]
         if path + "/" == self.prefix:
             return "/"  # the folder itself: the base class redirects to the trailing slash
-        return "/" + path[len(self.prefix):] if path.startswith(self.prefix) else None
+        return "/" + path[len(self.prefix) :] if path.startswith(self.prefix) else None
 
     def translate_path(self, path: str) -> str:
         inside = self.bundle_path()
@@ -78,7 +78,9 @@ class BundleHandler(SimpleHTTPRequestHandler):
         if self.bundle_path() not in CONTENT_VALIDATED:
             return None
         try:
-            return '"' + hashlib.sha256(Path(self.translate_path(self.path)).read_bytes()).hexdigest()[:32] + '"'
+            return (
+                '"' + hashlib.sha256(Path(self.translate_path(self.path)).read_bytes()).hexdigest()[:32] + '"'
+            )
         except OSError:
             return None
 
@@ -116,11 +118,21 @@ class BundleHandler(SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
-def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0, *,
-                cross_origin_isolated: bool = True, verbose: bool = False, prefix: str = "/") -> ThreadingHTTPServer:
+def make_server(
+    directory: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    cross_origin_isolated: bool = True,
+    verbose: bool = False,
+    prefix: str = "/",
+) -> ThreadingHTTPServer:
     """A server for `directory` under URL path `prefix` (port 0 picks a free port); call serve_forever()."""
-    handler = type("Handler", (BundleHandler,), {"cross_origin_isolated": cross_origin_isolated,
-                                                 "prefix": normalize_prefix(prefix)})
+    handler = type(
+        "Handler",
+        (BundleHandler,),
+        {"cross_origin_isolated": cross_origin_isolated, "prefix": normalize_prefix(prefix)},
+    )
     server = ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(directory)))
     server.daemon_threads = True
     server.verbose = verbose
@@ -137,7 +149,9 @@ def build(quiet: bool = False) -> None:
     """Runs build/build.py in the project's environment (created and filled when needed)."""
     python = subprocess.run(
         [sys.executable, str(ROOT / "build" / "environment.py"), str(ROOT / "build" / "requirements.txt")],
-        check=True, stdout=subprocess.PIPE, text=True,
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
     ).stdout.strip()
     command = [python, str(ROOT / "build" / "build.py")] + (["--quiet"] if quiet else [])
     subprocess.run(command, check=True)

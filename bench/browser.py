@@ -15,11 +15,11 @@ from pathlib import Path
 
 @dataclass
 class SdkPage:
-    page: object        # playwright Page with `Prometheus` ready
-    browser: object     # its Browser, for more pages
-    bundle_url: str     # where dist/ is served (ends with /)
-    pages: Path         # folder served at pages_url: write extra pages here
-    pages_url: str      # the host pages' origin (localhost, ends with /)
+    page: object  # playwright Page with `Prometheus` ready
+    browser: object  # its Browser, for more pages
+    bundle_url: str  # where dist/ is served (ends with /)
+    pages: Path  # folder served at pages_url: write extra pages here
+    pages_url: str  # the host pages' origin (localhost, ends with /)
 
 
 @contextmanager
@@ -93,6 +93,9 @@ def run_in_page_pyodide(page, module: str, function: str, kwargs: dict):
     Python files copied in, so the code that runs there is ordinary, importable Python (the
     equivalent of pytest-pyodide's `run_in_pyodide` for a script outside pytest)."""
     root = Path(__file__).resolve().parent
-    files = {f"/bench-src/bench/{p.relative_to(root).as_posix()}": p.read_text()
-             for p in sorted(root.rglob("*.py")) if "__pycache__" not in p.parts}
+    files = {
+        f"/bench-src/bench/{p.relative_to(root).as_posix()}": p.read_text()
+        for p in sorted(root.rglob("*.py"))
+        if "__pycache__" not in p.parts
+    }
     return page.evaluate(CALL_IN_PYODIDE_JS, [files, module, function, kwargs])

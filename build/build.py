@@ -28,8 +28,14 @@ from pwa_manifest import write_sw_manifest  # noqa: E402
 from pypi_wheels import WheelError, canonical, fetch_wheels, lock_entries, read_pins  # noqa: E402
 from vendor_js import vendor_js  # noqa: E402
 from pyodide_runtime import (  # noqa: E402
-    PYODIDE_VERSION, RUNTIME_FILES, BuildError, PackageFetcher, npm_runtime_dir,
-    official_lock, sha256_of, with_dependencies,
+    PYODIDE_VERSION,
+    RUNTIME_FILES,
+    BuildError,
+    PackageFetcher,
+    npm_runtime_dir,
+    official_lock,
+    sha256_of,
+    with_dependencies,
 )
 
 DEFAULT_CACHE = Path(os.environ.get("PROMETHEUS_BUILD_CACHE", Path.home() / ".cache" / "prometheus-web"))
@@ -42,12 +48,16 @@ def split_declared(lock: dict, declared, pinned) -> tuple[list[str], list[str]]:
     by_name = set(pinned)
     undeclared = sorted(set(by_name) - set(declared))
     if undeclared:
-        raise BuildError(f"{PYPI_WHEELS.name} pins {', '.join(undeclared)}, which no RPC method declares "
-                         "(add it to a method's packages=, or drop the pin)")
+        raise BuildError(
+            f"{PYPI_WHEELS.name} pins {', '.join(undeclared)}, which no RPC method declares "
+            "(add it to a method's packages=, or drop the pin)"
+        )
     unknown = [n for n in declared if n not in lock["packages"] and n not in by_name]
     if unknown:
-        raise BuildError(f"RPC methods declare {', '.join(unknown)}, which neither the official "
-                         f"pyodide-lock.json nor {PYPI_WHEELS.name} provides")
+        raise BuildError(
+            f"RPC methods declare {', '.join(unknown)}, which neither the official "
+            f"pyodide-lock.json nor {PYPI_WHEELS.name} provides"
+        )
     # A pin in wheels.txt wins over the official lock's entry of the same name (the lock's tzdata
     # file, for one, is not in any source reachable here; PyPI's is, at a pinned digest).
     return [n for n in declared if n not in by_name], [n for n in declared if n in by_name]
@@ -65,8 +75,11 @@ class Report:
 
 def install_file(source: Path, target: Path, report: Report, dist: Path) -> None:
     """Copies source to target unless target already holds the same bytes."""
-    if target.exists() and target.stat().st_size == source.stat().st_size \
-            and target.read_bytes() == source.read_bytes():
+    if (
+        target.exists()
+        and target.stat().st_size == source.stat().st_size
+        and target.read_bytes() == source.read_bytes()
+    ):
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
@@ -102,7 +115,9 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
         install_file(cached, out / entry["file_name"], report, dist)
         packages[name] = entry
     try:
-        from_pypi = [w for w in fetch_wheels(PYPI_WHEELS, cache / "pypi", report.log, offline) if w.name in pypi_names]
+        from_pypi = [
+            w for w in fetch_wheels(PYPI_WHEELS, cache / "pypi", report.log, offline) if w.name in pypi_names
+        ]
         packages.update(lock_entries(from_pypi, set(packages)))
     except WheelError as exc:
         raise BuildError(str(exc)) from None
@@ -115,13 +130,21 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
     depends = [canonical(re.match(r"[A-Za-z0-9_.-]+", d).group(0)) for d in meta["dependencies"]]
     missing = [d for d in depends if d not in packages]
     if missing:
-        raise BuildError(f"pyproject.toml makes the core depend on {', '.join(missing)}, which the bundle "
-                         "does not ship (declare it on a method or in STARTUP_PACKAGES)")
+        raise BuildError(
+            f"pyproject.toml makes the core depend on {', '.join(missing)}, which the bundle "
+            "does not ship (declare it on a method or in STARTUP_PACKAGES)"
+        )
     version = meta["version"]
     packages["prometheus-web"] = {
-        "name": "prometheus-web", "version": version, "file_name": wheel.name,
-        "install_dir": "site", "sha256": sha256_of(wheel), "package_type": "package",
-        "imports": ["prometheus"], "depends": depends, "unvendored_tests": False,
+        "name": "prometheus-web",
+        "version": version,
+        "file_name": wheel.name,
+        "install_dir": "site",
+        "sha256": sha256_of(wheel),
+        "package_type": "package",
+        "imports": ["prometheus"],
+        "depends": depends,
+        "unvendored_tests": False,
     }
     # Identifies the interpreter a start-up snapshot was taken from (worker/snapshot.js).
     runtime_digest = hashlib.sha256("".join(sha256_of(runtime / name) for name in RUNTIME_FILES).encode())
@@ -130,7 +153,9 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
     lock_path = cache / "pyodide-lock.json"
     lock_path.write_text(json.dumps(trimmed, indent=1, sort_keys=True) + "\n")
     install_file(lock_path, out / "pyodide-lock.json", report, dist)
-    prune(out, set(RUNTIME_FILES) | {"pyodide-lock.json"} | {e["file_name"] for e in packages.values()}, report)
+    prune(
+        out, set(RUNTIME_FILES) | {"pyodide-lock.json"} | {e["file_name"] for e in packages.values()}, report
+    )
     return trimmed
 
 
@@ -159,26 +184,45 @@ def size(path: Path) -> int:
 
 def summarize(dist: Path, lock: dict, model_files: list[Path], report: Report) -> dict:
     pyodide = dist / "pyodide"
-    startup = [dist / "prometheus.js", dist / "worker" / "worker.js", pyodide / "pyodide.js",
-               pyodide / "pyodide.asm.js", pyodide / "pyodide.asm.wasm", pyodide / "python_stdlib.zip",
-               pyodide / "pyodide-lock.json"]
-    startup += [pyodide / lock["packages"][name]["file_name"] for name in with_dependencies(lock, STARTUP_PACKAGES)]
+    startup = [
+        dist / "prometheus.js",
+        dist / "worker" / "worker.js",
+        pyodide / "pyodide.js",
+        pyodide / "pyodide.asm.js",
+        pyodide / "pyodide.asm.wasm",
+        pyodide / "python_stdlib.zip",
+        pyodide / "pyodide-lock.json",
+    ]
+    startup += [
+        pyodide / lock["packages"][name]["file_name"] for name in with_dependencies(lock, STARTUP_PACKAGES)
+    ]
     startup.append(pyodide / lock["packages"]["prometheus-web"]["file_name"])
-    on_demand = [pyodide / entry["file_name"] for name, entry in lock["packages"].items()
-                 if pyodide / entry["file_name"] not in startup]
+    on_demand = [
+        pyodide / entry["file_name"]
+        for name, entry in lock["packages"].items()
+        if pyodide / entry["file_name"] not in startup
+    ]
     totals = {
         "startup_bytes": sum(size(p) for p in startup),
         "on_demand_bytes": sum(size(p) for p in on_demand),
         "model_bytes": sum(size(p) for p in model_files),
         "dist_bytes": sum(size(p) for p in dist.rglob("*") if p.is_file()),
     }
-    report.log(f"changed {len(report.changed)} file(s)" + (": " + ", ".join(report.changed[:12]) if report.changed else ""))
-    report.log(f"a page downloads {totals['startup_bytes']:,} bytes to reach ready "
-               f"({len(startup)} files: runtime, numpy, core, worker, SDK)")
-    names = ", ".join(sorted(name for name, entry in lock["packages"].items()
-                             if pyodide / entry["file_name"] in on_demand))
-    report.log(f"on demand: {totals['on_demand_bytes']:,} bytes of packages ({names or 'none'}), "
-               f"{totals['model_bytes']:,} bytes of model")
+    report.log(
+        f"changed {len(report.changed)} file(s)"
+        + (": " + ", ".join(report.changed[:12]) if report.changed else "")
+    )
+    report.log(
+        f"a page downloads {totals['startup_bytes']:,} bytes to reach ready "
+        f"({len(startup)} files: runtime, numpy, core, worker, SDK)"
+    )
+    names = ", ".join(
+        sorted(name for name, entry in lock["packages"].items() if pyodide / entry["file_name"] in on_demand)
+    )
+    report.log(
+        f"on demand: {totals['on_demand_bytes']:,} bytes of packages ({names or 'none'}), "
+        f"{totals['model_bytes']:,} bytes of model"
+    )
     (dist / "build-info.json").write_text(json.dumps(totals, indent=1) + "\n")
     return totals
 

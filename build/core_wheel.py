@@ -33,18 +33,28 @@ def core_metadata(root: Path) -> dict:
         source = root / where / module.replace(".", "/") / "__init__.py"
         match = re.search(rf'^{name} = "([^"]+)"', source.read_text(), re.M)
         if not match:
-            raise RuntimeError(f"pyproject.toml takes the version from {attr}, but {source} assigns no {name}")
+            raise RuntimeError(
+                f"pyproject.toml takes the version from {attr}, but {source} assigns no {name}"
+            )
         version = match.group(1)
-    return {"name": project["name"], "version": version, "summary": project.get("description", ""),
-            "requires_python": project.get("requires-python", ""),
-            "dependencies": list(project.get("dependencies", [])),
-            "license": project.get("license", {}).get("text", "")}
+    return {
+        "name": project["name"],
+        "version": version,
+        "summary": project.get("description", ""),
+        "requires_python": project.get("requires-python", ""),
+        "dependencies": list(project.get("dependencies", [])),
+        "license": project.get("license", {}).get("text", ""),
+    }
 
 
 def metadata_text(meta: dict) -> str:
     """The METADATA file (core metadata 2.1) of the wheel."""
-    lines = ["Metadata-Version: 2.1", f"Name: {meta['name']}", f"Version: {meta['version']}",
-             f"Summary: {meta['summary']}"]
+    lines = [
+        "Metadata-Version: 2.1",
+        f"Name: {meta['name']}",
+        f"Version: {meta['version']}",
+        f"Summary: {meta['summary']}",
+    ]
     if meta["license"]:
         lines.append(f"License: {meta['license']}")
     if meta["requires_python"]:
@@ -60,7 +70,8 @@ def _record_hash(data: bytes) -> str:
 def source_files(source_root: Path) -> list[Path]:
     package = source_root / "prometheus"
     return sorted(
-        path for path in package.rglob("*")
+        path
+        for path in package.rglob("*")
         if path.is_file() and path.suffix in INCLUDED_SUFFIXES and "__pycache__" not in path.parts
     )
 
@@ -79,8 +90,11 @@ def build_wheel(source_root: Path, out_dir: Path) -> Path:
     ]
     metadata = metadata_text(meta)
     wheel_info = "Wheel-Version: 1.0\nGenerator: prometheus-build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    entries += [(f"{dist_info}/METADATA", metadata.encode()), (f"{dist_info}/WHEEL", wheel_info.encode()),
-                (f"{dist_info}/top_level.txt", b"prometheus\n")]
+    entries += [
+        (f"{dist_info}/METADATA", metadata.encode()),
+        (f"{dist_info}/WHEEL", wheel_info.encode()),
+        (f"{dist_info}/top_level.txt", b"prometheus\n"),
+    ]
     record = "".join(f"{name},{_record_hash(data)},{len(data)}\n" for name, data in entries)
     record += f"{dist_info}/RECORD,,\n"
     entries.append((f"{dist_info}/RECORD", record.encode()))

@@ -28,8 +28,11 @@ def method_packages() -> dict[str, tuple[str, ...]]:
     for module in ENGINE_MODULES.values():
         importlib.import_module(module)
     namespaces = set(ENGINE_MODULES)  # a test may register others ("test.*"); they are not shipped
-    return {name: entry.packages for name, entry in sorted(methods().items())
-            if (name.split(".", 1)[0] if "." in name else "core") in namespaces}
+    return {
+        name: entry.packages
+        for name, entry in sorted(methods().items())
+        if (name.split(".", 1)[0] if "." in name else "core") in namespaces
+    }
 
 
 def declared_packages() -> tuple[str, ...]:

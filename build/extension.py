@@ -31,8 +31,12 @@ from pyodide_runtime import BuildError  # noqa: E402
 ZIP_NAME = "prometheus-extension.zip"
 ZIP_TIME = (2024, 1, 1, 0, 0, 0)  # fixed: the same content gives the same zip
 # From the bundle: (path in dist, path in the extension); folders are taken whole.
-FROM_BUNDLE = (("prometheus.js", "prometheus.js"), ("worker", "worker"), ("pyodide", "pyodide"),
-               ("models", "models"))
+FROM_BUNDLE = (
+    ("prometheus.js", "prometheus.js"),
+    ("worker", "worker"),
+    ("pyodide", "pyodide"),
+    ("models", "models"),
+)
 
 
 class ExtensionBuildError(BuildError):
@@ -145,8 +149,10 @@ def build_extension(dist: Path, log=print) -> dict:
     lock = json.loads((folder / "pyodide" / "pyodide-lock.json").read_text())
     rows = room(zip_path, lock)
     zip_bytes = zip_path.stat().st_size
-    log(f"extension: {len(files)} files in {folder} ({len(changed)} changed), "
-        f"zip {zip_bytes:,} bytes{'' if written else ' (unchanged)'}: {zip_path}")
+    log(
+        f"extension: {len(files)} files in {folder} ({len(changed)} changed), "
+        f"zip {zip_bytes:,} bytes{'' if written else ' (unchanged)'}: {zip_path}"
+    )
     for what, size, packed in rows:
         log(f"  {packed:>12,} bytes zipped ({size:>12,} unpacked, {100 * packed / zip_bytes:5.1f}%)  {what}")
     return {"zip_bytes": zip_bytes, "files": len(files), "room": rows}

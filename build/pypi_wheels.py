@@ -21,9 +21,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # The environment Pyodide 0.27.7 reports to packaging markers.
-PYODIDE_MARKERS = {"python_version": "3.12", "python_full_version": "3.12.7", "sys_platform": "emscripten",
-                   "platform_system": "Emscripten", "platform_machine": "wasm32", "os_name": "posix",
-                   "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": ""}
+PYODIDE_MARKERS = {
+    "python_version": "3.12",
+    "python_full_version": "3.12.7",
+    "sys_platform": "emscripten",
+    "platform_system": "Emscripten",
+    "platform_machine": "wasm32",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "extra": "",
+}
 PURE = re.compile(r"-(py3|py2\.py3)-none-any\.whl$")
 PIN = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s;]+)\s+--hash=sha256:([0-9a-f]{64})\s*$")
 
@@ -38,12 +46,12 @@ def canonical(name: str) -> str:
 
 @dataclass(frozen=True)
 class Wheel:
-    name: str            # canonical project name
+    name: str  # canonical project name
     version: str
     path: Path
     sha256: str
     imports: tuple[str, ...]
-    requires: tuple[str, ...]   # canonical names this wheel needs under Pyodide
+    requires: tuple[str, ...]  # canonical names this wheel needs under Pyodide
 
 
 def read_pins(requirements_file: Path) -> dict[str, tuple[str, str]]:
@@ -55,8 +63,9 @@ def read_pins(requirements_file: Path) -> dict[str, tuple[str, str]]:
             continue
         match = PIN.match(line)
         if not match:
-            raise WheelError(f"{requirements_file}:{number}: expected 'name==version --hash=sha256:<64 hex>', "
-                             f"got {line!r}")
+            raise WheelError(
+                f"{requirements_file}:{number}: expected 'name==version --hash=sha256:<64 hex>', got {line!r}"
+            )
         pins[canonical(match.group(1))] = (match.group(2), match.group(3))
     return pins
 
@@ -83,8 +92,10 @@ def _describe(path: Path, name: str, version: str, sha256: str) -> Wheel:
         if top:
             imports = archive.read(top[0]).decode().split()
         else:  # packages (a folder with __init__.py) and single-file modules at the top
-            imports = sorted({n.split("/")[0] for n in names if n.count("/") == 1 and n.endswith("/__init__.py")}
-                             | {n[:-3] for n in names if "/" not in n and n.endswith(".py")})
+            imports = sorted(
+                {n.split("/")[0] for n in names if n.count("/") == 1 and n.endswith("/__init__.py")}
+                | {n[:-3] for n in names if "/" not in n and n.endswith(".py")}
+            )
     return Wheel(name, version, path, sha256, tuple(i for i in imports if i), _requires(metadata))
 
 
@@ -94,19 +105,41 @@ def fetch_wheels(requirements_file: Path, cache_dir: Path, log=print, offline: b
     cache_dir.mkdir(parents=True, exist_ok=True)
 
     def find(name, version):
-        return [p for p in cache_dir.glob("*.whl")
-                if canonical(p.name.split("-")[0]) == name and p.name.split("-")[1] == version]
+        return [
+            p
+            for p in cache_dir.glob("*.whl")
+            if canonical(p.name.split("-")[0]) == name and p.name.split("-")[1] == version
+        ]
 
     missing = [name for name, (version, _) in pins.items() if not find(name, version)]
     if missing and offline:
-        raise WheelError(f"{', '.join(missing)} (pinned in {requirements_file}) not in the cache {cache_dir}; "
-                         "offline build")
+        raise WheelError(
+            f"{', '.join(missing)} (pinned in {requirements_file}) not in the cache {cache_dir}; "
+            "offline build"
+        )
     if missing:
         log(f"pip download {', '.join(missing)} (pinned in {requirements_file.name})")
         result = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
-             "--only-binary=:all:", "--python-version", "3.12", "--require-hashes", "-r", str(requirements_file),
-             "-d", str(cache_dir)], capture_output=True, text=True)
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--python-version",
+                "3.12",
+                "--require-hashes",
+                "-r",
+                str(requirements_file),
+                "-d",
+                str(cache_dir),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
             raise WheelError(f"pip download -r {requirements_file} failed:\n{result.stderr.strip()[-1500:]}")
     wheels = []
@@ -116,7 +149,9 @@ def fetch_wheels(requirements_file: Path, cache_dir: Path, log=print, offline: b
             raise WheelError(f"{name}=={version}: expected one wheel in {cache_dir}, found {found}")
         actual = hashlib.sha256(found[0].read_bytes()).hexdigest()
         if actual != sha256:
-            raise WheelError(f"refusing {found[0]}: sha256 {actual}, but {requirements_file.name} pins {sha256}")
+            raise WheelError(
+                f"refusing {found[0]}: sha256 {actual}, but {requirements_file.name} pins {sha256}"
+            )
         wheels.append(_describe(found[0], name, version, sha256))
     return wheels
 
@@ -128,10 +163,19 @@ def lock_entries(wheels: list[Wheel], available: set[str]) -> dict[str, dict]:
     for wheel in wheels:
         absent = [r for r in wheel.requires if r not in names]
         if absent:
-            raise WheelError(f"{wheel.name} {wheel.version} needs {', '.join(absent)}, which the lock does not hold")
+            raise WheelError(
+                f"{wheel.name} {wheel.version} needs {', '.join(absent)}, which the lock does not hold"
+            )
         entries[wheel.name] = {
-            "name": wheel.name, "version": wheel.version, "file_name": wheel.path.name, "install_dir": "site",
-            "sha256": wheel.sha256, "package_type": "package", "imports": list(wheel.imports),
-            "depends": list(wheel.requires), "unvendored_tests": False, "shared_library": False,
+            "name": wheel.name,
+            "version": wheel.version,
+            "file_name": wheel.path.name,
+            "install_dir": "site",
+            "sha256": wheel.sha256,
+            "package_type": "package",
+            "imports": list(wheel.imports),
+            "depends": list(wheel.requires),
+            "unvendored_tests": False,
+            "shared_library": False,
         }
     return entries

@@ -28,8 +28,9 @@ def dompurify_dir(build_dir: Path, log) -> Path:
         if shutil.which("npm") is None:
             raise RuntimeError(f"npm is needed to fetch dompurify@{DOMPURIFY_VERSION} but is not on PATH")
         log(f"npm ci (dompurify@{DOMPURIFY_VERSION})")
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=build_dir, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"], cwd=build_dir, check=True, stdout=subprocess.DEVNULL
+        )
     return package
 
 

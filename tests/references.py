@@ -27,8 +27,8 @@ import sys
 from pathlib import Path
 
 IN_PYODIDE = sys.platform == "emscripten"
-RECORD_ENV = "PROMETHEUS_RECORD_REFERENCES"   # CPython: folder to record into
-REPLAY_ENV = "PROMETHEUS_REFERENCES"          # Pyodide: folder to replay from
+RECORD_ENV = "PROMETHEUS_RECORD_REFERENCES"  # CPython: folder to record into
+REPLAY_ENV = "PROMETHEUS_REFERENCES"  # Pyodide: folder to replay from
 RECORD_COMMAND = "python -m tests.pyodide.record"
 # Arrays above this size are not recorded: the lane compares statevectors up to 16 qubits
 # (1 MiB; a 24-qubit one would be 256 MiB); the CPython lane checks the larger ones.
@@ -53,8 +53,11 @@ def encode(value):
 
     if isinstance(value, np.ndarray):
         data = np.ascontiguousarray(value)
-        return {"__ndarray__": data.dtype.str, "shape": list(data.shape),
-                "data": base64.b64encode(data.tobytes()).decode("ascii")}
+        return {
+            "__ndarray__": data.dtype.str,
+            "shape": list(data.shape),
+            "data": base64.b64encode(data.tobytes()).decode("ascii"),
+        }
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, complex):
@@ -130,7 +133,8 @@ def lookup(file: str, name: str, args, kwargs, compute):
             shown = json.dumps([list(args), kwargs])[:300]
             raise MissingReference(
                 f"no recorded reference for {name}{shown} in {folder or '$' + REPLAY_ENV}/{file}.json; "
-                f"record the oracle's answers on CPython with `{RECORD_COMMAND}`")
+                f"record the oracle's answers on CPython with `{RECORD_COMMAND}`"
+            )
         return decode(table[key])
     answer = compute()
     folder = _STORE.folder(RECORD_ENV)
@@ -182,5 +186,6 @@ class RecordedObject:
         return lookup(self._file, path, (), {"__attribute__": True}, lambda: value)
 
     def __call__(self, *args, **kwargs):
-        return lookup(self._file, self._path, args, kwargs,
-                      lambda: self._to_plain(self._target(*args, **kwargs)))
+        return lookup(
+            self._file, self._path, args, kwargs, lambda: self._to_plain(self._target(*args, **kwargs))
+        )

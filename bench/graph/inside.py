@@ -29,10 +29,12 @@ async def ratios(which: str, size: list, samples: int, snapshot_url: str) -> dic
     starts = [(rng.randrange(n),) for _ in range(samples)]
     pairs = bench.path_pairs(base, n, rng, samples)
     out = {}
-    for name, fn_dict, fn_ours, args in (
-            [(f"hop{k}", lambda s, k=k: base.hops(s, k), lambda s, k=k: ours.hops(s, k), starts) for k in (1, 2, 3)]
-            + [("closure", base.closure, ours.closure, starts[:10]),
-               ("shortest", base.shortest, ours.shortest, pairs)]):
+    for name, fn_dict, fn_ours, args in [
+        (f"hop{k}", lambda s, k=k: base.hops(s, k), lambda s, k=k: ours.hops(s, k), starts) for k in (1, 2, 3)
+    ] + [
+        ("closure", base.closure, ours.closure, starts[:10]),
+        ("shortest", base.shortest, ours.shortest, pairs),
+    ]:
         d_ms, d_ans = bench.median_ms(fn_dict, args)
         o_ms, o_ans = bench.median_ms(fn_ours, args)
         out[name] = {"dict": d_ms, "cypher": o_ms, "same": d_ans == o_ans}

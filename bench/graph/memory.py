@@ -91,8 +91,7 @@ def child(engine: str, folder: Path, trace: bool) -> dict:
         tracemalloc.start()
     base, graph = load(engine, folder)
     gc.collect()
-    out = {"held": rss_bytes() - base,
-           "peak": peak_bytes() - base}
+    out = {"held": rss_bytes() - base, "peak": peak_bytes() - base}
     if trace:
         out["traced"], out["traced_peak"] = tracemalloc.get_traced_memory()
     del graph
@@ -128,9 +127,15 @@ def measure(n: int, edges, engines=ENGINES) -> dict:
                 if done.returncode != 0:
                     row["error"] = done.stderr.strip().splitlines()[-1][:200] if done.stderr else "failed"
                     break
-                row.update(json.loads(done.stdout.strip().splitlines()[-1]) if not trace else
-                           {k: v for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()
-                            if k.startswith("traced")})
+                row.update(
+                    json.loads(done.stdout.strip().splitlines()[-1])
+                    if not trace
+                    else {
+                        k: v
+                        for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()
+                        if k.startswith("traced")
+                    }
+                )
             results[engine] = row
     return results
 
@@ -144,8 +149,11 @@ def print_memory(results: dict, n: int, m: int) -> None:
         if "error" in row:
             print(f"{engine:<12}error: {row['error']}")
             continue
-        traced = f"{row['traced'] * mb:>10.0f}{row['traced_peak'] * mb:>13.0f}" if "traced" in row else \
-            f"{'-':>10}{'-':>13}"
+        traced = (
+            f"{row['traced'] * mb:>10.0f}{row['traced_peak'] * mb:>13.0f}"
+            if "traced" in row
+            else f"{'-':>10}{'-':>13}"
+        )
         ratio = f"{row['held'] / kuzu:.1f}x" if kuzu else "-"
         print(f"{engine:<12}{row['held'] * mb:>10.0f}{row['peak'] * mb:>10.0f}{traced}{ratio:>11}")
 

@@ -59,19 +59,62 @@ def queries(n, edges, rng):
     pairs = path_pairs(base, n, rng, SAMPLES)
     out = []
     for k in (1, 2, 3):
-        out.append((f"hop{k}", [{"query": f"MATCH (a:Concept {{key: $s}})-[:REQUIRES*1..{k}]->(b) WHERE b <> a "
-                                          "RETURN count(DISTINCT b)", "parameters": {"s": s}} for s in starts],
-                    base.hops(starts[-1], k)))
-    out.append(("closure", [{"query": "MATCH (a:Concept {key: $s})-[:REQUIRES*]->(b) WHERE b <> a "
-                                      "RETURN count(DISTINCT b)", "parameters": {"s": s}} for s in starts[:5]],
-                base.closure(starts[4])))
-    out.append(("closure(CALL)", [{"query": "MATCH (a:Concept {key: $s}) CALL prometheus.prerequisites(a) "
-                                            "YIELD node RETURN count(node)", "parameters": {"s": s}}
-                                  for s in starts[:5]], base.closure(starts[4])))
-    out.append(("shortest", [{"query": "MATCH (a:Concept {key: $a}), (b:Concept {key: $b}), "
-                                       "p = shortestPath((a)-[:REQUIRES*]->(b)) RETURN length(p)",
-                              "parameters": {"a": a, "b": b}} for a, b in pairs],
-                base.shortest(*pairs[-1])))
+        out.append(
+            (
+                f"hop{k}",
+                [
+                    {
+                        "query": f"MATCH (a:Concept {{key: $s}})-[:REQUIRES*1..{k}]->(b) WHERE b <> a "
+                        "RETURN count(DISTINCT b)",
+                        "parameters": {"s": s},
+                    }
+                    for s in starts
+                ],
+                base.hops(starts[-1], k),
+            )
+        )
+    out.append(
+        (
+            "closure",
+            [
+                {
+                    "query": "MATCH (a:Concept {key: $s})-[:REQUIRES*]->(b) WHERE b <> a "
+                    "RETURN count(DISTINCT b)",
+                    "parameters": {"s": s},
+                }
+                for s in starts[:5]
+            ],
+            base.closure(starts[4]),
+        )
+    )
+    out.append(
+        (
+            "closure(CALL)",
+            [
+                {
+                    "query": "MATCH (a:Concept {key: $s}) CALL prometheus.prerequisites(a) "
+                    "YIELD node RETURN count(node)",
+                    "parameters": {"s": s},
+                }
+                for s in starts[:5]
+            ],
+            base.closure(starts[4]),
+        )
+    )
+    out.append(
+        (
+            "shortest",
+            [
+                {
+                    "query": "MATCH (a:Concept {key: $a}), (b:Concept {key: $b}), "
+                    "p = shortestPath((a)-[:REQUIRES*]->(b)) RETURN length(p)",
+                    "parameters": {"a": a, "b": b},
+                }
+                for a, b in pairs
+            ],
+            base.shortest(*pairs[-1]),
+        )
+    )
     return out
 
 
@@ -80,16 +123,26 @@ def pyodide_ratios(browser, pages, pages_url, bundle_url, graphs, small):
     from bench.browser import bare_pyodide_page, run_in_page_pyodide
 
     page = bare_pyodide_page(browser, pages, pages_url, bundle_url)
-    print("\nInside one bare Pyodide interpreter: bench/graph/run.py's dict traversal vs Cypher "
-          "(ms, median over starts of best of 3)")
+    print(
+        "\nInside one bare Pyodide interpreter: bench/graph/run.py's dict traversal vs Cypher "
+        "(ms, median over starts of best of 3)"
+    )
     print(f"{'graph':<10}{'query':<10}{'dict':>10}{'cypher':>10}{'cypher/dict':>13}")
     for which, snapshot in graphs:
         (pages / f"{which}.snapshot").write_bytes(snapshot)
         size = (10_000, 100_000) if small else (100_000, 1_000_000)
         try:
-            res = run_in_page_pyodide(page, "bench.graph.inside", "ratios",
-                                      {"which": which, "size": list(size), "samples": SAMPLES,
-                                       "snapshot_url": pages_url + f"{which}.snapshot"})
+            res = run_in_page_pyodide(
+                page,
+                "bench.graph.inside",
+                "ratios",
+                {
+                    "which": which,
+                    "size": list(size),
+                    "samples": SAMPLES,
+                    "snapshot_url": pages_url + f"{which}.snapshot",
+                },
+            )
         except Exception as e:  # noqa: BLE001 - report and go on
             print(f"{which:<10}error: {str(e).splitlines()[0][:200]}")
             continue
@@ -108,16 +161,22 @@ def pyodide_ratios(browser, pages, pages_url, bundle_url, graphs, small):
                 t0 = time.perf_counter()
                 load_columns(n, *arrays)
                 cpython.append((time.perf_counter() - t0) * 1e3)
-            print(f"{which:<10}load_columns ({size[1]:,} edges): Pyodide {bulk['ms']:.0f} ms, CPython "
-                  f"{min(cpython):.0f} ms in this run, Pyodide/CPython {bulk['ms'] / min(cpython):.2f}x (bar 2x; "
-                  "best of 2 each)")
+            print(
+                f"{which:<10}load_columns ({size[1]:,} edges): Pyodide {bulk['ms']:.0f} ms, CPython "
+                f"{min(cpython):.0f} ms in this run, Pyodide/CPython {bulk['ms'] / min(cpython):.2f}x (bar 2x; "
+                "best of 2 each)"
+            )
         for name, r in res.items():
             flag = "" if r["same"] else "  WRONG: answers differ"
-            print(f"{which:<10}{name:<10}{r['dict']:>10.3f}{r['cypher']:>10.3f}"
-                  f"{r['cypher'] / r['dict']:>12.1f}x{flag}")
+            print(
+                f"{which:<10}{name:<10}{r['dict']:>10.3f}{r['cypher']:>10.3f}"
+                f"{r['cypher'] / r['dict']:>12.1f}x{flag}"
+            )
         if snap is not None:
-            print(f"{which:<10}snapshot: to_bytes {snap['save']:.1f} ms (bar 50), from_bytes {snap['load']:.1f} ms "
-                  "(bar 200), median of 5")
+            print(
+                f"{which:<10}snapshot: to_bytes {snap['save']:.1f} ms (bar 50), from_bytes {snap['load']:.1f} ms "
+                "(bar 200), median of 5"
+            )
     page.close()
 
 
@@ -139,8 +198,10 @@ def main(argv):
             loaded = page.evaluate(ONCE_JS, ["graph.load", {"snapshot": snap}])
             print(f"\n{label}: {n:,} nodes, {len(edges):,} edges; snapshot {len(snap) / 1e6:.1f} MB base64")
             print(f"{'query':<16}{'pyodide ms':>12}  answer")
-            print(f"{'graph.load':<16}{loaded['ms']:>12.1f}  {loaded['value']['relationships']} relationships; "
-                  f"from_bytes inside Pyodide {loaded['value']['engine_ms']:.1f} ms (bar 200)")
+            print(
+                f"{'graph.load':<16}{loaded['ms']:>12.1f}  {loaded['value']['relationships']} relationships; "
+                f"from_bytes inside Pyodide {loaded['value']['engine_ms']:.1f} ms (bar 200)"
+            )
             for name, params, want in queries(n, edges, rng):
                 try:
                     res = page.evaluate(TIME_JS, ["graph.run", params])
@@ -158,9 +219,11 @@ def main(argv):
                 }
                 return out; }""")
             first, rest = saves[0], sorted(saves[1:], key=lambda v: v["engine_ms"])
-            print(f"{'graph.save':<16}{first['ms']:>12.1f}  {first['bytes'] / 1e6:.2f} MB; to_bytes inside Pyodide "
-                  f"{first['engine_ms']:.1f} ms on the first call, median of the next 3 "
-                  f"{rest[1]['engine_ms']:.1f} ms (bar 50)")
+            print(
+                f"{'graph.save':<16}{first['ms']:>12.1f}  {first['bytes'] / 1e6:.2f} MB; to_bytes inside Pyodide "
+                f"{first['engine_ms']:.1f} ms on the first call, median of the next 3 "
+                f"{rest[1]['engine_ms']:.1f} ms (bar 50)"
+            )
         page.close()
         pyodide_ratios(sdk.browser, sdk.pages, sdk.pages_url, sdk.bundle_url, snapshots, "--small" in argv)
 

@@ -47,8 +47,11 @@ class Budget(Exception):
 
 @contextmanager
 def time_limit(seconds: float):
-    if (sys.platform == "emscripten" or not hasattr(signal, "setitimer")
-            or threading.current_thread() is not threading.main_thread()):
+    if (
+        sys.platform == "emscripten"
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
         yield
         return
 
@@ -65,6 +68,7 @@ def time_limit(seconds: float):
 
 
 # ---------------------------------------------------------------- data
+
 
 def course_graph(n=10_000, seed=1):
     """Modules of 100 concepts; each concept requires 1-3 earlier ones of its module and,
@@ -93,8 +97,10 @@ def random_graph(n_nodes=100_000, n_edges=1_000_000, seed=2):
 
 # ---------------------------------------------------------------- engines
 
+
 class DictEngine:
     """The hand-written baseline: adjacency lists in dicts, BFS in plain Python."""
+
     name = "dict"
 
     def load(self, n, edges):
@@ -185,8 +191,10 @@ def load_columns(n, start, end):
 
     g = Graph()
     keys = np.arange(n)
-    g.load_columns({"id": keys, "labels": "Concept", "properties": {"key": keys}},
-                   {"start": start, "end": end, "type": "REQUIRES"})
+    g.load_columns(
+        {"id": keys, "labels": "Concept", "properties": {"key": keys}},
+        {"start": start, "end": end, "type": "REQUIRES"},
+    )
     return g
 
 
@@ -205,8 +213,10 @@ def load_csv(nodes_csv, edges_csv):
     from prometheus.graph.csv_columns import nodes_from_csv, relationships_from_csv
 
     g = Graph()
-    g.load_columns(nodes_from_csv(Path(nodes_csv).read_text(), "integer", labels="Concept"),
-                   relationships_from_csv(Path(edges_csv).read_text(), "integer", type="REQUIRES"))
+    g.load_columns(
+        nodes_from_csv(Path(nodes_csv).read_text(), "integer", labels="Concept"),
+        relationships_from_csv(Path(edges_csv).read_text(), "integer", type="REQUIRES"),
+    )
     return g
 
 
@@ -234,23 +244,31 @@ class OursCypher:
         result = self.g.run(query, params)
         return result[0][0] if len(result) else None
 
-    HOPS = {k: f"MATCH (a:Concept {{key: $s}})-[:REQUIRES*1..{k}]->(b) WHERE b <> a RETURN count(DISTINCT b)"
-            for k in (1, 2, 3)}
+    HOPS = {
+        k: f"MATCH (a:Concept {{key: $s}})-[:REQUIRES*1..{k}]->(b) WHERE b <> a RETURN count(DISTINCT b)"
+        for k in (1, 2, 3)
+    }
 
     def hops(self, s, k):
         return self._one(self.HOPS[k], s=s)
 
     def closure(self, s):
-        return self._one("MATCH (a:Concept {key: $s})-[:REQUIRES*]->(b) WHERE b <> a "
-                         "RETURN count(DISTINCT b)", s=s)
+        return self._one(
+            "MATCH (a:Concept {key: $s})-[:REQUIRES*]->(b) WHERE b <> a RETURN count(DISTINCT b)", s=s
+        )
 
     def closure_proc(self, s):
-        return self._one("MATCH (a:Concept {key: $s}) CALL prometheus.prerequisites(a) YIELD node "
-                         "RETURN count(node)", s=s)
+        return self._one(
+            "MATCH (a:Concept {key: $s}) CALL prometheus.prerequisites(a) YIELD node RETURN count(node)", s=s
+        )
 
     def shortest(self, a, b):
-        return self._one("MATCH (a:Concept {key: $a}), (b:Concept {key: $b}), "
-                         "p = shortestPath((a)-[:REQUIRES*]->(b)) RETURN length(p)", a=a, b=b)
+        return self._one(
+            "MATCH (a:Concept {key: $a}), (b:Concept {key: $b}), "
+            "p = shortestPath((a)-[:REQUIRES*]->(b)) RETURN length(p)",
+            a=a,
+            b=b,
+        )
 
     def adopt(self, graph):
         """Use an already built graph (a snapshot loaded in Pyodide) instead of `load`."""
@@ -260,6 +278,7 @@ class OursCypher:
 
 class OursAPI(OursCypher):
     """The same store through its Python API (what procedures see)."""
+
     name = "ours-api"
     prepare = None
     load_csv = None
@@ -348,21 +367,32 @@ class KuzuEngine:
         return res.get_next()[0] if res.has_next() else None
 
     def hops(self, s, k):
-        return self._one(f"MATCH (a:Concept)-[:REQUIRES*1..{k}]->(b:Concept) WHERE a.key = $s AND b <> a "
-                         "RETURN count(DISTINCT b)", s=s)
+        return self._one(
+            f"MATCH (a:Concept)-[:REQUIRES*1..{k}]->(b:Concept) WHERE a.key = $s AND b <> a "
+            "RETURN count(DISTINCT b)",
+            s=s,
+        )
 
     def closure(self, s):
         # SHORTEST keeps kuzu's recursive join to one path per reached node (walk semantics
         # would enumerate every path of the DAG); the bound must exceed the deepest chain.
-        return self._one("MATCH (a:Concept)-[:REQUIRES* SHORTEST 1..1000]->(b:Concept) WHERE a.key = $s AND b <> a "
-                         "RETURN count(DISTINCT b)", s=s)
+        return self._one(
+            "MATCH (a:Concept)-[:REQUIRES* SHORTEST 1..1000]->(b:Concept) WHERE a.key = $s AND b <> a "
+            "RETURN count(DISTINCT b)",
+            s=s,
+        )
 
     def shortest(self, a, b):
-        return self._one("MATCH p = (x:Concept)-[:REQUIRES* SHORTEST 1..1000]->(y:Concept) "
-                         "WHERE x.key = $a AND y.key = $b RETURN length(p)", a=a, b=b)
+        return self._one(
+            "MATCH p = (x:Concept)-[:REQUIRES* SHORTEST 1..1000]->(y:Concept) "
+            "WHERE x.key = $a AND y.key = $b RETURN length(p)",
+            a=a,
+            b=b,
+        )
 
 
 # ---------------------------------------------------------------- measuring
+
 
 def _timed_ms(fn, args, batch=1):
     t0 = time.perf_counter()
@@ -501,8 +531,11 @@ def ratio(a, b):
 def print_table(label, rows, sizes, n, m):
     cols = ["ours-cypher", "ours-cypher(CALL)", "ours-api", "dict", "networkx", "kuzu"]
     print(f"\n{label}: {n:,} nodes, {m:,} REQUIRES edges (ms per query: median over starts of best of 3)")
-    print(f"{'query':<14}" + "".join(f"{c:>18}" for c in cols)
-          + f"{'cypher/dict':>13}{'cypher/nx':>11}{'cypher/kuzu':>13}")
+    print(
+        f"{'query':<14}"
+        + "".join(f"{c:>18}" for c in cols)
+        + f"{'cypher/dict':>13}{'cypher/nx':>11}{'cypher/kuzu':>13}"
+    )
     for op, vals in rows.items():
         cy = vals.get("ours-cypher")
         if op == "closure" and not isinstance(cy, (int, float)):
@@ -533,13 +566,17 @@ def main(argv):
     if "--no-memory" not in argv:
         from bench.graph.memory import measure, print_memory
 
-        engines = [e for e in ("ours", "ours-csv", "networkx", "kuzu") if e != "kuzu" or "--no-kuzu" not in argv]
+        engines = [
+            e for e in ("ours", "ours-csv", "networkx", "kuzu") if e != "kuzu" or "--no-kuzu" not in argv
+        ]
         print_memory(measure(n, edges, engines), n, len(edges))
-    print("\nBars (issue 4): Cypher within 10x of the dict traversal for hop/closure/shortest; "
-          "shortest path on 1M edges < 5 ms; snapshot of 10k concepts save <= 50 ms, load <= 200 ms "
-          "(in Pyodide; CPython numbers above). kuzu load excludes writing its CSV files.\n"
-          "Bars (issue 17): load and load CSV at or below kuzu (cypher/kuzu <= 1.0x); closure and hop1-3 on "
-          "1M edges at or below kuzu.")
+    print(
+        "\nBars (issue 4): Cypher within 10x of the dict traversal for hop/closure/shortest; "
+        "shortest path on 1M edges < 5 ms; snapshot of 10k concepts save <= 50 ms, load <= 200 ms "
+        "(in Pyodide; CPython numbers above). kuzu load excludes writing its CSV files.\n"
+        "Bars (issue 17): load and load CSV at or below kuzu (cypher/kuzu <= 1.0x); closure and hop1-3 on "
+        "1M edges at or below kuzu."
+    )
 
 
 if __name__ == "__main__":

@@ -47,17 +47,28 @@ def export(out_dir: Path) -> Path:
             self.inner = inner
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     ids = torch.tensor([[101, 7592, 2088, 102]])
-    dynamic = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-               "token_type_ids": {0: "batch", 1: "seq"}, "last_hidden_state": {0: "batch", 1: "seq"}}
+    dynamic = {
+        "input_ids": {0: "batch", 1: "seq"},
+        "attention_mask": {0: "batch", 1: "seq"},
+        "token_type_ids": {0: "batch", 1: "seq"},
+        "last_hidden_state": {0: "batch", 1: "seq"},
+    }
     fp32 = onnx_dir / "model.onnx"
-    torch.onnx.export(Wrapper(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(fp32),
-                      input_names=["input_ids", "attention_mask", "token_type_ids"],
-                      output_names=["last_hidden_state"], dynamic_axes=dynamic, opset_version=17,
-                      dynamo=False)
+    torch.onnx.export(
+        Wrapper(model),
+        (ids, torch.ones_like(ids), torch.zeros_like(ids)),
+        str(fp32),
+        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        output_names=["last_hidden_state"],
+        dynamic_axes=dynamic,
+        opset_version=17,
+        dynamo=False,
+    )
     quantize_dynamic(str(fp32), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
     return quantized
 

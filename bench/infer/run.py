@@ -32,10 +32,18 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT / "py_core"), str(ROOT)]
-PEER_DIR = Path(os.environ.get("PROMETHEUS_BUILD_CACHE", Path.home() / ".cache" / "prometheus-web")) / "infer-peer"
+PEER_DIR = (
+    Path(os.environ.get("PROMETHEUS_BUILD_CACHE", Path.home() / ".cache" / "prometheus-web")) / "infer-peer"
+)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -166,7 +174,9 @@ def browser_runs(texts, gpu_texts, dist: Path, peer: Path | None, repeats: int =
                 if peer is not None:
                     results["peer"] = page.evaluate(PEER_JS, [texts, url + "peer/", repeats])
                 browser.close()
-                gpu = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--enable-unsafe-webgpu"])
+                gpu = p.chromium.launch(
+                    executable_path=CHROMIUM, args=CHROMIUM_ARGS + ["--enable-unsafe-webgpu"]
+                )
                 page = gpu.new_page()
                 page.set_default_timeout(900_000)
                 page.goto(url + "bench.html")
@@ -198,7 +208,14 @@ def main(argv=None) -> int:
     rows.append(("ours, CPython numpy+BLAS", ours["ttfe_s"], ours["sent_per_s"], len(texts)))
     ref = cpython_reference(texts)
     if ref:
-        rows.append(("reference fp32 sentence-transformers, CPython torch 1 thread", ref["ttfe_s"], ref["sent_per_s"], len(texts)))
+        rows.append(
+            (
+                "reference fp32 sentence-transformers, CPython torch 1 thread",
+                ref["ttfe_s"],
+                ref["sent_per_s"],
+                len(texts),
+            )
+        )
     report = {"sentences": len(texts), "tokens": n_tokens, "rows": []}
     if ref:
         report["cpython_cosine_vs_reference"] = {
@@ -208,9 +225,11 @@ def main(argv=None) -> int:
     if not args.no_browser:
         peer = None if args.no_peer else prepare_peer()
         b = browser_runs(texts, texts[: args.gpu_sentences], dist, peer)
-        for key, label in [("pyodide_numpy", "ours, Pyodide numpy (Chromium worker)"),
-                           ("pyodide_webgpu", "ours, Pyodide WebGPU (SwiftShader)"),
-                           ("peer", "transformers.js q8 / onnxruntime-web WASM")]:
+        for key, label in [
+            ("pyodide_numpy", "ours, Pyodide numpy (Chromium worker)"),
+            ("pyodide_webgpu", "ours, Pyodide WebGPU (SwiftShader)"),
+            ("peer", "transformers.js q8 / onnxruntime-web WASM"),
+        ]:
             r = b.get(key)
             if not r:
                 continue
@@ -225,8 +244,9 @@ def main(argv=None) -> int:
             ours_rate = rate(len(texts), b["pyodide_numpy"]["run_ms"] / 1000)
             peer_rate = rate(len(texts), b["peer"]["run_ms"] / 1000)
             report["peer_over_ours_throughput"] = peer_rate / ours_rate
-            report["ours_over_peer_ttfe"] = ((b["pyodide_numpy"]["load_ms"] + b["pyodide_numpy"]["first_ms"])
-                                             / (b["peer"]["load_ms"] + b["peer"]["first_ms"]))
+            report["ours_over_peer_ttfe"] = (
+                b["pyodide_numpy"]["load_ms"] + b["pyodide_numpy"]["first_ms"]
+            ) / (b["peer"]["load_ms"] + b["peer"]["first_ms"])
     print(f"\nworkload: {len(texts)} sentences, {n_tokens} tokens (with [CLS]/[SEP])\n")
     print(f"{'engine':64s} {'first emb. s':>12s} {'sent/s':>10s} {'n':>5s}")
     for label, ttfe, sps, n in rows:
@@ -234,7 +254,10 @@ def main(argv=None) -> int:
         report["rows"].append({"engine": label, "ttfe_s": ttfe, "sent_per_s": sps, "n": n})
     for key in ("pyodide_numpy", "pyodide_webgpu", "peer"):
         if key in report:
-            print(f"{key}: " + json.dumps({k: v for k, v in report[key].items() if k not in ("info",)}, default=str))
+            print(
+                f"{key}: "
+                + json.dumps({k: v for k, v in report[key].items() if k not in ("info",)}, default=str)
+            )
     if "peer_over_ours_throughput" in report:
         print(f"peer / ours throughput (CPU path in Chromium): {report['peer_over_ours_throughput']:.2f}x")
     out = ROOT / "bench" / "results"

@@ -72,11 +72,18 @@ def main(argv) -> None:
     stats_ms = _median_ms(lambda i: stats.summary(col, now=now.isoformat()), 10)
     forecast_ms = _median_ms(lambda i: stats.forecast(col, now=now.isoformat()), 10)
 
-    print(f"learn benchmark: {args.cards} cards, synthetic build {build_s:.1f} s, snapshot {len(data) / 1e6:.1f} MB")
+    print(
+        f"learn benchmark: {args.cards} cards, synthetic build {build_s:.1f} s, snapshot {len(data) / 1e6:.1f} MB"
+    )
     print(f"{'measure':44} {'ms':>10} {'x py-fsrs review':>18}")
-    rows = [("learn.next + learn.answer (median)", learn_ms), ("py-fsrs review_card (peer)", peer_ms),
-            ("first learn.next after loading (queue build)", queue_ms), ("learn.stats", stats_ms),
-            ("learn.forecast", forecast_ms), ("snapshot to_bytes (notes cached)", save_ms),
-            ("snapshot from_bytes", load_ms)]
+    rows = [
+        ("learn.next + learn.answer (median)", learn_ms),
+        ("py-fsrs review_card (peer)", peer_ms),
+        ("first learn.next after loading (queue build)", queue_ms),
+        ("learn.stats", stats_ms),
+        ("learn.forecast", forecast_ms),
+        ("snapshot to_bytes (notes cached)", save_ms),
+        ("snapshot from_bytes", load_ms),
+    ]
     for name, ms in rows:
         print(f"{name:44} {ms:10.3f} {ms / peer_ms:18.1f}")

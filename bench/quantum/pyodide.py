@@ -36,10 +36,13 @@ def main(argv=None):
         for n in [int(s) for s in args.sizes.split(",")]:
             for name, text in circuits(n):
                 cpy, _ = time_ours(text, args.dtype, 1)
-                res = sdk.page.evaluate("([q, d]) => Prometheus.call('quantum.time', {qasm: q, dtype: d})",
-                                        [text, args.dtype])
-                print(f"{name:<16}{n:>4}{cpy:11.3f}{res['seconds']:11.3f}{res['seconds'] / cpy:8.1f}",
-                      flush=True)
+                res = sdk.page.evaluate(
+                    "([q, d]) => Prometheus.call('quantum.time', {qasm: q, dtype: d})", [text, args.dtype]
+                )
+                print(
+                    f"{name:<16}{n:>4}{cpy:11.3f}{res['seconds']:11.3f}{res['seconds'] / cpy:8.1f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

@@ -58,6 +58,7 @@ def schedule_loop(scheduler_cls, card_cls, rating_cls, cards, reviews):
             for r in range(reviews):
                 card, _ = scheduler.review_card(card, rating_cls(PATTERN[(c + r) % len(PATTERN)]), now)
                 now = card.due
+
     return work
 
 
@@ -69,15 +70,29 @@ def bench_schedule(cards=1000, reviews=10):
     n = cards * reviews
     ours = best_of(schedule_loop(Scheduler, Card, Rating, cards, reviews))
     peer = best_of(schedule_loop(fsrs.Scheduler, fsrs.Card, fsrs.Rating, cards, reviews))
-    row("schedule", f"review_card, {n} reviews (CPython)", f"{n / ours:,.0f}/s", f"py-fsrs {n / peer:,.0f}/s",
-        f"{peer / ours:.2f}x")
+    row(
+        "schedule",
+        f"review_card, {n} reviews (CPython)",
+        f"{n / ours:,.0f}/s",
+        f"py-fsrs {n / peer:,.0f}/s",
+        f"{peer / ours:.2f}x",
+    )
     node_dir = Path(__file__).parent
     if (node_dir / "node_modules" / "ts-fsrs").exists():
-        out = subprocess.run(["node", str(node_dir / "ts_fsrs_bench.mjs"), str(cards), str(reviews), "3"],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            ["node", str(node_dir / "ts_fsrs_bench.mjs"), str(cards), str(reviews), "3"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         ts = json.loads(out.stdout)
-        row("schedule", f"same workload, ts-fsrs in Node", f"{n / ours:,.0f}/s",
-            f"ts-fsrs {ts['reviews'] / ts['seconds']:,.0f}/s", f"{(n / ours) / (ts['reviews'] / ts['seconds']):.2f}x")
+        row(
+            "schedule",
+            f"same workload, ts-fsrs in Node",
+            f"{n / ours:,.0f}/s",
+            f"ts-fsrs {ts['reviews'] / ts['seconds']:,.0f}/s",
+            f"{(n / ours) / (ts['reviews'] / ts['seconds']):.2f}x",
+        )
     else:
         row("schedule", "ts-fsrs: skipped (run `npm ci` in bench/srs)", "-", "-")
 
@@ -98,10 +113,26 @@ def synthetic_cards(n, seed=0):
     for i in range(n):
         lr = START + timedelta(seconds=int(last[i]))
         du = START + timedelta(seconds=int(due[i]))
-        ours.append(Card(card_id=i, state=State.Review, stability=float(stability[i]),
-                         difficulty=float(difficulty[i]), due=du, last_review=lr))
-        peers.append(fsrs.Card(card_id=i, state=fsrs.State.Review, stability=float(stability[i]),
-                               difficulty=float(difficulty[i]), due=du, last_review=lr))
+        ours.append(
+            Card(
+                card_id=i,
+                state=State.Review,
+                stability=float(stability[i]),
+                difficulty=float(difficulty[i]),
+                due=du,
+                last_review=lr,
+            )
+        )
+        peers.append(
+            fsrs.Card(
+                card_id=i,
+                state=fsrs.State.Review,
+                stability=float(stability[i]),
+                difficulty=float(difficulty[i]),
+                due=du,
+                last_review=lr,
+            )
+        )
     return ours, peers
 
 
@@ -122,8 +153,13 @@ def bench_collection(n=100_000):
     got = retrievability(arrays.stability, arrays.last_review_us, now)
     want = np.array([ref.get_card_retrievability(c, now) for c in peers[:1000]])
     assert np.allclose(got[:1000], want, rtol=1e-12), "retrievability mismatch"
-    row("collection", f"retrievability of {n:,} cards", f"{t_ours * 1e3:.2f} ms", f"py-fsrs loop {t_peer * 1e3:.0f} ms",
-        f"{t_peer / t_ours:.0f}x")
+    row(
+        "collection",
+        f"retrievability of {n:,} cards",
+        f"{t_ours * 1e3:.2f} ms",
+        f"py-fsrs loop {t_peer * 1e3:.0f} ms",
+        f"{t_peer / t_ours:.0f}x",
+    )
 
     def loop_forecast():
         counts = [0] * 365
@@ -137,8 +173,13 @@ def bench_collection(n=100_000):
     t_ours = best_of(lambda: forecast(arrays.due_us, 365, now))
     t_peer = best_of(loop_forecast, repeats=1)
     assert forecast(arrays.due_us, 365, now).tolist() == loop_forecast(), "forecast mismatch"
-    row("collection", f"365-day due forecast of {n:,} cards", f"{t_ours * 1e3:.2f} ms", f"py-fsrs loop {t_peer * 1e3:.0f} ms",
-        f"{t_peer / t_ours:.0f}x")
+    row(
+        "collection",
+        f"365-day due forecast of {n:,} cards",
+        f"{t_ours * 1e3:.2f} ms",
+        f"py-fsrs loop {t_peer * 1e3:.0f} ms",
+        f"{t_peer / t_ours:.0f}x",
+    )
     t_build = best_of(lambda: CardArrays.from_cards(ours), repeats=1)
     row("collection", f"  (one-off: Card objects -> arrays, {n:,})", f"{t_build * 1e3:.0f} ms", "")
 
@@ -149,13 +190,23 @@ def bench_collection(n=100_000):
         by_card = {}
         for log in logs:
             by_card.setdefault(log.card_id, []).append(
-                fsrs.ReviewLog(log.card_id, fsrs.Rating(int(log.rating)), log.review_datetime, None))
+                fsrs.ReviewLog(log.card_id, fsrs.Rating(int(log.rating)), log.review_datetime, None)
+            )
         plain = fsrs.Scheduler(enable_fuzzing=False)
         t_ours = best_of(lambda: memory_states(history))
-        t_peer = best_of(lambda: [plain.reschedule_card(fsrs.Card(card_id=cid, due=START), ls)
-                                  for cid, ls in by_card.items()], repeats=1)
-        row("collection", f"replay memory of {history.card_ids.size} cards / {len(logs)} reviews",
-            f"{t_ours * 1e3:.1f} ms", f"py-fsrs reschedule {t_peer * 1e3:.0f} ms", f"{t_peer / t_ours:.0f}x")
+        t_peer = best_of(
+            lambda: [
+                plain.reschedule_card(fsrs.Card(card_id=cid, due=START), ls) for cid, ls in by_card.items()
+            ],
+            repeats=1,
+        )
+        row(
+            "collection",
+            f"replay memory of {history.card_ids.size} cards / {len(logs)} reviews",
+            f"{t_ours * 1e3:.1f} ms",
+            f"py-fsrs reschedule {t_peer * 1e3:.0f} ms",
+            f"{t_peer / t_ours:.0f}x",
+        )
 
 
 def bench_optimize(oracle=True):
@@ -183,8 +234,13 @@ def bench_optimize(oracle=True):
             import fsrs
 
             from fsrs import Optimizer as PyOptimizer  # needs torch
-            logs = [fsrs.ReviewLog(log.card_id, fsrs.Rating(int(log.rating)), log.review_datetime,
-                                   log.review_duration) for log in table.to_logs()]
+
+            logs = [
+                fsrs.ReviewLog(
+                    log.card_id, fsrs.Rating(int(log.rating)), log.review_datetime, log.review_duration
+                )
+                for log in table.to_logs()
+            ]
             t0 = time.perf_counter()
             peer_params = PyOptimizer(logs).compute_optimal_parameters()
             t_peer = time.perf_counter() - t0
@@ -192,8 +248,13 @@ def bench_optimize(oracle=True):
         except ImportError as exc:
             row("optimize", f"py-fsrs Optimizer unavailable ({exc})", "-", "-")
     peer_time = f"py-fsrs {t_peer:.1f} s" if t_peer else "-"
-    row("optimize", f"josh: fit 21 parameters ({result.targets} targets)", f"{t_fit:.2f} s", peer_time,
-        f"{t_peer / t_fit:.0f}x" if t_peer else "")
+    row(
+        "optimize",
+        f"josh: fit 21 parameters ({result.targets} targets)",
+        f"{t_fit:.2f} s",
+        peer_time,
+        f"{t_peer / t_fit:.0f}x" if t_peer else "",
+    )
     for key in ("log_loss", "rmse_bins", "auc"):
         peer = f"py-fsrs {peer_scores[key]:.4f}" if peer_scores else "-"
         row("optimize", f"josh in-sample {key} (defaults {defaults[key]:.4f})", f"{ours[key]:.4f}", peer)
@@ -202,7 +263,12 @@ def bench_optimize(oracle=True):
     t_split = time.perf_counter() - t0
     base = time_series_split(history, n_splits=5, fit=lambda h: DEFAULT_PARAMETERS)
     for key in ("log_loss", "rmse_bins", "auc"):
-        row("optimize", f"josh held-out (5-fold time split) {key}", f"{held[key]:.4f}", f"defaults {base[key]:.4f}")
+        row(
+            "optimize",
+            f"josh held-out (5-fold time split) {key}",
+            f"{held[key]:.4f}",
+            f"defaults {base[key]:.4f}",
+        )
     row("optimize", "  time-series split, 5 fits", f"{t_split:.2f} s", "")
 
 
@@ -218,16 +284,25 @@ def bench_pyodide():
             text = JOSH.read_text()
             times = []
             for _ in range(3):
-                out = page.evaluate("""async (csv) => { const t0 = performance.now();
+                out = page.evaluate(
+                    """async (csv) => { const t0 = performance.now();
                     const r = await Prometheus.call("srs.optimize", { csv, evaluate: false });
-                    return { ms: performance.now() - t0, py: r.seconds }; }""", text)
+                    return { ms: performance.now() - t0, py: r.seconds }; }""",
+                    text,
+                )
                 times.append(out)
             best = min(times, key=lambda o: o["ms"])
-            row("pyodide", "josh: srs.optimize call (CSV parse + fit)", f"{best['ms'] / 1000:.2f} s",
-                "fsrs-browser 3.5 s/24k", "")
+            row(
+                "pyodide",
+                "josh: srs.optimize call (CSV parse + fit)",
+                f"{best['ms'] / 1000:.2f} s",
+                "fsrs-browser 3.5 s/24k",
+                "",
+            )
             row("pyodide", "  of which the fit itself (Python clock)", f"{best['py']:.2f} s", "")
         n = 100_000
-        out = page.evaluate("""async (n) => {
+        out = page.evaluate(
+            """async (n) => {
             const s = [], last = [], due = [];
             let x = 12345;
             const rnd = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -242,9 +317,21 @@ def bench_pyodide():
             t0 = performance.now();
             await Prometheus.call("srs.forecast_columns", { due_ms: due, days: 365, now });
             return { r, f: performance.now() - t0 };
-        }""", n)
-        row("pyodide", f"retrievability_columns, {n:,} cards (round trip)", f"{out['r']:.0f} ms", "see CPython loop")
-        row("pyodide", f"forecast_columns 365 d, {n:,} cards (round trip)", f"{out['f']:.0f} ms", "see CPython loop")
+        }""",
+            n,
+        )
+        row(
+            "pyodide",
+            f"retrievability_columns, {n:,} cards (round trip)",
+            f"{out['r']:.0f} ms",
+            "see CPython loop",
+        )
+        row(
+            "pyodide",
+            f"forecast_columns 365 d, {n:,} cards (round trip)",
+            f"{out['f']:.0f} ms",
+            "see CPython loop",
+        )
 
 
 def main(argv):

@@ -33,9 +33,13 @@ SDK_PAGE = """<!doctype html><meta charset="utf-8"><script src="/prometheus.js">
 <script>window.__ready = Prometheus.ready.then(() => performance.now());</script>"""
 
 # The same page as an installable app: the manifest and the service worker's registration.
-PWA_PAGE = SDK_PAGE.replace('<script src="/prometheus.js">',
-                            '<link rel="manifest" href="/manifest.webmanifest"><script src="/prometheus.js">') + \
-    '<script src="/pwa.js" defer></script>'
+PWA_PAGE = (
+    SDK_PAGE.replace(
+        '<script src="/prometheus.js">',
+        '<link rel="manifest" href="/manifest.webmanifest"><script src="/prometheus.js">',
+    )
+    + '<script src="/pwa.js" defer></script>'
+)
 
 CHUNK = 64 * 1024
 
@@ -77,7 +81,8 @@ def measure(playwright, server, url: str, runs: int) -> dict:
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as profile:
             context = playwright.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            )
             page = context.new_page()
             for times, sizes in ((cold, cold_bytes), (warm, warm_bytes)):
                 before = server.bytes_sent
@@ -86,8 +91,12 @@ def measure(playwright, server, url: str, runs: int) -> dict:
                 sizes.append(server.bytes_sent - before)
                 page.goto("about:blank")
             context.close()
-    return {"cold": statistics.median(cold), "warm": statistics.median(warm),
-            "cold_bytes": statistics.median(cold_bytes), "warm_bytes": statistics.median(warm_bytes)}
+    return {
+        "cold": statistics.median(cold),
+        "warm": statistics.median(warm),
+        "cold_bytes": statistics.median(cold_bytes),
+        "warm_bytes": statistics.median(warm_bytes),
+    }
 
 
 def measure_service_worker(playwright, dist: Path, runs: int) -> dict:
@@ -100,7 +109,8 @@ def measure_service_worker(playwright, dist: Path, runs: int) -> dict:
         url = server.url + "bench-pwa.html"
         with tempfile.TemporaryDirectory() as profile:
             context = playwright.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            )
             page = context.new_page()
             page.goto(url)
             cold.append(page.evaluate("() => window.__ready") / 1000)
@@ -115,15 +125,23 @@ def measure_service_worker(playwright, dist: Path, runs: int) -> dict:
                 if times is online:
                     online_bytes.append(sum(server.body_bytes.values()))
             context.close()
-    return {"cold": statistics.median(cold), "online": statistics.median(online),
-            "offline": statistics.median(offline), "online_bytes": statistics.median(online_bytes)}
+    return {
+        "cold": statistics.median(cold),
+        "online": statistics.median(online),
+        "offline": statistics.median(offline),
+        "online_bytes": statistics.median(online_bytes),
+    }
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--mbps", type=float, default=0,
-                        help="pace each response at this rate (0: loopback speed), closer to a learner's first visit")
+    parser.add_argument(
+        "--mbps",
+        type=float,
+        default=0,
+        help="pace each response at this rate (0: loopback speed), closer to a learner's first visit",
+    )
     args = parser.parse_args(argv)
     dist = build_bundle()
     (dist / "bench-sdk.html").write_text(SDK_PAGE)
@@ -148,18 +166,28 @@ def main(argv=None) -> int:
     print(f"time to ready, median of {args.runs} runs (headless Chromium, local server, {link})")
     print(f"{'':18} {'cold s':>8} {'warm s':>8} {'warm/cold':>10} {'cold bytes':>12} {'warm bytes':>11}")
     for name, r in results.items():
-        print(f"{name:18} {r['cold']:8.2f} {r['warm']:8.2f} {r['warm'] / r['cold']:10.2f} "
-              f"{r['cold_bytes']:12,.0f} {r['warm_bytes']:11,.0f}")
+        print(
+            f"{name:18} {r['cold']:8.2f} {r['warm']:8.2f} {r['warm'] / r['cold']:10.2f} "
+            f"{r['cold_bytes']:12,.0f} {r['warm_bytes']:11,.0f}"
+        )
     sdk, bare = results["Prometheus SDK"], results["bare loadPyodide"]
     sw = service_worker
-    print(f"{'SW warm, online':18} {sw['cold']:8.2f} {sw['online']:8.2f} {sw['online'] / sw['cold']:10.2f} "
-          f"{'':>12} {sw['online_bytes']:11,.0f}")
-    print(f"{'SW warm, offline':18} {sw['cold']:8.2f} {sw['offline']:8.2f} {sw['offline'] / sw['cold']:10.2f} "
-          f"{'':>12} {'(server down)':>11}")
-    print(f"service worker: warm online / SDK warm = {sw['online'] / sdk['warm']:.2f}, "
-          f"warm offline / SDK warm = {sw['offline'] / sdk['warm']:.2f} (target <= 1.1: the cache costs no time)")
-    print(f"SDK cold / bare cold = {sdk['cold'] / bare['cold']:.2f} (target <= 1.5); "
-          f"SDK warm / SDK cold = {sdk['warm'] / sdk['cold']:.2f} (target < 0.5)")
+    print(
+        f"{'SW warm, online':18} {sw['cold']:8.2f} {sw['online']:8.2f} {sw['online'] / sw['cold']:10.2f} "
+        f"{'':>12} {sw['online_bytes']:11,.0f}"
+    )
+    print(
+        f"{'SW warm, offline':18} {sw['cold']:8.2f} {sw['offline']:8.2f} {sw['offline'] / sw['cold']:10.2f} "
+        f"{'':>12} {'(server down)':>11}"
+    )
+    print(
+        f"service worker: warm online / SDK warm = {sw['online'] / sdk['warm']:.2f}, "
+        f"warm offline / SDK warm = {sw['offline'] / sdk['warm']:.2f} (target <= 1.1: the cache costs no time)"
+    )
+    print(
+        f"SDK cold / bare cold = {sdk['cold'] / bare['cold']:.2f} (target <= 1.5); "
+        f"SDK warm / SDK cold = {sdk['warm'] / sdk['cold']:.2f} (target < 0.5)"
+    )
     return 0
 
 

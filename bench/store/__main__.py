@@ -72,8 +72,11 @@ def main(argv=None) -> int:
     parser.add_argument("--size", type=int, default=10_000)
     args = parser.parse_args(argv)
     with sdk_page() as sdk:
-        for name, attributes in (("relaxed", ""), ("strict", 'data-durability="strict"'),
-                                 ("memory", 'data-persist="false"')):
+        for name, attributes in (
+            ("relaxed", ""),
+            ("strict", 'data-durability="strict"'),
+            ("memory", 'data-persist="false"'),
+        ):
             (sdk.pages / f"host-{name}.html").write_text(host_page(sdk.bundle_url, attributes))
         print(f"store benchmark: Chromium, Pyodide in a worker; {args.writes} sequential writes per mode")
         rows = {}
@@ -87,12 +90,17 @@ def main(argv=None) -> int:
             context.close()
         base = rows["memory"][0]
         print(f"{'write round trip':<34}{'median ms':>10}{'p95 ms':>10}{'x memory':>10}")
-        for name, label in (("memory", 'data-persist="false" (peer)'), ("relaxed", "persisted, relaxed (default)"),
-                            ("strict", "persisted, strict")):
+        for name, label in (
+            ("memory", 'data-persist="false" (peer)'),
+            ("relaxed", "persisted, relaxed (default)"),
+            ("strict", "persisted, strict"),
+        ):
             median, p95 = rows[name]
             print(f"{label:<34}{median:>10.2f}{p95:>10.2f}{median / base:>10.2f}")
-        print(f"durability cost: relaxed adds {rows['relaxed'][0] - base:.2f} ms a write, "
-              f"strict {rows['strict'][0] - base:.2f} ms (target: median <= 25 ms)")
+        print(
+            f"durability cost: relaxed adds {rows['relaxed'][0] - base:.2f} ms a write, "
+            f"strict {rows['strict'][0] - base:.2f} ms (target: median <= 25 ms)"
+        )
 
         context = sdk.browser.new_context()
         page = context.new_page()
@@ -107,12 +115,18 @@ def main(argv=None) -> int:
         restored = page.evaluate("() => Prometheus.capabilities.store.restore")
         assert page.evaluate("() => Prometheus.call('store.info')")["digest"] == info["digest"]
         context.close()
-        print(f"\nstore of {args.size:,} concepts, {args.size:,} cards, {args.size:,} embeddings "
-              f"(filled in {fill['graph_ms']:.0f} + {fill['cards_ms']:.0f} + {fill['index_ms']:.0f} ms)")
-        print(f"checkpoint: {checkpoint[0]:.0f} ms, {checkpoint[1] / 1e6:.1f} MB; restore from it: {restored}")
-        print(f"time to ready (warm), median of {args.runs}: empty store {statistics.median(empty):.0f} ms, "
-              f"that store {statistics.median(full):.0f} ms: restoring adds "
-              f"{statistics.median(full) - statistics.median(empty):.0f} ms (target <= 500 ms)")
+        print(
+            f"\nstore of {args.size:,} concepts, {args.size:,} cards, {args.size:,} embeddings "
+            f"(filled in {fill['graph_ms']:.0f} + {fill['cards_ms']:.0f} + {fill['index_ms']:.0f} ms)"
+        )
+        print(
+            f"checkpoint: {checkpoint[0]:.0f} ms, {checkpoint[1] / 1e6:.1f} MB; restore from it: {restored}"
+        )
+        print(
+            f"time to ready (warm), median of {args.runs}: empty store {statistics.median(empty):.0f} ms, "
+            f"that store {statistics.median(full):.0f} ms: restoring adds "
+            f"{statistics.median(full) - statistics.median(empty):.0f} ms (target <= 500 ms)"
+        )
     return 0
 
 

@@ -8,7 +8,13 @@ import pytest
 
 from serve import serve_in_thread
 from tests.browser.harness import (
-    CHROMIUM, CHROMIUM_ARGS, SDK, WEBGPU_ARGS, build_bundle, host_page, module_page,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SDK,
+    WEBGPU_ARGS,
+    build_bundle,
+    host_page,
+    module_page,
 )
 
 READY_TIMEOUT_MS = 120_000
@@ -38,7 +44,9 @@ def pages_url(bundle_url, tmp_path_factory):
 @pytest.fixture(scope="session")
 def playwright_instance():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; run the README's test command, which installs it")
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}; run the README's test command, which installs it"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -88,4 +96,3 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if browser_dir in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
-

@@ -82,8 +82,9 @@ class Browser:
 
 
 def wait_ready(page) -> None:
-    page.wait_for_function("() => ['ready', 'failed'].includes(document.body.dataset.state)",
-                           timeout=READY_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => ['ready', 'failed'].includes(document.body.dataset.state)", timeout=READY_TIMEOUT_MS
+    )
     state = page.evaluate("() => document.body.dataset.state")
     assert state == "ready", f"{page.url}: the engine did not start: {page.text_content('#status')}"
     page.set_default_timeout(READY_TIMEOUT_MS)
@@ -100,9 +101,15 @@ def _watch(browser: Browser, page) -> None:
 
 def launch(playwright, user_data_dir: Path, folder: Path = EXTENSION) -> Browser:
     context = playwright.chromium.launch_persistent_context(
-        str(user_data_dir), executable_path=CHROMIUM, headless=True,
-        args=CHROMIUM_ARGS + [f"--disable-extensions-except={folder}", f"--load-extension={folder}",
-                              "--hide-crash-restore-bubble"],
+        str(user_data_dir),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS
+        + [
+            f"--disable-extensions-except={folder}",
+            f"--load-extension={folder}",
+            "--hide-crash-restore-bubble",
+        ],
     )
     browser = Browser(context, user_data_dir)
 

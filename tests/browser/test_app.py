@@ -43,7 +43,10 @@ class AppPage:
         self.url = url
         self.errors: list[str] = []
         self.dialogs: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console error: {m.text} ({m.location})"))
+        self.page.on(
+            "console",
+            lambda m: m.type == "error" and self.errors.append(f"console error: {m.text} ({m.location})"),
+        )
         self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         self.page.on("dialog", self._dialog)
 
@@ -80,12 +83,18 @@ def app(browser, bundle_url):
 
 def shown_card(app: AppPage) -> dict:
     card = app.page.wait_for_selector("#study-card")
-    return {"id": card.get_attribute("data-card-id"), "kind": card.get_attribute("data-kind"),
-            "badge": app.page.inner_text("#study-card .badge")}
+    return {
+        "id": card.get_attribute("data-card-id"),
+        "kind": card.get_attribute("data-kind"),
+        "badge": app.page.inner_text("#study-card .badge"),
+    }
 
 
 def next_card_after(app: AppPage, previous: str) -> dict:
-    app.page.wait_for_function("(id) => { const c = document.querySelector('#study-card'); return c && c.dataset.cardId !== id; }", arg=previous)
+    app.page.wait_for_function(
+        "(id) => { const c = document.querySelector('#study-card'); return c && c.dataset.cardId !== id; }",
+        arg=previous,
+    )
     return shown_card(app)
 
 
@@ -116,14 +125,19 @@ def test_a_whole_session(app):
         page.keyboard.press(rating)
         studied.append(card["id"])
         previous = card["id"]
-    page.wait_for_function("(id) => { const c = document.querySelector('#study-card'); return c && c.dataset.cardId !== id; }", arg=previous)
+    page.wait_for_function(
+        "(id) => { const c = document.querySelector('#study-card'); return c && c.dataset.cardId !== id; }",
+        arg=previous,
+    )
     log = app.collection()["reviews"]
     assert [(e["card"], e["rating"]) for e in log] == list(zip(studied, (3, 1, 3)))
     assert all(e["duration"] >= 250 for e in log)
 
     # Ctrl+Z takes back the third answer: that card is shown again, new, and its log entry is gone.
     page.keyboard.press("Control+z")
-    page.wait_for_function("(id) => document.querySelector('#study-card')?.dataset.cardId === id", arg=studied[2])
+    page.wait_for_function(
+        "(id) => document.querySelector('#study-card')?.dataset.cardId === id", arg=studied[2]
+    )
     assert app.call("learn.card", {"card_id": studied[2]})["new"] is True
     assert len(app.collection()["reviews"]) == 2
     page.keyboard.press("Space")
@@ -133,7 +147,9 @@ def test_a_whole_session(app):
     assert again["id"] in studied[:2] and again["badge"] == "LEARNING"
     page.keyboard.press("Space")
     page.keyboard.press("3")
-    page.wait_for_function("(id) => document.querySelector('#study-card')?.dataset.cardId !== id", arg=again["id"])
+    page.wait_for_function(
+        "(id) => document.querySelector('#study-card')?.dataset.cardId !== id", arg=again["id"]
+    )
     assert len(app.collection()["reviews"]) == 4
 
     # A circuit exercise: the drawing follows the text; bad QASM is reported; graded by the simulator.
@@ -162,12 +178,17 @@ def test_a_whole_session(app):
     page.fill("#search-input", "why is it impossible to duplicate an unknown quantum state?")
     page.press("#search-input", "Enter")
     page.wait_for_selector("#search-results li", timeout=SEARCH_TIMEOUT_MS)
-    top = page.eval_on_selector_all("#search-results .result-title", "links => links.slice(0, 3).map(a => a.textContent)")
+    top = page.eval_on_selector_all(
+        "#search-results .result-title", "links => links.slice(0, 3).map(a => a.textContent)"
+    )
     assert any("clon" in t.lower() or "copy" in t.lower() for t in top), top
     first_id = page.get_attribute("#search-results li", "data-id")
     page.click("#search-results li .related")
-    page.wait_for_function("(id) => { const items = [...document.querySelectorAll('#search-results li')];"
-                           " return items.length && items.every(li => li.dataset.id !== id) && location.hash.includes('like='); }", arg=first_id)
+    page.wait_for_function(
+        "(id) => { const items = [...document.querySelectorAll('#search-results li')];"
+        " return items.length && items.every(li => li.dataset.id !== id) && location.hash.includes('like='); }",
+        arg=first_id,
+    )
 
     # Stats match the engine's own summary.
     app.go("#/stats")
@@ -203,34 +224,61 @@ def test_a_whole_session(app):
 
 # ------------------------------------------------------------------ untrusted deck
 BASIC_MID = 1342697561419
-MODELS = {str(BASIC_MID): {"id": BASIC_MID, "name": "Basic", "type": 0,
-                           "flds": [{"name": "Front", "ord": 0}, {"name": "Back", "ord": 1}],
-                           "tmpls": [{"name": "Card 1", "ord": 0, "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}]}}
+MODELS = {
+    str(BASIC_MID): {
+        "id": BASIC_MID,
+        "name": "Basic",
+        "type": 0,
+        "flds": [{"name": "Front", "ord": 0}, {"name": "Back", "ord": 1}],
+        "tmpls": [
+            {"name": "Card 1", "ord": 0, "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}
+        ],
+    }
+}
 HOSTILE_NOTES = [
-    ("<b>bold words</b><ul><li>first item</li><li>second item</li></ul><img src=\"dot.png\">",
-     "<script>window.__pwned = 'script'</script>plain answer <img src=\"nothing.png\" onerror=\"window.__pwned = 'onerror'\">"),
-    ("<a id=\"evil\" href=\"javascript:window.__pwned = 'link'\">click me</a><svg onload=\"window.__pwned = 'svg'\"></svg>",
-     "<iframe src=\"javascript:parent.__pwned = 'iframe'\"></iframe><img src=x onerror=alert(1)><i>kept italics</i>"),
+    (
+        '<b>bold words</b><ul><li>first item</li><li>second item</li></ul><img src="dot.png">',
+        "<script>window.__pwned = 'script'</script>plain answer <img src=\"nothing.png\" onerror=\"window.__pwned = 'onerror'\">",
+    ),
+    (
+        '<a id="evil" href="javascript:window.__pwned = \'link\'">click me</a><svg onload="window.__pwned = \'svg\'"></svg>',
+        "<iframe src=\"javascript:parent.__pwned = 'iframe'\"></iframe><img src=x onerror=alert(1)><i>kept italics</i>",
+    ),
 ]
 
 
 def png(width: int, height: int) -> bytes:
     """A valid RGB PNG, so the test can check the image really decoded (naturalWidth)."""
+
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     raw = b"".join(b"\x00" + b"\xd9\x48\x0f" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def hostile_apkg(tmp_path) -> bytes:
     db = tmp_path / "collection.anki21"
     con = sqlite3.connect(db)
     con.executescript(SCHEMA_11)
-    con.execute("INSERT INTO col VALUES (1, 1600000000, 0, 0, 11, 0, 0, 0, '{}', ?, '{}', '{}', '{}')", (json.dumps(MODELS),))
+    con.execute(
+        "INSERT INTO col VALUES (1, 1600000000, 0, 0, 11, 0, 0, 0, '{}', ?, '{}', '{}', '{}')",
+        (json.dumps(MODELS),),
+    )
     for i, (front, back) in enumerate(HOSTILE_NOTES):
-        con.execute("INSERT INTO notes VALUES (?, ?, ?, 0, 0, '', ?, '', 0, 0, '')", (1001 + i, f"g{i}", BASIC_MID, front + "\x1f" + back))
-        con.execute("INSERT INTO cards VALUES (?, ?, 1, 0, 0, 0, 0, 0, ?, 0, 2500, 0, 0, 0, 0, 0, 0, '')", (2001 + i, 1001 + i, i))
+        con.execute(
+            "INSERT INTO notes VALUES (?, ?, ?, 0, 0, '', ?, '', 0, 0, '')",
+            (1001 + i, f"g{i}", BASIC_MID, front + "\x1f" + back),
+        )
+        con.execute(
+            "INSERT INTO cards VALUES (?, ?, 1, 0, 0, 0, 0, 0, ?, 0, 2500, 0, 0, 0, 0, 0, 0, '')",
+            (2001 + i, 1001 + i, i),
+        )
     con.commit()
     con.close()
     out = io.BytesIO()
@@ -244,10 +292,16 @@ def hostile_apkg(tmp_path) -> bytes:
 def test_untrusted_deck_runs_nothing_and_keeps_formatting(app, tmp_path):
     page = app.page
     app.open("#/transfer")
-    page.set_input_files("#import-file", files=[{"name": "hostile.apkg", "mimeType": "application/octet-stream",
-                                                 "buffer": hostile_apkg(tmp_path)}])
+    page.set_input_files(
+        "#import-file",
+        files=[
+            {"name": "hostile.apkg", "mimeType": "application/octet-stream", "buffer": hostile_apkg(tmp_path)}
+        ],
+    )
     page.wait_for_selector("#import-result")
-    assert "2 notes, 2 cards" in page.inner_text("#import-result") and "1 media" in page.inner_text("#import-result")
+    assert "2 notes, 2 cards" in page.inner_text("#import-result") and "1 media" in page.inner_text(
+        "#import-result"
+    )
     ids = [c["id"] for c in app.collection()["cards"]]
 
     # Review: the front shows bold, a list and the package's image (decoded from the media).
@@ -267,21 +321,27 @@ def test_untrusted_deck_runs_nothing_and_keeps_formatting(app, tmp_path):
                    handlers: attrs.filter(a => /^on/i.test(a)), js: attrs.filter(a => /javascript:/i.test(a)) };
         }""")
         assert unsafe == {"scripts": 0, "handlers": [], "js": []}
+
     def open_card_showing(selector: str) -> None:
         """Card ids are random, so which imported card is which is found by what it shows."""
         for card_id in ids:
             app.go(f"#/card/{card_id}")
-            page.wait_for_function("(id) => location.hash.endsWith(id) && document.querySelector('#card-detail')",
-                                   arg=card_id)
+            page.wait_for_function(
+                "(id) => location.hash.endsWith(id) && document.querySelector('#card-detail')", arg=card_id
+            )
             page.wait_for_timeout(200)
             if page.query_selector(selector) is not None:
                 return
         pytest.fail(f"no imported card shows {selector}")
 
     open_card_showing("#card-detail b:has-text('bold words')")
-    assert page.eval_on_selector_all("#card-detail .front li", "items => items.map(li => li.textContent)") == ["first item", "second item"]
-    page.wait_for_function("() => { const img = document.querySelector('#card-detail .front img.card-image');"
-                           " return img && img.complete && img.naturalWidth === 3 && img.naturalHeight === 2; }")
+    assert page.eval_on_selector_all(
+        "#card-detail .front li", "items => items.map(li => li.textContent)"
+    ) == ["first item", "second item"]
+    page.wait_for_function(
+        "() => { const img = document.querySelector('#card-detail .front img.card-image');"
+        " return img && img.complete && img.naturalWidth === 3 && img.naturalHeight === 2; }"
+    )
     assert "plain answer" in page.inner_text("#card-detail .back")
     open_card_showing("#card-detail i:has-text('kept italics')")
     page.click("#card-detail a:has-text('click me')")  # a link stripped of its javascript: URL

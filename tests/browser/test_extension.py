@@ -26,11 +26,23 @@ from tests.browser.harness import ROOT, build_bundle
 pytestmark = pytest.mark.browser
 
 CARDS = [
-    {"front": "Mitochondria", "back": "The organelles that make most of a cell's ATP.", "concepts": ["cellular respiration"]},
-    {"front": "Photosynthesis", "back": "Plants turn light, water and CO2 into sugar and oxygen.", "concepts": ["photosynthesis"]},
+    {
+        "front": "Mitochondria",
+        "back": "The organelles that make most of a cell's ATP.",
+        "concepts": ["cellular respiration"],
+    },
+    {
+        "front": "Photosynthesis",
+        "back": "Plants turn light, water and CO2 into sugar and oxygen.",
+        "concepts": ["photosynthesis"],
+    },
     {"front": "Spaced repetition", "back": "Reviewing just before you would forget.", "concepts": ["memory"]},
     {"front": "Stock market crash", "back": "A sudden steep fall of share prices.", "concepts": ["finance"]},
-    {"front": "Ribosome", "back": "Where proteins are made from messenger RNA.", "concepts": ["protein synthesis"]},
+    {
+        "front": "Ribosome",
+        "back": "Where proteins are made from messenger RNA.",
+        "concepts": ["protein synthesis"],
+    },
 ]
 READER = "Another open Prometheus page"  # how a reader page says where to make changes
 SELECTION = "  The powerhouse of the cell produces energy for the cell.  "
@@ -60,8 +72,11 @@ def panel(chromium):
     to the collection and indexed."""
     page = chromium["browser"].open("panel.html", ready=True)
     assert page.evaluate("() => Prometheus.capabilities.store.role") == "writer"
-    page.evaluate("""(cards) => Prometheus.call('learn.add_cards', {cards}).then(({ids}) =>
-        PrometheusIndex.add(cards.map((card, i) => ({id: ids[i], front: card.front, back: card.back}))))""", CARDS)
+    page.evaluate(
+        """(cards) => Prometheus.call('learn.add_cards', {cards}).then(({ids}) =>
+        PrometheusIndex.add(cards.map((card, i) => ({id: ids[i], front: card.front, back: card.back}))))""",
+        CARDS,
+    )
     return page
 
 
@@ -75,7 +90,8 @@ def test_panel_starts_the_engine_from_its_own_files(ext, panel):
     assert panel.evaluate("() => Prometheus.base") == ext.url("")
     assert panel.evaluate("() => Prometheus._blobUrl") == ""  # started as worker/worker.js, not a blob
     assert [worker.url for worker in panel.workers] == [
-        ext.url("worker/worker.js?snapshot=false&store=default&persist=true&durability=relaxed")]
+        ext.url("worker/worker.js?snapshot=false&store=default&persist=true&durability=relaxed")
+    ]
     assert capabilities["store"]["persistent"] is True  # the extension's own origin keeps the data
     assert panel.evaluate("() => Prometheus.call('version')") == capabilities["version"]
 
@@ -106,7 +122,9 @@ def test_semantic_search_in_the_panel_matches_the_cpython_ranking(ext, panel):
     panel.fill("#search-query", query)
     panel.click("#search-form button[type=submit]")
     panel.wait_for_function("() => document.querySelectorAll('#search-results li').length > 0")
-    found = panel.eval_on_selector_all("#search-results li strong", "(items) => items.map((i) => i.textContent)")
+    found = panel.eval_on_selector_all(
+        "#search-results li strong", "(items) => items.map((i) => i.textContent)"
+    )
     assert found[:3] == expected
     assert found[0] == "Mitochondria"
 
@@ -137,8 +155,9 @@ def test_fsrs_optimization_in_the_panel_matches_cpython(ext, panel):
     from prometheus.srs.optimizer import Optimizer, OptimizerConfig
 
     logs = synthetic_review_logs()
-    expected = Optimizer(ReviewTable.from_logs([ReviewLog.from_dict(log) for log in logs]).history(),
-                         OptimizerConfig(seed=7)).fit()
+    expected = Optimizer(
+        ReviewTable.from_logs([ReviewLog.from_dict(log) for log in logs]).history(), OptimizerConfig(seed=7)
+    ).fit()
     result = panel.evaluate("(logs) => Prometheus.call('srs.optimize', {review_logs: logs, seed: 7})", logs)
     assert result["rule"] == expected.rule == "trained"
     assert result["targets"] == expected.targets
@@ -148,11 +167,14 @@ def test_fsrs_optimization_in_the_panel_matches_cpython(ext, panel):
 
 def test_context_menu_opens_the_editor_prefilled_with_the_selection(ext, panel):
     pages_before = set(ext.context.pages)
-    outcome = ext.worker.evaluate("""async (selection) => {
+    outcome = ext.worker.evaluate(
+        """async (selection) => {
         const [tab] = await chrome.tabs.query({});  // any real tab: the click happened there
         return onMenuClick({ menuItemId: "prometheus-add", selectionText: selection,
                              pageUrl: "https://example.org/cells", editable: false }, tab);
-    }""", SELECTION)
+    }""",
+        SELECTION,
+    )
     assert outcome["draft"]["front"] == SELECTION.strip() and outcome["draft"]["back"] == ""
     # No user gesture here, so sidePanel.open is refused and the editor opens in a tab.
     assert outcome["where"] == "tab"
@@ -160,7 +182,9 @@ def test_context_menu_opens_the_editor_prefilled_with_the_selection(ext, panel):
     editor.wait_for_load_state()
     assert editor.url == ext.url("panel.html#add")
     wait_ready(editor)
-    editor.wait_for_function("(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip())
+    editor.wait_for_function(
+        "(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip()
+    )
     assert editor.input_value("#card-back") == ""
     assert "https://example.org/cells" in editor.text_content("#card-source")
     assert editor.evaluate("() => document.body.dataset.view") == "add"
@@ -174,7 +198,9 @@ def test_context_menu_opens_the_editor_prefilled_with_the_selection(ext, panel):
     concepts = editor.eval_on_selector_all("#concepts input", "(boxes) => boxes.map((b) => b.value)")
     assert concepts[0] == "cellular respiration"
     # The open side panel follows the new draft too.
-    panel.wait_for_function("(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip())
+    panel.wait_for_function(
+        "(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip()
+    )
     assert panel.evaluate("() => document.body.dataset.view") == "add"
     editor.close()
 
@@ -183,18 +209,25 @@ def test_context_menu_selection_becomes_a_card(ext, panel):
     """The selection becomes a card in the writer (the open panel follows the draft); the
     editor tab, a reader, refuses to add it and then sees the card the writer added."""
     before = set(ext.context.pages)
-    ext.worker.evaluate("""(selection) => chrome.tabs.query({}).then(([tab]) => onMenuClick(
-        { menuItemId: "prometheus-add", selectionText: selection, pageUrl: "https://example.org/" }, tab))""", SELECTION)
+    ext.worker.evaluate(
+        """(selection) => chrome.tabs.query({}).then(([tab]) => onMenuClick(
+        { menuItemId: "prometheus-add", selectionText: selection, pageUrl: "https://example.org/" }, tab))""",
+        SELECTION,
+    )
     editor = next(iter(set(ext.context.pages) - before), None) or ext.context.wait_for_event("page")
     wait_ready(editor)
-    editor.wait_for_function("(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip())
+    editor.wait_for_function(
+        "(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip()
+    )
     cards = editor.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)")
     assert cards == panel.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)")
     # The reader refuses even when asked directly: the store rejects its writes.
     refused = editor.evaluate("""() => Prometheus.call('learn.add_cards', {cards: [{front: 'x', back: 'y'}]})
         .then(() => '', (error) => error.type)""")
     assert refused == "StoreBusy"
-    panel.wait_for_function("(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip())
+    panel.wait_for_function(
+        "(front) => document.getElementById('card-front').value === front", arg=SELECTION.strip()
+    )
     # A card needs a back: the learn core refuses an empty one, so the editor asks first.
     panel.click("#card-form button[type=submit]")
     assert panel.text_content("#add-note") == "A card needs both a front and a back."
@@ -212,7 +245,9 @@ def test_context_menu_selection_becomes_a_card(ext, panel):
     hits = panel.evaluate("(query) => PrometheusIndex.search(query, 1)", SELECTION.strip())
     assert hits[0]["front"] == SELECTION.strip()
     # The reader follows what the writer commits: the new card, and the index entry for it.
-    editor.wait_for_function("(n) => Prometheus.call('learn.stats').then((s) => s.cards === n)", arg=cards + 1)
+    editor.wait_for_function(
+        "(n) => Prometheus.call('learn.stats').then((s) => s.cards === n)", arg=cards + 1
+    )
     hits = editor.evaluate("(query) => PrometheusIndex.search(query, 1)", SELECTION.strip())
     assert hits[0]["id"] == card_id
     editor.close()
@@ -223,7 +258,10 @@ def test_menu_item_exists_and_ignores_other_items_and_empty_selections(ext):
     exists = "(id) => chrome.contextMenus.update(id, {}).then(() => true, () => false)"
     assert ext.worker.evaluate(exists, "prometheus-add") is True
     assert ext.worker.evaluate(exists, "no-such-item") is False
-    for info in ({"menuItemId": "other", "selectionText": "x"}, {"menuItemId": "prometheus-add", "selectionText": "  "}):
+    for info in (
+        {"menuItemId": "other", "selectionText": "x"},
+        {"menuItemId": "prometheus-add", "selectionText": "  "},
+    ):
         assert ext.worker.evaluate("(info) => onMenuClick(info, undefined)", info) is None
 
 
@@ -235,16 +273,22 @@ def test_badge_and_popup_show_the_summary_the_panel_writes(ext, panel):
         const poll = async () => (await chrome.action.getBadgeText({})) === "7" ? resolve() : setTimeout(poll, 50);
         poll(); })""")
     assert worker.evaluate("() => chrome.action.getBadgeBackgroundColor({})") == [179, 64, 26, 255]
-    assert worker.evaluate("() => chrome.alarms.get('prometheus-badge').then((a) => a && a.periodInMinutes)") == 15
+    assert (
+        worker.evaluate("() => chrome.alarms.get('prometheus-badge').then((a) => a && a.periodInMinutes)")
+        == 15
+    )
     popup = ext.open("popup.html")
     popup.wait_for_function("() => document.getElementById('due').textContent === '7'")
     assert popup.text_content("#new") == "3"
     assert popup.text_content("#note") == ""
     popup.close()
     # A summary from another day is shown as stale (grey badge, a note in the popup).
-    yesterday = panel.evaluate("""(stats) => {
+    yesterday = panel.evaluate(
+        """(stats) => {
         const summary = PrometheusSummary.fromStats(stats, Date.now() - 86400000);
-        return chrome.storage.local.set({ summary }).then(() => summary.day); }""", stats)
+        return chrome.storage.local.set({ summary }).then(() => summary.day); }""",
+        stats,
+    )
     assert worker.evaluate("() => refreshBadge()") == {"text": "7", "stale": True}
     assert worker.evaluate("() => chrome.action.getBadgeBackgroundColor({})") == [119, 119, 119, 255]
     popup = ext.open("popup.html")
@@ -253,13 +297,22 @@ def test_badge_and_popup_show_the_summary_the_panel_writes(ext, panel):
     popup.close()
 
 
-@pytest.mark.parametrize("stats, fragment", [
-    ({"cards": 1, "reviews": 0, "due_today": -1, "new_today": 0}, "due_today must be a non-negative integer"),
-    ({"cards": 1, "reviews": 0, "new_today": 0}, "due_today must be a non-negative integer"),
-    (None, "not an object"),
-])
+@pytest.mark.parametrize(
+    "stats, fragment",
+    [
+        (
+            {"cards": 1, "reviews": 0, "due_today": -1, "new_today": 0},
+            "due_today must be a non-negative integer",
+        ),
+        ({"cards": 1, "reviews": 0, "new_today": 0}, "due_today must be a non-negative integer"),
+        (None, "not an object"),
+    ],
+)
 def test_summary_refuses_bad_stats(ext, panel, stats, fragment):
-    message = panel.evaluate("(stats) => { try { PrometheusSummary.fromStats(stats); return ''; } catch (e) { return e.message; } }", stats)
+    message = panel.evaluate(
+        "(stats) => { try { PrometheusSummary.fromStats(stats); return ''; } catch (e) { return e.message; } }",
+        stats,
+    )
     assert fragment in message
 
 
@@ -275,9 +328,13 @@ def test_review_flow_in_the_panel(ext, panel):
     panel.wait_for_selector("#review-card:not([hidden])")
     panel.click("#show-answer")
     panel.click("#ratings button[data-rating='3']")
-    panel.wait_for_function("(n) => PrometheusSummary.read().then((s) => s && s.reviews === n)", arg=stats["reviews"] + 1)
+    panel.wait_for_function(
+        "(n) => PrometheusSummary.read().then((s) => s && s.reviews === n)", arg=stats["reviews"] + 1
+    )
     panel.click("#undo")
-    panel.wait_for_function("(n) => PrometheusSummary.read().then((s) => s && s.reviews === n)", arg=stats["reviews"])
+    panel.wait_for_function(
+        "(n) => PrometheusSummary.read().then((s) => s && s.reviews === n)", arg=stats["reviews"]
+    )
 
 
 def test_dashboard_starts_offline_and_optimizes_an_uploaded_history(ext, panel, tmp_path):
@@ -285,7 +342,9 @@ def test_dashboard_starts_offline_and_optimizes_an_uploaded_history(ext, panel, 
     from prometheus.srs.optimizer import Optimizer, OptimizerConfig
 
     lines = ["card_id,review_rating,review_time,review_duration"] + [
-        f"{log['card_id']},{log['rating']},{log['review_datetime']},1000" for log in synthetic_review_logs(seed=11)]
+        f"{log['card_id']},{log['rating']},{log['review_datetime']},1000"
+        for log in synthetic_review_logs(seed=11)
+    ]
     csv = tmp_path / "history.csv"
     csv.write_text("\n".join(lines) + "\n")
     expected = Optimizer(read_review_csv(csv).history(), OptimizerConfig()).fit()
@@ -296,10 +355,15 @@ def test_dashboard_starts_offline_and_optimizes_an_uploaded_history(ext, panel, 
     assert dashboard.evaluate("() => document.body.dataset.role") == "reader"
     dashboard.wait_for_function("() => document.querySelectorAll('#stats dd').length === 4")
     stats = panel.evaluate("() => Prometheus.call('learn.stats')")
-    shown = dashboard.eval_on_selector_all("#stats dt, #stats dd", "(items) => items.map((i) => i.textContent)")
+    shown = dashboard.eval_on_selector_all(
+        "#stats dt, #stats dd", "(items) => items.map((i) => i.textContent)"
+    )
     assert dict(zip(shown[::2], shown[1::2])) == {
-        "Cards": str(stats["cards"]), "Reviews": str(stats["reviews"]),
-        "Due today": str(stats["due_today"]), "New today": str(stats["new_today"])}
+        "Cards": str(stats["cards"]),
+        "Reviews": str(stats["reviews"]),
+        "Due today": str(stats["due_today"]),
+        "New today": str(stats["new_today"]),
+    }
     assert stats["cards"] >= len(CARDS)
     assert dashboard.is_disabled("#import")
     assert READER in dashboard.text_content("#move-note")
@@ -309,7 +373,9 @@ def test_dashboard_starts_offline_and_optimizes_an_uploaded_history(ext, panel, 
     assert len(exported["cards"]) == stats["cards"]
     dashboard.set_input_files("#optimize-csv", str(csv))
     dashboard.wait_for_function("() => document.body.dataset.optimized === 'true'")
-    assert json.loads(dashboard.text_content("#optimize-result")) == pytest.approx(expected.parameters, rel=1e-6, abs=1e-9)
+    assert json.loads(dashboard.text_content("#optimize-result")) == pytest.approx(
+        expected.parameters, rel=1e-6, abs=1e-9
+    )
     assert dashboard.text_content("#optimize-note").startswith("Done (trained) log loss ")
     dashboard.close()
 
@@ -321,7 +387,9 @@ def test_panel_data_survives_a_browser_restart(chromium, playwright_instance, pa
     panel.click("nav button[data-view=add]")
     panel.fill("#card-front", "Krebs cycle")
     panel.fill("#card-back", "Oxidizes acetyl-CoA")
-    panel.wait_for_function("() => PrometheusSummary.readDraft().then((d) => d && d.back === 'Oxidizes acetyl-CoA')")
+    panel.wait_for_function(
+        "() => PrometheusSummary.readDraft().then((d) => d && d.back === 'Oxidizes acetyl-CoA')"
+    )
     stats = {"cards": 4, "reviews": 9, "due_today": 2, "new_today": 1}
     summary = panel.evaluate("(stats) => PrometheusSummary.write(stats)", stats)
     cards = panel.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)")
@@ -349,7 +417,9 @@ def test_panel_data_survives_a_browser_restart(chromium, playwright_instance, pa
     assert hits[0]["front"] in ("Mitochondria", SELECTION.strip())
     # A reader takes over when the writer closes: the dashboard then offers importing.
     dashboard = again.open("dashboard.html", ready=True)
-    assert dashboard.evaluate("() => document.body.dataset.role") == "reader" and dashboard.is_disabled("#import")
+    assert dashboard.evaluate("() => document.body.dataset.role") == "reader" and dashboard.is_disabled(
+        "#import"
+    )
     reopened.close()
     dashboard.wait_for_function("() => document.body.dataset.role === 'writer'")
     assert not dashboard.is_disabled("#import") and dashboard.text_content("#move-note") == ""

@@ -63,9 +63,18 @@ def test_second_load_comes_from_the_cache(sdk, numpy_loaded):
 
 def test_index_add_search_remove(sdk, numpy_loaded):
     sdk.call("infer.index_clear")
-    assert sdk.call("infer.index_add", {"ids": ["a", "b", "c", "d"], "texts": [
-        "The cat sleeps on the sofa.", "Stock prices fell sharply.", "A kitten naps on the couch.",
-        "the cat sleeps on the sofa"]}) == {"size": 4}
+    assert sdk.call(
+        "infer.index_add",
+        {
+            "ids": ["a", "b", "c", "d"],
+            "texts": [
+                "The cat sleeps on the sofa.",
+                "Stock prices fell sharply.",
+                "A kitten naps on the couch.",
+                "the cat sleeps on the sofa",
+            ],
+        },
+    ) == {"size": 4}
     hits = sdk.call("infer.search", {"query": "sleeping cats", "k": 2})
     assert {h["id"] for h in hits} <= {"a", "c", "d"}
     dups = sdk.call("infer.near_duplicates", {"threshold": 0.95})
@@ -76,8 +85,9 @@ def test_index_add_search_remove(sdk, numpy_loaded):
     assert err.value.type == "ValidationError"
 
 
-@pytest.mark.parametrize("texts, fragment", [([""], "is empty"), (["ok", 3], "must be a string"),
-                                             ("text", "list of strings")])
+@pytest.mark.parametrize(
+    "texts, fragment", [([""], "is empty"), (["ok", 3], "must be a string"), ("text", "list of strings")]
+)
 def test_bad_input_is_refused(sdk, numpy_loaded, texts, fragment):
     with pytest.raises(BrowserCallError) as err:
         sdk.call("infer.embed", {"texts": texts})

@@ -39,7 +39,9 @@ CACHE_KEYS = """async () => {
   const name = (await caches.keys()).find((n) => n.startsWith("prometheus-pwa-files "));
   return name ? (await (await caches.open(name)).keys()).map((r) => r.url) : [];
 }"""
-BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'
+BELL = (
+    'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'
+)
 B_MARKER = "/* build B */"
 
 
@@ -69,8 +71,11 @@ class AppTab:
         self.url = url
 
     def _console(self, message) -> None:
-        if message.type == "error" and not any(allowed in message.location.get("url", "") for allowed in self.allowed_errors) \
-                and not any(allowed in message.text for allowed in self.allowed_messages):
+        if (
+            message.type == "error"
+            and not any(allowed in message.location.get("url", "") for allowed in self.allowed_errors)
+            and not any(allowed in message.text for allowed in self.allowed_messages)
+        ):
             self.errors.append(f"console error: {message.text} ({message.location})")
 
     def open(self) -> dict:
@@ -108,7 +113,8 @@ def context(browser):
 @pytest.fixture
 def persistent_context(playwright_instance, tmp_path):
     context = playwright_instance.chromium.launch_persistent_context(
-        tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS
+    )
     yield context
     context.close()
 
@@ -124,10 +130,11 @@ def test_installable_and_first_visit_downloads_once(persistent_context, server, 
     # plain URL, a second download of that one 9 kB file.)
     for url, sent in server.body_bytes.items():
         path = url.split("?", 1)[0]
-        file = dist / (path[len(PREFIX):] or "index.html")
+        file = dist / (path[len(PREFIX) :] or "index.html")
         assert sent <= file.stat().st_size, f"{path}: {sent} bytes sent, the file has {file.stat().st_size}"
     assert sum(server.body_bytes.values()) >= sum(
-        f["bytes"] for f in write_sw_manifest(dist)["files"].values() if f["precache"])
+        f["bytes"] for f in write_sw_manifest(dist)["files"].values() if f["precache"]
+    )
     cdp = context.new_cdp_session(tab.page)
     assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
     manifest = cdp.send("Page.getAppManifest")
@@ -136,11 +143,16 @@ def test_installable_and_first_visit_downloads_once(persistent_context, server, 
     expected = json.loads((ROOT / "web" / "manifest.webmanifest").read_text())
     assert json.loads(manifest["data"]) == expected
     sizes = {icon["sizes"] for icon in expected["icons"]}
-    assert {"192x192", "512x512"} <= sizes and any(icon["purpose"] == "maskable" for icon in expected["icons"])
+    assert {"192x192", "512x512"} <= sizes and any(
+        icon["purpose"] == "maskable" for icon in expected["icons"]
+    )
     # Each icon is a PNG of the size the manifest claims (width and height from the IHDR chunk).
     for icon in expected["icons"]:
-        header = tab.page.evaluate("""(src) => fetch(src).then((r) => r.arrayBuffer()).then((b) => {
-            const v = new DataView(b); return [v.getUint32(0), v.getUint32(16), v.getUint32(20)]; })""", icon["src"])
+        header = tab.page.evaluate(
+            """(src) => fetch(src).then((r) => r.arrayBuffer()).then((b) => {
+            const v = new DataView(b); return [v.getUint32(0), v.getUint32(16), v.getUint32(20)]; })""",
+            icon["src"],
+        )
         width, height = map(int, icon["sizes"].split("x"))
         assert header == [0x89504E47, width, height], icon
     assert tab.page.evaluate("() => navigator.serviceWorker.controller.scriptURL") == server.url + "sw.js"
@@ -156,7 +168,9 @@ def test_offline_reload_after_one_online_visit(context, server, dist):
     server.reset_counts()
     tab.page.reload()
     tab.ready()
-    assert {path for path, _ in server.requests} <= {PREFIX + "sw.js", PREFIX + "sw-manifest.js"}, server.requests
+    assert {path for path, _ in server.requests} <= {PREFIX + "sw.js", PREFIX + "sw-manifest.js"}, (
+        server.requests
+    )
     assert sum(server.body_bytes.values()) == 0, server.body_bytes
 
     # The store (IndexedDB) under the service worker: a write online, read back offline.
@@ -168,11 +182,16 @@ def test_offline_reload_after_one_online_visit(context, server, dist):
     tab.call("infer.load", {"backend": "numpy"})
     online_embedding = tab.call("infer.embed", {"texts": ["photosynthesis makes sugar from light"]})
     model_key = server.url + "models/minilm-int8.bin?pwa-sha256="
-    tab.page.wait_for_function("""async (key) => (await (%s)()).some((url) => url.startsWith(key))""" % CACHE_KEYS, arg=model_key)
+    tab.page.wait_for_function(
+        """async (key) => (await (%s)()).some((url) => url.startsWith(key))""" % CACHE_KEYS, arg=model_key
+    )
     assert tab.page.evaluate("() => caches.delete('prometheus-models')")
 
     server.stop()
-    assert tab.page.evaluate("() => fetch('build-info.json').then(() => 'reachable', () => 'offline')") == "offline"
+    assert (
+        tab.page.evaluate("() => fetch('build-info.json').then(() => 'reachable', () => 'offline')")
+        == "offline"
+    )
     tab.page.reload()
     offline = tab.ready()
     assert offline["crossOriginIsolated"] == online["crossOriginIsolated"]
@@ -182,9 +201,13 @@ def test_offline_reload_after_one_online_visit(context, server, dist):
     reviewed = tab.call("srs.review", {"card": card, "rating": 3})
     assert reviewed["card"]["last_review"] is not None and reviewed["review_log"]["rating"] == 3
     # (The demo page's own graph panel has loaded a course: a label of our own keeps us apart.)
-    graph = tab.call("graph.run", {"query": "CREATE (:Offline {name: 'qubit'})-[:NEEDS]->(:Offline {name: 'vector'})"})
+    graph = tab.call(
+        "graph.run", {"query": "CREATE (:Offline {name: 'qubit'})-[:NEEDS]->(:Offline {name: 'vector'})"}
+    )
     assert graph["counters"]["nodes_created"] == 2
-    rows = tab.call("graph.run", {"query": "MATCH (a:Offline)-[:NEEDS]->(b:Offline) RETURN a.name, b.name"})["rows"]
+    rows = tab.call("graph.run", {"query": "MATCH (a:Offline)-[:NEEDS]->(b:Offline) RETURN a.name, b.name"})[
+        "rows"
+    ]
     assert rows == [["qubit", "vector"]]
     assert tab.call("settings.get", {"key": "pwa-online"}) == 1
     assert tab.call("store.info")["backend"] == "indexeddb"
@@ -197,8 +220,17 @@ def test_offline_reload_after_one_online_visit(context, server, dist):
 
     tab.call("infer.load", {"backend": "numpy"})
     assert tab.call("infer.embed", {"texts": ["photosynthesis makes sugar from light"]}) == online_embedding
-    tab.call("infer.index_add", {"ids": ["plants", "qubits"], "texts": ["Plants turn sunlight into energy.", "A qubit holds a superposition."]})
-    assert tab.call("infer.search", {"query": "how do plants make energy from sunlight?", "k": 1})[0]["id"] == "plants"
+    tab.call(
+        "infer.index_add",
+        {
+            "ids": ["plants", "qubits"],
+            "texts": ["Plants turn sunlight into energy.", "A qubit holds a superposition."],
+        },
+    )
+    assert (
+        tab.call("infer.search", {"query": "how do plants make energy from sunlight?", "k": 1})[0]["id"]
+        == "plants"
+    )
     tab.check_no_errors()
 
 
@@ -244,7 +276,9 @@ def test_update_is_offered_and_old_tab_keeps_its_files(context, server, dist, tm
     assert B_MARKER in new.fetch_text("app/style.css")
 
     # The old tab was told, was not reloaded, and is still served build A's files...
-    old.page.wait_for_function("() => document.querySelector('.prometheus-pwa-banner').textContent.includes('another tab')")
+    old.page.wait_for_function(
+        "() => document.querySelector('.prometheus-pwa-banner').textContent.includes('another tab')"
+    )
     assert old.fetch_text("app/style.css") == style_a
     # ...and can still load what it had never used (the model, through the new worker).
     assert old.call("infer.load", {"backend": "numpy"})["backend"] == "numpy"
@@ -271,7 +305,9 @@ def test_full_quota_still_serves_and_tells_the_page(context, server):
     tab = AppTab(context, server.url)
     tab.open()
     tab.wait_controlled()
-    tab.page.evaluate("() => { window.__cacheErrors = []; PrometheusPWA.on('cache-error', (e) => window.__cacheErrors.push(e)); }")
+    tab.page.evaluate(
+        "() => { window.__cacheErrors = []; PrometheusPWA.on('cache-error', (e) => window.__cacheErrors.push(e)); }"
+    )
     usage = tab.page.evaluate("() => navigator.storage.estimate().then((e) => e.usage)")
     cdp = context.new_cdp_session(tab.page)
     origin = "http://" + urllib.parse.urlsplit(server.url).netloc
@@ -283,7 +319,9 @@ def test_full_quota_still_serves_and_tells_the_page(context, server):
     assert "sqlite3" in tab.call("core.info")["packages"]
     tab.page.wait_for_function("() => window.__cacheErrors.length > 0")
     error = tab.page.evaluate("() => window.__cacheErrors[0]")
-    assert error["url"].startswith(server.url + "pyodide/sqlite3-") and error["name"] == "QuotaExceededError", error
+    assert (
+        error["url"].startswith(server.url + "pyodide/sqlite3-") and error["name"] == "QuotaExceededError"
+    ), error
     tab.check_no_errors()
 
 
@@ -297,11 +335,16 @@ def test_sdk_on_another_site_registers_no_service_worker(context, server, tmp_pa
         tab = AppTab(context, site_url.replace("127.0.0.1", "localhost") + "host.html")
         tab.open()
         assert tab.call("core.stats", {"values": [1, 2]})["n"] == 2
-        assert tab.page.evaluate("() => navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
+        assert (
+            tab.page.evaluate("() => navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
+        )
         assert tab.page.evaluate("() => typeof PrometheusPWA") == "undefined"
         bundle = AppTab(context, server.url + "favicon.svg")  # a page of the bundle's own origin
         bundle.page.goto(bundle.url)
-        assert bundle.page.evaluate("() => navigator.serviceWorker.getRegistrations().then((r) => r.length)") == 0
+        assert (
+            bundle.page.evaluate("() => navigator.serviceWorker.getRegistrations().then((r) => r.length)")
+            == 0
+        )
         tab.check_no_errors()
     finally:
         site.shutdown()

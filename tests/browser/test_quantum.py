@@ -8,12 +8,15 @@ from tests.browser.harness import BrowserCallError
 
 pytestmark = pytest.mark.browser
 
-BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'
+BELL = (
+    'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'
+)
 
 
 def test_run_bell_circuit(sdk):
-    result = sdk.call("quantum.run", {"qasm": BELL, "shots": 1000, "seed": 3,
-                                      "observables": [{"ZZ": 1.0}], "draw": True})
+    result = sdk.call(
+        "quantum.run", {"qasm": BELL, "shots": 1000, "seed": 3, "observables": [{"ZZ": 1.0}], "draw": True}
+    )
     assert set(result["counts"]) == {"00", "11"} and sum(result["counts"].values()) == 1000
     assert abs(result["probabilities"]["00"] - 0.5) < 1e-12
     assert abs(result["expectations"][0] - 1.0) < 1e-12

@@ -64,8 +64,12 @@ def test_python_exception_rejects_with_type_and_message(sdk):
 def test_rejection_is_an_error_instance(sdk):
     outcome = sdk.evaluate("""() => Prometheus.call("core.stats", {values: []}).then(
         () => null, (e) => ({isError: e instanceof Error, name: e.name, type: e.type, message: e.message}))""")
-    assert outcome == {"isError": True, "name": "ValidationError", "type": "ValidationError",
-                       "message": "values must not be empty"}
+    assert outcome == {
+        "isError": True,
+        "name": "ValidationError",
+        "type": "ValidationError",
+        "message": "values must not be empty",
+    }
 
 
 def test_call_after_error_still_works(sdk):
@@ -151,7 +155,9 @@ def test_demo_page_panels(browser, bundle_url, tmp_path):
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     try:
         page.goto(bundle_url + "demo/index.html")
-        page.wait_for_function("document.getElementById('result').textContent.includes('mean')", timeout=120_000)
+        page.wait_for_function(
+            "document.getElementById('result').textContent.includes('mean')", timeout=120_000
+        )
         text = page.inner_text("#result")
         values = numpy.array([3, 1, 4, 1, 5, 9, 2, 6])
         assert f"{values.mean():.4f}" in text and f"{values.std():.4f}" in text
@@ -161,7 +167,13 @@ def test_demo_page_panels(browser, bundle_url, tmp_path):
         page.wait_for_selector("#cypher-result td")
         # The course graph in web/demo/graph.js, closed by hand over REQUIRES from teleportation.
         assert page.eval_on_selector_all("#cypher-result td", "cells => cells.map(c => c.textContent)") == [
-            "Entanglement", "Linear algebra", "Measurement", "Quantum gates", "Qubit", "Superposition"]
+            "Entanglement",
+            "Linear algebra",
+            "Measurement",
+            "Quantum gates",
+            "Qubit",
+            "Superposition",
+        ]
         page.fill("#cypher", "MATCH (n RETURN n")
         page.click("#cypher-run")
         page.wait_for_selector("#cypher-result .error")

@@ -15,7 +15,9 @@ def context(browser):
     context.close()
 
 
-@pytest.mark.parametrize("attributes, flag, snapshot", [("", "true", "made"), ('data-snapshot="false"', "false", "off")])
+@pytest.mark.parametrize(
+    "attributes, flag, snapshot", [("", "true", "made"), ('data-snapshot="false"', "false", "off")]
+)
 def test_same_origin_page_starts_the_worker_file_directly(context, bundle_url, attributes, flag, snapshot):
     url = bundle_url + "same-origin-host.html"  # served by the route below, on the bundle's origin
     html = f'<!doctype html><meta charset="utf-8"><script src="prometheus.js" {attributes}></script>'
@@ -26,7 +28,8 @@ def test_same_origin_page_starts_the_worker_file_directly(context, bundle_url, a
     page.goto(url)
     capabilities = page.evaluate("() => Prometheus.ready")
     assert [worker.url for worker in page.workers] == [
-        bundle_url + "worker/worker.js?snapshot=" + flag + "&store=default&persist=true&durability=relaxed"]
+        bundle_url + "worker/worker.js?snapshot=" + flag + "&store=default&persist=true&durability=relaxed"
+    ]
     assert capabilities["store"]["role"] == "writer" and capabilities["store"]["persistent"] is True
     assert page.evaluate("() => Prometheus._blobUrl") == ""
     assert capabilities["snapshot"] == snapshot

@@ -18,21 +18,30 @@ START = datetime(2024, 4, 1, 7, 30, tzinfo=timezone.utc)
 
 def test_review_sequence_matches_pyfsrs(sdk):
     rng = random.Random(5)
-    scheduler = {"enable_fuzzing": False, "desired_retention": 0.88, "parameters": list(fsrs.scheduler.DEFAULT_PARAMETERS),
-                 "learning_steps": [60, 600], "relearning_steps": [600], "maximum_interval": 36500}
+    scheduler = {
+        "enable_fuzzing": False,
+        "desired_retention": 0.88,
+        "parameters": list(fsrs.scheduler.DEFAULT_PARAMETERS),
+        "learning_steps": [60, 600],
+        "relearning_steps": [600],
+        "maximum_interval": 36500,
+    }
     ref = fsrs.Scheduler.from_dict(scheduler)
     ref_card = fsrs.Card(card_id=42, due=START)
     card = sdk.call("srs.new_card", {"card_id": 42, "due": START.isoformat()})
     now = START
     for _ in range(12):
         rating = rng.choice([1, 2, 3, 4])
-        out = sdk.call("srs.review", {"card": card, "rating": rating, "review_datetime": now.isoformat(),
-                                      "scheduler": scheduler})
+        out = sdk.call(
+            "srs.review",
+            {"card": card, "rating": rating, "review_datetime": now.isoformat(), "scheduler": scheduler},
+        )
         ref_card, ref_log = ref.review_card(ref_card, fsrs.Rating(rating), now)
         card = out["card"]
         expected = ref_card.to_dict()
         assert {k: card[k] for k in ("state", "step", "due", "last_review")} == {
-            k: expected[k] for k in ("state", "step", "due", "last_review")}
+            k: expected[k] for k in ("state", "step", "due", "last_review")
+        }
         assert card["stability"] == pytest.approx(expected["stability"], abs=1e-9)
         assert card["difficulty"] == pytest.approx(expected["difficulty"], abs=1e-9)
         assert out["review_log"] == ref_log.to_dict()
@@ -49,8 +58,9 @@ def test_preview_retrievability_and_forecast(sdk):
     cards = [preview[k] for k in ("again", "good", "easy")] + [card]
     later = START + timedelta(days=4, hours=3)
     r = sdk.call("srs.retrievability", {"cards": cards, "now": later.isoformat()})
-    expected = [ref.get_card_retrievability(fsrs.Card.from_dict(c), later) if c["last_review"] else 0
-                for c in cards]
+    expected = [
+        ref.get_card_retrievability(fsrs.Card.from_dict(c), later) if c["last_review"] else 0 for c in cards
+    ]
     assert r == pytest.approx(expected, abs=1e-12)
     counts = sdk.call("srs.forecast", {"cards": cards, "days": 10, "now": START.isoformat()})
     expected_counts = [0] * 10
@@ -104,8 +114,10 @@ def test_optimize_josh_in_the_browser_with_progress(sdk):
     assert result["metrics"]["rmse_bins"] <= 0.041
     fractions = [e["fraction"] for e in events]
     assert len(events) > 10 and fractions == sorted(fractions) and fractions[-1] == 1.0
-    print(f"\nsrs.optimize on josh in Chromium: {outcome['ms'] / 1000:.2f} s wall, "
-          f"{result['seconds']:.2f} s in Python")
+    print(
+        f"\nsrs.optimize on josh in Chromium: {outcome['ms'] / 1000:.2f} s wall, "
+        f"{result['seconds']:.2f} s in Python"
+    )
 
 
 def test_anki_collection_import_in_the_browser(sdk, tmp_path):
@@ -118,8 +130,10 @@ def test_anki_collection_import_in_the_browser(sdk, tmp_path):
 
     path = tmp_path / "collection.anki2"
     con = sqlite3.connect(path)
-    con.execute("CREATE TABLE revlog (id INTEGER PRIMARY KEY, cid INTEGER, usn INTEGER, ease INTEGER,"
-                " ivl INTEGER, lastIvl INTEGER, factor INTEGER, time INTEGER, type INTEGER)")
+    con.execute(
+        "CREATE TABLE revlog (id INTEGER PRIMARY KEY, cid INTEGER, usn INTEGER, ease INTEGER,"
+        " ivl INTEGER, lastIvl INTEGER, factor INTEGER, time INTEGER, type INTEGER)"
+    )
     con.execute("CREATE TABLE col (id INTEGER PRIMARY KEY, conf TEXT)")
     con.execute("""INSERT INTO col VALUES (1, '{"rollover": 4, "localOffset": -60}')""")
     rng = random.Random(2)
@@ -127,7 +141,9 @@ def test_anki_collection_import_in_the_browser(sdk, tmp_path):
     for card in range(30):
         now = t + card * 1000
         for _ in range(rng.randint(1, 8)):
-            con.execute("INSERT INTO revlog VALUES (?,?,0,?,0,0,2500,5000,1)", (now, card, rng.choice([1, 3, 3, 4])))
+            con.execute(
+                "INSERT INTO revlog VALUES (?,?,0,?,0,0,2500,5000,1)", (now, card, rng.choice([1, 3, 3, 4]))
+            )
             now += rng.choice([600_000, 20 * 3_600_000, 3 * 86_400_000])
     con.commit()
     con.close()

@@ -17,7 +17,9 @@ def visit(context, url):
     stats = page.evaluate("() => Prometheus.call('core.stats', {values: [1, 2, 3, 10]})")
     assert stats["std"] == numpy.std([1, 2, 3, 10])  # the interpreter works, numpy included
     # Python's `js` module reaches the real global scope (snapshot-mode starts must rebind it).
-    assert page.evaluate("() => Prometheus.call('core.info')")["user_agent"] == page.evaluate("navigator.userAgent")
+    assert page.evaluate("() => Prometheus.call('core.info')")["user_agent"] == page.evaluate(
+        "navigator.userAgent"
+    )
     return page, capabilities["snapshot"]
 
 

@@ -53,11 +53,14 @@ class Tab:
         return base64.b64decode(text)
 
     def import_(self, data: bytes):
-        outcome = self.page.evaluate("""async (b64) => {
+        outcome = self.page.evaluate(
+            """async (b64) => {
           const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
           try { return { ok: true, value: await Prometheus.call("store.import", { data: bytes }) }; }
           catch (e) { return { ok: false, type: e.type, message: e.message }; }
-        }""", base64.b64encode(data).decode())
+        }""",
+            base64.b64encode(data).decode(),
+        )
         if not outcome["ok"]:
             raise BrowserCallError(outcome["type"], outcome["message"])
         return outcome["value"]
@@ -76,7 +79,9 @@ def test_writes_survive_a_reload_and_the_store_is_reported(context, pages_url):
     assert (store["name"], store["persistent"], store["role"]) == ("default", True, "writer")
     assert tab.capabilities["storage"]["available"] is True
     for i in range(5):
-        tab.call("graph.run", {"query": "CREATE (:Kept {i: $i})-[:NEXT]->(:Kept {i: -$i})", "parameters": {"i": i}})
+        tab.call(
+            "graph.run", {"query": "CREATE (:Kept {i: $i})-[:NEXT]->(:Kept {i: -$i})", "parameters": {"i": i}}
+        )
     tab.call("settings.set", {"values": {"retention": 0.9}})
     info = tab.call("store.info")
     assert info["seq"] == 6 and info["persistent"] is True and info["backend"] == "indexeddb"
@@ -106,7 +111,9 @@ def test_data_persist_false_keeps_everything_in_memory(context, pages_url):
 def test_export_wipe_import_gives_the_same_digest_and_bad_files_change_nothing(context, pages_url):
     tab = Tab(context, pages_url + "host.html")
     for i in range(20):
-        tab.call("graph.run", {"query": "CREATE (:Concept {key: $k, t: datetime()})", "parameters": {"k": f"k{i}"}})
+        tab.call(
+            "graph.run", {"query": "CREATE (:Concept {key: $k, t: datetime()})", "parameters": {"k": f"k{i}"}}
+        )
     tab.call("settings.set", {"values": {"theme": "dark"}})
     digest = tab.call("store.info")["digest"]
     data = tab.export()
@@ -123,8 +130,12 @@ def test_export_wipe_import_gives_the_same_digest_and_bad_files_change_nothing(c
     info = tab.call("store.info")
     flipped = bytearray(data)
     flipped[len(data) // 3] ^= 8
-    for bad, message in ((data[:-100], "sha256"), (bytes(flipped), "sha256"),
-                         (b"PSTEXP7\n" + data[8:], "format"), (b"%PDF-1.7\n" + bytes(100), "not a Prometheus")):
+    for bad, message in (
+        (data[:-100], "sha256"),
+        (bytes(flipped), "sha256"),
+        (b"PSTEXP7\n" + data[8:], "format"),
+        (b"%PDF-1.7\n" + bytes(100), "not a Prometheus"),
+    ):
         with pytest.raises(BrowserCallError) as refused:
             tab.import_(bad)
         assert refused.value.type == "CorruptData" and message in refused.value.message
@@ -170,36 +181,46 @@ def small_disk(tmp_path):
     measured, the estimate keeps its quota and an 8 MB put completes.)"""
     mount = tmp_path / "small-disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(mount)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()}")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
-def test_a_full_disk_rejects_with_storage_full_and_keeps_everything_before(playwright_instance, pages_url, small_disk):
+def test_a_full_disk_rejects_with_storage_full_and_keeps_everything_before(
+    playwright_instance, pages_url, small_disk
+):
     from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
 
     context = playwright_instance.chromium.launch_persistent_context(
-        str(small_disk / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        str(small_disk / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS
+    )
     try:
         tab = Tab(context, pages_url + "host.html")
         for i in range(5):
             tab.call("graph.run", {"query": "CREATE (:Early {i: $i})", "parameters": {"i": i}})
         for attempt in range(12):  # 12 x 15 MB of random vectors (incompressible) is more than the disk holds
             info, big = tab.call("store.info"), tab.call("infer.info")["index_size"]
-            outcome = tab.page.evaluate("""async (attempt) => {
+            outcome = tab.page.evaluate(
+                """async (attempt) => {
               const n = 10000, vectors = new Float32Array(n * 384).map(() => Math.random() - 0.5);
               const ids = Array.from({ length: n }, (_, i) => attempt + "-" + i);
               try { await Prometheus.call("infer.index_add", { ids, texts: ids, vectors }); return null; }
               catch (e) { return { type: e.type, message: e.message }; }
-            }""", attempt)
+            }""",
+                attempt,
+            )
             if outcome is not None:
                 break
         else:
             pytest.fail("the small disk never filled up")
         assert outcome["type"] == "StorageFull", outcome
-        assert "did not fit" in outcome["message"] and f"journal record {info['seq'] + 1}" in outcome["message"]
+        assert (
+            "did not fit" in outcome["message"] and f"journal record {info['seq'] + 1}" in outcome["message"]
+        )
         assert tab.call("infer.info")["index_size"] == big and tab.call("store.info") == info
         tab.call("graph.run", {"query": "CREATE (:Early {i: 5})"})  # the worker stays usable
         tab.reload()
@@ -214,7 +235,9 @@ def test_a_schema_upgrade_elsewhere_neither_hangs_nor_corrupts(context, pages_ur
     old = Tab(context, pages_url + "host.html")
     old.call("graph.run", {"query": "CREATE (:Before)"})
     notices = []
-    old.page.evaluate("() => { window.__notices = []; Prometheus.on('store', (n) => window.__notices.push(n)); }")
+    old.page.evaluate(
+        "() => { window.__notices = []; Prometheus.on('store', (n) => window.__notices.push(n)); }"
+    )
     newer = context.new_page()
     newer.goto(pages_url + "host-memory.html")  # same origin; a newer app version upgrades the database
     outcome = newer.evaluate("""() => new Promise((resolve) => {

@@ -57,8 +57,11 @@ class Session:
 
     def __init__(self, playwright, profile, url):
         self.context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS + ["--hide-crash-restore-bubble"])
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS + ["--hide-crash-restore-bubble"],
+        )
         self.acked: list[int] = []
         self.errors: list[str] = []
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
@@ -75,7 +78,9 @@ class Session:
         return outcome["value"]
 
     def browser_pids(self, profile) -> list[int]:
-        out = subprocess.run(["pgrep", "-f", f"user-data-dir={profile}"], capture_output=True, text=True).stdout
+        out = subprocess.run(
+            ["pgrep", "-f", f"user-data-dir={profile}"], capture_output=True, text=True
+        ).stdout
         return [int(pid) for pid in out.split()]
 
     def crash_renderers(self, profile) -> None:
@@ -83,7 +88,9 @@ class Session:
         crash does. (DevTools' Page.crash crashes it too, but its reply never comes back, which
         leaves Playwright's synchronous call waiting forever.)"""
         browsers = set(self.browser_pids(profile))
-        table = subprocess.run(["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True).stdout.splitlines()
+        table = subprocess.run(
+            ["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True
+        ).stdout.splitlines()
         parent = {}
         args = {}
         for line in table:
@@ -96,6 +103,7 @@ class Session:
                     return True
                 pid = parent[pid]
             return False
+
         renderers = [pid for pid, a in args.items() if "--type=renderer" in a and in_browser(pid)]
         assert renderers, "no renderer process found"
         for pid in renderers:
@@ -105,8 +113,11 @@ class Session:
 def replay_digest(dump) -> str:
     """The digest CPython computes from the bytes the browser kept."""
     backend = MemoryBackend()
-    backend.stored = Stored(dump["device"], [(int(s), base64.b64decode(d)) for s, d in dump["checkpoints"]],
-                            [(int(s), base64.b64decode(d)) for s, d in dump["journal"]])
+    backend.stored = Stored(
+        dump["device"],
+        [(int(s), base64.b64decode(d)) for s, d in dump["checkpoints"]],
+        [(int(s), base64.b64decode(d)) for s, d in dump["journal"]],
+    )
     store = run_coroutine(open_session(backend, "replay"))
     assert store.restore_report["problems"] == []
     digest = store.digest()
@@ -115,8 +126,10 @@ def replay_digest(dump) -> str:
 
 
 def check_recovered(session, acked: set[int]) -> None:
-    rows = session.call("graph.run", {"query": "MATCH (a:W) OPTIONAL MATCH (a)-[:HALF]->(b:Wb {i: a.i}) "
-                                               "RETURN a.i, b IS NOT NULL"})["rows"]
+    rows = session.call(
+        "graph.run",
+        {"query": "MATCH (a:W) OPTIONAL MATCH (a)-[:HALF]->(b:Wb {i: a.i}) RETURN a.i, b IS NOT NULL"},
+    )["rows"]
     present = {i for i, _ in rows}
     assert acked <= present, f"acknowledged writes lost: {sorted(acked - present)[:10]}"
     assert all(whole for _, whole in rows), "a write was half-applied"

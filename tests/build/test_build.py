@@ -21,7 +21,9 @@ from pyodide_runtime import PYODIDE_VERSION, official_lock  # noqa: E402
 
 
 def run_build(*args):
-    return subprocess.run([sys.executable, str(BUILD), "--quiet", *map(str, args)], capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, str(BUILD), "--quiet", *map(str, args)], capture_output=True, text=True
+    )
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +34,11 @@ def built(tmp_path_factory):
     assert default.returncode == 0, default.stderr
     from build import DEFAULT_CACHE  # noqa: PLC0415 - build/ is on sys.path
 
-    shutil.copytree(DEFAULT_CACHE / f"pyodide-{PYODIDE_VERSION}", cache / f"pyodide-{PYODIDE_VERSION}",
-                    ignore=shutil.ignore_patterns("carrier"))
+    shutil.copytree(
+        DEFAULT_CACHE / f"pyodide-{PYODIDE_VERSION}",
+        cache / f"pyodide-{PYODIDE_VERSION}",
+        ignore=shutil.ignore_patterns("carrier"),
+    )
     shutil.copytree(DEFAULT_CACHE / "pypi", cache / "pypi")
     dist = tmp_path_factory.mktemp("dist")
     result = run_build("--dist", dist, "--cache", cache, "--offline")
@@ -67,8 +72,11 @@ def test_core_wheel_is_reproducible_and_complete(tmp_path):
 def test_second_build_changes_nothing(built):
     dist, cache = built
     before = {p: p.stat().st_mtime_ns for p in dist.rglob("*") if p.is_file() and p.name != "build-info.json"}
-    result = subprocess.run([sys.executable, str(BUILD), "--dist", str(dist), "--cache", str(cache), "--offline"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(BUILD), "--dist", str(dist), "--cache", str(cache), "--offline"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert "changed 0 file(s)" in result.stdout
     assert "a page downloads" in result.stdout
@@ -95,4 +103,6 @@ def test_missing_file_lists_the_sources_tried(tmp_path):
     result = run_build("--dist", tmp_path / "dist", "--cache", tmp_path / "empty", "--offline")
     assert result.returncode == 1
     assert "cannot get a verified copy of" in result.stderr
-    assert "not present" in result.stderr and "Pyodide CDN" in result.stderr and "PyPI carrier" in result.stderr
+    assert (
+        "not present" in result.stderr and "Pyodide CDN" in result.stderr and "PyPI carrier" in result.stderr
+    )

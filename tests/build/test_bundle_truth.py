@@ -19,7 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "build"))
 
 from declared_packages import (  # noqa: E402
-    STARTUP_PACKAGES, imported_modules, method_packages, namespace_of, package_needs,
+    STARTUP_PACKAGES,
+    imported_modules,
+    method_packages,
+    namespace_of,
+    package_needs,
 )
 from pyodide_runtime import RUNTIME_FILES, official_lock, with_dependencies  # noqa: E402
 from pypi_wheels import read_pins  # noqa: E402
@@ -59,9 +63,12 @@ def test_bundle_ships_exactly_the_declared_packages_and_their_dependencies(shipp
     expected = set(with_dependencies(shipped, sorted(declared))) | {"prometheus-web"}
     assert set(shipped["packages"]) == expected, (
         f"undeclared in the bundle: {sorted(set(shipped['packages']) - expected)}; "
-        f"declared but not shipped: {sorted(expected - set(shipped['packages']))}")
+        f"declared but not shipped: {sorted(expected - set(shipped['packages']))}"
+    )
     files = {p.name for p in (ROOT / "dist" / "pyodide").iterdir() if p.is_file()}
-    listed = {e["file_name"] for e in shipped["packages"].values()} | set(RUNTIME_FILES) | {"pyodide-lock.json"}
+    listed = (
+        {e["file_name"] for e in shipped["packages"].values()} | set(RUNTIME_FILES) | {"pyodide-lock.json"}
+    )
     assert files == listed, f"files in dist/pyodide that the lock does not list: {sorted(files - listed)}"
 
 
@@ -71,12 +78,16 @@ def test_every_package_an_engine_imports_is_declared_by_that_engine_and_shipped(
     for module in sorted(CORE.rglob("*.py")):
         needed, unknown = package_needs(imported_modules(module.read_text()), providers)
         where = module.relative_to(ROOT)
-        problems += [f"{where} imports {name}, which no package of Pyodide 0.27.7 or build/wheels.txt provides"
-                     for name in sorted(unknown)]
+        problems += [
+            f"{where} imports {name}, which no package of Pyodide 0.27.7 or build/wheels.txt provides"
+            for name in sorted(unknown)
+        ]
         namespace = namespace_of(module)
         for package in sorted(needed - set(STARTUP_PACKAGES)):
             if package not in declared.get(namespace, set()):
-                problems.append(f"{where} needs {package}, which no {namespace}.* method declares in packages=")
+                problems.append(
+                    f"{where} needs {package}, which no {namespace}.* method declares in packages="
+                )
             if package not in shipped["packages"]:
                 problems.append(f"{where} needs {package}, which the bundle does not ship")
     assert not problems, "\n".join(problems)
@@ -84,8 +95,13 @@ def test_every_package_an_engine_imports_is_declared_by_that_engine_and_shipped(
 
 def test_the_check_catches_an_undeclared_import(providers):
     """The scan above is not vacuous: an import of scipy (not shipped) or an unknown module is seen."""
-    needed, unknown = package_needs(imported_modules("import scipy.sparse\nfrom zoneinfo import ZoneInfo\n"
-                                                     "def f():\n    import not_a_package_anywhere\n"), providers)
+    needed, unknown = package_needs(
+        imported_modules(
+            "import scipy.sparse\nfrom zoneinfo import ZoneInfo\n"
+            "def f():\n    import not_a_package_anywhere\n"
+        ),
+        providers,
+    )
     assert needed == {"scipy", "tzdata"} and unknown == {"not_a_package_anywhere"}
 
 
@@ -104,6 +120,9 @@ def test_core_dependencies_in_pyproject_are_what_the_core_imports(providers):
 def test_time_zone_database_is_the_same_on_cpython_and_in_the_bundle():
     """The CPython tests pin the tzdata the bundle ships, so both read one database."""
     bundle = read_pins(ROOT / "build" / "wheels.txt")["tzdata"][0]
-    pins = dict(line.split("==") for line in (ROOT / "tests" / "requirements" / "graph.txt").read_text().split()
-                if "==" in line)
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "tests" / "requirements" / "graph.txt").read_text().split()
+        if "==" in line
+    )
     assert pins.get("tzdata") == bundle

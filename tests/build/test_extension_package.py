@@ -24,9 +24,25 @@ CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'"
 SOURCE = ROOT / "web" / "extension"
 # Namespaces of chrome.* that need a manifest permission (the ones an extension like this
 # could plausibly reach for); every other namespace the scripts use must be permission-free.
-GATED = {"alarms", "bookmarks", "contextMenus", "cookies", "declarativeNetRequest", "downloads", "history",
-         "identity", "notifications", "offscreen", "scripting", "sidePanel", "storage", "tabGroups",
-         "topSites", "webNavigation", "webRequest"}
+GATED = {
+    "alarms",
+    "bookmarks",
+    "contextMenus",
+    "cookies",
+    "declarativeNetRequest",
+    "downloads",
+    "history",
+    "identity",
+    "notifications",
+    "offscreen",
+    "scripting",
+    "sidePanel",
+    "storage",
+    "tabGroups",
+    "topSites",
+    "webNavigation",
+    "webRequest",
+}
 FREE = {"action", "runtime", "tabs", "windows", "i18n"}  # tabs.create/query without url: no permission
 REMOTE = re.compile(r"\b(https?|wss?|ftp)://|//[a-z0-9.-]+\.[a-z]{2,}/", re.IGNORECASE)
 
@@ -43,7 +59,11 @@ def manifest(folder):
 
 def our_scripts(folder: Path) -> dict[str, str]:
     """The extension's own scripts and the SDK/worker it carries (not the Pyodide runtime)."""
-    names = [p.name for p in SOURCE.glob("*.js")] + ["prometheus.js", "worker/worker.js", "worker/snapshot.js"]
+    names = [p.name for p in SOURCE.glob("*.js")] + [
+        "prometheus.js",
+        "worker/worker.js",
+        "worker/snapshot.js",
+    ]
     return {name: (folder / name).read_text() for name in names}
 
 
@@ -76,10 +96,19 @@ class PageRefs(HTMLParser):
 def test_manifest_is_mv3_with_the_exact_csp(manifest, folder):
     assert manifest["manifest_version"] == 3
     assert manifest["content_security_policy"] == {"extension_pages": CSP}
-    for path in (manifest["background"]["service_worker"], manifest["action"]["default_popup"],
-                 manifest["side_panel"]["default_path"]):
+    for path in (
+        manifest["background"]["service_worker"],
+        manifest["action"]["default_popup"],
+        manifest["side_panel"]["default_path"],
+    ):
         assert (folder / path).is_file(), path
-    for key in ("host_permissions", "content_scripts", "web_accessible_resources", "sandbox", "optional_permissions"):
+    for key in (
+        "host_permissions",
+        "content_scripts",
+        "web_accessible_resources",
+        "sandbox",
+        "optional_permissions",
+    ):
         assert key not in manifest, f"{key} is not needed"
     assert json.loads((SOURCE / "manifest.json").read_text()) == manifest
 
@@ -100,7 +129,9 @@ def test_no_remote_urls_and_no_inline_scripts(folder):
     for page in sorted(folder.glob("*.html")):
         refs = PageRefs()
         refs.feed(page.read_text())
-        assert refs.inline_scripts == 0 and refs.handlers == [], f"{page.name}: inline script (refused by the CSP)"
+        assert refs.inline_scripts == 0 and refs.handlers == [], (
+            f"{page.name}: inline script (refused by the CSP)"
+        )
         for ref in refs.refs:
             assert not REMOTE.search(ref), f"{page.name} loads {ref}"
             assert (folder / ref).is_file(), f"{page.name} refers to {ref}, which is not in the extension"
@@ -124,29 +155,48 @@ def test_zip_holds_the_folder_and_is_reproducible(folder, tmp_path):
     with zipfile.ZipFile(folder.parent / ZIP_NAME) as archive:
         assert sorted(archive.namelist()) == sorted(files)
         assert archive.read("manifest.json") == (folder / "manifest.json").read_bytes()
-        assert archive.read("pyodide/pyodide.asm.wasm") == (folder / "pyodide" / "pyodide.asm.wasm").read_bytes()
+        assert (
+            archive.read("pyodide/pyodide.asm.wasm") == (folder / "pyodide" / "pyodide.asm.wasm").read_bytes()
+        )
     assert write_zip(folder, files, tmp_path / "a.zip") and write_zip(folder, files, tmp_path / "b.zip")
-    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes() == (folder.parent / ZIP_NAME).read_bytes()
+    assert (
+        (tmp_path / "a.zip").read_bytes()
+        == (tmp_path / "b.zip").read_bytes()
+        == (folder.parent / ZIP_NAME).read_bytes()
+    )
     assert not write_zip(folder, files, tmp_path / "a.zip")  # same content: left alone
 
 
 def test_build_reports_the_zip_size_and_what_takes_the_room(folder):
     zip_path = folder.parent / ZIP_NAME
     before = zip_path.stat().st_mtime_ns
-    out = subprocess.run([sys.executable, str(ROOT / "build" / "extension.py"), "--dist", str(folder.parent)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "build" / "extension.py"), "--dist", str(folder.parent)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert zip_path.stat().st_mtime_ns == before  # nothing changed, nothing rewritten
     assert f"zip {zip_path.stat().st_size:,} bytes (unchanged)" in out
-    rows = re.findall(r"^\[build\] +([\d,]+) bytes zipped \( *([\d,]+) unpacked,[^)]*\) +(.+)$", out, re.MULTILINE)
+    rows = re.findall(
+        r"^\[build\] +([\d,]+) bytes zipped \( *([\d,]+) unpacked,[^)]*\) +(.+)$", out, re.MULTILINE
+    )
     whats = [what for _, _, what in rows]
     assert whats[0] == "model (int8 all-MiniLM-L6-v2)" and "package numpy" in whats
     with zipfile.ZipFile(zip_path) as archive:
-        assert sum(int(packed.replace(",", "")) for packed, _, _ in rows) == sum(i.compress_size for i in archive.infolist())
-        assert sum(int(size.replace(",", "")) for _, size, _ in rows) == sum(i.file_size for i in archive.infolist())
+        assert sum(int(packed.replace(",", "")) for packed, _, _ in rows) == sum(
+            i.compress_size for i in archive.infolist()
+        )
+        assert sum(int(size.replace(",", "")) for _, size, _ in rows) == sum(
+            i.file_size for i in archive.infolist()
+        )
 
 
 def test_missing_bundle_is_a_clear_build_error(tmp_path):
-    result = subprocess.run([sys.executable, str(ROOT / "build" / "extension.py"), "--dist", str(tmp_path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build" / "extension.py"), "--dist", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert "prometheus.js is missing: build the bundle first" in result.stderr

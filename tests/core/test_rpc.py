@@ -82,7 +82,11 @@ def test_duplicate_registration_is_refused():
 
 def test_json_conversion():
     assert to_json_value({"a": numpy.arange(3), "b": numpy.float32(0.5), "c": (1, 2), "d": {3}}) == {
-        "a": [0, 1, 2], "b": 0.5, "c": [1, 2], "d": [3]}
+        "a": [0, 1, 2],
+        "b": 0.5,
+        "c": [1, 2],
+        "d": [3],
+    }
     assert to_json_value([float("nan"), float("inf"), -float("inf")]) == ["NaN", "Infinity", "-Infinity"]
     assert to_json_value(numpy.complex128(1 + 2j)) == [1.0, 2.0]
     with pytest.raises(TypeError):

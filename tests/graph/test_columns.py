@@ -14,27 +14,50 @@ from tests.rpc_call import rpc_envelope
 
 from .test_store import state
 
-values = st.one_of(st.none(), st.booleans(), st.integers(-2**63, 2**63 - 1), st.text(max_size=4),
-                   st.floats(allow_nan=False), st.lists(st.integers(0, 9), max_size=3))
+values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.text(max_size=4),
+    st.floats(allow_nan=False),
+    st.lists(st.integers(0, 9), max_size=3),
+)
 
 
 @st.composite
 def loads(draw):
     """Random node and relationship columns, and the same rows for the store API."""
     n = draw(st.integers(0, 12))
-    ids = draw(st.one_of(st.permutations(range(100, 100 + n)),
-                         st.lists(st.text(min_size=1, max_size=3), min_size=n, max_size=n, unique=True)))
-    labels = draw(st.one_of(st.just("Concept"), st.lists(
-        st.one_of(st.none(), st.sampled_from(["A", "B"]), st.lists(st.sampled_from(["A", "B", "C"]), max_size=3)),
-        min_size=n, max_size=n)))
+    ids = draw(
+        st.one_of(
+            st.permutations(range(100, 100 + n)),
+            st.lists(st.text(min_size=1, max_size=3), min_size=n, max_size=n, unique=True),
+        )
+    )
+    labels = draw(
+        st.one_of(
+            st.just("Concept"),
+            st.lists(
+                st.one_of(
+                    st.none(),
+                    st.sampled_from(["A", "B"]),
+                    st.lists(st.sampled_from(["A", "B", "C"]), max_size=3),
+                ),
+                min_size=n,
+                max_size=n,
+            ),
+        )
+    )
     keys = draw(st.lists(st.sampled_from(["x", "y", "z"]), unique=True, max_size=3))
     node_props = {k: draw(st.lists(values, min_size=n, max_size=n)) for k in keys}
     m = draw(st.integers(0, 30)) if n else 0
     start = draw(st.lists(st.sampled_from(ids), min_size=m, max_size=m)) if n else []
     end = draw(st.lists(st.sampled_from(ids), min_size=m, max_size=m)) if n else []
     types = draw(st.one_of(st.just("R"), st.lists(st.sampled_from(["R", "S"]), min_size=m, max_size=m)))
-    rel_props = {k: draw(st.lists(values, min_size=m, max_size=m)) for k in draw(
-        st.lists(st.sampled_from(["w", "v"]), unique=True, max_size=2))}
+    rel_props = {
+        k: draw(st.lists(values, min_size=m, max_size=m))
+        for k in draw(st.lists(st.sampled_from(["w", "v"]), unique=True, max_size=2))
+    }
     as_numpy = draw(st.booleans()) and ids and isinstance(ids[0], int)
     col = np.array if as_numpy else list
     nodes = {"id": col(ids), "labels": labels, "properties": node_props}
@@ -60,8 +83,15 @@ def by_api(g, nodes, rels):
 def full_state(g):
     nodes, rels, adjacency, labels = state(g)
     order = {n: [list(g.neighbours(n, d)) for d in ("out", "in")] for n in g.nodes()}  # in rel-id order
-    return nodes, rels, adjacency, order, {t: sorted(g.relationships(t)) for t in ("R", "S")}, \
-        {x: sorted(g.nodes(x)) for x in ("A", "B", "C", "Concept")}, (g._next_node, g._next_rel)
+    return (
+        nodes,
+        rels,
+        adjacency,
+        order,
+        {t: sorted(g.relationships(t)) for t in ("R", "S")},
+        {x: sorted(g.nodes(x)) for x in ("A", "B", "C", "Concept")},
+        (g._next_node, g._next_rel),
+    )
 
 
 def prefilled():
@@ -88,7 +118,7 @@ def test_a_bulk_load_builds_the_graph_row_by_row_calls_build(load):
                 cached = bulk._csr.get((t, side))
                 if cached is not None:
                     fresh = csr.build(bulk, t, side)
-                    np.testing.assert_array_equal(cached.indptr[:fresh.size + 1], fresh.indptr)
+                    np.testing.assert_array_equal(cached.indptr[: fresh.size + 1], fresh.indptr)
                     np.testing.assert_array_equal(cached.indices, fresh.indices)
     for x in (1, 2):  # an index made before the load sees the loaded nodes
         assert sorted(bulk.find_nodes("A", "x", x)) == sorted(api.find_nodes("A", "x", x))
@@ -104,11 +134,15 @@ class csr_forced:
 
 def test_cypher_sees_a_load_at_once_and_endpoints_may_be_graph_ids():
     g = Graph()
-    g.load_columns({"id": ["a", "b", "c"], "labels": "Concept", "properties": {"key": ["a", "b", "c"]}},
-                   {"start": ["c", "b"], "end": ["b", "a"], "type": "REQUIRES"})
+    g.load_columns(
+        {"id": ["a", "b", "c"], "labels": "Concept", "properties": {"key": ["a", "b", "c"]}},
+        {"start": ["c", "b"], "end": ["b", "a"], "type": "REQUIRES"},
+    )
     q = "MATCH (c:Concept {key: 'c'})-[:REQUIRES*]->(p) RETURN p.key ORDER BY p.key"
     assert [r[0] for r in g.run(q)] == ["a", "b"]
-    got = g.load_columns(relationships={"start": [0], "end": [2], "type": ["REQUIRES"], "properties": {"w": [0.5]}})
+    got = g.load_columns(
+        relationships={"start": [0], "end": [2], "type": ["REQUIRES"], "properties": {"w": [0.5]}}
+    )
     assert got == {"nodes": 0, "relationships": 1, "first_node": 3, "first_relationship": 2}
     assert [r[0] for r in g.run("MATCH (:Concept {key: 'a'})-[r:REQUIRES]->() RETURN r.w")] == [0.5]
 
@@ -118,8 +152,10 @@ def test_a_rolled_back_transaction_removes_the_whole_load():
     before = full_state(g)
     with pytest.raises(KeyError):
         with g.transaction():
-            g.load_columns({"id": [1, 2], "labels": "A", "properties": {"x": [1, 5]}},
-                           {"start": [1, 2, 1], "end": [2, 2, 1], "type": "R"})
+            g.load_columns(
+                {"id": [1, 2], "labels": "A", "properties": {"x": [1, 5]}},
+                {"start": [1, 2, 1], "end": [2, 2, 1], "type": "R"},
+            )
             g.add_relationship(0, "R", 3)
             raise KeyError("abort")
     assert full_state(g) == before
@@ -129,9 +165,15 @@ def test_a_rolled_back_transaction_removes_the_whole_load():
 def test_a_failure_while_installing_leaves_the_graph_unchanged():
     g = prefilled()
     before = full_state(g)
-    batch = columns.build_batch(columns.validate({"id": [1, 2], "labels": ["A", None], "properties": {"x": [1, 2]}},
-                                                 {"start": [1, 2], "end": [2, 1], "type": "S"}),
-                                g._next_node, g._next_rel, g._nodes)
+    batch = columns.build_batch(
+        columns.validate(
+            {"id": [1, 2], "labels": ["A", None], "properties": {"x": [1, 2]}},
+            {"start": [1, 2], "end": [2, 1], "type": "S"},
+        ),
+        g._next_node,
+        g._next_rel,
+        g._nodes,
+    )
     batch.csr.clear()  # the last install step then fails (KeyError) after everything else is in
     with pytest.raises(KeyError):
         g.install_batch(batch)
@@ -144,8 +186,20 @@ def test_a_failure_while_installing_leaves_the_graph_unchanged():
 BAD = [
     ({"id": [1, 2], "properties": {"x": [1]}}, None, "nodes.properties['x']", 1, "ragged"),
     (None, {"start": [0, 0], "end": [0], "type": "R"}, "relationships.end", 1, "ragged"),
-    ({"id": [1, 2]}, {"start": [1, 3], "end": [2, 1], "type": "R"}, "relationships.start", 1, "no node with id 3"),
-    ({"id": ["a", "b"]}, {"start": ["a"], "end": ["z"], "type": "R"}, "relationships.end", 0, "no node with id 'z'"),
+    (
+        {"id": [1, 2]},
+        {"start": [1, 3], "end": [2, 1], "type": "R"},
+        "relationships.start",
+        1,
+        "no node with id 3",
+    ),
+    (
+        {"id": ["a", "b"]},
+        {"start": ["a"], "end": ["z"], "type": "R"},
+        "relationships.end",
+        0,
+        "no node with id 'z'",
+    ),
     (None, {"start": [0], "end": [99], "type": "R"}, "relationships.end", 0, "no node with id 99"),
     ({"id": [1, 1]}, None, "nodes.id", 1, "duplicate id 1"),
     ({"id": ["a", "b", "a"]}, None, "nodes.id", 2, "duplicate id 'a'"),
@@ -153,9 +207,21 @@ BAD = [
     ({"id": [1, 2.5]}, None, "nodes.id", 1, "an integer or a string"),
     ({"id": [1, 2], "labels": ["A", 7]}, None, "nodes.labels", 1, "non-empty string"),
     ({"id": [1, 2], "labels": ["A", ["B", ""]]}, None, "nodes.labels", 1, "non-empty string"),
-    ({"id": [1, 2], "properties": {"x": [1, {"a": 1}]}}, None, "nodes.properties['x']", 1, "dict is not a property"),
+    (
+        {"id": [1, 2], "properties": {"x": [1, {"a": 1}]}},
+        None,
+        "nodes.properties['x']",
+        1,
+        "dict is not a property",
+    ),
     ({"id": [1, 2], "properties": {"x": [[1], [None]]}}, None, "nodes.properties['x']", 1, "list property"),
-    ({"id": [1]}, {"start": [1], "end": [1], "type": ["R", ""][1:]}, "relationships.type", 0, "non-empty string"),
+    (
+        {"id": [1]},
+        {"start": [1], "end": [1], "type": ["R", ""][1:]},
+        "relationships.type",
+        0,
+        "non-empty string",
+    ),
     ({"id": [1]}, {"start": [1], "end": [1], "type": [3]}, "relationships.type", 0, "non-empty string"),
     ({"id": [1]}, {"start": [1], "end": ["1"], "type": "R"}, "relationships.end", 0, "ids are integers"),
     ({"id": [1], "colour": [1]}, None, "nodes.colour", None, "unknown column group"),
@@ -165,7 +231,9 @@ BAD = [
 
 
 @pytest.mark.parametrize("nodes, rels, column, row, message", BAD)
-def test_invalid_input_is_refused_naming_column_and_row_and_changes_nothing(nodes, rels, column, row, message):
+def test_invalid_input_is_refused_naming_column_and_row_and_changes_nothing(
+    nodes, rels, column, row, message
+):
     g = prefilled()
     before = full_state(g)
     with pytest.raises(ColumnError, match=message) as info:
@@ -195,29 +263,43 @@ def test_csv_with_a_neo4j_admin_header_loads_typed_values():
     assert [list(r) for r in rows] == [
         ["c1", ["Concept", "Core"], "Algebra", 1, 0.5, True, ["a", "b"]],
         ["c2", ["Concept"], "Calculus", None, 1.5, False, None],
-        ["c3", [], "Limits", 3, None, None, ["x"]]]
+        ["c3", [], "Limits", 3, None, None, ["x"]],
+    ]
     rels = g.run("MATCH (a)-[r]->(b) RETURN a.key, type(r), b.key, r.weight ORDER BY a.key, b.key")
-    assert [list(r) for r in rels] == [["c2", "REQUIRES", "c1", 0.25], ["c3", "SEE_ALSO", "c1", 1.0],
-                                       ["c3", "REQUIRES", "c2", None]]
+    assert [list(r) for r in rels] == [
+        ["c2", "REQUIRES", "c1", 0.25],
+        ["c3", "SEE_ALSO", "c1", 1.0],
+        ["c3", "REQUIRES", "c2", None],
+    ]
     ints = Graph()
-    ints.load_columns(nodes_from_csv("id:ID\n10\n20\n", "integer"),
-                      relationships_from_csv(":START_ID,:END_ID,:TYPE\n10,20,R\n", "integer"))
+    ints.load_columns(
+        nodes_from_csv("id:ID\n10\n20\n", "integer"),
+        relationships_from_csv(":START_ID,:END_ID,:TYPE\n10,20,R\n", "integer"),
+    )
     assert [list(r) for r in ints.run("MATCH (a)-[:R]->(b) RETURN a.id, b.id")] == [[10, 20]]
     typed = Graph()  # label and type for every row given outside the file, as neo4j-admin allows
-    typed.load_columns(nodes_from_csv("id:ID\n1\n2\n", "integer", labels="C"),
-                       relationships_from_csv(":START_ID,:END_ID\n1,2\n2,1\n", "integer", type="R"))
-    assert [list(r) for r in typed.run("MATCH (a:C)-[:R]->(b:C) RETURN a.id, b.id ORDER BY a.id")] == [[1, 2], [2, 1]]
+    typed.load_columns(
+        nodes_from_csv("id:ID\n1\n2\n", "integer", labels="C"),
+        relationships_from_csv(":START_ID,:END_ID\n1,2\n2,1\n", "integer", type="R"),
+    )
+    assert [list(r) for r in typed.run("MATCH (a:C)-[:R]->(b:C) RETURN a.id, b.id ORDER BY a.id")] == [
+        [1, 2],
+        [2, 1],
+    ]
 
 
-@pytest.mark.parametrize("text, kind, column, row, message", [
-    ("id:ID,n:int\na,1\nb,x\n", "nodes", "nodes CSV column 'n:int'", 1, "'x' is not int"),
-    ("id:ID,n\na,1\nb\n", "nodes", "nodes", 1, "has 1 fields"),
-    ("id:ID,n:colour\na,1\n", "nodes", "nodes CSV column 'n:colour'", None, "unknown type"),
-    ("id:ID\na\n\"\"\n", "nodes", "nodes CSV column 'id:ID'", 1, "cannot be empty"),
-    ("id:ID,b:boolean\na,yes\n", "nodes", "nodes CSV column 'b:boolean'", 0, "not boolean"),
-    (":START_ID,:END_ID\na,b\n", "relationships", ":TYPE", None, "no :TYPE column"),
-    ("", "nodes", "nodes", None, "empty"),
-])
+@pytest.mark.parametrize(
+    "text, kind, column, row, message",
+    [
+        ("id:ID,n:int\na,1\nb,x\n", "nodes", "nodes CSV column 'n:int'", 1, "'x' is not int"),
+        ("id:ID,n\na,1\nb\n", "nodes", "nodes", 1, "has 1 fields"),
+        ("id:ID,n:colour\na,1\n", "nodes", "nodes CSV column 'n:colour'", None, "unknown type"),
+        ('id:ID\na\n""\n', "nodes", "nodes CSV column 'id:ID'", 1, "cannot be empty"),
+        ("id:ID,b:boolean\na,yes\n", "nodes", "nodes CSV column 'b:boolean'", 0, "not boolean"),
+        (":START_ID,:END_ID\na,b\n", "relationships", ":TYPE", None, "no :TYPE column"),
+        ("", "nodes", "nodes", None, "empty"),
+    ],
+)
 def test_bad_csv_is_refused_naming_column_and_row(text, kind, column, row, message):
     parse = nodes_from_csv if kind == "nodes" else relationships_from_csv
     with pytest.raises(ColumnError, match=message) as info:
@@ -229,11 +311,15 @@ def test_graph_import_rpc_adds_to_the_session_graph_or_refuses_whole():
     assert "result" in rpc_envelope("graph.clear")
     ok = rpc_envelope("graph.import", {"nodes_csv": NODES_CSV, "relationships_csv": RELS_CSV})["result"]
     assert ok["added"] == {"nodes": 3, "relationships": 3, "first_node": 0, "first_relationship": 0}
-    more = rpc_envelope("graph.import", {"nodes": {"id": [1, 2], "labels": "X"},
-                                         "relationships": {"start": [1], "end": [2], "type": "R"}})["result"]
+    more = rpc_envelope(
+        "graph.import",
+        {"nodes": {"id": [1, 2], "labels": "X"}, "relationships": {"start": [1], "end": [2], "type": "R"}},
+    )["result"]
     assert more["added"] == {"nodes": 2, "relationships": 1, "first_node": 3, "first_relationship": 3}
     assert (more["nodes"], more["relationships"]) == (5, 4)
-    bad = rpc_envelope("graph.import", {"relationships": {"start": [0, 1], "end": [1, 77], "type": "R"}})["error"]
+    bad = rpc_envelope("graph.import", {"relationships": {"start": [0, 1], "end": [1, 77], "type": "R"}})[
+        "error"
+    ]
     assert bad["type"] == "ColumnError" and "relationships.end row 1" in bad["message"]
     counts = rpc_envelope("graph.run", {"query": "MATCH ()-[r]->() RETURN count(r)"})["result"]["rows"]
     assert counts == [[4]]

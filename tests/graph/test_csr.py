@@ -19,8 +19,11 @@ TYPES = ("R", "S")
 @st.composite
 def graphs(draw, max_nodes=24):
     n = draw(st.integers(1, max_nodes))
-    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from(TYPES)),
-                          max_size=4 * n))
+    edges = draw(
+        st.lists(
+            st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.sampled_from(TYPES)), max_size=4 * n
+        )
+    )
     return n, edges
 
 

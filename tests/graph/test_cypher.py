@@ -42,8 +42,9 @@ def rows(g, query, **params):
 
 
 def test_result_api_in_driver_style(course):
-    res = course.run("MATCH (c:Concept) WHERE c.hours > $h RETURN c.name AS name, c.hours ORDER BY name",
-                     {"h": 7})
+    res = course.run(
+        "MATCH (c:Concept) WHERE c.hours > $h RETURN c.name AS name, c.hours ORDER BY name", {"h": 7}
+    )
     assert res.keys == ["name", "c.hours"]
     assert list(res) == [("algebra", 10), ("derivatives", 8), ("integrals", 12)]
     assert res.data()[0] == {"name": "algebra", "c.hours": 10}
@@ -51,15 +52,18 @@ def test_result_api_in_driver_style(course):
 
 
 def test_entities_are_small_value_objects(course):
-    (n, r, p), = rows(course, "MATCH p = (c:Card)-[r:PART_OF]->(d) RETURN d, r, p")
-    assert isinstance(n, Node) and n.labels == frozenset({"Concept"}) and n.properties["name"] == "derivatives"
+    ((n, r, p),) = rows(course, "MATCH p = (c:Card)-[r:PART_OF]->(d) RETURN d, r, p")
+    assert (
+        isinstance(n, Node) and n.labels == frozenset({"Concept"}) and n.properties["name"] == "derivatives"
+    )
     assert isinstance(r, Relationship) and r.type == "PART_OF" and r.end == n.id
     assert isinstance(p, Path) and [x.id for x in p.nodes] == [r.start, n.id] and p.relationships == (r,)
 
 
 def test_counters_for_writes(course):
-    res = course.run("MATCH (c:Concept {name: 'limits'}) SET c.hours = 7, c:Hard "
-                     "CREATE (c)-[:HAS]->(:Card {front: 'x'})")
+    res = course.run(
+        "MATCH (c:Concept {name: 'limits'}) SET c.hours = 7, c:Hard CREATE (c)-[:HAS]->(:Card {front: 'x'})"
+    )
     c = res.summary.counters
     assert (c.nodes_created, c.relationships_created, c.properties_set, c.labels_added) == (1, 1, 2, 2)
     res = course.run("MATCH (c:Card) DETACH DELETE c")
@@ -74,20 +78,34 @@ def test_counters_for_writes(course):
 
 def test_var_length_prerequisites(course):
     # integrals needs derivatives, limits, functions, algebra (hand-derived from COURSE)
-    got = rows(course, "MATCH (:Concept {name: 'integrals'})-[:REQUIRES*]->(p) RETURN DISTINCT p.name ORDER BY p.name")
+    got = rows(
+        course,
+        "MATCH (:Concept {name: 'integrals'})-[:REQUIRES*]->(p) RETURN DISTINCT p.name ORDER BY p.name",
+    )
     assert got == [("algebra",), ("derivatives",), ("functions",), ("limits",)]
-    got = rows(course, "MATCH (:Concept {name: 'integrals'})-[:REQUIRES*2..2]->(p) RETURN p.name ORDER BY p.name")
+    got = rows(
+        course, "MATCH (:Concept {name: 'integrals'})-[:REQUIRES*2..2]->(p) RETURN p.name ORDER BY p.name"
+    )
     # paths of exactly two hops: int->der->lim, int->fun->alg
     assert got == [("algebra",), ("limits",)]
 
 
 def test_aggregation_and_grouping(course):
-    got = rows(course, "MATCH (c:Concept)-[:REQUIRES]->(p) RETURN p.name AS p, count(*) AS n, "
-                       "collect(c.name) AS dependents ORDER BY n DESC, p")
-    assert got[0] == ("functions", 2, ["limits", "integrals"]) or got[0] == ("functions", 2, ["integrals", "limits"])
+    got = rows(
+        course,
+        "MATCH (c:Concept)-[:REQUIRES]->(p) RETURN p.name AS p, count(*) AS n, "
+        "collect(c.name) AS dependents ORDER BY n DESC, p",
+    )
+    assert got[0] == ("functions", 2, ["limits", "integrals"]) or got[0] == (
+        "functions",
+        2,
+        ["integrals", "limits"],
+    )
     assert [g[:2] for g in got[1:]] == [("algebra", 1), ("derivatives", 1), ("limits", 1)]
-    (s, a, sd, pc), = rows(course, "MATCH (c:Concept) RETURN sum(c.hours), avg(c.hours), stDev(c.hours), "
-                                   "percentileCont(c.hours, 0.5)")
+    ((s, a, sd, pc),) = rows(
+        course,
+        "MATCH (c:Concept) RETURN sum(c.hours), avg(c.hours), stDev(c.hours), percentileCont(c.hours, 0.5)",
+    )
     hours = [10, 4, 6, 8, 12]
     mean = sum(hours) / 5
     assert s == 40 and type(s) is int
@@ -97,23 +115,31 @@ def test_aggregation_and_grouping(course):
 
 
 def test_optional_match_and_null_logic(course):
-    got = rows(course, "MATCH (c:Concept) OPTIONAL MATCH (card:Card)-[:PART_OF]->(c) "
-                       "RETURN c.name, card.front ORDER BY c.name")
+    got = rows(
+        course,
+        "MATCH (c:Concept) OPTIONAL MATCH (card:Card)-[:PART_OF]->(c) "
+        "RETURN c.name, card.front ORDER BY c.name",
+    )
     assert got[1] == ("derivatives", "d/dx x^2 = ?") and got[0] == ("algebra", None)
-    assert rows(course, "RETURN null = null, null OR true, null AND false, NOT null, 1 IN [null, 1], 2 IN [null, 1]") == [
-        (None, True, False, None, True, None)]
+    assert rows(
+        course, "RETURN null = null, null OR true, null AND false, NOT null, 1 IN [null, 1], 2 IN [null, 1]"
+    ) == [(None, True, False, None, True, None)]
 
 
 def test_merge_is_idempotent_and_on_create_on_match(course):
-    q = ("MERGE (c:Concept {name: 'vectors'}) ON CREATE SET c.new = true ON MATCH SET c.new = false "
-         "RETURN c.new")
+    q = (
+        "MERGE (c:Concept {name: 'vectors'}) ON CREATE SET c.new = true ON MATCH SET c.new = false "
+        "RETURN c.new"
+    )
     assert rows(course, q) == [(True,)]
     assert rows(course, q) == [(False,)]
     assert rows(course, "MATCH (c:Concept {name: 'vectors'}) RETURN count(*)") == [(1,)]
 
 
 def test_comprehensions_case_quantifiers_exists(course):
-    got = rows(course, """
+    got = rows(
+        course,
+        """
         MATCH (c:Concept)
         WHERE EXISTS { (c)-[:REQUIRES]->(:Concept {name: 'functions'}) }
         RETURN c.name AS name,
@@ -121,7 +147,8 @@ def test_comprehensions_case_quantifiers_exists(course):
                CASE WHEN c.hours > 10 THEN 'long' ELSE 'short' END AS size,
                all(x IN [1, 2] WHERE x > 0) AS ok,
                [x IN range(1, 5) WHERE x % 2 = 1 | x * x] AS odd
-        ORDER BY name""")
+        ORDER BY name""",
+    )
     assert len(got) == 2
     assert got[0][0] == "integrals" and sorted(got[0][1]) == ["derivatives", "functions"]
     assert got[0][2:] == ("long", True, [1, 9, 25])
@@ -129,8 +156,7 @@ def test_comprehensions_case_quantifiers_exists(course):
 
 
 def test_union_and_unwind_and_with(course):
-    got = rows(course, "UNWIND [3, 1, 2, 1] AS x WITH x WHERE x > 1 RETURN x ORDER BY x "
-                       "UNION RETURN 1 AS x")
+    got = rows(course, "UNWIND [3, 1, 2, 1] AS x WITH x WHERE x > 1 RETURN x ORDER BY x UNION RETURN 1 AS x")
     assert sorted(got) == [(1,), (2,), (3,)]
     got = rows(course, "UNWIND [1, 1] AS x RETURN x UNION ALL RETURN 1 AS x")
     assert got == [(1,), (1,), (1,)]
@@ -138,20 +164,30 @@ def test_union_and_unwind_and_with(course):
 
 def test_string_list_math_functions():
     g = Graph()
-    got = rows(g, "RETURN toUpper('ab'), substring('hello', 1, 3), split('a,b', ','), reverse([1, 2]), "
-                  "size('abc'), abs(-3), toInteger('42'), toFloat('1.5'), round(2.5), 7 / 2, 7 % 3, 2 ^ 3, "
-                  "coalesce(null, 'x'), head([1, 2]), last([1, 2]), tail([1, 2, 3]), range(0, 6, 3)")
-    assert got == [("AB", "ell", ["a", "b"], [2, 1], 3, 3, 42, 1.5, 3.0, 3, 1, 8.0, "x", 1, 2, [2, 3],
-                    [0, 3, 6])]
+    got = rows(
+        g,
+        "RETURN toUpper('ab'), substring('hello', 1, 3), split('a,b', ','), reverse([1, 2]), "
+        "size('abc'), abs(-3), toInteger('42'), toFloat('1.5'), round(2.5), 7 / 2, 7 % 3, 2 ^ 3, "
+        "coalesce(null, 'x'), head([1, 2]), last([1, 2]), tail([1, 2, 3]), range(0, 6, 3)",
+    )
+    assert got == [
+        ("AB", "ell", ["a", "b"], [2, 1], 3, 3, 42, 1.5, 3.0, 3, 1, 8.0, "x", 1, 2, [2, 3], [0, 3, 6])
+    ]
     assert type(got[0][9]) is int and type(got[0][11]) is float
 
 
 def test_shortest_paths(course):
-    (p,), = rows(course, "MATCH (a {name: 'integrals'}), (b {name: 'algebra'}) "
-                         "MATCH p = shortestPath((a)-[:REQUIRES*]->(b)) RETURN p")
+    ((p,),) = rows(
+        course,
+        "MATCH (a {name: 'integrals'}), (b {name: 'algebra'}) "
+        "MATCH p = shortestPath((a)-[:REQUIRES*]->(b)) RETURN p",
+    )
     assert [n.properties["name"] for n in p.nodes] == ["integrals", "functions", "algebra"]
-    got = rows(course, "MATCH (a {name: 'integrals'}), (b {name: 'limits'}) "
-                       "MATCH p = allShortestPaths((a)-[*]-(b)) RETURN length(p)")
+    got = rows(
+        course,
+        "MATCH (a {name: 'integrals'}), (b {name: 'limits'}) "
+        "MATCH p = allShortestPaths((a)-[*]-(b)) RETURN length(p)",
+    )
     # int-der-lim and int-fun-lim are both 2 hops
     assert got == [(2,), (2,)]
 
@@ -176,8 +212,12 @@ def test_shortest_path_lengths_match_networkx():
         s, t = rng.randrange(300), rng.randrange(300)
         if s == t:
             continue
-        got = rows(g, "MATCH (a:N {k: $s}), (b:N {k: $t}) MATCH p = shortestPath((a)-[:E*]->(b)) "
-                      "RETURN length(p)", s=s, t=t)
+        got = rows(
+            g,
+            "MATCH (a:N {k: $s}), (b:N {k: $t}) MATCH p = shortestPath((a)-[:E*]->(b)) RETURN length(p)",
+            s=s,
+            t=t,
+        )
         try:
             expected = [(nx.shortest_path_length(G, s, t),)]
         except nx.NetworkXNoPath:
@@ -190,8 +230,10 @@ def test_shortest_paths_are_real_walks_of_the_shortest_length_both_ways():
     joins consecutive nodes in the pattern's direction, and a length bound is respected."""
     g, G = random_graph()
     rng = random.Random(8)
-    query = ("MATCH (a:N {k: $s}), (b:N {k: $t}) MATCH p = shortestPath(PATTERN) "
-             "RETURN [n IN nodes(p) | n.k], [r IN relationships(p) | [startNode(r).k, endNode(r).k]]")
+    query = (
+        "MATCH (a:N {k: $s}), (b:N {k: $t}) MATCH p = shortestPath(PATTERN) "
+        "RETURN [n IN nodes(p) | n.k], [r IN relationships(p) | [startNode(r).k, endNode(r).k]]"
+    )
     pairs = [(rng.randrange(300), rng.randrange(300)) for _ in range(40)]
     pairs += [(s, t) for s, t, _ in list(G.edges)[::90]]  # neighbours: paths of length 1
     for s, t in pairs:
@@ -208,7 +250,7 @@ def test_shortest_paths_are_real_walks_of_the_shortest_length_both_ways():
                 if length is None or length > hi:
                     assert got == [], (s, t, arrow, hi)
                     continue
-                (nodes, rels), = got
+                ((nodes, rels),) = got
                 assert len(rels) == length and nodes[0] == s and nodes[-1] == t, (s, t, arrow)
                 for (x, y), (start, end) in zip(zip(nodes, nodes[1:]), rels):
                     assert (start, end) == ((x, y) if arrow == "->" else (y, x)), (s, t, arrow)
@@ -224,17 +266,20 @@ def test_k_hop_neighbourhood_matches_networkx():
         assert got == one | two
 
 
-@pytest.mark.parametrize("query, tck_type, phase, detail", [
-    ("MATCH (n) RETURN m", "SyntaxError", "compile time", "UndefinedVariable"),
-    ("RETURN 1 +", "SyntaxError", "compile time", "UnexpectedSyntax"),
-    ("CREATE (a)-[:R|S]->(b)", "SyntaxError", "compile time", "NoSingleRelationshipType"),
-    ("RETURN foo(1)", "SyntaxError", "compile time", "UnknownFunction"),
-    ("MATCH (a) RETURN a.x + count(*)", "SyntaxError", "compile time", "AmbiguousAggregationExpression"),
-    ("RETURN 9223372036854775808", "SyntaxError", "compile time", "IntegerOverflow"),
-    ("UNWIND [1] AS x RETURN range(1, 2, 0)", "ArgumentError", "runtime", "NumberOutOfRange"),
-    ("RETURN toInteger([1])", "SyntaxError", "compile time", "InvalidArgumentType"),
-    ("WITH [1] AS l RETURN l[true]", "TypeError", "runtime", "ListElementAccessByNonInteger"),
-])
+@pytest.mark.parametrize(
+    "query, tck_type, phase, detail",
+    [
+        ("MATCH (n) RETURN m", "SyntaxError", "compile time", "UndefinedVariable"),
+        ("RETURN 1 +", "SyntaxError", "compile time", "UnexpectedSyntax"),
+        ("CREATE (a)-[:R|S]->(b)", "SyntaxError", "compile time", "NoSingleRelationshipType"),
+        ("RETURN foo(1)", "SyntaxError", "compile time", "UnknownFunction"),
+        ("MATCH (a) RETURN a.x + count(*)", "SyntaxError", "compile time", "AmbiguousAggregationExpression"),
+        ("RETURN 9223372036854775808", "SyntaxError", "compile time", "IntegerOverflow"),
+        ("UNWIND [1] AS x RETURN range(1, 2, 0)", "ArgumentError", "runtime", "NumberOutOfRange"),
+        ("RETURN toInteger([1])", "SyntaxError", "compile time", "InvalidArgumentType"),
+        ("WITH [1] AS l RETURN l[true]", "TypeError", "runtime", "ListElementAccessByNonInteger"),
+    ],
+)
 def test_errors_are_classified_like_the_tck(query, tck_type, phase, detail):
     with pytest.raises(CypherError) as info:
         Graph().run(query)
@@ -257,8 +302,10 @@ def test_syntax_error_has_position_and_caret():
 def test_failed_query_leaves_graph_exactly_as_it_was(course):
     before = course.to_bytes()
     with pytest.raises(CypherError) as info:
-        course.run("MATCH (c:Concept) SET c.hours = c.hours + 1 CREATE (:X) "
-                   "WITH c MATCH (d:Concept {name: 'limits'}) DELETE d")
+        course.run(
+            "MATCH (c:Concept) SET c.hours = c.hours + 1 CREATE (:X) "
+            "WITH c MATCH (d:Concept {name: 'limits'}) DELETE d"
+        )
     assert info.value.tck_type == "ConstraintVerificationFailed"
     assert course.to_bytes() == before
     with pytest.raises(CypherError):
@@ -267,7 +314,7 @@ def test_failed_query_leaves_graph_exactly_as_it_was(course):
 
 
 def test_results_are_snapshots(course):
-    (n,), = rows(course, "MATCH (c:Concept {name: 'algebra'}) RETURN c")
+    ((n,),) = rows(course, "MATCH (c:Concept {name: 'algebra'}) RETURN c")
     course.run("MATCH (c:Concept {name: 'algebra'}) SET c.hours = 99")
     assert n.properties["hours"] == 10
 
@@ -291,13 +338,20 @@ def test_call_procedure_registry():
         for nid in graph.nodes(label):
             yield {"node": graph.node(nid), "degree": graph.degree(nid, "both")}
 
-    register_procedure("test.degrees", degrees, inputs=[("label", "STRING")],
-                       outputs=[("node", "NODE"), ("degree", "INTEGER")])
+    register_procedure(
+        "test.degrees",
+        degrees,
+        inputs=[("label", "STRING")],
+        outputs=[("node", "NODE"), ("degree", "INTEGER")],
+    )
     try:
         g = Graph()
         g.run(COURSE)
-        got = rows(g, "CALL test.degrees('Concept') YIELD node, degree "
-                      "RETURN node.name, degree ORDER BY degree DESC, node.name LIMIT 2")
+        got = rows(
+            g,
+            "CALL test.degrees('Concept') YIELD node, degree "
+            "RETURN node.name, degree ORDER BY degree DESC, node.name LIMIT 2",
+        )
         assert got == [("derivatives", 3), ("functions", 3)]
         with pytest.raises(CypherError) as info:
             g.run("CALL test.degrees(1) YIELD degree RETURN degree")
@@ -312,8 +366,10 @@ def test_reachability_shortcut_agrees_with_path_enumeration():
         for hops, arrow in itertools.product(("*1..3", "*0..2", "*..4", "*2..2"), ("->", "-", "<-")):
             left, right = ("<-", "-") if arrow == "<-" else ("-", arrow)
             # the indexed node on either side, so the search starts from either end
-            for pattern in (f"(a:N {{k: $s}}){left}[:E{hops}]{right}(b)",
-                            f"(b){left}[:E{hops}]{right}(a:N {{k: $s}})"):
+            for pattern in (
+                f"(a:N {{k: $s}}){left}[:E{hops}]{right}(b)",
+                f"(b){left}[:E{hops}]{right}(a:N {{k: $s}})",
+            ):
                 fast = rows(g, f"MATCH {pattern} RETURN count(DISTINCT b), collect(DISTINCT b.k)", s=s)
                 # `WITH b` in between keeps every path (no shortcut), then the same aggregation
                 slow = rows(g, f"MATCH {pattern} WITH b RETURN count(DISTINCT b), collect(DISTINCT b.k)", s=s)
@@ -321,7 +377,9 @@ def test_reachability_shortcut_agrees_with_path_enumeration():
     # a bound end node and a repeated variable (cycles back to the start)
     for s in range(0, 40, 9):
         fast = rows(g, "MATCH (a:N {k: $s}), (c:N {k: 3}) MATCH (a)-[:E*1..4]->(c) RETURN DISTINCT c.k", s=s)
-        slow = rows(g, "MATCH (a:N {k: $s}), (c:N {k: 3}) MATCH (a)-[:E*1..4]->(c) WITH c RETURN DISTINCT c.k", s=s)
+        slow = rows(
+            g, "MATCH (a:N {k: $s}), (c:N {k: 3}) MATCH (a)-[:E*1..4]->(c) WITH c RETURN DISTINCT c.k", s=s
+        )
         assert fast == slow
         fast = rows(g, "MATCH (a:N {k: $s})-[:E*1..4]->(a) RETURN DISTINCT a.k", s=s)
         slow = rows(g, "MATCH (a:N {k: $s})-[:E*1..4]->(a) WITH a RETURN DISTINCT a.k", s=s)
@@ -344,7 +402,9 @@ def test_identity_tests_run_inside_the_matcher_agree_with_the_general_where():
         for pattern, test, agg in cases:
             general = test.replace("a <> a", "id(a) <> id(a)")
             for x, y in (("b", "a"), ("a", "b"), ("a", "c"), ("c", "a")):
-                general = general.replace(f"{x} <> {y}", f"id({x}) <> id({y})").replace(f"{x} = {y}", f"id({x}) = id({y})")
+                general = general.replace(f"{x} <> {y}", f"id({x}) <> id({y})").replace(
+                    f"{x} = {y}", f"id({x}) = id({y})"
+                )
             general = general.replace("c = c", "id(c) = id(c)")
             assert "id(" in general
             fast = rows(g, f"MATCH {pattern} WHERE {test} RETURN {agg}", s=s)
@@ -403,8 +463,9 @@ def test_counting_reached_ends_at_once_agrees_with_row_by_row_counting():
         "MATCH (a:N)-[:E*1..2]->(b) RETURN count(DISTINCT b), count(DISTINCT a)",
         "MATCH (a:N)-[:E*1..2]->(b) RETURN DISTINCT count(DISTINCT b)",
     ]
-    whole = [q for q in queries + counted_whole
-             if any(isinstance(op, CountReached) for op in compile_query(q).ops)]
+    whole = [
+        q for q in queries + counted_whole if any(isinstance(op, CountReached) for op in compile_query(q).ops)
+    ]
     assert whole == counted_whole
     queries += counted_whole
     for query in queries:
@@ -421,8 +482,9 @@ def test_long_chains_do_not_hit_the_recursion_limit():
     g.run("UNWIND range(1, 2500) AS i CREATE (:C {k: i})")
     g.run("MATCH (a:C), (b:C) WHERE b.k = a.k + 1 CREATE (a)-[:NEXT]->(b)")
     assert rows(g, "MATCH p = (a:C {k: 1})-[:NEXT*]->(b:C {k: 2500}) RETURN length(p)") == [(2499,)]
-    assert rows(g, "MATCH (a:C {k: 1}), (b:C {k: 2500}) MATCH p = allShortestPaths((a)-[*]-(b)) "
-                   "RETURN length(p)") == [(2499,)]
+    assert rows(
+        g, "MATCH (a:C {k: 1}), (b:C {k: 2500}) MATCH p = allShortestPaths((a)-[*]-(b)) RETURN length(p)"
+    ) == [(2499,)]
 
 
 @pytest.mark.cpython_only(reason="starts a fresh interpreter with subprocess")
@@ -431,23 +493,38 @@ def test_builtin_procedures_load_on_first_call():
     import sys
     from pathlib import Path
 
-    code = ("from prometheus.graph import Graph\n"
-            "import sys\n"
-            "assert 'prometheus.graph.paths' not in sys.modules\n"
-            "g = Graph()\n"
-            "g.run(\"CREATE (:Concept {key: 'a'})<-[:REQUIRES]-(:Concept {key: 'b'})\")\n"
-            "print(list(g.run(\"MATCH (c:Concept {key: 'b'}) CALL prometheus.prerequisites(c) "
-            "YIELD node RETURN node.key\")))\n")
+    code = (
+        "from prometheus.graph import Graph\n"
+        "import sys\n"
+        "assert 'prometheus.graph.paths' not in sys.modules\n"
+        "g = Graph()\n"
+        "g.run(\"CREATE (:Concept {key: 'a'})<-[:REQUIRES]-(:Concept {key: 'b'})\")\n"
+        "print(list(g.run(\"MATCH (c:Concept {key: 'b'}) CALL prometheus.prerequisites(c) "
+        'YIELD node RETURN node.key")))\n'
+    )
     root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env={"PYTHONPATH": str(root / "py_core"), "PATH": "/usr/bin:/bin"}, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(root / "py_core"), "PATH": "/usr/bin:/bin"},
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[('a',)]"
 
 
 def test_count_subquery(course):
     # hand-derived from COURSE: integrals requires 2 concepts, functions is required by 2
-    got = rows(course, "MATCH (c:Concept) RETURN c.name, COUNT { (c)-[:REQUIRES]->() } AS needs, "
-                       "COUNT { MATCH (d)-[:REQUIRES]->(c) RETURN d } AS needed_by ORDER BY c.name")
-    assert got == [("algebra", 0, 1), ("derivatives", 1, 1), ("functions", 1, 2), ("integrals", 2, 0),
-                   ("limits", 1, 1)]
+    got = rows(
+        course,
+        "MATCH (c:Concept) RETURN c.name, COUNT { (c)-[:REQUIRES]->() } AS needs, "
+        "COUNT { MATCH (d)-[:REQUIRES]->(c) RETURN d } AS needed_by ORDER BY c.name",
+    )
+    assert got == [
+        ("algebra", 0, 1),
+        ("derivatives", 1, 1),
+        ("functions", 1, 2),
+        ("integrals", 2, 0),
+        ("limits", 1, 1),
+    ]

@@ -116,13 +116,16 @@ def test_frontier_hand_example():
     assert P.frontier(g, {"alg": 1.0, "calc": 0.9, "phys": 0.9}) == []
 
 
-@pytest.mark.parametrize("bad, match", [
-    ({"nope": 0.5}, "no Concept with key = 'nope'"),
-    ({"alg": 1.5}, r"in \[0, 1\]"),
-    ({"alg": True}, r"in \[0, 1\]"),
-    ({"alg": "high"}, r"in \[0, 1\]"),
-    ([("alg", 1.0)], "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "bad, match",
+    [
+        ({"nope": 0.5}, "no Concept with key = 'nope'"),
+        ({"alg": 1.5}, r"in \[0, 1\]"),
+        ({"alg": True}, r"in \[0, 1\]"),
+        ({"alg": "high"}, r"in \[0, 1\]"),
+        ([("alg", 1.0)], "must be a mapping"),
+    ],
+)
 def test_frontier_rejects_bad_mastery(bad, match):
     g = Graph()
     g.add_node(["Concept"], {"key": "alg"})
@@ -140,7 +143,9 @@ def test_bad_arguments_are_named():
         P.pagerank(g, damping=1.0)
     with pytest.raises(P.LearningPathError, match="max_depth"):
         P.prerequisites(g, ids[0], max_depth=-1)
-    with pytest.raises(P.LearningPathError, match="goal must be a node, a node id or a concept key, got float"):
+    with pytest.raises(
+        P.LearningPathError, match="goal must be a node, a node id or a concept key, got float"
+    ):
         P.study_order(g, 1.5)
     with pytest.raises(P.LearningPathError, match="at least one goal"):
         P.study_order(g, [])
@@ -176,10 +181,11 @@ def test_pagerank_convergence_failure_is_reported():
 
 def test_procedures_are_registered():
     for name, inputs, outputs in (
-            ("prometheus.prerequisites", ["concept"], ["node", "depth"]),
-            ("prometheus.studyOrder", ["goal"], ["node", "step"]),
-            ("prometheus.frontier", ["mastery", "threshold"], ["node", "mastery"]),
-            ("prometheus.pagerank", [], ["node", "score"])):
+        ("prometheus.prerequisites", ["concept"], ["node", "depth"]),
+        ("prometheus.studyOrder", ["goal"], ["node", "step"]),
+        ("prometheus.frontier", ["mastery", "threshold"], ["node", "mastery"]),
+        ("prometheus.pagerank", [], ["node", "score"]),
+    ):
         proc = get_procedure(name)
         assert proc is not None, name
         assert [n for n, _ in proc.inputs] == inputs and [n for n, _ in proc.outputs] == outputs
@@ -197,14 +203,20 @@ def _course_for_cypher():
 
 def test_procedures_from_cypher():
     g = _course_for_cypher()
-    rows = g.run("MATCH (c:Concept {key: 'phys'}) CALL prometheus.prerequisites(c) YIELD node, depth "
-                 "RETURN node.key AS k, depth ORDER BY k").data()
+    rows = g.run(
+        "MATCH (c:Concept {key: 'phys'}) CALL prometheus.prerequisites(c) YIELD node, depth "
+        "RETURN node.key AS k, depth ORDER BY k"
+    ).data()
     assert rows == [{"k": "alg", "depth": 1}, {"k": "calc", "depth": 1}]
-    rows = g.run("MATCH (c:Concept {key: 'phys'}) CALL prometheus.studyOrder(c) YIELD node, step "
-                 "RETURN node.key AS k, step").data()
+    rows = g.run(
+        "MATCH (c:Concept {key: 'phys'}) CALL prometheus.studyOrder(c) YIELD node, step "
+        "RETURN node.key AS k, step"
+    ).data()
     assert [r["k"] for r in rows] == ["alg", "calc", "phys"] and [r["step"] for r in rows] == [1, 2, 3]
-    rows = g.run("CALL prometheus.frontier($m, 0.8) YIELD node, mastery RETURN node.key AS k, mastery",
-                 {"m": {"alg": 0.9, "calc": 0.3}}).data()
+    rows = g.run(
+        "CALL prometheus.frontier($m, 0.8) YIELD node, mastery RETURN node.key AS k, mastery",
+        {"m": {"alg": 0.9, "calc": 0.3}},
+    ).data()
     assert sorted((r["k"], r["mastery"]) for r in rows) == [("calc", 0.3), ("chem", 0.0)]
     rows = g.run("CALL prometheus.pagerank() YIELD node, score RETURN node.key AS k, score").data()
     G = nx.MultiDiGraph([(1, 0), (2, 1), (2, 0), (3, 0)])

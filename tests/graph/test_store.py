@@ -23,8 +23,10 @@ def small_graph():
 def state(g: Graph):
     """Everything observable about a graph, for before/after comparisons."""
     nodes = {n: (frozenset(g.node_labels(n)), dict(g.node_properties(n))) for n in g.nodes()}
-    rels = {r: (g.relationship_type(r), g.relationship_endpoints(r), dict(g.relationship_properties(r)))
-            for r in g.relationships()}
+    rels = {
+        r: (g.relationship_type(r), g.relationship_endpoints(r), dict(g.relationship_properties(r)))
+        for r in g.relationships()
+    }
     adjacency = {n: (sorted(g.neighbours(n, "out")), sorted(g.neighbours(n, "in"))) for n in g.nodes()}
     labels = {label: sorted(g.nodes(label)) for label in ("Concept", "Card", "X")}
     return nodes, rels, adjacency, labels
@@ -122,8 +124,13 @@ def test_bad_input_is_rejected_without_change():
 def test_snapshot_round_trip_keeps_everything():
     rng = random.Random(3)
     g = Graph()
-    ids = [g.add_node(rng.sample(["A", "B", "C"], rng.randint(0, 2)),
-                      {"i": i, "f": i / 7, "s": f"n{i}", "l": [i, i + 1], "b": i % 2 == 0}) for i in range(200)]
+    ids = [
+        g.add_node(
+            rng.sample(["A", "B", "C"], rng.randint(0, 2)),
+            {"i": i, "f": i / 7, "s": f"n{i}", "l": [i, i + 1], "b": i % 2 == 0},
+        )
+        for i in range(200)
+    ]
     for _ in range(600):
         props = {"w": rng.random()} if rng.random() < 0.5 else None  # with and without properties
         g.add_relationship(rng.choice(ids), rng.choice(["R", "S"]), rng.choice(ids), props)
@@ -158,21 +165,27 @@ def test_snapshot_rejects_garbage():
     data = g.to_bytes()
     header, columns = snapshot.unpack(data)
     assert columns["rel_start"] == [a] and header["node_props"] == [{"k": 1}, {}]
-    for field, bad in (("node_labels", [0, 7]),           # a label set that does not exist
-                       ("rel_types", [3]),                # a type that does not exist
-                       ("rel_start", [a + 5]),            # an endpoint that is not a node
-                       ("rel_ids", [])):                  # columns of different lengths
+    for field, bad in (
+        ("node_labels", [0, 7]),  # a label set that does not exist
+        ("rel_types", [3]),  # a type that does not exist
+        ("rel_start", [a + 5]),  # an endpoint that is not a node
+        ("rel_ids", []),
+    ):  # columns of different lengths
         with pytest.raises(GraphStoreError, match="corrupt graph snapshot"):
             Graph.from_bytes(snapshot.pack(header, dict(columns, **{field: bad})))
-    for field, bad in (("label_sets", [[0], [9]]),        # a label that does not exist
-                       ("rel_props", [[0]]),              # not an [index, properties] pair
-                       ("node_props", [{}])):             # fewer property maps than nodes
+    for field, bad in (
+        ("label_sets", [[0], [9]]),  # a label that does not exist
+        ("rel_props", [[0]]),  # not an [index, properties] pair
+        ("node_props", [{}]),
+    ):  # fewer property maps than nodes
         with pytest.raises(GraphStoreError, match="corrupt graph snapshot"):
             Graph.from_bytes(snapshot.pack(dict(header, **{field: bad}), columns))
-    for damaged in (data[:-1],                            # the last column cut short
-                    data + b"\0",                         # bytes after the last column
-                    data[:8] + (10**6).to_bytes(8, "little") + data[16:],  # header longer than the file
-                    data.replace(b'"codes":{"node_ids":"B"', b'"codes":{"node_ids":"x"')):  # bad column type
+    for damaged in (
+        data[:-1],  # the last column cut short
+        data + b"\0",  # bytes after the last column
+        data[:8] + (10**6).to_bytes(8, "little") + data[16:],  # header longer than the file
+        data.replace(b'"codes":{"node_ids":"B"', b'"codes":{"node_ids":"x"'),
+    ):  # bad column type
         assert damaged != data
         with pytest.raises(GraphStoreError, match="corrupt graph snapshot"):
             Graph.from_bytes(damaged)
@@ -196,10 +209,22 @@ def test_a_flipped_bit_anywhere_is_refused_not_loaded_as_another_graph():
 
 
 def test_snapshot_columns_take_the_narrowest_type_that_holds_them():
-    columns = {"node_ids": [0, 2**40], "node_labels": [0, 255], "rel_ids": [-5], "rel_types": [70000],
-               "rel_start": [2**63 - 1], "rel_end": [-2**63]}
+    columns = {
+        "node_ids": [0, 2**40],
+        "node_labels": [0, 255],
+        "rel_ids": [-5],
+        "rel_types": [70000],
+        "rel_start": [2**63 - 1],
+        "rel_end": [-(2**63)],
+    }
     data = snapshot.pack({"note": "x"}, columns)
     header, back = snapshot.unpack(data)
     assert back == columns and header["note"] == "x"
-    assert header["codes"] == {"node_ids": "q", "node_labels": "B", "rel_ids": "i", "rel_types": "i",
-                               "rel_start": "q", "rel_end": "q"}
+    assert header["codes"] == {
+        "node_ids": "q",
+        "node_labels": "B",
+        "rel_ids": "i",
+        "rel_types": "i",
+        "rel_start": "q",
+        "rel_end": "q",
+    }

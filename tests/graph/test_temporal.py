@@ -21,9 +21,11 @@ def test_calendar_matches_python_datetime():
     for _ in range(300):
         d = date.fromordinal(rng.randint(date(1, 1, 1).toordinal(), date(9999, 12, 31).toordinal()))
         iso_year, iso_week, iso_day = d.isocalendar()
-        got = one("WITH date($s) AS d RETURN d.year, d.month, d.day, d.weekYear, d.week, d.dayOfWeek, "
-                  "d.ordinalDay, toString(d) = $s, date({year: d.weekYear, week: d.week, dayOfWeek: d.dayOfWeek}) = d",
-                  s=d.isoformat())
+        got = one(
+            "WITH date($s) AS d RETURN d.year, d.month, d.day, d.weekYear, d.week, d.dayOfWeek, "
+            "d.ordinalDay, toString(d) = $s, date({year: d.weekYear, week: d.week, dayOfWeek: d.dayOfWeek}) = d",
+            s=d.isoformat(),
+        )
         assert got == (d.year, d.month, d.day, iso_year, iso_week, iso_day, d.timetuple().tm_yday, True, True)
 
 
@@ -33,16 +35,22 @@ def test_date_and_datetime_arithmetic_matches_python():
     for _ in range(100):
         delta = timedelta(days=rng.randint(-5000, 5000), seconds=rng.randint(0, 86399))
         expected = base + delta
-        (got,) = one("RETURN toString(datetime('2001-03-04T05:06:07Z') + duration({days: $d, seconds: $s}))",
-                     d=delta.days, s=delta.seconds)
+        (got,) = one(
+            "RETURN toString(datetime('2001-03-04T05:06:07Z') + duration({days: $d, seconds: $s}))",
+            d=delta.days,
+            s=delta.seconds,
+        )
         # Cypher leaves out the seconds when they are zero
-        text = expected.strftime("%Y-%m-%dT%H:%M") + (f":{expected.second:02d}" if expected.second else "") + "Z"
+        text = (
+            expected.strftime("%Y-%m-%dT%H:%M") + (f":{expected.second:02d}" if expected.second else "") + "Z"
+        )
         assert got == text
 
 
 def test_hand_derived_temporal_values():
     g = Graph()
-    rows = list(g.run("""
+    rows = list(
+        g.run("""
         RETURN toString(date('2020-01-31') + duration('P1M')) AS month_end,
                toString(duration.between(date('2020-01-15'), date('2021-03-20'))) AS between,
                toString(duration('PT90M') * 2) AS doubled,
@@ -50,7 +58,8 @@ def test_hand_derived_temporal_values():
                datetime('2020-01-01T00:00+01:00') = datetime('2019-12-31T23:00Z') AS same_instant,
                date('2020-01-01') < date('2020-01-02') AS ordered,
                duration('P1D') < duration('P2D') AS incomparable
-    """))
+    """)
+    )
     assert rows == [("2020-02-29", "P1Y2M5D", "PT3H", "00:30", True, True, None)]
 
 

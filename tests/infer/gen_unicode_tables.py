@@ -89,7 +89,10 @@ def main() -> None:
         + f'NORMALIZED = """\n{" ".join(normalized)}\n"""\n'
     )
     OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT}: {len(dropped)} dropped, {len(punctuation)} punctuation, {len(normalized)} normalized", file=sys.stderr)
+    print(
+        f"wrote {OUT}: {len(dropped)} dropped, {len(punctuation)} punctuation, {len(normalized)} normalized",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-MODULE = Path(__file__).resolve().parents[2] / "py_core" / "prometheus" / "infer" / "backends" / "wasm_kernel.py"
+MODULE = (
+    Path(__file__).resolve().parents[2] / "py_core" / "prometheus" / "infer" / "backends" / "wasm_kernel.py"
+)
 WABT_VERSION = "1.0.39"
 ASSEMBLE = """import wabtInit from "wabt"; import fs from "fs";
 const wabt = await wabtInit();
@@ -31,8 +33,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", f"wabt@{WABT_VERSION}"],
-                       cwd=work, check=True, capture_output=True)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", f"wabt@{WABT_VERSION}"],
+            cwd=work,
+            check=True,
+            capture_output=True,
+        )
         (work / "kernel.wat").write_text(wat())
         (work / "assemble.mjs").write_text(ASSEMBLE)
         subprocess.run(["node", "assemble.mjs"], cwd=work, check=True)

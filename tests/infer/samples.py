@@ -25,10 +25,47 @@ WORDS = {
     "code": "def f(x): return x**2 print('hi') a_b->c std::vector<int> https://example.com/a?b=c&d=e "
     "user@mail.org #hashtag @mention C++ C# .NET".split(),
 }
-WHITESPACE = [" ", " ", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u2003", "\u200b", "\x0b", "\x0c", "\x85"]
-ODD = ["\x00", "\x01", "\x1f", "\x7f", "\u00ad", "\u200d", "\u200e", "\ufeff", "\ufffd", "\ue000",
-       "\U000f0000", "\u0301", "\u0308\u0301", "\u0327\u0301", "\u0301\u0327", "\u0345\u0301",
-       "e\u0301", "a\u030a", "\u1e9b\u0323", "\u0f73", "\u0378", "\U000e0001", "\U0001d400"]
+WHITESPACE = [
+    " ",
+    " ",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\u00a0",
+    "\u3000",
+    "\u2003",
+    "\u200b",
+    "\x0b",
+    "\x0c",
+    "\x85",
+]
+ODD = [
+    "\x00",
+    "\x01",
+    "\x1f",
+    "\x7f",
+    "\u00ad",
+    "\u200d",
+    "\u200e",
+    "\ufeff",
+    "\ufffd",
+    "\ue000",
+    "\U000f0000",
+    "\u0301",
+    "\u0308\u0301",
+    "\u0327\u0301",
+    "\u0301\u0327",
+    "\u0345\u0301",
+    "e\u0301",
+    "a\u030a",
+    "\u1e9b\u0323",
+    "\u0f73",
+    "\u0378",
+    "\U000e0001",
+    "\U0001d400",
+]
 
 
 def random_codepoint(rng: random.Random) -> str:
@@ -100,6 +137,5 @@ SENTENCES = [
     "a",
     "?",
     "[MASK]",
-    "The mitochondrion is an organelle that produces ATP through oxidative phosphorylation. "
-    * 12,
+    "The mitochondrion is an organelle that produces ATP through oxidative phosphorylation. " * 12,
 ]

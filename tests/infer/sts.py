@@ -12,27 +12,39 @@ from __future__ import annotations
 import random
 
 FAMILIES = [
-    ("The {0} {1} the {2} in the {3}.",
-     ["teacher", "student", "chemist", "child", "farmer"],
-     ["explains", "paints", "studies", "repairs", "sells"],
-     ["engine", "poem", "molecule", "fence", "violin"],
-     ["library", "garden", "kitchen", "harbor", "laboratory"]),
-    ("A {0} {1} a {2} near the {3}.",
-     ["dog", "robot", "nurse", "pilot", "painter"],
-     ["finds", "carries", "draws", "loses", "cleans"],
-     ["key", "map", "bottle", "ladder", "camera"],
-     ["river", "station", "castle", "market", "bridge"]),
-    ("Yesterday the {0} {1} about {2} at the {3}.",
-     ["mayor", "professor", "doctor", "journalist", "coach"],
-     ["spoke", "wrote", "argued", "joked", "learned"],
-     ["taxes", "vaccines", "football", "climate change", "quantum computing"],
-     ["conference", "stadium", "hospital", "town hall", "university"]),
+    (
+        "The {0} {1} the {2} in the {3}.",
+        ["teacher", "student", "chemist", "child", "farmer"],
+        ["explains", "paints", "studies", "repairs", "sells"],
+        ["engine", "poem", "molecule", "fence", "violin"],
+        ["library", "garden", "kitchen", "harbor", "laboratory"],
+    ),
+    (
+        "A {0} {1} a {2} near the {3}.",
+        ["dog", "robot", "nurse", "pilot", "painter"],
+        ["finds", "carries", "draws", "loses", "cleans"],
+        ["key", "map", "bottle", "ladder", "camera"],
+        ["river", "station", "castle", "market", "bridge"],
+    ),
+    (
+        "Yesterday the {0} {1} about {2} at the {3}.",
+        ["mayor", "professor", "doctor", "journalist", "coach"],
+        ["spoke", "wrote", "argued", "joked", "learned"],
+        ["taxes", "vaccines", "football", "climate change", "quantum computing"],
+        ["conference", "stadium", "hospital", "town hall", "university"],
+    ),
 ]
 
 PARAPHRASES = [
-    ("Spaced repetition helps you remember facts for longer.", "Reviewing material at growing intervals improves long-term memory."),
+    (
+        "Spaced repetition helps you remember facts for longer.",
+        "Reviewing material at growing intervals improves long-term memory.",
+    ),
     ("The capital of France is Paris.", "Paris is France's capital city."),
-    ("Plants turn sunlight into chemical energy.", "Photosynthesis converts light into energy stored in sugars."),
+    (
+        "Plants turn sunlight into chemical energy.",
+        "Photosynthesis converts light into energy stored in sugars.",
+    ),
     ("The stock market fell sharply today.", "Share prices dropped steeply in today's trading."),
     ("She is playing the piano.", "A woman plays the piano."),
     ("Water boils at one hundred degrees Celsius.", "At 100 °C water starts to boil."),
@@ -54,8 +66,10 @@ def sts_pairs(n_template_pairs: int = 400, seed: int = 6) -> list[tuple[str, str
         a = [rng.randrange(len(s)) for s in slots]
         shared = rng.randrange(5)
         keep = set(rng.sample(range(4), shared))
-        b = [a[i] if i in keep else rng.choice([j for j in range(len(slots[i])) if j != a[i]])
-             for i in range(4)]
+        b = [
+            a[i] if i in keep else rng.choice([j for j in range(len(slots[i])) if j != a[i]])
+            for i in range(4)
+        ]
         first = template.format(*(slots[i][a[i]] for i in range(4)))
         if shared == 0 and rng.random() < 0.5:  # grade 0 across families
             t2, *s2 = FAMILIES[(fam + 1) % len(FAMILIES)]

@@ -42,7 +42,9 @@ def test_manifest_describes_the_file_and_it_is_smaller_than_fp32(artifact_path, 
 def test_int8_weights_are_within_half_a_step_of_the_source(decoded, source_weights):
     for layer, ours, theirs in [(0, "qkv", ["query", "key", "value"]), (5, "ffn_in", None)]:
         if theirs:
-            w = np.concatenate([source_weights[f"encoder.layer.{layer}.attention.self.{t}.weight"] for t in theirs])
+            w = np.concatenate(
+                [source_weights[f"encoder.layer.{layer}.attention.self.{t}.weight"] for t in theirs]
+            )
         else:
             w = source_weights[f"encoder.layer.{layer}.intermediate.dense.weight"]
         q = decoded.tensors[f"layers.{layer}.{ours}.weight"]
@@ -61,11 +63,14 @@ def test_embeddings_norms_and_vocab_are_kept(decoded, source_weights, model_dir)
     scale = decoded.tensors["embed.word.scale"].reshape(-1, 1)
     restored = decoded.tensors["embed.word"].astype(np.float32) * scale
     assert np.all(np.abs(restored - source) <= scale / 2 * (1 + 1e-5))
-    for ours, theirs in (("embed.position", "embeddings.position_embeddings.weight"),
-                         ("embed.token_type", "embeddings.token_type_embeddings.weight")):
+    for ours, theirs in (
+        ("embed.position", "embeddings.position_embeddings.weight"),
+        ("embed.token_type", "embeddings.token_type_embeddings.weight"),
+    ):
         assert np.array_equal(decoded.tensors[ours], source_weights[theirs])
-    assert np.array_equal(decoded.tensors["layers.3.ffn_norm.weight"],
-                          source_weights["encoder.layer.3.output.LayerNorm.weight"])
+    assert np.array_equal(
+        decoded.tensors["layers.3.ffn_norm.weight"], source_weights["encoder.layer.3.output.LayerNorm.weight"]
+    )
     assert decoded.vocab == (model_dir / "vocab.txt").read_text("utf-8").splitlines()
 
 
@@ -106,8 +111,11 @@ def test_other_files_are_refused(tmp_path):
 
 
 def test_encode_decode_round_trip_of_every_dtype():
-    tensors = {"a": np.arange(6, dtype=np.int8).reshape(2, 3), "b": np.linspace(0, 1, 5, dtype=np.float32),
-               "c": np.ones((1, 2), dtype=np.float16)}
+    tensors = {
+        "a": np.arange(6, dtype=np.int8).reshape(2, 3),
+        "b": np.linspace(0, 1, 5, dtype=np.float32),
+        "c": np.ones((1, 2), dtype=np.float16),
+    }
     art = fmt.decode(fmt.encode({"k": 1}, tensors, ["[PAD]", "héllo"]))
     assert art.config == {"k": 1} and art.vocab == ["[PAD]", "héllo"]
     for name, array in tensors.items():

@@ -83,7 +83,8 @@ def embedder_artifact(embedder):
     from prometheus.infer.artifact import Artifact
 
     return Artifact(
-        _config_dict(embedder), embedder.weights.tensors,
+        _config_dict(embedder),
+        embedder.weights.tensors,
         embedder.tokenizer.vocab,
     )
 

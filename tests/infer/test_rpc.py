@@ -16,7 +16,9 @@ def call(name, **params):
 
 # infer.load with a file path is the CPython route (it awaits nothing); in the page it fetches
 # a URL, which tests/browser/test_infer.py covers through the SDK.
-FILE_ROUTE = pytest.mark.cpython_only(reason="infer.load from a file path; the page's URL route is tests/browser")
+FILE_ROUTE = pytest.mark.cpython_only(
+    reason="infer.load from a file path; the page's URL route is tests/browser"
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,9 @@ def test_embed_and_search_round_trip(loaded, embedder):
     vectors = np.array(reply["result"], dtype=np.float32)
     assert np.allclose(vectors, embedder.embed(["hello world", "graph theory"]), atol=1e-6)
     call("infer.index_clear")
-    assert call("infer.index_add", ids=["a", "b", "c"], texts=["the cat sleeps", "stock prices fell", "a kitten naps"])["result"] == {"size": 3}
+    assert call(
+        "infer.index_add", ids=["a", "b", "c"], texts=["the cat sleeps", "stock prices fell", "a kitten naps"]
+    )["result"] == {"size": 3}
     hits = call("infer.search", query="sleeping cats", k=2)["result"]
     assert {h["id"] for h in hits} == {"a", "c"}
     assert call("infer.index_remove", ids=["c"])["result"] == {"size": 2}
@@ -51,7 +55,10 @@ def test_errors_come_back_typed(loaded):
     assert call("infer.embed", texts="nope")["error"]["type"] == "ValidationError"
     assert call("infer.index_remove", ids=["zzz"])["error"]["type"] == "ValidationError"
     assert call("infer.load", backend="cuda")["error"]["type"] == "ValidationError"
-    assert call("infer.load", backend="webgpu", url="x")["error"]["type"] in ("ValidationError", "ArtifactError")
+    assert call("infer.load", backend="webgpu", url="x")["error"]["type"] in (
+        "ValidationError",
+        "ArtifactError",
+    )
 
 
 @FILE_ROUTE
@@ -63,7 +70,9 @@ def test_corrupted_artifact_is_reported(tmp_path, artifact_path, loaded):
     assert call("infer.info")["result"]["loaded"] is True  # the loaded model is kept
 
 
-@pytest.mark.cpython_only(reason="reads a local path; in the page load_async fetches a URL (tests/browser/test_infer.py)")
+@pytest.mark.cpython_only(
+    reason="reads a local path; in the page load_async fetches a URL (tests/browser/test_infer.py)"
+)
 def test_load_async_on_cpython_reads_the_file(artifact_path, embedder):
     from prometheus.infer import Embedder
 
@@ -83,9 +92,18 @@ def test_index_add_says_what_to_do_with_ids_already_there():
     def add(ids, existing):
         from prometheus.rpc import dispatch
         import json
+
         vectors = rng.normal(size=(len(ids), 384)).astype("<f4").tobytes()
-        return json.loads(run_coroutine(dispatch("infer.index_add", json.dumps(
-            {"ids": ids, "texts": ids, "vectors": {"__bytes__": 0}, "existing": existing}), None, [vectors])))
+        return json.loads(
+            run_coroutine(
+                dispatch(
+                    "infer.index_add",
+                    json.dumps({"ids": ids, "texts": ids, "vectors": {"__bytes__": 0}, "existing": existing}),
+                    None,
+                    [vectors],
+                )
+            )
+        )
 
     assert add(["a", "b"], "error")["result"] == {"size": 2}
     refused = add(["b", "c"], "error")["error"]

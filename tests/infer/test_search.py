@@ -80,11 +80,13 @@ def test_text_index_finds_paraphrases_and_duplicates(embedder):
     index = SemanticIndex(embedder)
     index.add(
         ["c1", "c2", "c3", "c4", "c5"],
-        ["Mitochondria are the powerhouse of the cell.",
-         "Photosynthesis turns light into chemical energy.",
-         "The mitochondrion is the cell's power plant.",
-         "Paris is the capital of France.",
-         "mitochondria are the powerhouse of the cell"],
+        [
+            "Mitochondria are the powerhouse of the cell.",
+            "Photosynthesis turns light into chemical energy.",
+            "The mitochondrion is the cell's power plant.",
+            "Paris is the capital of France.",
+            "mitochondria are the powerhouse of the cell",
+        ],
     )
     top = index.search("Which organelle produces energy for the cell?", k=2)
     assert {i for i, _ in top} <= {"c1", "c3", "c5"}

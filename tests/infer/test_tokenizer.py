@@ -30,9 +30,7 @@ def test_fixed_sentences_match_reference(tokenizer, reference):
 def test_large_random_sample_matches_reference_exactly(tokenizer, reference):
     texts = text_sample(3000)
     ids, masks = reference_encode(reference, texts)
-    mismatches = [
-        (t, mine, ref) for t, ref in zip(texts, ids) if (mine := tokenizer.encode(t)) != ref
-    ]
+    mismatches = [(t, mine, ref) for t, ref in zip(texts, ids) if (mine := tokenizer.encode(t)) != ref]
     assert not mismatches, f"{len(mismatches)} mismatches, first: {mismatches[0]!r}"
     assert any(len(r) == 256 for r in ids), "sample must contain texts cut at 256 tokens"
     assert all(m == [1] * len(r) for m, r in zip(masks, ids))

@@ -11,7 +11,9 @@ import pytest
 
 from prometheus.infer.backends import wasm_kernel
 
-wasmtime = pytest.importorskip("wasmtime", reason="wasmtime (tests/requirements/infer.txt) runs the kernel on CPython")
+wasmtime = pytest.importorskip(
+    "wasmtime", reason="wasmtime (tests/requirements/infer.txt) runs the kernel on CPython"
+)
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,9 @@ def run(kernel, x, w, b):
     return np.frombuffer(out, dtype=np.float32).reshape(rows, n_out)
 
 
-@pytest.mark.parametrize("rows, n_in, n_out", [(1, 4, 4), (2, 8, 4), (3, 8, 12), (5, 12, 8), (7, 384, 1152), (16, 1536, 384)])
+@pytest.mark.parametrize(
+    "rows, n_in, n_out", [(1, 4, 4), (2, 8, 4), (3, 8, 12), (5, 12, 8), (7, 384, 1152), (16, 1536, 384)]
+)
 def test_kernel_matches_numpy(kernel, rows, n_in, n_out):
     rng = np.random.default_rng(rows * 1000 + n_in)
     x = rng.standard_normal((rows, n_in)).astype(np.float32)

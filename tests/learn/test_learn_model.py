@@ -22,14 +22,19 @@ def studied():
     rng = random.Random(7)
     graph = Graph()
     col = Collection(graph_source=lambda: graph)
-    study.settings(col, {"learning_steps": [], "relearning_steps": [], "reviews_per_day": 10_000,
-                         "new_per_day": 10_000})
-    ids = study.add_cards(col, [{"front": f"q{i}", "back": "a"} for i in range(150)], now=T0.isoformat())["ids"]
+    study.settings(
+        col, {"learning_steps": [], "relearning_steps": [], "reviews_per_day": 10_000, "new_per_day": 10_000}
+    )
+    ids = study.add_cards(col, [{"front": f"q{i}", "back": "a"} for i in range(150)], now=T0.isoformat())[
+        "ids"
+    ]
     for card_id in ids:
         moment = T0 + timedelta(minutes=rng.randrange(600))
         rating = 3
         for _ in range(7):
-            state = study.answer(col, card_id, rating, now=moment.isoformat(), duration_ms=rng.randrange(2000, 9000))
+            state = study.answer(
+                col, card_id, rating, now=moment.isoformat(), duration_ms=rng.randrange(2000, 9000)
+            )
             gap = max(1, round(state["interval_days"] * rng.uniform(0.8, 1.6)))
             moment = moment + timedelta(days=gap)
             decay, factor = -0.1542, 0.9 ** (1 / -0.1542) - 1
@@ -47,9 +52,15 @@ def test_optimizing_lowers_the_log_loss_and_applying_is_undoable(studied):
     assert progress and progress[-1] == 1.0 and progress == sorted(progress)
     # the 'before' figure is the srs engine's own evaluation of the same log (calendar days)
     log = col.log
-    history = build_history(log.col("card"), log.col("rating").astype(int), log.col("time"),
-                            day_start=(0, col.settings["day_start_hour"]))
-    assert result["log_loss_before"] == pytest.approx(evaluate(history, col.settings["parameters"])["log_loss"])
+    history = build_history(
+        log.col("card"),
+        log.col("rating").astype(int),
+        log.col("time"),
+        day_start=(0, col.settings["day_start_hour"]),
+    )
+    assert result["log_loss_before"] == pytest.approx(
+        evaluate(history, col.settings["parameters"])["log_loss"]
+    )
     before = col.to_bytes()
     model.apply_parameters(col, result["parameters"])
     assert col.settings["parameters"] == result["parameters"]

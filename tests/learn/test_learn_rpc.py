@@ -50,7 +50,10 @@ def test_a_session_in_json(session):
     target = call("learn.card", {"card_id": exercise})["target_qasm"]
     graded = call("learn.grade", {"card_id": exercise, "answer": target})
     assert graded["correct"] and graded["suggested_rating"] == 3
-    ids = call("learn.add_cards", {"cards": [{"front": "Bloch north pole?", "back": "|0>", "concepts": ["bloch-sphere"]}]})["ids"]
+    ids = call(
+        "learn.add_cards",
+        {"cards": [{"front": "Bloch north pole?", "back": "|0>", "concepts": ["bloch-sphere"]}]},
+    )["ids"]
     assert call("learn.card", {"card_id": ids[0]})["concepts"] == ["bloch-sphere"]
     rows = current_graph().run("MATCH (c:Card {id: $id})-[:TESTS]->(k:Concept) RETURN k.key", {"id": ids[0]})
     assert [r[0] for r in rows] == ["bloch-sphere"]
@@ -63,8 +66,19 @@ def test_a_session_in_json(session):
 
 
 def test_bad_input_gets_a_clear_error_and_changes_nothing(session):
-    ids = call("learn.add_cards", {"cards": [{"kind": "circuit", "front": "X", "qasm":
-                                              "OPENQASM 2.0; include \"qelib1.inc\"; qreg q[1]; x q[0];"}], "now": NOW})["ids"]
+    ids = call(
+        "learn.add_cards",
+        {
+            "cards": [
+                {
+                    "kind": "circuit",
+                    "front": "X",
+                    "qasm": 'OPENQASM 2.0; include "qelib1.inc"; qreg q[1]; x q[0];',
+                }
+            ],
+            "now": NOW,
+        },
+    )["ids"]
     before = session.to_bytes()
     for rating in (0, 5):
         assert error("learn.answer", {"card_id": ids[0], "rating": rating})["type"] == "LearnError"

@@ -79,8 +79,8 @@ def test_true_and_predicted_retention_by_interval_bucket():
     (a, b) = study.add_cards(col, [{"front": "q", "back": "a"}, {"front": "r", "back": "b"}], now=at())["ids"]
     study.answer(col, a, 3, now=at())
     study.answer(col, b, 3, now=at())
-    study.answer(col, a, 3, now=at(days=3))   # review after 3 days: bucket [2, 4), passed
-    study.answer(col, b, 1, now=at(days=3))   # review after 3 days: bucket [2, 4), failed
+    study.answer(col, a, 3, now=at(days=3))  # review after 3 days: bucket [2, 4), passed
+    study.answer(col, b, 1, now=at(days=3))  # review after 3 days: bucket [2, 4), failed
     s = DEFAULT_PARAMETERS[2]
     decay = -DEFAULT_PARAMETERS[20]
     factor = 0.9 ** (1 / decay) - 1
@@ -115,9 +115,15 @@ def test_concept_map_mastery_is_mean_retrievability():
     col, graph = collection()
     graph.run("CREATE (:Concept {key:'a', name:'A <&>'})<-[:REQUIRES]-(:Concept {key:'b', name:'B'})")
     col.links_changed()
-    ids = study.add_cards(col, [{"front": "1", "back": "x", "concepts": ["a"]},
-                                {"front": "2", "back": "y", "concepts": ["a"]},
-                                {"front": "3", "back": "z", "concepts": ["b"]}], now=at())["ids"]
+    ids = study.add_cards(
+        col,
+        [
+            {"front": "1", "back": "x", "concepts": ["a"]},
+            {"front": "2", "back": "y", "concepts": ["a"]},
+            {"front": "3", "back": "z", "concepts": ["b"]},
+        ],
+        now=at(),
+    )["ids"]
     study.answer(col, ids[0], 3, now=at())
     m = {c["key"]: c for c in learn_stats.concept_map(col, now=at(days=2))["concepts"]}
     s = DEFAULT_PARAMETERS[2]

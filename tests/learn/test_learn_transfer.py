@@ -22,13 +22,30 @@ from tests.learn.anki_schema import SCHEMA_11
 NOW = "2024-05-01T12:00:00+00:00"
 BASIC_MID, CLOZE_MID = 1342697561419, 1342697561420
 MODELS = {
-    str(BASIC_MID): {"id": BASIC_MID, "name": "Basic (and reversed card)", "type": 0,
-                     "flds": [{"name": "Front", "ord": 0}, {"name": "Back", "ord": 1}],
-                     "tmpls": [{"name": "Card 1", "ord": 0, "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"},
-                               {"name": "Card 2", "ord": 1, "qfmt": "{{Back}}{{#Hint}}x{{/Hint}}", "afmt": "{{FrontSide}}<hr id=answer>{{Front}}"}]},
-    str(CLOZE_MID): {"id": CLOZE_MID, "name": "Cloze", "type": 1,
-                     "flds": [{"name": "Text", "ord": 0}, {"name": "Back Extra", "ord": 1}],
-                     "tmpls": [{"name": "Cloze", "ord": 0, "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}]},
+    str(BASIC_MID): {
+        "id": BASIC_MID,
+        "name": "Basic (and reversed card)",
+        "type": 0,
+        "flds": [{"name": "Front", "ord": 0}, {"name": "Back", "ord": 1}],
+        "tmpls": [
+            {"name": "Card 1", "ord": 0, "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"},
+            {
+                "name": "Card 2",
+                "ord": 1,
+                "qfmt": "{{Back}}{{#Hint}}x{{/Hint}}",
+                "afmt": "{{FrontSide}}<hr id=answer>{{Front}}",
+            },
+        ],
+    },
+    str(CLOZE_MID): {
+        "id": CLOZE_MID,
+        "name": "Cloze",
+        "type": 1,
+        "flds": [{"name": "Text", "ord": 0}, {"name": "Back Extra", "ord": 1}],
+        "tmpls": [
+            {"name": "Cloze", "ord": 0, "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}<br>{{Back Extra}}"}
+        ],
+    },
 }
 DAY_MS = 86_400_000
 T_REV = 1_700_000_000_000  # first review, ms
@@ -37,25 +54,46 @@ T_REV = 1_700_000_000_000  # first review, ms
 def build_collection(path, *, models=MODELS, revlog=None, extra_sql=""):
     con = sqlite3.connect(path)
     con.executescript(SCHEMA_11)
-    con.execute("INSERT INTO col VALUES (1, 1600000000, 0, 0, 11, 0, 0, 0, '{}', ?, '{}', '{}', '{}')",
-                (json.dumps(models),))
-    notes = [(1001, "g1", BASIC_MID, "tag1 tag2", "<b>ket zero</b>\x1f|0&gt;"),
-             (1002, "g2", CLOZE_MID, "", "{{c1::Hadamard}} makes {{c2::superposition}}<img src=\"h.png\">\x1fextra"),
-             (1003, "g3", BASIC_MID, "", "<script>alert(1)</script>\x1f<a href=\"javascript:x()\">y</a>")]
-    for nid, guid, mid, tags, flds in notes:
-        con.execute("INSERT INTO notes VALUES (?, ?, ?, 0, 0, ?, ?, '', 0, 0, '')", (nid, guid, mid, tags, flds))
-    cards = [(2001, 1001, 0, 2, 2, 10, 3), (2002, 1001, 1, 0, 0, 5, 0), (2003, 1002, 0, 0, 0, 1, 0),
-             (2004, 1002, 1, 0, -1, 2, 0), (2005, 1003, 0, 2, 2, 20, 30)]  # 2005: review, no history
-    for cid, nid, ord, ctype, queue, due, ivl in cards:
-        con.execute("INSERT INTO cards VALUES (?, ?, 1, ?, 0, 0, ?, ?, ?, ?, 2500, 0, 0, 0, 0, 0, 0, '')",
-                    (cid, nid, ord, ctype, queue, due, ivl))
-    revlog = revlog if revlog is not None else [
-        (T_REV, 2001, 3, 0, 0, 8000), (T_REV + 1 * DAY_MS, 2001, 3, 1, 3, 5000),
-        (T_REV + 5 * DAY_MS, 2001, 1, 1, 10, 12000), (T_REV + 5 * DAY_MS + 600_000, 2001, 3, 2, 1, 4000),
-        (T_REV + 6 * DAY_MS, 2001, 0, 4, 5, 0),  # ease 0: a manual reschedule, not a review
+    con.execute(
+        "INSERT INTO col VALUES (1, 1600000000, 0, 0, 11, 0, 0, 0, '{}', ?, '{}', '{}', '{}')",
+        (json.dumps(models),),
+    )
+    notes = [
+        (1001, "g1", BASIC_MID, "tag1 tag2", "<b>ket zero</b>\x1f|0&gt;"),
+        (1002, "g2", CLOZE_MID, "", '{{c1::Hadamard}} makes {{c2::superposition}}<img src="h.png">\x1fextra'),
+        (1003, "g3", BASIC_MID, "", '<script>alert(1)</script>\x1f<a href="javascript:x()">y</a>'),
     ]
+    for nid, guid, mid, tags, flds in notes:
+        con.execute(
+            "INSERT INTO notes VALUES (?, ?, ?, 0, 0, ?, ?, '', 0, 0, '')", (nid, guid, mid, tags, flds)
+        )
+    cards = [
+        (2001, 1001, 0, 2, 2, 10, 3),
+        (2002, 1001, 1, 0, 0, 5, 0),
+        (2003, 1002, 0, 0, 0, 1, 0),
+        (2004, 1002, 1, 0, -1, 2, 0),
+        (2005, 1003, 0, 2, 2, 20, 30),
+    ]  # 2005: review, no history
+    for cid, nid, ord, ctype, queue, due, ivl in cards:
+        con.execute(
+            "INSERT INTO cards VALUES (?, ?, 1, ?, 0, 0, ?, ?, ?, ?, 2500, 0, 0, 0, 0, 0, 0, '')",
+            (cid, nid, ord, ctype, queue, due, ivl),
+        )
+    revlog = (
+        revlog
+        if revlog is not None
+        else [
+            (T_REV, 2001, 3, 0, 0, 8000),
+            (T_REV + 1 * DAY_MS, 2001, 3, 1, 3, 5000),
+            (T_REV + 5 * DAY_MS, 2001, 1, 1, 10, 12000),
+            (T_REV + 5 * DAY_MS + 600_000, 2001, 3, 2, 1, 4000),
+            (T_REV + 6 * DAY_MS, 2001, 0, 4, 5, 0),  # ease 0: a manual reschedule, not a review
+        ]
+    )
     for rid, cid, ease, kind, ivl, ms in revlog:
-        con.execute("INSERT INTO revlog VALUES (?, ?, 0, ?, ?, 0, 2500, ?, ?)", (rid, cid, ease, ivl, ms, kind))
+        con.execute(
+            "INSERT INTO revlog VALUES (?, ?, 0, ?, ?, 0, 2500, ?, ?)", (rid, cid, ease, ivl, ms, kind)
+        )
     if extra_sql:
         con.executescript(extra_sql)
     con.commit()
@@ -130,24 +168,50 @@ def _stub_anki2(db):
     return b"SQLite format 3\x00" + b"\x00" * 100
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda tmp: b"PK\x03\x04 broken", "not a zip"),
-    (lambda tmp: b"plain text", "not a zip"),
-    (lambda tmp: package(tmp, members={"readme.txt": b"hi"}), "no collection.anki21"),
-    (lambda tmp: package(tmp, members={"collection.anki21b": b"\x28\xb5\x2f\xfd"}), "Support older Anki versions"),
-    (lambda tmp: package(tmp, members={"collection.anki21b": b"\x28\xb5\x2f\xfd", "collection.anki2": _stub_anki2}),
-     "Support older Anki versions"),
-    (lambda tmp: package(tmp, members={"collection.anki21": b"not sqlite at all"}), "not an SQLite"),
-    (lambda tmp: package(tmp, members={"collection.anki21": lambda db: db.read_bytes()[:2048]}), "cannot read"),
-    (lambda tmp: package(tmp, models={}), "no note types"),
-    (lambda tmp: package(tmp, extra_sql="DROP TABLE revlog;"), "revlog"),
-    (lambda tmp: package(tmp, revlog=[(T_REV, 2001, 7, 1, 1, 1)]), "ease must be 0-4"),
-    (lambda tmp: package(tmp, members={"collection.anki21": lambda db: db.read_bytes(), "media": b"{not json"}), "media"),
-    (lambda tmp: package(tmp, members={"collection.anki21": lambda db: db.read_bytes(), "media": b'{"0": "a.png"}'}),
-     "missing"),
-    (lambda tmp: package(tmp, models={str(BASIC_MID): {"flds": "x"}, str(CLOZE_MID): MODELS[str(CLOZE_MID)]}),
-     "malformed"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda tmp: b"PK\x03\x04 broken", "not a zip"),
+        (lambda tmp: b"plain text", "not a zip"),
+        (lambda tmp: package(tmp, members={"readme.txt": b"hi"}), "no collection.anki21"),
+        (
+            lambda tmp: package(tmp, members={"collection.anki21b": b"\x28\xb5\x2f\xfd"}),
+            "Support older Anki versions",
+        ),
+        (
+            lambda tmp: package(
+                tmp, members={"collection.anki21b": b"\x28\xb5\x2f\xfd", "collection.anki2": _stub_anki2}
+            ),
+            "Support older Anki versions",
+        ),
+        (lambda tmp: package(tmp, members={"collection.anki21": b"not sqlite at all"}), "not an SQLite"),
+        (
+            lambda tmp: package(tmp, members={"collection.anki21": lambda db: db.read_bytes()[:2048]}),
+            "cannot read",
+        ),
+        (lambda tmp: package(tmp, models={}), "no note types"),
+        (lambda tmp: package(tmp, extra_sql="DROP TABLE revlog;"), "revlog"),
+        (lambda tmp: package(tmp, revlog=[(T_REV, 2001, 7, 1, 1, 1)]), "ease must be 0-4"),
+        (
+            lambda tmp: package(
+                tmp, members={"collection.anki21": lambda db: db.read_bytes(), "media": b"{not json"}
+            ),
+            "media",
+        ),
+        (
+            lambda tmp: package(
+                tmp, members={"collection.anki21": lambda db: db.read_bytes(), "media": b'{"0": "a.png"}'}
+            ),
+            "missing",
+        ),
+        (
+            lambda tmp: package(
+                tmp, models={str(BASIC_MID): {"flds": "x"}, str(CLOZE_MID): MODELS[str(CLOZE_MID)]}
+            ),
+            "malformed",
+        ),
+    ],
+)
 def test_malformed_packages_are_refused_and_store_nothing(tmp_path, make, message):
     col, graph = fresh()
     study.add_cards(col, [{"front": "keep", "back": "me"}], now=NOW)
@@ -173,8 +237,12 @@ def test_csv_with_header_mapping_and_errors():
     result = import_csv(col, text, now=NOW)
     assert result["cards"] == 2 and result["mapping"] == {"front": 1, "back": 0, "concepts": 2, "tags": 3}
     first = study.card(col, result["ids"][0], now=NOW)
-    assert (first["front"], first["back"], first["concepts"], first["tags"]) == \
-        ("X|0>", "|1>", ["pauli-x", "qubit"], ["gates", "basics"])
+    assert (first["front"], first["back"], first["concepts"], first["tags"]) == (
+        "X|0>",
+        "|1>",
+        ["pauli-x", "qubit"],
+        ["gates", "basics"],
+    )
     before = col.to_bytes()
     with pytest.raises(ImportFormatError, match=r"rows\[1\]\.back"):
         import_csv(col, "front,back\nok,fine\nmissing,\n", now=NOW)
@@ -189,7 +257,9 @@ def test_csv_with_header_mapping_and_errors():
 
 def test_json_export_round_trips_into_an_empty_collection(tmp_path):
     col, graph = fresh()
-    ids = study.add_cards(col, [{"front": "a", "back": "b", "concepts": ["k1"]}, {"text": "{{c1::x}} y"}], now=NOW)["ids"]
+    ids = study.add_cards(
+        col, [{"front": "a", "back": "b", "concepts": ["k1"]}, {"text": "{{c1::x}} y"}], now=NOW
+    )["ids"]
     study.answer(col, ids[0], 3, now=NOW)
     import_apkg(col, package(tmp_path), now=NOW)
     exported = json.loads(json.dumps(export_json(col)))
@@ -202,6 +272,8 @@ def test_json_export_round_trips_into_an_empty_collection(tmp_path):
     import csv
 
     rows = list(csv.reader(io.StringIO(export_csv(col))))
-    assert rows[0][:7] == ["id", "note", "kind", "ord", "front", "back", "concepts"] and len(rows) == 1 + len(col)
+    assert rows[0][:7] == ["id", "note", "kind", "ord", "front", "back", "concepts"] and len(rows) == 1 + len(
+        col
+    )
     assert {r[0] for r in rows[1:]} == {c["id"] for c in exported["cards"]}
     assert next(r for r in rows[1:] if r[0] == ids[0])[6] == "k1"

@@ -15,23 +15,35 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "build"))
 
 from pwa_manifest import MANIFEST_NAME, write_sw_manifest  # noqa: E402 - build/ is scripts, not a package
 
-LOCK = {"info": {}, "packages": {
-    "numpy": {"file_name": "numpy-2.whl", "depends": []},
-    "scipy": {"file_name": "scipy-1.whl", "depends": ["numpy"]},
-    "prometheus-web": {"file_name": "prometheus_web-0.1.0.whl", "depends": ["numpy"]},
-}}
+LOCK = {
+    "info": {},
+    "packages": {
+        "numpy": {"file_name": "numpy-2.whl", "depends": []},
+        "scipy": {"file_name": "scipy-1.whl", "depends": ["numpy"]},
+        "prometheus-web": {"file_name": "prometheus_web-0.1.0.whl", "depends": ["numpy"]},
+    },
+}
 FILES = {
-    "index.html": b"<!doctype html>", "pwa.js": b"// pwa", "sw.js": b"// sw", "build-info.json": b"{}",
-    "app/style.css": b"body{}", "pyodide/pyodide.asm.wasm": b"\0asm", "pyodide/numpy-2.whl": b"np",
-    "pyodide/scipy-1.whl": b"sp", "pyodide/prometheus_web-0.1.0.whl": b"core",
-    "models/minilm-int8.bin": b"weights", "models/minilm-int8.json": b"{}", ".hidden/x": b"x",
-    "extension/manifest.json": b"{}", "prometheus-extension.zip": b"PK",
+    "index.html": b"<!doctype html>",
+    "pwa.js": b"// pwa",
+    "sw.js": b"// sw",
+    "build-info.json": b"{}",
+    "app/style.css": b"body{}",
+    "pyodide/pyodide.asm.wasm": b"\0asm",
+    "pyodide/numpy-2.whl": b"np",
+    "pyodide/scipy-1.whl": b"sp",
+    "pyodide/prometheus_web-0.1.0.whl": b"core",
+    "models/minilm-int8.bin": b"weights",
+    "models/minilm-int8.json": b"{}",
+    ".hidden/x": b"x",
+    "extension/manifest.json": b"{}",
+    "prometheus-extension.zip": b"PK",
 }
 
 
 def read_manifest(dist):
     text = (dist / MANIFEST_NAME).read_text()
-    return json.loads(text[text.index("= ") + 2:].rstrip().rstrip(";"))
+    return json.loads(text[text.index("= ") + 2 :].rstrip().rstrip(";"))
 
 
 @pytest.fixture
@@ -47,7 +59,13 @@ def test_lists_every_served_file_with_its_digest(dist):
     manifest = write_sw_manifest(dist)
     assert read_manifest(dist) == manifest
     files = manifest["files"]
-    assert set(files) == set(FILES) - {"sw.js", "build-info.json", ".hidden/x", "extension/manifest.json", "prometheus-extension.zip"} | {"pyodide/pyodide-lock.json"}
+    assert set(files) == set(FILES) - {
+        "sw.js",
+        "build-info.json",
+        ".hidden/x",
+        "extension/manifest.json",
+        "prometheus-extension.zip",
+    } | {"pyodide/pyodide-lock.json"}
     for name, entry in files.items():
         data = (dist / name).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["bytes"] == len(data)

@@ -70,7 +70,9 @@ def test_worker_script_revalidates_by_content_not_by_second(site):
     assert status == 200 and body == b"// version B"
 
 
-@pytest.mark.parametrize("prefix, expected", [("/", "/"), ("", "/"), ("sub", "/sub/"), ("/a/b", "/a/b/"), ("/a/b/", "/a/b/")])
+@pytest.mark.parametrize(
+    "prefix, expected", [("/", "/"), ("", "/"), ("sub", "/sub/"), ("/a/b", "/a/b/"), ("/a/b/", "/a/b/")]
+)
 def test_prefix_normalized(prefix, expected):
     assert normalize_prefix(prefix) == expected
 

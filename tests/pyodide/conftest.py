@@ -17,18 +17,30 @@ from tests.pyodide.lane import LANE, SUMMARY
 def pytest_configure(config):
     from pytest_pyodide import get_global_config
 
-    get_global_config().set_flags("chrome", [
-        "--js-flags=--expose-gc", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"])
+    get_global_config().set_flags(
+        "chrome",
+        [
+            "--js-flags=--expose-gc",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
 
 
 @pytest.fixture(scope="session")
 def lane(request):
     """dist-lane/ built and the oracle answers recorded (both skipped when already current)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; run the README's test command, which installs it")
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}; run the README's test command, which installs it"
+        )
     if Path(request.config.option.dist_dir).resolve() != LANE:
-        pytest.fail(f"the Pyodide lane serves {LANE}; pytest-pyodide got --dist-dir={request.config.option.dist_dir}")
+        pytest.fail(
+            f"the Pyodide lane serves {LANE}; pytest-pyodide got --dist-dir={request.config.option.dist_dir}"
+        )
     from tests.pyodide.lane import build_lane
     from tests.pyodide.record import SUITES, ensure
 

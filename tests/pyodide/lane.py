@@ -31,8 +31,15 @@ REFERENCES = LANE / "references"
 TEST_ONLY_PYODIDE_PACKAGES = ("scipy",)  # from the official lock, never shipped to users
 PAYLOAD = "lane-payload.zip"
 SUMMARY: list[str] = []  # the lane's report, printed at the end of the run (conftest.py)
-MODEL_TEXT_FILES = ("vocab.txt", "tokenizer.json", "tokenizer_config.json", "config.json",
-                    "special_tokens_map.json", "sentence_bert_config.json", "modules.json")
+MODEL_TEXT_FILES = (
+    "vocab.txt",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "config.json",
+    "special_tokens_map.json",
+    "sentence_bert_config.json",
+    "modules.json",
+)
 
 for p in (ROOT / "build", ROOT):
     if str(p) not in sys.path:
@@ -41,7 +48,11 @@ for p in (ROOT / "build", ROOT):
 
 def _place(source: Path, target: Path) -> None:
     """Copies unless the target already holds the same bytes (keeps the browser cache warm)."""
-    if target.exists() and target.stat().st_size == source.stat().st_size and target.read_bytes() == source.read_bytes():
+    if (
+        target.exists()
+        and target.stat().st_size == source.stat().st_size
+        and target.read_bytes() == source.read_bytes()
+    ):
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
@@ -50,7 +61,13 @@ def _place(source: Path, target: Path) -> None:
 def lane_lock(dist_pyodide: Path, cache: Path, log) -> dict:
     """The bundle's lock plus the test-only packages, their files placed in LANE."""
     from pypi_wheels import fetch_wheels, lock_entries
-    from pyodide_runtime import PYODIDE_VERSION, PackageFetcher, npm_runtime_dir, official_lock, with_dependencies
+    from pyodide_runtime import (
+        PYODIDE_VERSION,
+        PackageFetcher,
+        npm_runtime_dir,
+        official_lock,
+        with_dependencies,
+    )
 
     lock = json.loads((dist_pyodide / "pyodide-lock.json").read_text())
     official = official_lock(npm_runtime_dir(ROOT / "build", log))
@@ -63,8 +80,10 @@ def lane_lock(dist_pyodide: Path, cache: Path, log) -> dict:
     wheels = fetch_wheels(WHEELS, cache / "pypi", log)
     clash = sorted({w.name for w in wheels} & set(lock["packages"]))
     if clash:
-        raise RuntimeError(f"{WHEELS.name} pins {', '.join(clash)}, which the bundle already ships: "
-                           "the lane must test the bundle's copy")
+        raise RuntimeError(
+            f"{WHEELS.name} pins {', '.join(clash)}, which the bundle already ships: "
+            "the lane must test the bundle's copy"
+        )
     lock["packages"].update(lock_entries(wheels, set(lock["packages"])))
     for wheel in wheels:
         _place(wheel.path, LANE / wheel.path.name)
@@ -87,13 +106,22 @@ def payload_files(dist: Path) -> list[tuple[Path, str]]:
     for folder in ("tests", "build"):
         for path in sorted((ROOT / folder).rglob("*")):
             parts = path.relative_to(ROOT).parts
-            if (path.is_file() and "__pycache__" not in parts and "node_modules" not in parts
-                    and not path.name.startswith(".") and (folder == "tests" or path.suffix == ".py")):
+            if (
+                path.is_file()
+                and "__pycache__" not in parts
+                and "node_modules" not in parts
+                and not path.name.startswith(".")
+                and (folder == "tests" or path.suffix == ".py")
+            ):
                 files.append((path, "repo/" + "/".join(parts)))
     for sub in ("conformance", "datasets"):
         base = SHARED / sub
         if base.is_dir():
-            files += [(p, "shared/" + p.relative_to(SHARED).as_posix()) for p in sorted(base.rglob("*")) if p.is_file()]
+            files += [
+                (p, "shared/" + p.relative_to(SHARED).as_posix())
+                for p in sorted(base.rglob("*"))
+                if p.is_file()
+            ]
     if REFERENCES.is_dir():
         files += [(p, "references/" + p.name) for p in sorted(REFERENCES.glob("*.json"))]
     model = _model_dir()

@@ -70,10 +70,16 @@ def record(log=lambda message: print(f"[record] {message}", flush=True)) -> None
     log(f"recording oracle answers on CPython: {' '.join(SUITES)}")
     result = subprocess.run(
         [sys.executable, "-m", "pytest", *SUITES, "-q", "-p", "no:cacheprovider", "-m", "not browser"],
-        cwd=ROOT, env={**os.environ, RECORD_ENV: str(REFERENCES), SUBSET_ENV: "1"}, capture_output=True, text=True)
+        cwd=ROOT,
+        env={**os.environ, RECORD_ENV: str(REFERENCES), SUBSET_ENV: "1"},
+        capture_output=True,
+        text=True,
+    )
     tail = "\n".join(result.stdout.strip().splitlines()[-3:])
     if result.returncode not in (0, 1):
-        raise RuntimeError(f"recording run failed (exit {result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+        raise RuntimeError(
+            f"recording run failed (exit {result.returncode}):\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
+        )
     write_stamp()
     sizes = {p.name: p.stat().st_size for p in REFERENCES.glob("*.json") if p != STAMP}
     log(f"recorded {sizes} in {time.perf_counter() - started:.0f} s; CPython run: {tail}")

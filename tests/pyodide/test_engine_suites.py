@@ -22,7 +22,17 @@ from tests.pyodide.lane import SUMMARY
 
 SUITES = ("graph", "srs", "quantum", "infer")
 # Loaded once into the page: the bundle's packages the suites use, and the test-only ones.
-PACKAGES = ["prometheus-web", "sqlite3", "tzdata", "scipy", "pytest", "tblib", "networkx", "fsrs", "hypothesis"]
+PACKAGES = [
+    "prometheus-web",
+    "sqlite3",
+    "tzdata",
+    "scipy",
+    "pytest",
+    "tblib",
+    "networkx",
+    "fsrs",
+    "hypothesis",
+]
 _RESULTS: dict[str, dict] = {}
 
 
@@ -41,8 +51,12 @@ async def _run_suite(selenium, suite):
 
         payload = await (await pyfetch("lane-payload.zip")).bytes()
         zipfile.ZipFile(io.BytesIO(payload)).extractall("/lane")
-    os.environ.update(PROMETHEUS_SHARED="/lane/shared", PROMETHEUS_REFERENCES="/lane/references",
-                      PROMETHEUS_LANE_MODEL_DIR="/lane/model", HYPOTHESIS_STORAGE_DIRECTORY="/tmp/hypothesis")
+    os.environ.update(
+        PROMETHEUS_SHARED="/lane/shared",
+        PROMETHEUS_REFERENCES="/lane/references",
+        PROMETHEUS_LANE_MODEL_DIR="/lane/model",
+        HYPOTHESIS_STORAGE_DIRECTORY="/tmp/hypothesis",
+    )
     os.chdir("/lane/repo")
     if "/lane/repo" not in sys.path:
         sys.path.insert(0, "/lane/repo")
@@ -66,22 +80,45 @@ async def _run_suite(selenium, suite):
 
         def pytest_collectreport(self, report):
             if report.skipped:  # a whole module skipped (e.g. importorskip of a CPython-only tool)
-                self.skipped[report.nodeid] = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+                self.skipped[report.nodeid] = (
+                    report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+                )
             if report.failed:
                 self.failed[f"{report.nodeid} (collection)"] = str(report.longrepr)[-3000:]
 
     outcomes = Outcomes()
     started = time.perf_counter()
     # pyproject's addopts carry pytest-pyodide's options, which the pytest in here does not know.
-    code = pytest.main([f"tests/{suite}", "-o", "addopts=--import-mode=importlib", "-q", "-p", "no:cacheprovider",
-                        "-p", "no:faulthandler",
-                        "--capture=sys", "-m", "not cpython_only and not browser"], plugins=[outcomes])
-    result = {"exit": int(code), "seconds": time.perf_counter() - started, "passed": outcomes.passed,
-              "failed": outcomes.failed, "skipped": outcomes.skipped, "deselected": outcomes.deselected}
+    code = pytest.main(
+        [
+            f"tests/{suite}",
+            "-o",
+            "addopts=--import-mode=importlib",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:faulthandler",
+            "--capture=sys",
+            "-m",
+            "not cpython_only and not browser",
+        ],
+        plugins=[outcomes],
+    )
+    result = {
+        "exit": int(code),
+        "seconds": time.perf_counter() - started,
+        "passed": outcomes.passed,
+        "failed": outcomes.failed,
+        "skipped": outcomes.skipped,
+        "deselected": outcomes.deselected,
+    }
     if suite == "graph":
         from tests.graph.tck.report import run_all_once, summarize
 
-        result["tck"] = summarize(run_all_once()) if os.path.isdir("/lane/shared/conformance/cypher-tck") else None
+        result["tck"] = (
+            summarize(run_all_once()) if os.path.isdir("/lane/shared/conformance/cypher-tck") else None
+        )
     return json.dumps(result)
 
 
@@ -89,9 +126,11 @@ def suite_results(selenium, suite: str) -> dict:
     if suite not in _RESULTS:
         _RESULTS[suite] = json.loads(_run_suite(selenium, suite))
         r = _RESULTS[suite]
-        SUMMARY.append(f"tests/{suite:<8} {len(r['passed']):>4} passed {len(r['skipped']):>4} skipped "
-                       f"{len(r['failed']):>4} failed {r['deselected']:>4} deselected (cpython_only)  "
-                       f"in {r['seconds']:.0f} s")
+        SUMMARY.append(
+            f"tests/{suite:<8} {len(r['passed']):>4} passed {len(r['skipped']):>4} skipped "
+            f"{len(r['failed']):>4} failed {r['deselected']:>4} deselected (cpython_only)  "
+            f"in {r['seconds']:.0f} s"
+        )
         reasons: dict[str, int] = {}
         for reason in r["skipped"].values():
             reasons[reason[:150]] = reasons.get(reason[:150], 0) + 1
@@ -122,6 +161,9 @@ def test_tck_table_inside_pyodide_equals_cpython(selenium, lane):
         pytest.skip("openCypher TCK not found: ../shared/conformance/cypher-tck is absent")
     inside = suite_results(selenium, "graph")["tck"]
     cpython = json.loads(json.dumps(summarize(run_all_once())))
-    differing = {d: {"cpython": cpython.get(d), "pyodide": inside.get(d)}
-                 for d in sorted(set(cpython) | set(inside)) if cpython.get(d) != inside.get(d)}
+    differing = {
+        d: {"cpython": cpython.get(d), "pyodide": inside.get(d)}
+        for d in sorted(set(cpython) | set(inside))
+        if cpython.get(d) != inside.get(d)
+    }
     assert not differing, "TCK table differs between CPython and Pyodide:\n" + json.dumps(differing, indent=1)

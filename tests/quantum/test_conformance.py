@@ -6,7 +6,11 @@ import numpy as np
 import pytest
 
 from prometheus.quantum import (
-    QasmError, distribution, from_qasm, sample, statevector,
+    QasmError,
+    distribution,
+    from_qasm,
+    sample,
+    statevector,
 )
 from prometheus.quantum.simulate import is_deterministic, split_final_measurements
 
@@ -26,9 +30,14 @@ def _read(path):
 def test_statevector_matches_qiskit(path):
     text, circuit = _read(path)
     if circuit.num_qubits > MAX_TEST_QUBITS:
-        pytest.skip(f"{circuit.num_qubits} qubits > {MAX_TEST_QUBITS}: "
-                    + ("the CPython lane compares it (2^16 amplitudes at most in Pyodide)" if MAX_TEST_QUBITS < 24
-                       else "benchmarked, not tested"))
+        pytest.skip(
+            f"{circuit.num_qubits} qubits > {MAX_TEST_QUBITS}: "
+            + (
+                "the CPython lane compares it (2^16 amplitudes at most in Pyodide)"
+                if MAX_TEST_QUBITS < 24
+                else "benchmarked, not tested"
+            )
+        )
     body, _ = split_final_measurements(circuit)
     if not is_deterministic(body):
         pytest.skip("measures mid-circuit: see test_exact_distribution_matches_aer")
@@ -62,10 +71,17 @@ def _chi_square_ok(counts: dict, probs: dict, shots: int) -> bool:
     return chi2.sf(stat, len(observed) - 1) > 1e-4
 
 
-SMALL = [p for p in ALL if p.values[0] is None or p.values[0].name.endswith("_n2.qasm")
-         or p.values[0].parent.name == "openqasm2_examples"
-         or any(s in p.values[0].name for s in ("bb84", "qec_sm", "shor", "square_root", "qft_n4",
-                                                "bell", "ghz", "adder_n4", "deutsch"))]
+SMALL = [
+    p
+    for p in ALL
+    if p.values[0] is None
+    or p.values[0].name.endswith("_n2.qasm")
+    or p.values[0].parent.name == "openqasm2_examples"
+    or any(
+        s in p.values[0].name
+        for s in ("bb84", "qec_sm", "shor", "square_root", "qft_n4", "bell", "ghz", "adder_n4", "deutsch")
+    )
+]
 
 
 @pytest.mark.parametrize("path", SMALL)

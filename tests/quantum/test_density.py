@@ -9,7 +9,12 @@ from prometheus.quantum import Circuit, statevector
 from prometheus.quantum.density import density_matrix, noisy_distribution, noisy_sample
 from prometheus.quantum.errors import ValidationError
 from prometheus.quantum.noise import (
-    NoiseModel, amplitude_damping, bit_flip, depolarizing, kraus, phase_flip,
+    NoiseModel,
+    amplitude_damping,
+    bit_flip,
+    depolarizing,
+    kraus,
+    phase_flip,
 )
 
 from tests.references import recorded
@@ -22,7 +27,13 @@ def _circuit(n=3, seed=0):
     c = Circuit(n)
     for q in range(n):
         c.u(*rng.uniform(0, 6, 3), q)
-    c.cx(0, 1); c.swap(1, 2); c.crz(0.4, 2, 0); c.h(1); c.rxx(0.3, 0, 2); c.t(2); c.cx(2, 1)
+    c.cx(0, 1)
+    c.swap(1, 2)
+    c.crz(0.4, 2, 0)
+    c.h(1)
+    c.rxx(0.3, 0, 2)
+    c.t(2)
+    c.cx(2, 1)
     return c
 
 
@@ -62,7 +73,10 @@ def _aer_noisy_density_matrix(text: str):
         "u": depolarizing_error(0.05, 1).compose(pauli_error([("X", 0.03), ("I", 0.97)])),
         "h": depolarizing_error(0.05, 1).compose(pauli_error([("Z", 0.02), ("I", 0.98)])),
         "t": depolarizing_error(0.05, 1).compose(amplitude_damping_error(0.1)),
-        "cx": two, "crz": two, "rxx": two, "swap": two,
+        "cx": two,
+        "crz": two,
+        "rxx": two,
+        "swap": two,
     }
     return _reference_density_matrix(text, errors)
 
@@ -84,10 +98,10 @@ def _random_channels(seed: int):
     rng = np.random.default_rng(seed)
     # a random channel: columns of a random isometry
     m = np.linalg.qr(rng.normal(size=(8, 8)) + 1j * rng.normal(size=(8, 8)))[0][:, :4]
-    ops = [m[2 * i:2 * i + 2, :2] for i in range(4)]  # 4 ops of 2x2 with sum K^dag K = I
+    ops = [m[2 * i : 2 * i + 2, :2] for i in range(4)]  # 4 ops of 2x2 with sum K^dag K = I
     # 2-qubit channel too
     big = np.linalg.qr(rng.normal(size=(12, 12)) + 1j * rng.normal(size=(12, 12)))[0][:, :4]
-    ops2 = [big[4 * i:4 * i + 4, :] for i in range(3)]
+    ops2 = [big[4 * i : 4 * i + 4, :] for i in range(3)]
     return ops, ops2
 
 
@@ -112,17 +126,23 @@ def test_general_kraus_matches_qiskit_kraus_evolution():
     ops, ops2 = _random_channels(5)
     c = _circuit()
     model = NoiseModel().add_gate_error(kraus(ops), gates=["h"]).add_gate_error(kraus(ops2), gates=["rxx"])
-    np.testing.assert_allclose(density_matrix(c, model), _qiskit_kraus_density_matrix(c.to_qasm(), 5),
-                               atol=1e-10)
+    np.testing.assert_allclose(
+        density_matrix(c, model), _qiskit_kraus_density_matrix(c.to_qasm(), 5), atol=1e-10
+    )
 
 
 def test_readout_error_and_measurement_distribution():
     c = Circuit(2, 2)
-    c.h(0); c.cx(0, 1); c.rx(0.7, 1)
+    c.h(0)
+    c.cx(0, 1)
+    c.rx(0.7, 1)
     c.measure([0, 1], [0, 1])
     model = NoiseModel().add_readout_error(0.1, 0.2)
     ours = noisy_distribution(c, model)
-    c2 = Circuit(2); c2.h(0); c2.cx(0, 1); c2.rx(0.7, 1)
+    c2 = Circuit(2)
+    c2.h(0)
+    c2.cx(0, 1)
+    c2.rx(0.7, 1)
     p = qiskit_probabilities(c2.to_qasm())  # index bit 0 = qubit 0
     confusion = np.array([[0.9, 0.2], [0.1, 0.8]])
     expected = np.einsum("ai,bj,ji->ba", confusion, confusion, p.reshape(2, 2)).reshape(-1)
@@ -143,10 +163,17 @@ def _qiskit_reset_reference(tail_text: str):
 
 def test_reset_and_mid_circuit_measurement_as_channels():
     c = Circuit(2, 1)
-    c.h(0); c.cx(0, 1); c.measure(0, 0); c.reset(1); c.h(1); c.cx(1, 0)
+    c.h(0)
+    c.cx(0, 1)
+    c.measure(0, 0)
+    c.reset(1)
+    c.h(1)
+    c.cx(1, 0)
     rho = density_matrix(c)
     # by hand: after measure -> mixture of |00>,|11>; reset q1 -> mixture |00>,|01>
-    tail = Circuit(2); tail.h(1); tail.cx(1, 0)
+    tail = Circuit(2)
+    tail.h(1)
+    tail.cx(1, 0)
     np.testing.assert_allclose(rho, _qiskit_reset_reference(tail.to_qasm()), atol=1e-12)
 
 

@@ -63,8 +63,12 @@ def test_shipped_qelib1_bodies_define_the_same_gates_up_to_phase():
     body = _stdlib_text().replace("gate ", "gate my_")
     import re
 
-    body = re.sub(r"(^|[;{])(\s*)(u3|u2|u1|cx|id|u0|u|p|x|y|z|h|s|sdg|t|tdg|rx|ry|rz|sx|sxdg|cz|cy|swap|ch|ccx|cswap|crx|cry|crz|cu1|cp|cu3|csx|cu|rxx|rzz|rccx|rc3x|c3x|c3sqrtx|c4x)(?=[\s(])",
-                  r"\1\2my_\3", body, flags=re.M)
+    body = re.sub(
+        r"(^|[;{])(\s*)(u3|u2|u1|cx|id|u0|u|p|x|y|z|h|s|sdg|t|tdg|rx|ry|rz|sx|sxdg|cz|cy|swap|ch|ccx|cswap|crx|cry|crz|cu1|cp|cu3|csx|cu|rxx|rzz|rccx|rc3x|c3x|c3sqrtx|c4x)(?=[\s(])",
+        r"\1\2my_\3",
+        body,
+        flags=re.M,
+    )
     body = body.replace("gate my_my_", "gate my_")
     for name, spec in GATES.items():
         if name in ("U", "CX"):
@@ -75,8 +79,10 @@ def test_shipped_qelib1_bodies_define_the_same_gates_up_to_phase():
         columns = []
         for basis in range(1 << k):
             prep = "".join(f"U(pi,0,pi) q[{j}];\n" for j in range(k) if basis >> j & 1)
-            text = (f"OPENQASM 2.0;\n{body}\nqreg q[{k}];\n{prep}"
-                    f"my_{name}{angle} {','.join(f'q[{j}]' for j in range(k))};\n")
+            text = (
+                f"OPENQASM 2.0;\n{body}\nqreg q[{k}];\n{prep}"
+                f"my_{name}{angle} {','.join(f'q[{j}]' for j in range(k))};\n"
+            )
             columns.append(statevector(from_qasm(text)))
         ours = np.array(columns).T
         native = gate_matrix(name, params)
@@ -102,11 +108,11 @@ def test_round_trip_gives_same_statevector(path):
 
 
 ERRORS = [
-    ("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nfoo q[0];\n", 4, 1, "unknown gate 'foo'"),
-    ("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\ncx q[0];\n", 4, 1, "acts on 2 qubit(s), got 1"),
-    ("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nrz q[0];\n", 4, 1, "takes 1 parameter(s), got 0"),
-    ("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nh  r[0];\n", 4, 4, "undeclared quantum register 'r'"),
-    ("OPENQASM 2.0;\ninclude \"qelib1.inc\";\nqreg q[2];\nh q[2];\n", 4, 5, "index 2 is out of range"),
+    ('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nfoo q[0];\n', 4, 1, "unknown gate 'foo'"),
+    ('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncx q[0];\n', 4, 1, "acts on 2 qubit(s), got 1"),
+    ('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nrz q[0];\n', 4, 1, "takes 1 parameter(s), got 0"),
+    ('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh  r[0];\n', 4, 4, "undeclared quantum register 'r'"),
+    ('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh q[2];\n', 4, 5, "index 2 is out of range"),
     ("OPENQASM 2.0;\nqreg q[2]\nh q[0];\n", 3, 1, "expected ';'"),
     ("OPENQASM 2.0;\nqreg q[1];\nopaque magic q;\n", 3, 1, "opaque gate 'magic' is not supported"),
     ("OPENQASM 2.0;\nqreg q[1];\nh q[0];\n", 3, 1, 'add include "qelib1.inc"'),
@@ -117,7 +123,7 @@ ERRORS = [
     ("OPENQASM 2.0;\nqreg q[1];\nU(1/0,0,0) q[0];\n", 3, 1, "division by zero"),
     ("OPENQASM 2.0;\nqreg q[1];\ncreg c[1];\nif (c==2) U(0,0,0) q[0];\n", 4, 8, "does not fit"),
     ("OPENQASM 2.0;\nqreg q[1];\nqreg q[2];\n", 3, 6, "already declared"),
-    ("OPENQASM 2.0;\ninclude \"other.inc\";\n", 2, 9, "cannot include 'other.inc'"),
+    ('OPENQASM 2.0;\ninclude "other.inc";\n', 2, 9, "cannot include 'other.inc'"),
     ("OPENQASM 2.0;\nqreg q[1];\nU(0,0,0) q[0]; $\n", 3, 16, "unexpected character"),
 ]
 
@@ -147,17 +153,45 @@ barrier q, r;
 
 
 def test_conditioned_gate_without_measurement_is_deterministic():
-    c = from_qasm('OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[1];\n'
-                  'if (c==0) x q[0];\nif (c==1) x q[1];\n')
+    c = from_qasm(
+        'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[1];\nif (c==0) x q[0];\nif (c==1) x q[1];\n'
+    )
     np.testing.assert_allclose(np.abs(statevector(c)), [0, 1, 0, 0])
 
 
-QASM_PIECES = st.sampled_from([
-    "OPENQASM 2.0;", 'include "qelib1.inc";', "qreg q[3];", "creg c[3];", "h q[0];", "cx q[0],q[1];",
-    "rz(pi/2) q[2];", "measure q -> c;", "if (c==1) x q[0];", "gate g(a) x { rx(a) x; }",
-    "g(0.5) q[1];", "u(1,2,3) q;", "barrier q;", "reset q[0];", ";", "q[", "(", "pi", "->", "}",
-    "{", "1e", "cx q[0], q[0];", "foo", "opaque o q;", "//c\n", "\n", " ", "U(0,0,0) q[0];",
-])
+QASM_PIECES = st.sampled_from(
+    [
+        "OPENQASM 2.0;",
+        'include "qelib1.inc";',
+        "qreg q[3];",
+        "creg c[3];",
+        "h q[0];",
+        "cx q[0],q[1];",
+        "rz(pi/2) q[2];",
+        "measure q -> c;",
+        "if (c==1) x q[0];",
+        "gate g(a) x { rx(a) x; }",
+        "g(0.5) q[1];",
+        "u(1,2,3) q;",
+        "barrier q;",
+        "reset q[0];",
+        ";",
+        "q[",
+        "(",
+        "pi",
+        "->",
+        "}",
+        "{",
+        "1e",
+        "cx q[0], q[0];",
+        "foo",
+        "opaque o q;",
+        "//c\n",
+        "\n",
+        " ",
+        "U(0,0,0) q[0];",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -172,6 +206,7 @@ def test_fuzz_structured_programs_parse_or_raise_qasm_error(pieces):
     # anything accepted must simulate (or refuse mid-circuit measurement clearly)
     if 0 < circuit.num_qubits <= 6:
         from prometheus.quantum import UnsupportedFeature
+
         try:
             psi = statevector(circuit)
             assert abs(np.vdot(psi, psi) - 1) < 1e-9

@@ -15,7 +15,7 @@ from prometheus.quantum.drawing import draw_svg, draw_text, histogram_svg
 def test_too_large_circuit_is_refused_before_allocation_with_the_qubits_that_fit():
     c = Circuit(30)
     c.h(0)
-    limit = 256 * 1024 ** 2  # 256 MiB
+    limit = 256 * 1024**2  # 256 MiB
     with pytest.raises(CircuitTooLarge) as info:
         statevector(c, memory_limit=limit)
     # 2.5 working copies of 2^n * 16 bytes must fit in 256 MiB: n = 22 (160 MiB), not 23
@@ -45,8 +45,10 @@ def test_browser_limit_is_the_wasm_heap(monkeypatch):
         memory.check_fits(30, np.complex128)
 
 
-BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\ncreg c[3];\nh q[0];\ncx q[0],q[2];\n' \
-       'rz(pi/4) q[1];\nswap q[1],q[2];\nbarrier q;\nmeasure q -> c;\nif (c==1) x q[0];\n'
+BELL = (
+    'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[3];\ncreg c[3];\nh q[0];\ncx q[0],q[2];\n'
+    "rz(pi/4) q[1];\nswap q[1],q[2];\nbarrier q;\nmeasure q -> c;\nif (c==1) x q[0];\n"
+)
 
 
 def test_text_drawing_shows_each_gate_on_its_wire():

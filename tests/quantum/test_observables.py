@@ -38,7 +38,9 @@ def test_expectation_matches_qiskit_sparse_pauli_op():
 
 def test_sparse_labels_equal_dense_labels():
     c = _random_circuit(4, 2, 3)
-    assert expectation(c, {"X3 Y1": 0.5, "Z0": -1}) == pytest.approx(expectation(c, {"XIYI": 0.5, "IIIZ": -1}), abs=1e-13)
+    assert expectation(c, {"X3 Y1": 0.5, "Z0": -1}) == pytest.approx(
+        expectation(c, {"XIYI": 0.5, "IIIZ": -1}), abs=1e-13
+    )
 
 
 @pytest.mark.parametrize("bad", [{"XQ": 1}, {"X9": 1}, {"XX": "a"}, {"X0 X0": 1}])
@@ -50,9 +52,16 @@ def test_bad_observables_are_rejected(bad):
 def _param_circuit():
     a, b, g = Parameter("a"), Parameter("b"), Parameter("g")
     c = Circuit(3)
-    c.h(0); c.ry(a, 1); c.rx(2 * b + 0.1, 2)
-    c.cx(0, 1); c.rz(a * b, 1); c.rzz(g, 1, 2); c.u(a, b, g - 0.3, 0)
-    c.rxx(function("sin", g), 0, 2); c.p(b / 2, 2); c.cx(2, 0)
+    c.h(0)
+    c.ry(a, 1)
+    c.rx(2 * b + 0.1, 2)
+    c.cx(0, 1)
+    c.rz(a * b, 1)
+    c.rzz(g, 1, 2)
+    c.u(a, b, g - 0.3, 0)
+    c.rxx(function("sin", g), 0, 2)
+    c.p(b / 2, 2)
+    c.cx(2, 0)
     return c
 
 
@@ -82,7 +91,10 @@ def test_gradient_matches_finite_differences(method):
 def test_adjoint_handles_controlled_rotations():
     t = Parameter("t")
     c = Circuit(2)
-    c.h(0); c.crx(t, 0, 1); c.cu3(t, 0.2, t / 3, 1, 0); c.cry(2 * t, 0, 1)
+    c.h(0)
+    c.crx(t, 0, 1)
+    c.cu3(t, 0.2, t / 3, 1, 0)
+    c.cry(2 * t, 0, 1)
     values = {"t": 0.9}
     with pytest.raises(UnsupportedFeature):
         gradient(c, {"ZX": 1.0}, values, method="parameter_shift")

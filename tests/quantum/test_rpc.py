@@ -9,7 +9,9 @@ import pytest
 from tests.rpc_call import rpc_envelope
 from prometheus.quantum import from_qasm, statevector
 
-BELL = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'
+BELL = (
+    'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'
+)
 
 
 def call(name, **params):
@@ -20,7 +22,14 @@ def call(name, **params):
 
 
 def test_run_returns_counts_probabilities_expectations_and_pictures():
-    result = call("quantum.run", qasm=BELL, shots=2000, seed=5, observables=[{"ZZ": 1.0}, {"XX": 0.5, "Z0": 1}], draw=True)
+    result = call(
+        "quantum.run",
+        qasm=BELL,
+        shots=2000,
+        seed=5,
+        observables=[{"ZZ": 1.0}, {"XX": 0.5, "Z0": 1}],
+        draw=True,
+    )
     assert set(result["counts"]) == {"00", "11"} and sum(result["counts"].values()) == 2000
     assert result["probabilities"] == pytest.approx({"00": 0.5, "11": 0.5})
     assert result["expectations"] == pytest.approx([1.0, 0.5], abs=1e-12)
@@ -62,4 +71,6 @@ def test_run_counts_equal_sample_for_the_same_seed():
     qasm = BELL.replace("cx q[0],q[1];", "cx q[0],q[1];\nry(0.4) q[0];")
     assert call("quantum.run", qasm=qasm, shots=777, seed=9)["counts"] == sample(from_qasm(qasm), 777, seed=9)
     no_measure = qasm.replace("measure q -> c;\n", "")
-    assert call("quantum.run", qasm=no_measure, shots=500, seed=2)["counts"] == sample(from_qasm(no_measure), 500, seed=2)
+    assert call("quantum.run", qasm=no_measure, shots=500, seed=2)["counts"] == sample(
+        from_qasm(no_measure), 500, seed=2
+    )

@@ -79,8 +79,15 @@ def test_predicted_recall_matches_retrievability_before_each_review():
 
 def test_forecast_counts_by_day():
     now = utc(2024, 6, 10, 15)
-    dues = [now - timedelta(days=3), now, now + timedelta(hours=8), now + timedelta(hours=9),
-            now + timedelta(days=1), now + timedelta(days=6, hours=20), now + timedelta(days=40)]
+    dues = [
+        now - timedelta(days=3),
+        now,
+        now + timedelta(hours=8),
+        now + timedelta(hours=9),
+        now + timedelta(days=1),
+        now + timedelta(days=6, hours=20),
+        now + timedelta(days=40),
+    ]
     cards = [Card(card_id=i, due=d) for i, d in enumerate(dues)]
     due_us = CardArrays.from_cards(cards).due_us
     # UTC days: day 0 = June 10 holds the overdue card, now, +8h (23:00); +9h is June 11.
@@ -121,6 +128,8 @@ def test_gradient_equals_finite_differences():
         up, down = w.copy(), w.copy()
         up[j] += h
         down[j] -= h
-        fd = (run(up, ratings, elapsed, loss_weights=weights)["loss"]
-              - run(down, ratings, elapsed, loss_weights=weights)["loss"]) / (2 * h)
+        fd = (
+            run(up, ratings, elapsed, loss_weights=weights)["loss"]
+            - run(down, ratings, elapsed, loss_weights=weights)["loss"]
+        ) / (2 * h)
         assert grad[j] == pytest.approx(fd, rel=1e-4, abs=1e-4), j

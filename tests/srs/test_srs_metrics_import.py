@@ -53,12 +53,14 @@ def test_csv_reads_rows_and_reports_every_bad_line():
     assert table.ratings.tolist() == [3, 1]
     assert np.isnan(table.durations[1])
     assert table.times_us[1] - table.times_us[0] == 2 * 86_400_000_000
-    bad = (CSV_HEADER + "1,3,2024-01-01T10:00:00+00:00,1200\n"
-           "x,3,2024-01-01T10:00:00+00:00,5\n"
-           "2,5,2024-01-01T10:00:00+00:00,5\n"
-           "2,3,2024-01-01T10:00:00,5\n"
-           "2,3,2024-01-01T10:00:00+00:00,-4\n"
-           "2,3\n")
+    bad = (
+        CSV_HEADER + "1,3,2024-01-01T10:00:00+00:00,1200\n"
+        "x,3,2024-01-01T10:00:00+00:00,5\n"
+        "2,5,2024-01-01T10:00:00+00:00,5\n"
+        "2,3,2024-01-01T10:00:00,5\n"
+        "2,3,2024-01-01T10:00:00+00:00,-4\n"
+        "2,3\n"
+    )
     with pytest.raises(ReviewImportError) as info:
         read_review_csv(bad)
     assert [line for line, _ in info.value.errors] == [3, 4, 5, 6, 7]
@@ -79,8 +81,10 @@ def test_josh_csv_imports_completely(josh_path):
 def _anki(tmp_path, rows, conf=None, name="collection.anki2"):
     path = tmp_path / name
     con = sqlite3.connect(path)
-    con.execute("CREATE TABLE revlog (id INTEGER PRIMARY KEY, cid INTEGER, usn INTEGER, ease INTEGER,"
-                " ivl INTEGER, lastIvl INTEGER, factor INTEGER, time INTEGER, type INTEGER)")
+    con.execute(
+        "CREATE TABLE revlog (id INTEGER PRIMARY KEY, cid INTEGER, usn INTEGER, ease INTEGER,"
+        " ivl INTEGER, lastIvl INTEGER, factor INTEGER, time INTEGER, type INTEGER)"
+    )
     con.execute("CREATE TABLE col (id INTEGER PRIMARY KEY, conf TEXT)")
     con.execute("INSERT INTO col VALUES (1, ?)", (json.dumps(conf or {}),))
     for rid, cid, ease, ivl, ms, kind in rows:
@@ -113,7 +117,9 @@ def test_anki_revlog_with_day_start_and_timezone(tmp_path):
     assert history.ratings[0].tolist() == [3, 3, 1]
     assert history.elapsed[0].tolist() == [-1, 0, 1]
     assert history.ratings[1].tolist()[:1] == [4] and history.lengths[1] == 1
-    explicit = read_anki_revlog(_anki(tmp_path, rows, name="b.anki2"), day_start_hour=0, utc_offset_minutes=540)
+    explicit = read_anki_revlog(
+        _anki(tmp_path, rows, name="b.anki2"), day_start_hour=0, utc_offset_minutes=540
+    )
     assert explicit.history().elapsed[0].tolist() == [-1, 1, 0]  # midnight local separates them
 
 

@@ -118,7 +118,11 @@ def test_recovers_the_fit_of_parameters_that_generated_the_data():
             card, log = scheduler.review_card(card, Rating(rating), now)
             logs.append(log)
             interval = card.due - card.last_review  # review anywhere from early to very late
-            now = card.last_review + interval * float(rng.uniform(0.3, 4.0)) + timedelta(hours=int(rng.integers(0, 12)))
+            now = (
+                card.last_review
+                + interval * float(rng.uniform(0.3, 4.0))
+                + timedelta(hours=int(rng.integers(0, 12)))
+            )
             recalled = rng.random() < scheduler.get_card_retrievability(card, now)
             rating = int(rng.choice([2, 3, 4], p=[0.15, 0.75, 0.1])) if recalled else 1
     history = history_from_logs(logs)

@@ -21,8 +21,10 @@ def test_review_and_error_envelopes():
     out = call("srs.review", {"card": card, "rating": "good", "review_datetime": START.isoformat()})["result"]
     ref, _ = fsrs.Scheduler().review_card(fsrs.Card(card_id=5, due=START), fsrs.Rating.Good, START)
     assert out["card"] == ref.to_dict()
-    error = call("srs.review", {"card": out["card"], "rating": 3,
-                                "review_datetime": (START - timedelta(days=1)).isoformat()})["error"]
+    error = call(
+        "srs.review",
+        {"card": out["card"], "rating": 3, "review_datetime": (START - timedelta(days=1)).isoformat()},
+    )["error"]
     assert error["type"] == "ValidationError" and "before the card's last_review" in error["message"]
     error = call("srs.review", {"card": {**card, "stability": "x"}, "rating": 3})["error"]
     assert error["type"] == "ValidationError" and "card.stability" in error["message"]
@@ -35,7 +37,9 @@ def test_undo_and_reschedule_round_trip():
     cards, logs = [card], []
     now = START
     for rating in (3, 3, 1, 3, 4):
-        out = call("srs.review", {"card": cards[-1], "rating": rating, "review_datetime": now.isoformat()})["result"]
+        out = call("srs.review", {"card": cards[-1], "rating": rating, "review_datetime": now.isoformat()})[
+            "result"
+        ]
         cards.append(out["card"])
         logs.append(out["review_log"])
         now = datetime.fromisoformat(out["card"]["due"])
@@ -48,10 +52,13 @@ def test_undo_and_reschedule_round_trip():
 def test_columns_validation_and_values():
     now = START + timedelta(days=3)
     last = int(START.timestamp() * 1000)
-    out = call("srs.retrievability_columns", {"stability": [2.0, None], "last_review_ms": [last, None],
-                                              "now": now.isoformat()})["result"]
+    out = call(
+        "srs.retrievability_columns",
+        {"stability": [2.0, None], "last_review_ms": [last, None], "now": now.isoformat()},
+    )["result"]
     ref = fsrs.Scheduler().get_card_retrievability(
-        fsrs.Card(card_id=1, state=fsrs.State.Review, stability=2.0, difficulty=5.0, last_review=START), now)
+        fsrs.Card(card_id=1, state=fsrs.State.Review, stability=2.0, difficulty=5.0, last_review=START), now
+    )
     assert out == [pytest.approx(ref, abs=1e-15), 0.0]
     error = call("srs.retrievability_columns", {"stability": [2.0], "last_review_ms": [None]})["error"]
     assert "last_review_ms[0] is null" in error["message"]
@@ -63,11 +70,21 @@ def test_optimize_reports_progress_and_small_data_rule():
     logs = []
     for card in range(3):
         for k in range(2):
-            logs.append({"card_id": card, "rating": 3,
-                         "review_datetime": (START + timedelta(days=3 * k)).isoformat(), "review_duration": 1000})
+            logs.append(
+                {
+                    "card_id": card,
+                    "rating": 3,
+                    "review_datetime": (START + timedelta(days=3 * k)).isoformat(),
+                    "review_duration": 1000,
+                }
+            )
     events = []
-    out = call("srs.optimize", {"review_logs": logs}, lambda stage, fraction: events.append((stage, fraction)))
+    out = call(
+        "srs.optimize", {"review_logs": logs}, lambda stage, fraction: events.append((stage, fraction))
+    )
     assert out["result"]["rule"] == "defaults"
     assert events[0] == ("prepare", 0.0) and events[-1] == ("done", 1.0)
-    bad = call("srs.optimize", {"review_logs": [{"card_id": 1, "rating": 7, "review_datetime": START.isoformat()}]})
+    bad = call(
+        "srs.optimize", {"review_logs": [{"card_id": 1, "rating": 7, "review_datetime": START.isoformat()}]}
+    )
     assert bad["error"]["type"] == "ValidationError" and "review_logs[0]" in bad["error"]["message"]

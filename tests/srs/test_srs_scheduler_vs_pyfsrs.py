@@ -24,7 +24,9 @@ def _config(rng: random.Random) -> dict:
         (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=6)),
     ]
     return {
-        "parameters": random_parameters(rng) if rng.random() < 0.7 else list(fsrs.scheduler.DEFAULT_PARAMETERS),
+        "parameters": random_parameters(rng)
+        if rng.random() < 0.7
+        else list(fsrs.scheduler.DEFAULT_PARAMETERS),
         "desired_retention": rng.choice([0.7, 0.8, 0.85, 0.9, 0.95, rng.uniform(0.6, 0.99)]),
         "learning_steps": rng.choice(step_choices),
         "relearning_steps": rng.choice(step_choices[:3]),
@@ -112,7 +114,9 @@ def test_reschedule_matches_pyfsrs():
     other_ref = fsrs.Scheduler(parameters=other.parameters, enable_fuzzing=False)
     shuffled = logs[:]
     rng.shuffle(shuffled)
-    _assert_same_card(other.reschedule_card(card, shuffled), other_ref.reschedule_card(ref_card, ref_logs), "reschedule")
+    _assert_same_card(
+        other.reschedule_card(card, shuffled), other_ref.reschedule_card(ref_card, ref_logs), "reschedule"
+    )
     [again] = other.reschedule_cards([card], shuffled)
     assert again == other.reschedule_card(card, logs)
 
@@ -132,7 +136,9 @@ def test_fuzz_ranges_match_pyfsrs(monkeypatch, maximum_interval):
             monkeypatch.setattr(fsrs.scheduler, "random", lambda: 0.0)
             assert ref._get_fuzzed_interval(interval=timedelta(days=days)).days == min(low, maximum_interval)
             monkeypatch.setattr(fsrs.scheduler, "random", lambda: 1 - 1e-12)
-            assert ref._get_fuzzed_interval(interval=timedelta(days=days)).days == min(high + 1, maximum_interval)
+            assert ref._get_fuzzed_interval(interval=timedelta(days=days)).days == min(
+                high + 1, maximum_interval
+            )
 
 
 def test_fuzzed_reviews_land_in_the_fuzz_range_and_spread_over_it():
@@ -140,8 +146,14 @@ def test_fuzzed_reviews_land_in_the_fuzz_range_and_spread_over_it():
     plain = Scheduler(enable_fuzzing=False)
     seen = set()
     for card_id in range(400):
-        card = Card(card_id=card_id, state=State.Review, stability=30.0, difficulty=5.0,
-                    due=START, last_review=START - timedelta(days=30))
+        card = Card(
+            card_id=card_id,
+            state=State.Review,
+            stability=30.0,
+            difficulty=5.0,
+            due=START,
+            last_review=START - timedelta(days=30),
+        )
         fuzzed, _ = scheduler.review_card(card, Rating.Good, START)
         exact, _ = plain.review_card(card, Rating.Good, START)
         days = (fuzzed.due - START).days

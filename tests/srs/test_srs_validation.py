@@ -57,7 +57,9 @@ def test_naive_datetime_is_rejected_everywhere():
 def test_other_timezones_are_accepted_and_stored_in_utc():
     plus_two = timezone(timedelta(hours=2))
     scheduler = Scheduler(enable_fuzzing=False)
-    a, _ = scheduler.review_card(Card(card_id=1, due=START), Rating.Good, datetime(2024, 3, 1, 14, tzinfo=plus_two))
+    a, _ = scheduler.review_card(
+        Card(card_id=1, due=START), Rating.Good, datetime(2024, 3, 1, 14, tzinfo=plus_two)
+    )
     b, _ = scheduler.review_card(Card(card_id=1, due=START), Rating.Good, START)
     assert a == b and a.last_review.tzinfo == timezone.utc
 
@@ -65,7 +67,10 @@ def test_other_timezones_are_accepted_and_stored_in_utc():
 def test_review_before_last_review_is_rejected():
     card = _reviewed_card()
     before = copy.deepcopy(card)
-    with pytest.raises(ValidationError, match=r"review_datetime 2024-03-01T11:59:00\+00:00 is before .*last_review 2024-03-01T12:00:00"):
+    with pytest.raises(
+        ValidationError,
+        match=r"review_datetime 2024-03-01T11:59:00\+00:00 is before .*last_review 2024-03-01T12:00:00",
+    ):
         Scheduler().review_card(card, Rating.Good, START - timedelta(minutes=1))
     assert card == before
 

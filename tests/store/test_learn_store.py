@@ -11,11 +11,19 @@ NOW = "2026-03-02T09:00:00Z"
 
 
 def session_calls():
-    call("learn.add_cards", {"cards": [{"front": f"q{i}", "back": f"a{i}", "concepts": [f"c{i % 3}"]}
-                                       for i in range(8)], "now": NOW})
+    call(
+        "learn.add_cards",
+        {
+            "cards": [{"front": f"q{i}", "back": f"a{i}", "concepts": [f"c{i % 3}"]} for i in range(8)],
+            "now": NOW,
+        },
+    )
     for rating in (3, 1, 4, 3):
         card = call("learn.next", {"now": NOW})
-        call("learn.answer", {"card_id": card["card_id"] if "card_id" in card else card["id"], "rating": rating, "now": NOW})
+        call(
+            "learn.answer",
+            {"card_id": card["card_id"] if "card_id" in card else card["id"], "rating": rating, "now": NOW},
+        )
     call("learn.undo")
 
 

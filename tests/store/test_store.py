@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 
 from prometheus.graph.rpc import current_graph
-from prometheus.store import CorruptData, MemoryBackend, DirectoryBackend, StorageFull, StoreError, open_session, session
+from prometheus.store import (
+    CorruptData,
+    MemoryBackend,
+    DirectoryBackend,
+    StorageFull,
+    StoreError,
+    open_session,
+    session,
+)
 from prometheus.store import files
 from tests.rpc_call import rpc_envelope, run_coroutine
 
@@ -108,22 +116,31 @@ class FailingBackend(MemoryBackend):
         await super().append(entries)
 
 
-@pytest.mark.parametrize("query", [
-    "CREATE (:Concept {key: 'new'})-[:REQUIRES]->(:Concept {key: 'newer'})",
-    "MATCH (a:Concept {key: 'c0'}) DETACH DELETE a",
-    "MATCH (a:Concept) SET a.rank = a.rank + 100, a:Changed",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CREATE (:Concept {key: 'new'})-[:REQUIRES]->(:Concept {key: 'newer'})",
+        "MATCH (a:Concept {key: 'c0'}) DETACH DELETE a",
+        "MATCH (a:Concept) SET a.rank = a.rank + 100, a:Changed",
+    ],
+)
 def test_a_write_that_cannot_be_stored_changes_nothing(query):
     backend = FailingBackend(fail_at=6)
     open_store(backend)
     for i in range(5):
-        call("graph.run", {"query": "CREATE (a:Concept {key: $k, rank: $i})", "parameters": {"k": f"c{i}", "i": i}})
+        call(
+            "graph.run",
+            {"query": "CREATE (a:Concept {key: $k, rank: $i})", "parameters": {"k": f"c{i}", "i": i}},
+        )
     digest = call("store.info")["digest"]
     rows = call("graph.run", {"query": "MATCH (a) OPTIONAL MATCH (a)-[r]->(b) RETURN a, r ORDER BY id(a)"})
     error = error_of("graph.run", {"query": query})
     assert error["type"] == "StorageFull" and "did not fit" in error["message"]
     assert call("store.info")["digest"] == digest
-    assert call("graph.run", {"query": "MATCH (a) OPTIONAL MATCH (a)-[r]->(b) RETURN a, r ORDER BY id(a)"}) == rows
+    assert (
+        call("graph.run", {"query": "MATCH (a) OPTIONAL MATCH (a)-[r]->(b) RETURN a, r ORDER BY id(a)"})
+        == rows
+    )
     assert call("store.info")["seq"] == 5
     # the session stays usable, ids stay dense, and what was stored replays to the same state
     assert call("graph.run", {"query": "CREATE (n:Concept {key: 'after'}) RETURN id(n)"})["rows"] == [[5]]
@@ -203,7 +220,8 @@ def test_a_damaged_journal_record_is_reported_and_stops_writes_until_repaired():
     report = open_store(copy).restore_report
     assert report["replayed"] == 6 and report["problems"] == [
         f"journal record {seq} could not be replayed: journal record {seq} is damaged: its sha256 does not "
-        "match (truncated or changed bytes)"]
+        "match (truncated or changed bytes)"
+    ]
     info = call("store.info")
     assert info["seq"] == 6 and info["problems"]
     error = error_of("graph.run", {"query": "CREATE (:X)"})
@@ -224,7 +242,9 @@ def test_a_missing_journal_record_is_reported_not_skipped():
 
 
 def export_bytes() -> bytes:
-    envelope = json.loads(run_coroutine(__import__("prometheus.rpc", fromlist=["dispatch"]).dispatch("store.export", "{}")))
+    envelope = json.loads(
+        run_coroutine(__import__("prometheus.rpc", fromlist=["dispatch"]).dispatch("store.export", "{}"))
+    )
     from prometheus.rpc import take_buffers
 
     assert envelope["result"] == {"__bytes__": 0}
@@ -234,7 +254,9 @@ def export_bytes() -> bytes:
 def import_bytes(data: bytes) -> dict:
     from prometheus.rpc import dispatch
 
-    return json.loads(run_coroutine(dispatch("store.import", json.dumps({"data": {"__bytes__": 0}}), None, [data])))
+    return json.loads(
+        run_coroutine(dispatch("store.import", json.dumps({"data": {"__bytes__": 0}}), None, [data]))
+    )
 
 
 def test_export_wipe_import_gives_the_same_digest(tmp_path):
@@ -259,7 +281,11 @@ def bad_files(data: bytes):
     yield "flipped bit", bytes(flipped), "sha256 does not match"
     yield "wrong version", other_version, "format b'PSTEXP2\\n'"
     yield "another program's file", b"PK\x03\x04" + bytes(200), "not a Prometheus store file"
-    yield "a checkpoint, not an export", files.Checkpoint(1, {}, "dev").to_bytes(), "not a Prometheus store file"
+    yield (
+        "a checkpoint, not an export",
+        files.Checkpoint(1, {}, "dev").to_bytes(),
+        "not a Prometheus store file",
+    )
     yield "empty", b"", "too short"
 
 
@@ -297,7 +323,9 @@ def test_records_carry_unique_ids_their_device_and_time():
     device = backend.stored.device
     assert len({r.id for r in records}) == len(records) and all(len(r.id) == 32 for r in records)
     assert {r.device for r in records} == {device} and len(device) == 16
-    assert all(r.time > 1.7e12 for r in records) and [r.seq for r in records] == list(range(1, len(records) + 1))
+    assert all(r.time > 1.7e12 for r in records) and [r.seq for r in records] == list(
+        range(1, len(records) + 1)
+    )
     assert len(records) >= 5
     other = MemoryBackend()
     open_store(other)
@@ -317,8 +345,14 @@ def test_settings_are_validated_and_persist():
     backend = MemoryBackend()
     open_store(backend)
     assert call("settings.set", {"values": {"retention": 0.92, "limits": {"new": 20}}}) == {
-        "retention": 0.92, "limits": {"new": 20}}
-    for bad, message in (({}, "non-empty object"), ({"": 1}, "non-empty string"), ({"x": [1] * 40_000}, "at most")):
+        "retention": 0.92,
+        "limits": {"new": 20},
+    }
+    for bad, message in (
+        ({}, "non-empty object"),
+        ({"": 1}, "non-empty string"),
+        ({"x": [1] * 40_000}, "at most"),
+    ):
         error = error_of("settings.set", {"values": bad})
         assert error["type"] == "ValidationError" and message in error["message"]
     error = error_of("settings.set", {"values": {"ok": 1, "": 2}})  # all or nothing
@@ -339,18 +373,33 @@ def test_damaged_record_bytes_are_refused_by_name():
 def test_a_bulk_graph_import_is_one_record_that_replays_to_the_same_graph():
     backend = MemoryBackend()
     open_store(backend)
-    nodes = {"id": [f"n{i}" for i in range(300)], "labels": ["Concept"] * 300,
-             "properties": {"rank": list(range(300)), "name": [f"concept {i}" for i in range(300)]}}
-    relationships = {"start": [f"n{i}" for i in range(299)], "end": [f"n{i + 1}" for i in range(299)],
-                     "type": ["REQUIRES"] * 299}
+    nodes = {
+        "id": [f"n{i}" for i in range(300)],
+        "labels": ["Concept"] * 300,
+        "properties": {"rank": list(range(300)), "name": [f"concept {i}" for i in range(300)]},
+    }
+    relationships = {
+        "start": [f"n{i}" for i in range(299)],
+        "end": [f"n{i + 1}" for i in range(299)],
+        "type": ["REQUIRES"] * 299,
+    }
     before = backend.transactions
     result = call("graph.import", {"nodes": nodes, "relationships": relationships})
     assert backend.transactions - before == 1, result
-    closure = call("graph.run", {"query": "MATCH (:Concept {name: 'concept 0'})-[:REQUIRES*]->(b) RETURN count(DISTINCT b)"})
+    closure = call(
+        "graph.run",
+        {"query": "MATCH (:Concept {name: 'concept 0'})-[:REQUIRES*]->(b) RETURN count(DISTINCT b)"},
+    )
     digest = call("store.info")["digest"]
     open_store(copy_of(backend))
     assert call("store.info")["digest"] == digest
-    assert call("graph.run", {"query": "MATCH (:Concept {name: 'concept 0'})-[:REQUIRES*]->(b) RETURN count(DISTINCT b)"}) == closure
+    assert (
+        call(
+            "graph.run",
+            {"query": "MATCH (:Concept {name: 'concept 0'})-[:REQUIRES*]->(b) RETURN count(DISTINCT b)"},
+        )
+        == closure
+    )
 
 
 def test_a_checkpoint_restores_every_part_to_the_same_digest():
@@ -359,11 +408,18 @@ def test_a_checkpoint_restores_every_part_to_the_same_digest():
     backend = MemoryBackend()
     open_store(backend)
     call("graph.run", {"query": "UNWIND range(0, 99) AS i CREATE (:Concept {key: 'c' + i, rank: i % 7})"})
-    call("learn.add_cards", {"cards": [{"front": f"q{i}", "back": f"a{i}", "concepts": [f"c{i}"]} for i in range(100)]})
+    call(
+        "learn.add_cards",
+        {"cards": [{"front": f"q{i}", "back": f"a{i}", "concepts": [f"c{i}"]} for i in range(100)]},
+    )
     from prometheus.infer.rpc import session_index
 
     vectors = np.random.default_rng(1).normal(size=(100, 384)).astype(np.float32)
-    run_coroutine(session().change(["index"], lambda: session_index().add_vectors([f"v{i}" for i in range(100)], vectors)))
+    run_coroutine(
+        session().change(
+            ["index"], lambda: session_index().add_vectors([f"v{i}" for i in range(100)], vectors)
+        )
+    )
     before = {name: part.digest() for name, part in parts.loaded().items()}
     assert all(before[name] is not None for name in ("graph", "learn", "index"))
     call("store.checkpoint")

@@ -5,5 +5,4 @@ from .errors import CypherError
 from .procedures import register_procedure
 from .store import Graph, GraphStoreError
 
-__all__ = ["Graph", "CypherError", "GraphStoreError", "Node", "Relationship", "Path",
-           "register_procedure"]
+__all__ = ["Graph", "CypherError", "GraphStoreError", "Node", "Relationship", "Path", "register_procedure"]

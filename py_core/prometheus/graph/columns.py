@@ -53,17 +53,17 @@ class ColumnError(GraphStoreError):
 @dataclass(frozen=True)
 class NodeColumns:
     count: int
-    ids: np.ndarray | list | None       # int64 array or list of str; None: no ids
-    labels: tuple | list                # tuple: the labels of every row; list: a tuple per row
-    properties: dict = field(default_factory=dict)   # key -> list (None = absent)
+    ids: np.ndarray | list | None  # int64 array or list of str; None: no ids
+    labels: tuple | list  # tuple: the labels of every row; list: a tuple per row
+    properties: dict = field(default_factory=dict)  # key -> list (None = absent)
 
 
 @dataclass(frozen=True)
 class RelColumns:
     count: int
-    start: np.ndarray | list            # int64 array or list of str
+    start: np.ndarray | list  # int64 array or list of str
     end: np.ndarray | list
-    type: str | list                    # str: the type of every row
+    type: str | list  # str: the type of every row
     properties: dict = field(default_factory=dict)
 
 
@@ -81,13 +81,13 @@ class Batch:
 
     first_node: int
     first_rel: int
-    nodes: dict            # node id -> _NodeRecord
-    by_label: dict         # label -> list of node ids
-    rels: dict             # rel id -> _RelRecord
-    by_type: dict          # type -> list of rel ids
+    nodes: dict  # node id -> _NodeRecord
+    by_label: dict  # label -> list of node ids
+    rels: dict  # rel id -> _RelRecord
+    by_type: dict  # type -> list of rel ids
     old_out: list
     old_inc: list
-    csr: dict              # (type, side) -> Csr
+    csr: dict  # (type, side) -> Csr
 
     @property
     def next_node(self) -> int:
@@ -99,6 +99,7 @@ class Batch:
 
 
 # ---------------------------------------------------------------- 1. validate
+
 
 def validate(nodes=None, relationships=None) -> Columns:
     """Checks and normalizes the columns of one bulk load; raises ColumnError naming column and row."""
@@ -112,8 +113,10 @@ def _mapping(value, where, allowed):
         raise ColumnError(f"{where} must be a mapping of columns, got {type(value).__name__}", where)
     unknown = [k for k in value if k not in allowed]
     if unknown:
-        raise ColumnError(f"{where}: unknown column group {unknown[0]!r} (expected {', '.join(allowed)})",
-                          f"{where}.{unknown[0]}")
+        raise ColumnError(
+            f"{where}: unknown column group {unknown[0]!r} (expected {', '.join(allowed)})",
+            f"{where}.{unknown[0]}",
+        )
     return value
 
 
@@ -141,8 +144,12 @@ def _rows(columns: dict) -> int:
             count, first = len(column), name
         elif len(column) != count:
             row = min(len(column), count)
-            raise ColumnError(f"ragged columns: {name} has {len(column)} rows, {first} has {count} "
-                              f"(row {row} is missing from the shorter)", name, row)
+            raise ColumnError(
+                f"ragged columns: {name} has {len(column)} rows, {first} has {count} "
+                f"(row {row} is missing from the shorter)",
+                name,
+                row,
+            )
     return count
 
 
@@ -159,16 +166,24 @@ def _id_column(column, where):
         try:
             return np.array(column, dtype=np.int64)
         except OverflowError:
-            row = _first_row(column, lambda v: not -2**63 <= v < 2**63)
-            raise ColumnError(f"{where} row {row}: {column[row]} does not fit in 64 bits", where, row) from None
+            row = _first_row(column, lambda v: not -(2**63) <= v < 2**63)
+            raise ColumnError(
+                f"{where} row {row}: {column[row]} does not fit in 64 bits", where, row
+            ) from None
     if kinds <= {str}:
         return column
     if int in kinds and str in kinds:
         row = _first_row(column, lambda v: type(v) is not type(column[0]))
-        raise ColumnError(f"{where} row {row}: ids must be all integers or all strings, "
-                          f"got {column[row]!r} after {type(column[0]).__name__}s", where, row)
+        raise ColumnError(
+            f"{where} row {row}: ids must be all integers or all strings, "
+            f"got {column[row]!r} after {type(column[0]).__name__}s",
+            where,
+            row,
+        )
     row = _first_row(column, lambda v: type(v) not in (int, str))
-    raise ColumnError(f"{where} row {row}: an id must be an integer or a string, got {column[row]!r}", where, row)
+    raise ColumnError(
+        f"{where} row {row}: an id must be an integer or a string, got {column[row]!r}", where, row
+    )
 
 
 def _property_column(column, where):
@@ -177,14 +192,21 @@ def _property_column(column, where):
     kinds = set(map(type, column))
     if not kinds <= _PROPERTY_KINDS:
         row = _first_row(column, lambda v: type(v) not in _PROPERTY_KINDS)
-        raise ColumnError(f"{where} row {row}: a {type(column[row]).__name__} is not a property value "
-                          f"(bool, int, float, str, a list of those, or None)", where, row)
+        raise ColumnError(
+            f"{where} row {row}: a {type(column[row]).__name__} is not a property value "
+            f"(bool, int, float, str, a list of those, or None)",
+            where,
+            row,
+        )
     if list in kinds:
         for row, v in enumerate(column):
             if type(v) is list and not all(type(x) in _SCALARS for x in v):
                 bad = next(x for x in v if type(x) not in _SCALARS)
-                raise ColumnError(f"{where} row {row}: a list property may hold only bool, int, float "
-                                  f"and str, got {bad!r}", where, row)
+                raise ColumnError(
+                    f"{where} row {row}: a list property may hold only bool, int, float and str, got {bad!r}",
+                    where,
+                    row,
+                )
     return column
 
 
@@ -209,13 +231,17 @@ def _name_column(value, where, what):
         return value
     column = _raw_column(value, where)
     if isinstance(column, np.ndarray):
-        raise ColumnError(f"{where} row 0: a {what} must be a non-empty string, got {column[0]!r}", where, 0) \
-            if len(column) else ColumnError(f"{where}: an empty integer array is not a {what} column", where)
+        raise (
+            ColumnError(f"{where} row 0: a {what} must be a non-empty string, got {column[0]!r}", where, 0)
+            if len(column)
+            else ColumnError(f"{where}: an empty integer array is not a {what} column", where)
+        )
     return column
 
 
 def _check_names(column, where, what, allow_list):
     """Every row a non-empty str; with allow_list also None (no name) or a list/tuple of them."""
+
     def bad(v):
         if type(v) is str:
             return not v
@@ -229,7 +255,9 @@ def _check_names(column, where, what, allow_list):
         return
     if any(map(bad, column)):
         row = _first_row(column, bad)
-        raise ColumnError(f"{where} row {row}: a {what} must be a non-empty string, got {column[row]!r}", where, row)
+        raise ColumnError(
+            f"{where} row {row}: a {what} must be a non-empty string, got {column[row]!r}", where, row
+        )
 
 
 def _node_columns(nodes) -> NodeColumns:
@@ -238,15 +266,15 @@ def _node_columns(nodes) -> NodeColumns:
     ids = nodes.get("id")
     if ids is not None:
         sized["nodes.id"] = ids = _raw_column(ids, "nodes.id")
-    labels = _name_column(nodes["labels"], "nodes.labels", "label") \
-        if nodes.get("labels") is not None else ()
+    labels = _name_column(nodes["labels"], "nodes.labels", "label") if nodes.get("labels") is not None else ()
     if isinstance(labels, list):
         sized["nodes.labels"] = labels
     props = _properties(nodes.get("properties"), "nodes.properties")
     sized.update((f"nodes.properties[{k!r}]", c) for k, c in props.items())
     if not sized:
-        raise ColumnError("nodes: give at least one column (id, labels or a property) so the rows can be "
-                          "counted", "nodes")
+        raise ColumnError(
+            "nodes: give at least one column (id, labels or a property) so the rows can be counted", "nodes"
+        )
     count = _rows(sized)
     if ids is not None:
         ids = _id_column(ids, "nodes.id")
@@ -268,13 +296,18 @@ def _check_unique(ids, where):
         dup = np.flatnonzero(ids[order[1:]] == ids[order[:-1]])
         if dup.size:
             rows = sorted((int(order[dup[0]]), int(order[dup[0] + 1])))
-            raise ColumnError(f"{where} row {rows[1]}: duplicate id {int(ids[rows[1]])} (first at row {rows[0]})",
-                              where, rows[1])
+            raise ColumnError(
+                f"{where} row {rows[1]}: duplicate id {int(ids[rows[1]])} (first at row {rows[0]})",
+                where,
+                rows[1],
+            )
     elif len(set(ids)) != len(ids):
         first = {}
         for row, v in enumerate(ids):
             if v in first:
-                raise ColumnError(f"{where} row {row}: duplicate id {v!r} (first at row {first[v]})", where, row)
+                raise ColumnError(
+                    f"{where} row {row}: duplicate id {v!r} (first at row {first[v]})", where, row
+                )
             first[v] = row
 
 
@@ -283,8 +316,10 @@ def _rel_columns(rels) -> RelColumns:
     for key in ("start", "end", "type"):
         if rels.get(key) is None:
             raise ColumnError(f"relationships: the {key!r} column is required", f"relationships.{key}")
-    sized = {"relationships.start": _raw_column(rels["start"], "relationships.start"),
-             "relationships.end": _raw_column(rels["end"], "relationships.end")}
+    sized = {
+        "relationships.start": _raw_column(rels["start"], "relationships.start"),
+        "relationships.end": _raw_column(rels["end"], "relationships.end"),
+    }
     rtype = _name_column(rels["type"], "relationships.type", "relationship type")
     if isinstance(rtype, list):
         sized["relationships.type"] = rtype
@@ -300,6 +335,7 @@ def _rel_columns(rels) -> RelColumns:
 
 
 # ---------------------------------------------------------------- 2. build
+
 
 def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) -> Batch:
     """The records one bulk load adds to a graph whose next ids are (first_node, first_rel) and
@@ -336,7 +372,9 @@ def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) 
             batch.by_type[name] = rid_obj[rows].tolist()
             s, e, r, s_list, e_list = start[rows], end[rows], rows + first_rel, None, None
         for side, keys, others, others_list in (("out", s, e, e_list), ("in", e, s, s_list)):
-            _adjacency(batch, name, side, keys, others, others_list, r, first_rel, next_node, node_obj, rid_obj)
+            _adjacency(
+                batch, name, side, keys, others, others_list, r, first_rel, next_node, node_obj, rid_obj
+            )
     if len(groups) > 1:  # a node lists its types in the order of their first relationship
         first_rid = _first_key
         for rec in nodes.values():
@@ -395,8 +433,12 @@ def _resolve(refs, nc: NodeColumns | None, first_node: int, known_nodes, where) 
     if nc is None or nc.ids is None:
         if not isinstance(refs, np.ndarray):
             row = _first_row(refs, lambda v: type(v) is not int)
-            raise ColumnError(f"{where} row {row}: with no node ids in this load, endpoints are graph node ids "
-                              f"(integers), got {refs[row]!r}", where, row)
+            raise ColumnError(
+                f"{where} row {row}: with no node ids in this load, endpoints are graph node ids "
+                f"(integers), got {refs[row]!r}",
+                where,
+                row,
+            )
         unique = np.unique(refs).tolist()
         missing = [v for v in unique if v not in known_nodes]
         if missing:
@@ -431,7 +473,9 @@ def _resolve(refs, nc: NodeColumns | None, first_node: int, known_nodes, where) 
     return np.array(resolved, dtype=np.int64)
 
 
-def _adjacency(batch: Batch, name, side, keys, others, others_list, rids, first_rel, next_node, node_obj, rid_obj):
+def _adjacency(
+    batch: Batch, name, side, keys, others, others_list, rids, first_rel, next_node, node_obj, rid_obj
+):
     """Buckets {rel id: other node} of one type and side, grouped by node, in rel-id order.
     `others_list` is `others` as a list when the caller has it (its int objects are shared)."""
     ascending = keys.size < 2 or bool((keys[1:] >= keys[:-1]).all())

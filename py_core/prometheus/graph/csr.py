@@ -60,7 +60,7 @@ class Csr:
             front = front[: np.searchsorted(front, self.size)]
         if front.size == 1:
             u = front[0]
-            return self.indices[self.indptr[u]:self.indptr[u + 1]]
+            return self.indices[self.indptr[u] : self.indptr[u + 1]]
         lo = self.indptr[front]
         counts = self.indptr[front + 1] - lo
         total = int(counts.sum())
@@ -96,8 +96,9 @@ def csrs_for(graph, direction: str, types) -> list[Csr]:
     return out
 
 
-def levels(graph, sources, direction: str = "out", types=None, max_depth=None,
-           exclude_sources: bool = False) -> list:
+def levels(
+    graph, sources, direction: str = "out", types=None, max_depth=None, exclude_sources: bool = False
+) -> list:
     """Breadth-first levels from `sources` (node ids): level k lists, once each, the nodes first
     reached by a walk of k >= 1 relationships of `types` (None: every type) in `direction`
     ("out" | "in" | "both"), up to `max_depth` (None or inf: no bound).
@@ -186,8 +187,15 @@ def reached(graph, sources, direction="out", types=None, max_depth=None, exclude
     return out
 
 
-def count_reached(graph, sources, direction="out", types=None, max_depth=None,
-                  include_sources: bool = False, exclude_sources: bool = False) -> int:
+def count_reached(
+    graph,
+    sources,
+    direction="out",
+    types=None,
+    max_depth=None,
+    include_sources: bool = False,
+    exclude_sources: bool = False,
+) -> int:
     """How many distinct nodes `levels(...)` reaches (with `exclude_sources` as there), plus with
     `include_sources` the sources not reached otherwise (the 0-length walks of a `*0..` pattern)."""
     found = levels(graph, sources, direction, types, max_depth, exclude_sources)

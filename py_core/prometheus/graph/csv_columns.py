@@ -45,8 +45,12 @@ def _table(text, what):
     widths = set(map(len, body))
     if widths - {len(header)}:
         row = next(i for i, r in enumerate(body) if len(r) != len(header))
-        raise ColumnError(f"{what} CSV row {row} (line {row + 2}) has {len(body[row])} fields, the header "
-                          f"has {len(header)}", what, row)
+        raise ColumnError(
+            f"{what} CSV row {row} (line {row + 2}) has {len(body[row])} fields, the header "
+            f"has {len(header)}",
+            what,
+            row,
+        )
     columns = list(zip(*body)) if body else [() for _ in header]
     return header, columns
 
@@ -57,8 +61,11 @@ def _convert(column, kind, where):
     base = kind[:-2] if array else kind
     parse = _TYPES.get(base)
     if parse is None:
-        raise ColumnError(f"{where}: unknown type {kind!r} (string, int, long, float, double, boolean, "
-                          f"or one of those followed by [])", where)
+        raise ColumnError(
+            f"{where}: unknown type {kind!r} (string, int, long, float, double, boolean, "
+            f"or one of those followed by [])",
+            where,
+        )
     if parse == "boolean":
         parse = _boolean
     if not array and parse is str:
@@ -73,7 +80,9 @@ def _convert(column, kind, where):
                 if v:
                     [parse(x) for x in v.split(";")] if array else parse(v)
             except ValueError:
-                raise ColumnError(f"{where} row {row} (line {row + 2}): {v!r} is not {kind}", where, row) from None
+                raise ColumnError(
+                    f"{where} row {row} (line {row + 2}): {v!r} is not {kind}", where, row
+                ) from None
         raise
 
 

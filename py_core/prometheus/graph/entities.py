@@ -40,7 +40,9 @@ class Node:
         store = self._store
         if not store.has_node(self.id):
             return Node(self.id, None, frozenset(self._labels), dict(self._properties or {}))
-        return Node(self.id, None, frozenset(store.node_labels(self.id)), dict(store.node_properties(self.id)))
+        return Node(
+            self.id, None, frozenset(store.node_labels(self.id)), dict(store.node_properties(self.id))
+        )
 
     def to_dict(self) -> dict:
         return {"id": self.id, "labels": sorted(self.labels), "properties": self.properties}
@@ -82,12 +84,19 @@ class Relationship:
         if self._store is None:
             return self
         store = self._store
-        props = store.relationship_properties(self.id) if store.has_relationship(self.id) else self._properties
+        props = (
+            store.relationship_properties(self.id) if store.has_relationship(self.id) else self._properties
+        )
         return Relationship(self.id, self.type, self.start, self.end, None, dict(props or {}))
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "type": self.type, "start": self.start, "end": self.end,
-                "properties": self.properties}
+        return {
+            "id": self.id,
+            "type": self.type,
+            "start": self.start,
+            "end": self.end,
+            "properties": self.properties,
+        }
 
     def __eq__(self, other):
         return isinstance(other, Relationship) and other.id == self.id
@@ -123,12 +132,17 @@ class Path:
         return Path([n.detached() for n in self.nodes], [r.detached() for r in self.relationships])
 
     def to_dict(self) -> dict:
-        return {"nodes": [n.to_dict() for n in self.nodes],
-                "relationships": [r.to_dict() for r in self.relationships]}
+        return {
+            "nodes": [n.to_dict() for n in self.nodes],
+            "relationships": [r.to_dict() for r in self.relationships],
+        }
 
     def __eq__(self, other):
-        return (isinstance(other, Path) and other.nodes == self.nodes
-                and other.relationships == self.relationships)
+        return (
+            isinstance(other, Path)
+            and other.nodes == self.nodes
+            and other.relationships == self.relationships
+        )
 
     def __hash__(self):
         return hash(("path", tuple(n.id for n in self.nodes), tuple(r.id for r in self.relationships)))

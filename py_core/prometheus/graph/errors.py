@@ -16,8 +16,14 @@ RUNTIME = "runtime"
 class CypherError(ValidationError):
     tck_type = "Error"
 
-    def __init__(self, message: str, detail: str | None = None, phase: str = COMPILE_TIME,
-                 query: str | None = None, position: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        detail: str | None = None,
+        phase: str = COMPILE_TIME,
+        query: str | None = None,
+        position: int | None = None,
+    ):
         self.detail = detail
         self.phase = phase
         self.position = position
@@ -29,14 +35,23 @@ class CypherError(ValidationError):
             line_end = query.find("\n", position)
             line_end = len(query) if line_end < 0 else line_end
             self.column = position - line_start + 1
-            message = (f"{message} (line {self.line}, column {self.column} (offset: {position}))\n"
-                       f"\"{query[line_start:line_end]}\"\n {' ' * (self.column - 1)}^")
+            message = (
+                f"{message} (line {self.line}, column {self.column} (offset: {position}))\n"
+                f'"{query[line_start:line_end]}"\n {" " * (self.column - 1)}^'
+            )
         super().__init__(message)
 
     def to_dict(self) -> dict:
-        return {"type": type(self).__name__, "tck_type": self.tck_type, "phase": self.phase,
-                "detail": self.detail, "position": self.position, "line": self.line,
-                "column": self.column, "message": str(self)}
+        return {
+            "type": type(self).__name__,
+            "tck_type": self.tck_type,
+            "phase": self.phase,
+            "detail": self.detail,
+            "position": self.position,
+            "line": self.line,
+            "column": self.column,
+            "message": str(self),
+        }
 
 
 class CypherSyntaxError(CypherError):

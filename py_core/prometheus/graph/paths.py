@@ -48,6 +48,7 @@ class ConvergenceError(LearningPathError):
 
 # ---------------------------------------------------------------- arguments
 
+
 def _concept_id(graph, concept, label: str | None = CONCEPT, key: str = KEY, what: str = "concept") -> int:
     """A node id from a Node, a node id, or a concept key (the `key` property of a `label` node)."""
     if hasattr(concept, "id") and not isinstance(concept, (int, str)):
@@ -59,14 +60,19 @@ def _concept_id(graph, concept, label: str | None = CONCEPT, key: str = KEY, wha
             raise LearningPathError(f"{what}: no node with id {concept}")
         return concept
     if isinstance(concept, str):
-        found = graph.find_nodes(label, key, concept) if label else [
-            n for n in graph.nodes() if graph.node_property(n, key) == concept]
+        found = (
+            graph.find_nodes(label, key, concept)
+            if label
+            else [n for n in graph.nodes() if graph.node_property(n, key) == concept]
+        )
         if not found:
             raise LearningPathError(f"{what}: no {label or 'node'} with {key} = {concept!r}")
         if len(found) > 1:
             raise LearningPathError(f"{what}: {len(found)} {label or 'node'}s have {key} = {concept!r}")
         return found[0]
-    raise LearningPathError(f"{what} must be a node, a node id or a concept key, got {type(concept).__name__}")
+    raise LearningPathError(
+        f"{what} must be a node, a node id or a concept key, got {type(concept).__name__}"
+    )
 
 
 def _rel_type(rel_type) -> str:
@@ -85,7 +91,10 @@ def _describe(graph, node_id: int) -> str:
 
 # ---------------------------------------------------------------- prerequisites
 
-def prerequisites(graph, concept, rel_type: str = REQUIRES, max_depth: int | None = None) -> list[tuple[int, int]]:
+
+def prerequisites(
+    graph, concept, rel_type: str = REQUIRES, max_depth: int | None = None
+) -> list[tuple[int, int]]:
     """Every concept `concept` requires, transitively, as (node id, depth) sorted by depth then id.
 
     Depth is the length of the shortest REQUIRES chain (1 = a direct prerequisite). The concept
@@ -93,17 +102,21 @@ def prerequisites(graph, concept, rel_type: str = REQUIRES, max_depth: int | Non
     """
     start = _concept_id(graph, concept)
     rel_type = _rel_type(rel_type)
-    if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0):
+    if max_depth is not None and (
+        isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 0
+    ):
         raise LearningPathError(f"max_depth must be a non-negative integer or None, got {max_depth!r}")
     out: list[tuple[int, int]] = []
-    for depth, level in enumerate(graph.reach_levels((start,), "out", (rel_type,), max_depth,
-                                                     exclude_sources=True), start=1):
+    for depth, level in enumerate(
+        graph.reach_levels((start,), "out", (rel_type,), max_depth, exclude_sources=True), start=1
+    ):
         level = sorted(level) if isinstance(level, list) else level.tolist()  # arrays come sorted
         out.extend(zip(level, repeat(depth)))
     return out
 
 
 # ---------------------------------------------------------------- study order
+
 
 def study_order(graph, goal, rel_type: str = REQUIRES) -> list[int]:
     """The goal(s) and all their prerequisites, each after everything it requires.
@@ -158,10 +171,11 @@ def _find_cycle(requires: dict[int, set[int]]) -> list[int]:
         seen_at[node] = len(path)
         path.append(node)
         node = min(r for r in requires[node] if r in requires)
-    return path[seen_at[node]:]
+    return path[seen_at[node] :]
 
 
 # ---------------------------------------------------------------- frontier
+
 
 def _mastery_by_id(graph, mastery: Mapping, label: str | None, key: str) -> dict[int, float]:
     if not isinstance(mastery, Mapping):
@@ -175,8 +189,14 @@ def _mastery_by_id(graph, mastery: Mapping, label: str | None, key: str) -> dict
     return out
 
 
-def frontier(graph, mastery: Mapping, threshold: float = 0.9, rel_type: str = REQUIRES,
-             label: str | None = CONCEPT, key: str = KEY) -> list[int]:
+def frontier(
+    graph,
+    mastery: Mapping,
+    threshold: float = 0.9,
+    rel_type: str = REQUIRES,
+    label: str | None = CONCEPT,
+    key: str = KEY,
+) -> list[int]:
     """Concepts ready to learn: not mastered, every direct prerequisite mastered. Sorted by id.
 
     `mastery` maps a concept (node id, Node, or the `key` property of a `label` node) to a
@@ -199,8 +219,16 @@ def frontier(graph, mastery: Mapping, threshold: float = 0.9, rel_type: str = RE
 
 # ---------------------------------------------------------------- importance
 
-def pagerank(graph, damping: float = 0.85, rel_type: str | None = REQUIRES, label: str | None = None,
-             tol: float = 1e-10, max_iter: int = 1000, personalization: Mapping | None = None) -> dict[int, float]:
+
+def pagerank(
+    graph,
+    damping: float = 0.85,
+    rel_type: str | None = REQUIRES,
+    label: str | None = None,
+    tol: float = 1e-10,
+    max_iter: int = 1000,
+    personalization: Mapping | None = None,
+) -> dict[int, float]:
     """PageRank of every node (`label` nodes only, if given) over `rel_type` relationships.
 
     Rank flows along each relationship from start to end, so a concept required by many
@@ -249,8 +277,12 @@ def pagerank(graph, damping: float = 0.85, rel_type: str | None = REQUIRES, labe
             nid = _concept_id(graph, concept, label, KEY, what="personalization key")
             if nid not in index:
                 raise LearningPathError(f"personalization: node {nid} is not a {label} node")
-            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not weight >= 0 \
-                    or math.isinf(weight):
+            if (
+                isinstance(weight, bool)
+                or not isinstance(weight, (int, float))
+                or not weight >= 0
+                or math.isinf(weight)
+            ):
                 raise LearningPathError(f"personalization weight of {concept!r} must be finite and >= 0")
             teleport[index[nid]] = weight
         total = teleport.sum()
@@ -270,6 +302,7 @@ def pagerank(graph, damping: float = 0.85, rel_type: str | None = REQUIRES, labe
 
 
 # ---------------------------------------------------------------- Cypher procedures
+
 
 def _proc_prerequisites(graph, concept):
     for nid, depth in prerequisites(graph, concept):
@@ -297,24 +330,50 @@ def register_procedures() -> None:
     """Make the four queries callable as `CALL prometheus.<name>(...) YIELD ...`."""
     from .procedures import register_procedure
 
-    register_procedure("prometheus.prerequisites", _proc_prerequisites,
-                       inputs=[("concept", "NODE")], outputs=[("node", "NODE"), ("depth", "INTEGER")],
-                       description="Every concept the given one REQUIRES, transitively, with its distance.")
-    register_procedure("prometheus.studyOrder", _proc_study_order,
-                       inputs=[("goal", "NODE")], outputs=[("node", "NODE"), ("step", "INTEGER")],
-                       description="The goal and its prerequisites, each after what it requires.")
-    register_procedure("prometheus.frontier", _proc_frontier,
-                       inputs=[("mastery", "MAP"), ("threshold", "FLOAT?")],
-                       outputs=[("node", "NODE"), ("mastery", "FLOAT")],
-                       description="Concepts not mastered whose prerequisites all are; mastery maps "
-                                   "concept keys to scores in [0, 1].")
-    register_procedure("prometheus.pagerank", _proc_pagerank,
-                       inputs=[], outputs=[("node", "NODE"), ("score", "FLOAT")],
-                       description="PageRank of Concept nodes over REQUIRES, highest first.")
+    register_procedure(
+        "prometheus.prerequisites",
+        _proc_prerequisites,
+        inputs=[("concept", "NODE")],
+        outputs=[("node", "NODE"), ("depth", "INTEGER")],
+        description="Every concept the given one REQUIRES, transitively, with its distance.",
+    )
+    register_procedure(
+        "prometheus.studyOrder",
+        _proc_study_order,
+        inputs=[("goal", "NODE")],
+        outputs=[("node", "NODE"), ("step", "INTEGER")],
+        description="The goal and its prerequisites, each after what it requires.",
+    )
+    register_procedure(
+        "prometheus.frontier",
+        _proc_frontier,
+        inputs=[("mastery", "MAP"), ("threshold", "FLOAT?")],
+        outputs=[("node", "NODE"), ("mastery", "FLOAT")],
+        description="Concepts not mastered whose prerequisites all are; mastery maps "
+        "concept keys to scores in [0, 1].",
+    )
+    register_procedure(
+        "prometheus.pagerank",
+        _proc_pagerank,
+        inputs=[],
+        outputs=[("node", "NODE"), ("score", "FLOAT")],
+        description="PageRank of Concept nodes over REQUIRES, highest first.",
+    )
 
 
 register_procedures()
 
 
-__all__ = ["prerequisites", "study_order", "frontier", "pagerank", "register_procedures",
-           "CycleError", "ConvergenceError", "LearningPathError", "REQUIRES", "CONCEPT", "KEY"]
+__all__ = [
+    "prerequisites",
+    "study_order",
+    "frontier",
+    "pagerank",
+    "register_procedures",
+    "CycleError",
+    "ConvergenceError",
+    "LearningPathError",
+    "REQUIRES",
+    "CONCEPT",
+    "KEY",
+]

@@ -79,24 +79,30 @@ def _encode(ops: list) -> bytes:
             op = ("replace", len(blobs) - 1)
         plain.append(op)
     text = snapshot.dumps_values(plain)
-    return b"".join([len(text).to_bytes(8, "little"), text] + [len(b).to_bytes(8, "little") + b for b in blobs])
+    return b"".join(
+        [len(text).to_bytes(8, "little"), text] + [len(b).to_bytes(8, "little") + b for b in blobs]
+    )
 
 
 def _decode(data: bytes) -> list:
     size = int.from_bytes(data[:8], "little")
-    ops = snapshot.loads_values(data[8:8 + size])
+    ops = snapshot.loads_values(data[8 : 8 + size])
     at, blobs = 8 + size, []
     while at < len(data):
-        n = int.from_bytes(data[at:at + 8], "little")
-        blobs.append(data[at + 8:at + 8 + n])
+        n = int.from_bytes(data[at : at + 8], "little")
+        blobs.append(data[at + 8 : at + 8 + n])
         at += 8 + n
     return [("replace", blobs[op[1]]) if op[0] == "replace" and op[1] is not None else op for op in ops]
 
 
 def _never_written(graph) -> bool:
     """Empty with fresh id counters: a new session's graph, stored as nothing."""
-    return graph.node_count() == 0 and graph.relationship_count() == 0 and not graph._next_node \
+    return (
+        graph.node_count() == 0
+        and graph.relationship_count() == 0
+        and not graph._next_node
         and not graph._next_rel
+    )
 
 
 def state_digest(graph) -> str | None:

@@ -12,8 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-TYPE_NAMES = ("ANY", "BOOLEAN", "INTEGER", "FLOAT", "NUMBER", "STRING", "LIST", "MAP",
-              "NODE", "RELATIONSHIP", "PATH")
+TYPE_NAMES = (
+    "ANY",
+    "BOOLEAN",
+    "INTEGER",
+    "FLOAT",
+    "NUMBER",
+    "STRING",
+    "LIST",
+    "MAP",
+    "NODE",
+    "RELATIONSHIP",
+    "PATH",
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +59,9 @@ def _pairs(spec, what: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def register_procedure(name: str, fn: Callable, inputs: Iterable = (), outputs: Iterable = (),
-                       description: str = "") -> Procedure:
+def register_procedure(
+    name: str, fn: Callable, inputs: Iterable = (), outputs: Iterable = (), description: str = ""
+) -> Procedure:
     """Make `CALL name(...)` available to every graph. Re-registering a name replaces it."""
     if not isinstance(name, str) or not name or any(not part for part in name.split(".")):
         raise ValueError(f"procedure name must be dotted identifiers, got {name!r}")
@@ -74,6 +86,7 @@ def get_procedure(name: str) -> Procedure | None:
     proc = _PROCEDURES.get(name)
     if proc is None and not _builtins_loaded[0]:
         import importlib
+
         _builtins_loaded[0] = True
         for module in BUILTIN_MODULES:
             try:

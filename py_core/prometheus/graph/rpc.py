@@ -26,14 +26,27 @@ def current_graph() -> Graph:
 def json_value(v):
     """A JSON-safe rendering of one Cypher value."""
     if isinstance(v, Node):
-        return {"kind": "node", "id": v.id, "labels": sorted(v.labels),
-                "properties": {k: json_value(x) for k, x in v.properties.items()}}
+        return {
+            "kind": "node",
+            "id": v.id,
+            "labels": sorted(v.labels),
+            "properties": {k: json_value(x) for k, x in v.properties.items()},
+        }
     if isinstance(v, Relationship):
-        return {"kind": "relationship", "id": v.id, "type": v.type, "start": v.start, "end": v.end,
-                "properties": {k: json_value(x) for k, x in v.properties.items()}}
+        return {
+            "kind": "relationship",
+            "id": v.id,
+            "type": v.type,
+            "start": v.start,
+            "end": v.end,
+            "properties": {k: json_value(x) for k, x in v.properties.items()},
+        }
     if isinstance(v, Path):
-        return {"kind": "path", "nodes": [json_value(n) for n in v.nodes],
-                "relationships": [json_value(r) for r in v.relationships]}
+        return {
+            "kind": "path",
+            "nodes": [json_value(n) for n in v.nodes],
+            "relationships": [json_value(r) for r in v.relationships],
+        }
     if isinstance(v, list):
         return [json_value(x) for x in v]
     if isinstance(v, dict):
@@ -65,9 +78,13 @@ def save() -> dict:
     start = time.perf_counter()
     data = graph.to_bytes()
     elapsed = time.perf_counter() - start
-    return {"snapshot": base64.b64encode(data).decode("ascii"), "bytes": len(data),
-            "nodes": graph.node_count(), "relationships": graph.relationship_count(),
-            "engine_ms": elapsed * 1e3}
+    return {
+        "snapshot": base64.b64encode(data).decode("ascii"),
+        "bytes": len(data),
+        "nodes": graph.node_count(),
+        "relationships": graph.relationship_count(),
+        "engine_ms": elapsed * 1e3,
+    }
 
 
 @method("graph.load", packages=("tzdata",), writes=("graph",))
@@ -94,14 +111,21 @@ def clear() -> dict:
 @method("graph.stats")
 def stats() -> dict:
     graph = current_graph()
-    return {"nodes": graph.node_count(), "relationships": graph.relationship_count(),
-            "indexes": [list(k) for k in graph.indexes()]}
+    return {
+        "nodes": graph.node_count(),
+        "relationships": graph.relationship_count(),
+        "indexes": [list(k) for k in graph.indexes()],
+    }
 
 
 @method("graph.import", writes=("graph",))
-def import_columns(nodes: dict | None = None, relationships: dict | None = None,
-                   nodes_csv: str | None = None, relationships_csv: str | None = None,
-                   id_type: str = "string") -> dict:
+def import_columns(
+    nodes: dict | None = None,
+    relationships: dict | None = None,
+    nodes_csv: str | None = None,
+    relationships_csv: str | None = None,
+    id_type: str = "string",
+) -> dict:
     """Adds nodes and relationships to the session graph in one change, all or nothing.
 
     Either columns (`nodes` / `relationships`, shaped as in graph/columns.py) or CSV text with

@@ -25,10 +25,16 @@ DIGEST = 32
 _TEMPORAL_TAG = "\u0000temporal"
 
 # each column and the count that sizes it
-COLUMNS = (("node_ids", "nodes"), ("node_labels", "nodes"), ("rel_ids", "rels"), ("rel_types", "rels"),
-           ("rel_start", "rels"), ("rel_end", "rels"))
+COLUMNS = (
+    ("node_ids", "nodes"),
+    ("node_labels", "nodes"),
+    ("rel_ids", "rels"),
+    ("rel_types", "rels"),
+    ("rel_start", "rels"),
+    ("rel_end", "rels"),
+)
 # array typecodes by width, each column stored in the narrowest that holds it (named in the header)
-_WIDTHS = (("B", 0, 2**8), ("H", 0, 2**16), ("i", -2**31, 2**31), ("q", -2**63, 2**63))
+_WIDTHS = (("B", 0, 2**8), ("H", 0, 2**16), ("i", -(2**31), 2**31), ("q", -(2**63), 2**63))
 _CODES = {code for code, _, _ in _WIDTHS}
 _SWAP = sys.byteorder != "little"
 
@@ -51,8 +57,10 @@ def pack(header: dict, columns: dict) -> bytes:
 
     def encode(value):
         from .cypher.temporal import encode_temporal
+
         used_temporal.append(True)
         return {_TEMPORAL_TAG: encode_temporal(value)}
+
     text = json.dumps(header, separators=(",", ":"), default=encode).encode("utf-8")
     parts = [MAGIC_TEMPORAL if used_temporal else MAGIC, len(text).to_bytes(8, "little"), text]
     for name, _ in COLUMNS:
@@ -67,21 +75,21 @@ def pack(header: dict, columns: dict) -> bytes:
 def unpack(data) -> tuple[dict, dict]:
     """(header, columns as lists of ints); SnapshotError names what is wrong."""
     data = memoryview(data).cast("B")
-    if data[:len(MAGIC)] == MAGIC:
+    if data[: len(MAGIC)] == MAGIC:
         at, hook = len(MAGIC), None
-    elif data[:len(MAGIC_TEMPORAL)] == MAGIC_TEMPORAL:
+    elif data[: len(MAGIC_TEMPORAL)] == MAGIC_TEMPORAL:
         at, hook = len(MAGIC_TEMPORAL), _decode_tagged
     else:
         raise SnapshotError("not a graph snapshot (bad header)")
     if len(data) < at + 8 + DIGEST or hashlib.sha256(data[:-DIGEST]).digest() != data[-DIGEST:]:
         raise SnapshotError("corrupt graph snapshot: its sha256 does not match (damaged or cut short)")
     data = data[:-DIGEST]
-    size = int.from_bytes(data[at:at + 8], "little")
+    size = int.from_bytes(data[at : at + 8], "little")
     at += 8
     if at + size > len(data):
         raise SnapshotError("corrupt graph snapshot: header runs past the end")
     try:
-        header = json.loads(bytes(data[at:at + size]), object_hook=hook)
+        header = json.loads(bytes(data[at : at + size]), object_hook=hook)
         counts = {"nodes": header["nodes"], "rels": header["rels"]}
         codes = [header["codes"][name] for name, _ in COLUMNS]
     except (ValueError, KeyError, TypeError) as exc:
@@ -103,15 +111,20 @@ def unpack(data) -> tuple[dict, dict]:
         columns[name] = column.tolist()
         at = end
     if at != len(data):
-        raise SnapshotError(f"corrupt graph snapshot: {len(data) - at} unexpected bytes after the last column")
+        raise SnapshotError(
+            f"corrupt graph snapshot: {len(data) - at} unexpected bytes after the last column"
+        )
     return header, columns
 
 
 def dumps_values(value) -> bytes:
     """JSON bytes of Cypher values (temporal ones tagged), for the store's redo ops."""
+
     def encode(v):
         from .cypher.temporal import encode_temporal
+
         return {_TEMPORAL_TAG: encode_temporal(v)}
+
     return json.dumps(value, separators=(",", ":"), default=encode).encode("utf-8")
 
 
@@ -122,5 +135,6 @@ def loads_values(data):
 def _decode_tagged(obj):
     if len(obj) == 1 and _TEMPORAL_TAG in obj:
         from .cypher.temporal import decode_temporal
+
         return decode_temporal(obj[_TEMPORAL_TAG])
     return obj

@@ -222,8 +222,9 @@ class Graph:
         bucket = self._node(id).inc.get(type)
         return bucket.values() if bucket is not None else ()
 
-    def reach_levels(self, sources, direction: str = "out", types=None, max_depth=None,
-                     exclude_sources: bool = False) -> list:
+    def reach_levels(
+        self, sources, direction: str = "out", types=None, max_depth=None, exclude_sources: bool = False
+    ) -> list:
         """Breadth-first levels of the nodes reachable from `sources` (csr.levels): level k holds
         the nodes first reached after k >= 1 relationships of `types` (None: all) in `direction`.
         Large searches run on numpy arrays built per type on first use and dropped on writes."""
@@ -376,7 +377,8 @@ class Graph:
         attached = [r for adj in (rec.out, rec.inc) for bucket in adj.values() for r in bucket]
         if attached and not detach:
             raise GraphStoreError(
-                f"node {id} still has {len(set(attached))} relationship(s); delete them first or detach")
+                f"node {id} still has {len(set(attached))} relationship(s); delete them first or detach"
+            )
         for rid in dict.fromkeys(attached):
             self.delete_relationship(rid)
         removed = self._remove_node_record(id)
@@ -427,6 +429,7 @@ class Graph:
                 rec.props.pop(key, None)
             else:
                 rec.props[key] = old
+
         self._log(undo)
         if self._redo is not None:
             self._redo.append(("rp", id, key, value))
@@ -580,19 +583,26 @@ class Graph:
         from . import columns  # deferred: columns.py builds this module's record classes
 
         with _collector_paused():
-            batch = columns.build_batch(columns.validate(nodes, relationships),
-                                        self._next_node, self._next_rel, self._nodes)
+            batch = columns.build_batch(
+                columns.validate(nodes, relationships), self._next_node, self._next_rel, self._nodes
+            )
         self.install_batch(batch)
-        return {"nodes": len(batch.nodes), "relationships": len(batch.rels),
-                "first_node": batch.first_node, "first_relationship": batch.first_rel}
+        return {
+            "nodes": len(batch.nodes),
+            "relationships": len(batch.rels),
+            "first_node": batch.first_node,
+            "first_relationship": batch.first_rel,
+        }
 
     def install_batch(self, batch) -> None:
         """Puts in place the records of a `columns.Batch` built for this graph's next ids, all
         at once: a failure part-way removes what was added, and inside a transaction the whole
         batch is one undo step."""
         if (batch.first_node, batch.first_rel) != (self._next_node, self._next_rel):
-            raise GraphStoreError(f"batch was built for next ids {(batch.first_node, batch.first_rel)}, "
-                                  f"the graph is at {(self._next_node, self._next_rel)}")
+            raise GraphStoreError(
+                f"batch was built for next ids {(batch.first_node, batch.first_rel)}, "
+                f"the graph is at {(self._next_node, self._next_rel)}"
+            )
         new_types = [t for t in batch.by_type if t not in self._by_type]
         with _collector_paused():
             try:
@@ -677,8 +687,10 @@ class Graph:
         label_sets: dict[frozenset, int] = {}  # most nodes share a few label sets: one int each
         node_recs = list(self._nodes.values())
         node_ids = list(self._nodes)
-        node_labels = [label_sets.setdefault(frozenset(labels), len(label_sets))
-                       for labels in map(attrgetter("labels"), node_recs)]
+        node_labels = [
+            label_sets.setdefault(frozenset(labels), len(label_sets))
+            for labels in map(attrgetter("labels"), node_recs)
+        ]
         node_props = list(map(attrgetter("props"), node_recs))
         rel_recs = list(self._rels.values())
         rel_ids = list(self._rels)
@@ -689,16 +701,29 @@ class Graph:
         rel_end = list(map(attrgetter("end"), rel_recs))
         # most relationships have no properties: list only those that do, by position
         rel_props = [[i, props] for i, props in enumerate(map(attrgetter("props"), rel_recs)) if props]
-        set_labels = [sorted(label_ids.setdefault(l, len(label_ids)) for l in sorted(labels))
-                      for labels in label_sets]
+        set_labels = [
+            sorted(label_ids.setdefault(l, len(label_ids)) for l in sorted(labels)) for labels in label_sets
+        ]
         header = {
             "next": [self._next_node, self._next_rel],
-            "labels": list(label_ids), "types": list(type_ids), "label_sets": set_labels,
-            "node_props": node_props, "rel_props": rel_props,
+            "labels": list(label_ids),
+            "types": list(type_ids),
+            "label_sets": set_labels,
+            "node_props": node_props,
+            "rel_props": rel_props,
             "indexes": [list(k) for k in self._indexes],
         }
-        return snapshot.pack(header, {"node_ids": node_ids, "node_labels": node_labels, "rel_ids": rel_ids,
-                                      "rel_types": rel_types, "rel_start": rel_start, "rel_end": rel_end})
+        return snapshot.pack(
+            header,
+            {
+                "node_ids": node_ids,
+                "node_labels": node_labels,
+                "rel_ids": rel_ids,
+                "rel_types": rel_types,
+                "rel_start": rel_start,
+                "rel_end": rel_end,
+            },
+        )
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "Graph":
@@ -721,7 +746,9 @@ class Graph:
             per_label = [[] for _ in labels]
             set_labels = doc["label_sets"]
             label_sets = [[labels[i] for i in ids] for ids in set_labels]
-            for nid, k, props in zip(columns["node_ids"], columns["node_labels"], doc["node_props"], strict=True):
+            for nid, k, props in zip(
+                columns["node_ids"], columns["node_labels"], doc["node_props"], strict=True
+            ):
                 nodes[nid] = node_record(set(label_sets[k]), props)
                 for i in set_labels[k]:
                     per_label[i].append(nid)
@@ -730,8 +757,15 @@ class Graph:
             rel_record = _RelRecord
             per_type = [[] for _ in types]
             rel_props = {i: props for i, props in doc["rel_props"]}
-            for i, (rid, t, s, e) in enumerate(zip(columns["rel_ids"], columns["rel_types"], columns["rel_start"],
-                                                   columns["rel_end"], strict=True)):
+            for i, (rid, t, s, e) in enumerate(
+                zip(
+                    columns["rel_ids"],
+                    columns["rel_types"],
+                    columns["rel_start"],
+                    columns["rel_end"],
+                    strict=True,
+                )
+            ):
                 name = types[t]
                 props = rel_props.get(i)
                 rels[rid] = rel_record(name, s, e, {} if props is None else props)

@@ -88,9 +88,7 @@ class Embedder:
     def encode_texts(self, texts: Sequence[str], *, truncate: bool = True) -> list[list[int]]:
         """Token ids per text, after checking every text (nothing runs on bad input)."""
         if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
-            raise ValidationError(
-                f"texts must be a list of strings, got {type(texts).__name__}"
-            )
+            raise ValidationError(f"texts must be a list of strings, got {type(texts).__name__}")
         encoded = []
         for i, text in enumerate(texts):
             if not isinstance(text, str):
@@ -126,8 +124,9 @@ class Embedder:
             yield group
 
     # -- output -----------------------------------------------------------------------
-    async def embed_async(self, texts: Sequence[str], *, truncate: bool = True, max_tokens: int = 4096,
-                          max_batch: int = 64) -> np.ndarray:
+    async def embed_async(
+        self, texts: Sequence[str], *, truncate: bool = True, max_tokens: int = 4096, max_batch: int = 64
+    ) -> np.ndarray:
         """As `embed`, awaiting backends that compute asynchronously (WebGPU)."""
         encoded = self.encode_texts(texts, truncate=truncate)
         out = np.zeros((len(encoded), self.dim), dtype=np.float32)
@@ -137,8 +136,9 @@ class Embedder:
             out[group] = await run(ids, mask) if run is not None else self.backend.encode(ids, mask)
         return out
 
-    def embed(self, texts: Sequence[str], *, truncate: bool = True, max_tokens: int = 4096,
-              max_batch: int = 64) -> np.ndarray:
+    def embed(
+        self, texts: Sequence[str], *, truncate: bool = True, max_tokens: int = 4096, max_batch: int = 64
+    ) -> np.ndarray:
         """(n, dim) float32, unit-length rows, in the order of `texts`."""
         encoded = self.encode_texts(texts, truncate=truncate)
         out = np.zeros((len(encoded), self.dim), dtype=np.float32)

@@ -31,8 +31,15 @@ class IndexPart:
         if not len(index):
             return None
         ids = index.ids
-        return codec.pack(SNAPSHOT, {"dim": index.dim, "ids": ids, "texts": [index.text(i) for i in ids],
-                                     "vectors": np.stack([index.vector(i) for i in ids]) if ids else None})
+        return codec.pack(
+            SNAPSHOT,
+            {
+                "dim": index.dim,
+                "ids": ids,
+                "texts": [index.text(i) for i in ids],
+                "vectors": np.stack([index.vector(i) for i in ids]) if ids else None,
+            },
+        )
 
     def load(self, data):
         if data is None:
@@ -40,7 +47,9 @@ class IndexPart:
             return
         doc = codec.unpack(SNAPSHOT, data, "index snapshot")
         index = SemanticIndex(session_index().embedder, dim=doc["dim"])
-        index.apply_ops([("add", doc["ids"], doc["texts"], doc["vectors"])])  # stored unit vectors, as they are
+        index.apply_ops(
+            [("add", doc["ids"], doc["texts"], doc["vectors"])]
+        )  # stored unit vectors, as they are
         set_session_index(index)
 
     def apply(self, ops):

@@ -64,15 +64,20 @@ async def load(backend: str = "auto", url: str | None = None, progress=None) -> 
     index = _state["index"]
     if index.dim != embedder.dim:
         if len(index):
-            raise ValidationError(f"the index holds {len(index)} vectors of dimension {index.dim}; this model "
-                                  f"makes {embedder.dim}: clear the index before switching to it")
+            raise ValidationError(
+                f"the index holds {len(index)} vectors of dimension {index.dim}; this model "
+                f"makes {embedder.dim}: clear the index before switching to it"
+            )
         _state["index"] = index = SemanticIndex(dim=embedder.dim)
     _state["embedder"] = embedder
     index.embedder = embedder  # the stored vectors stay as they are across a backend switch
     _state["info"] = {
-        "backend": embedder.backend.name, "backend_reason": reason, "dim": embedder.dim,
+        "backend": embedder.backend.name,
+        "backend_reason": reason,
+        "dim": embedder.dim,
         "kernel": getattr(embedder.backend, "kernel", embedder.backend.name),
-        "model_bytes": source["bytes"], "from_cache": source["cached"],
+        "model_bytes": source["bytes"],
+        "from_cache": source["cached"],
         "seconds": round(time.perf_counter() - started, 3),
     }
     progress("ready", 1.0)
@@ -92,8 +97,11 @@ async def _index() -> SemanticIndex:
 
 @method("infer.info")
 def info() -> dict:
-    return {"loaded": _state["embedder"] is not None, **(_state["info"] or {}),
-            "index_size": len(_state["index"])}
+    return {
+        "loaded": _state["embedder"] is not None,
+        **(_state["info"] or {}),
+        "index_size": len(_state["index"]),
+    }
 
 
 @method("infer.embed")
@@ -137,9 +145,11 @@ async def index_add(ids: list, texts: list, vectors: bytes | None = None, existi
         index = session_index()
         ids = index._check_new_ids(_ids(ids))
         if not isinstance(vectors, bytes) or len(vectors) != len(ids) * index.dim * 4:
-            raise ValidationError(f"vectors must be {len(ids)} x {index.dim} float32 values as bytes "
-                                  f"({len(ids) * index.dim * 4} bytes), got {type(vectors).__name__}"
-                                  + (f" of {len(vectors)} bytes" if isinstance(vectors, bytes) else ""))
+            raise ValidationError(
+                f"vectors must be {len(ids)} x {index.dim} float32 values as bytes "
+                f"({len(ids) * index.dim * 4} bytes), got {type(vectors).__name__}"
+                + (f" of {len(vectors)} bytes" if isinstance(vectors, bytes) else "")
+            )
         index.add_vectors(ids, np.frombuffer(vectors, dtype="<f4").reshape(len(ids), index.dim), texts)
         return {"size": len(index)}
     index = await _index()

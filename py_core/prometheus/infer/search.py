@@ -62,7 +62,9 @@ class SemanticIndex:
         seen = set()
         for i, item_id in enumerate(ids):
             if not isinstance(item_id, (str, int)) or isinstance(item_id, bool):
-                raise ValidationError(f"ids[{i}] must be a string or an integer, got {type(item_id).__name__}")
+                raise ValidationError(
+                    f"ids[{i}] must be a string or an integer, got {type(item_id).__name__}"
+                )
             if item_id in self._rows:
                 raise ValidationError(f"ids[{i}] {item_id!r} is already in the index (remove it first)")
             if item_id in seen:
@@ -162,7 +164,11 @@ class SemanticIndex:
     def similar_pairs(self, threshold: float, *, top_k: int | None = None, block: int = 512) -> list[tuple]:
         """Every pair (id_a, id_b, cosine) with cosine >= threshold, id_a added before id_b,
         highest first. With top_k, each entry keeps only its top_k partners (either side)."""
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not -1.0 <= threshold <= 1.0:
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float))
+            or not -1.0 <= threshold <= 1.0
+        ):
             raise ValidationError(f"threshold must be a number in [-1, 1], got {threshold!r}")
         if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
             raise ValidationError(f"top_k must be a positive integer, got {top_k!r}")

@@ -14,5 +14,12 @@ transfer (CSV, .apkg, JSON), model (optimizer), synthetic (benchmark collections
 from .collection import Collection
 from .errors import ImportFormatError, LearnError, NothingToUndo, OpError, SnapshotError, UnknownCard
 
-__all__ = ["Collection", "LearnError", "UnknownCard", "NothingToUndo", "ImportFormatError",
-           "SnapshotError", "OpError"]
+__all__ = [
+    "Collection",
+    "LearnError",
+    "UnknownCard",
+    "NothingToUndo",
+    "ImportFormatError",
+    "SnapshotError",
+    "OpError",
+]

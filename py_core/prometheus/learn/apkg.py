@@ -40,8 +40,10 @@ from .study import commit, new_card_record
 
 MAX_PACKAGE_BYTES = 500_000_000
 STUB_BYTES = 200_000  # Anki's "please update" anki2 stub next to an anki21b is tiny
-REFUSE_21B = ("this .apkg stores its collection as collection.anki21b (Anki 2.1.50 or newer), "
-              "which cannot be read here: in Anki, export again with 'Support older Anki versions' checked")
+REFUSE_21B = (
+    "this .apkg stores its collection as collection.anki21b (Anki 2.1.50 or newer), "
+    "which cannot be read here: in Anki, export again with 'Support older Anki versions' checked"
+)
 FIELD_SEP = "\x1f"
 _TAG = re.compile(r"\{\{([#^/]?)([^}]*)\}\}")
 
@@ -69,7 +71,7 @@ def _render(template: str, fields: dict) -> str:
             if match.start() < pos:
                 continue
             kind, name = match.group(1), match.group(2).strip()
-            out.append(text[pos:match.start()])
+            out.append(text[pos : match.start()])
             pos = match.end()
             if kind in ("#", "^"):
                 close = text.find("{{/" + name + "}}", pos)
@@ -115,8 +117,12 @@ def _read_tables(raw: bytes):
         try:
             col = _query(con, "SELECT crt, models FROM col", "the col table")
             notes = _query(con, "SELECT id, mid, flds, tags FROM notes ORDER BY id", "the notes table")
-            cards = _query(con, "SELECT id, nid, ord, type, queue, due, ivl FROM cards ORDER BY id", "the cards table")
-            revlog = _query(con, "SELECT id, cid, ease, type, ivl, time FROM revlog ORDER BY cid, id", "the revlog table")
+            cards = _query(
+                con, "SELECT id, nid, ord, type, queue, due, ivl FROM cards ORDER BY id", "the cards table"
+            )
+            revlog = _query(
+                con, "SELECT id, cid, ease, type, ivl, time FROM revlog ORDER BY cid, id", "the revlog table"
+            )
         finally:
             con.close()
     finally:
@@ -129,8 +135,10 @@ def _read_tables(raw: bytes):
     except (TypeError, ValueError) as exc:
         raise ImportFormatError(f"Anki collection: col.models is not JSON: {exc}") from None
     if not isinstance(models, dict) or not models:
-        raise ImportFormatError("Anki collection has no note types in col.models (a newer schema?): "
-                                "export again with 'Support older Anki versions' checked")
+        raise ImportFormatError(
+            "Anki collection has no note types in col.models (a newer schema?): "
+            "export again with 'Support older Anki versions' checked"
+        )
     return crt, models, notes, cards, revlog
 
 
@@ -149,7 +157,9 @@ def _media(archive: zipfile.ZipFile, existing) -> tuple[dict, list]:
         if not isinstance(name, str) or not name or "/" in name or name in (".", ".."):
             raise ImportFormatError(f"media entry {number!r} has an invalid file name {name!r}")
         if str(number) not in names:
-            raise ImportFormatError(f"media file {name!r} (zip member {number!r}) is missing from the package")
+            raise ImportFormatError(
+                f"media file {name!r} (zip member {number!r}) is missing from the package"
+            )
         if name in existing or name in kept:
             skipped.append(name)
             continue
@@ -159,7 +169,11 @@ def _media(archive: zipfile.ZipFile, existing) -> tuple[dict, list]:
 
 def _model(models: dict, mid) -> dict:
     model = models.get(str(mid))
-    if not isinstance(model, dict) or not isinstance(model.get("flds"), list) or not isinstance(model.get("tmpls"), list):
+    if (
+        not isinstance(model, dict)
+        or not isinstance(model.get("flds"), list)
+        or not isinstance(model.get("tmpls"), list)
+    ):
         raise ImportFormatError(f"note type {mid} is missing or malformed in col.models")
     return model
 
@@ -181,24 +195,44 @@ def _replay(collection, card_int: int, entries, record: dict, anki: tuple) -> li
             card = Card(card_id=card_int, due=moment)
         elif moment < card.last_review:
             continue
-        retrievability = None if card.last_review is None else float(scheduler.get_card_retrievability(card, moment))
+        retrievability = (
+            None if card.last_review is None else float(scheduler.get_card_retrievability(card, moment))
+        )
         elapsed = None if card.last_review is None else (moment - card.last_review).days
-        logs.append({"card": record["id"], "rating": ease, "time": rid * 1000,
-                     "duration": min(max(int(ms or 0), 0), 86_400_000),
-                     "state": 0 if card.last_review is None else int(card.state),
-                     "elapsed": elapsed, "retrievability": retrievability})
+        logs.append(
+            {
+                "card": record["id"],
+                "rating": ease,
+                "time": rid * 1000,
+                "duration": min(max(int(ms or 0), 0), 86_400_000),
+                "state": 0 if card.last_review is None else int(card.state),
+                "elapsed": elapsed,
+                "retrievability": retrievability,
+            }
+        )
         card, _ = scheduler.review_card(card, ease, moment)
     if card is not None:
         t = logs[-1]["time"]
-        record.update(state=int(card.state), step=card.step, stability=card.stability,
-                      difficulty=card.difficulty, due=t + (card.due - to_datetime(t)) // timedelta(microseconds=1),
-                      last_review=t)
+        record.update(
+            state=int(card.state),
+            step=card.step,
+            stability=card.stability,
+            difficulty=card.difficulty,
+            due=t + (card.due - to_datetime(t)) // timedelta(microseconds=1),
+            last_review=t,
+        )
     else:
         crt, ctype, due, ivl, now = anki
         if ctype == 2 and ivl > 0:  # reviewed in Anki, history gone: keep its interval
             due_us = (crt + due * 86_400) * 1_000_000
-            record.update(state=2, step=None, stability=float(ivl), difficulty=5.0, due=due_us,
-                          last_review=min(due_us - ivl * 86_400_000_000, now))
+            record.update(
+                state=2,
+                step=None,
+                stability=float(ivl),
+                difficulty=5.0,
+                due=due_us,
+                last_review=min(due_us - ivl * 86_400_000_000, now),
+            )
     return logs
 
 
@@ -246,15 +280,21 @@ def import_apkg(collection, data, now=None) -> dict:
         if not isinstance(flds, str):
             raise ImportFormatError(f"note {nid}: fields are not text")
         values = flds.split(FIELD_SEP)
-        names = [f.get("name", f"Field {i}") for i, f in enumerate(sorted(model["flds"], key=lambda f: f.get("ord", 0)))]
+        names = [
+            f.get("name", f"Field {i}")
+            for i, f in enumerate(sorted(model["flds"], key=lambda f: f.get("ord", 0)))
+        ]
         fields = {name: values[i] if i < len(values) else "" for i, name in enumerate(names)}
         note_int = new_id_int(taken_notes)
         taken_notes.add(note_int)
         note_id = id_text(note_int)
         if model.get("type") == 1:
             text = values[0] if values else ""
-            note = {"kind": "cloze", "fields": {"text": text, "back": values[1] if len(values) > 1 else ""},
-                    "html": ["back", "text"]}
+            note = {
+                "kind": "cloze",
+                "fields": {"text": text, "back": values[1] if len(values) > 1 else ""},
+                "html": ["back", "text"],
+            }
             valid = set(n - 1 for n in cloze_numbers(text))
             cards = [c for c in cards if c[1] in valid]
             if not cards:
@@ -274,20 +314,36 @@ def import_apkg(collection, data, now=None) -> dict:
             ords = list(range(len(cards)))
         tag_list = tags.split() if isinstance(tags, str) else []
         notes.append({"id": note_id, "created": t, "tags": tag_list, **note})
-        for (cid, _, ctype, queue, due, ivl), ord in sorted(zip(cards, ords), key=lambda x: (x[0][2] != 0, x[0][4], x[0][0])):
+        for (cid, _, ctype, queue, due, ivl), ord in sorted(
+            zip(cards, ords), key=lambda x: (x[0][2] != 0, x[0][4], x[0][0])
+        ):
             card_int = new_id_int(taken_cards)
             taken_cards.add(card_int)
             record = new_card_record(id_text(card_int), note_id, ord, position, t)
             position += 1
             record["suspended"] = queue == -1
-            entries.extend(_replay(collection, card_int, history.get(cid, ()), record, (crt, ctype, due, ivl, t)))
+            entries.extend(
+                _replay(collection, card_int, history.get(cid, ()), record, (crt, ctype, due, ivl, t))
+            )
             records.append(record)
     if not records:
         raise ImportFormatError("the package holds no cards")
     entries.sort(key=lambda e: e["time"])
     start = collection.log.n
-    op = {"op": "add", "notes": notes, "cards": records,
-          "reviews": [[start + i, e] for i, e in enumerate(entries)], "media": media}
+    op = {
+        "op": "add",
+        "notes": notes,
+        "cards": records,
+        "reviews": [[start + i, e] for i, e in enumerate(entries)],
+        "media": media,
+    }
     commit(collection, "import", op, None, {"format": "apkg", "cards": len(records)})
-    return {"format": "apkg", "notes": len(notes), "cards": len(records), "reviews": len(entries),
-            "media": sorted(media), "media_skipped": skipped, "ids": [r["id"] for r in records]}
+    return {
+        "format": "apkg",
+        "notes": len(notes),
+        "cards": len(records),
+        "reviews": len(entries),
+        "media": sorted(media),
+        "media_skipped": skipped,
+        "ids": [r["id"] for r in records],
+    }

@@ -56,11 +56,28 @@ from .table import Table
 NO_TIME = np.iinfo(np.int64).min  # last_review of a card never reviewed
 NO_STEP = -1
 NO_DURATION = -1
-CARD_COLUMNS = (("id", "<i8"), ("note", "<i8"), ("ord", "<i4"), ("state", "<i1"), ("step", "<i2"),
-                ("stability", "<f8"), ("difficulty", "<f8"), ("due", "<i8"), ("last_review", "<i8"),
-                ("position", "<i8"), ("suspended", "<i1"))
-LOG_COLUMNS = (("card", "<i8"), ("rating", "<i1"), ("time", "<i8"), ("duration", "<i8"),
-               ("state", "<i1"), ("elapsed", "<i4"), ("retrievability", "<f8"))
+CARD_COLUMNS = (
+    ("id", "<i8"),
+    ("note", "<i8"),
+    ("ord", "<i4"),
+    ("state", "<i1"),
+    ("step", "<i2"),
+    ("stability", "<f8"),
+    ("difficulty", "<f8"),
+    ("due", "<i8"),
+    ("last_review", "<i8"),
+    ("position", "<i8"),
+    ("suspended", "<i1"),
+)
+LOG_COLUMNS = (
+    ("card", "<i8"),
+    ("rating", "<i1"),
+    ("time", "<i8"),
+    ("duration", "<i8"),
+    ("state", "<i1"),
+    ("elapsed", "<i4"),
+    ("retrievability", "<f8"),
+)
 STATE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
 CARD_KEYS = ("id", "note", "ord", "position", "suspended") + STATE_KEYS
 ENTRY_KEYS = ("card", "rating", "time", "duration", "state", "elapsed", "retrievability")
@@ -72,13 +89,18 @@ MAX_TIME = 7_258_118_400_000_000  # 2200-01-01
 
 
 def _canonical(value) -> bytes:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode("utf-8")
 
 
 def _is_int(value, low=None, high=None) -> bool:
-    return (isinstance(value, int) and not isinstance(value, bool)
-            and (low is None or value >= low) and (high is None or value <= high))
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and (low is None or value >= low)
+        and (high is None or value <= high)
+    )
 
 
 def _is_float(value, low, high, low_open=False) -> bool:
@@ -96,8 +118,7 @@ def _keys(value, keys, where, optional=()) -> None:
     _need(isinstance(value, dict), f"{where} must be an object, got {type(value).__name__}")
     missing = [k for k in keys if k not in value and k not in optional]
     extra = sorted(set(value) - set(keys))
-    _need(not missing and not extra,
-          f"{where}: missing {missing or 'nothing'}, unknown {extra or 'nothing'}")
+    _need(not missing and not extra, f"{where}: missing {missing or 'nothing'}, unknown {extra or 'nothing'}")
 
 
 def state_values(state: dict, where: str) -> dict:
@@ -107,20 +128,36 @@ def state_values(state: dict, where: str) -> dict:
     _need(_is_int(s, 1, 3), f"{where}.state must be 1, 2 or 3, got {s!r}")
     _need(step is None or _is_int(step, 0, 10_000), f"{where}.step must be null or 0..10000, got {step!r}")
     _need(s == 2 or step is not None, f"{where}.step must be set in state {s}")
-    _need(stab is None or _is_float(stab, 0.0, 1e12, low_open=True),
-          f"{where}.stability must be null or positive, got {stab!r}")
-    _need(diff is None or _is_float(diff, MIN_DIFFICULTY, MAX_DIFFICULTY),
-          f"{where}.difficulty must be null or in [1, 10], got {diff!r}")
-    _need(s == 1 or (stab is not None and diff is not None), f"{where}: state {s} needs stability and difficulty")
+    _need(
+        stab is None or _is_float(stab, 0.0, 1e12, low_open=True),
+        f"{where}.stability must be null or positive, got {stab!r}",
+    )
+    _need(
+        diff is None or _is_float(diff, MIN_DIFFICULTY, MAX_DIFFICULTY),
+        f"{where}.difficulty must be null or in [1, 10], got {diff!r}",
+    )
+    _need(
+        s == 1 or (stab is not None and diff is not None),
+        f"{where}: state {s} needs stability and difficulty",
+    )
     _need((stab is None) == (diff is None), f"{where}: stability and difficulty are both set or both null")
     _need(_is_int(state["due"], 0, MAX_TIME), f"{where}.due must be epoch microseconds, got {state['due']!r}")
     last = state["last_review"]
-    _need(last is None or _is_int(last, 0, MAX_TIME), f"{where}.last_review must be null or epoch microseconds")
-    _need((last is None) == (stab is None), f"{where}: a reviewed card has last_review and stability, a new one neither")
-    return {"state": s, "step": NO_STEP if step is None else step,
-            "stability": math.nan if stab is None else float(stab),
-            "difficulty": math.nan if diff is None else float(diff),
-            "due": state["due"], "last_review": NO_TIME if last is None else last}
+    _need(
+        last is None or _is_int(last, 0, MAX_TIME), f"{where}.last_review must be null or epoch microseconds"
+    )
+    _need(
+        (last is None) == (stab is None),
+        f"{where}: a reviewed card has last_review and stability, a new one neither",
+    )
+    return {
+        "state": s,
+        "step": NO_STEP if step is None else step,
+        "stability": math.nan if stab is None else float(stab),
+        "difficulty": math.nan if diff is None else float(diff),
+        "due": state["due"],
+        "last_review": NO_TIME if last is None else last,
+    }
 
 
 def card_values(card: dict, where: str) -> dict:
@@ -146,16 +183,26 @@ def entry_values(entry: dict, where: str) -> dict:
         raise OpError(str(exc)) from None
     _need(_is_int(entry["rating"], 1, 4), f"{where}.rating must be 1-4, got {entry['rating']!r}")
     _need(_is_int(entry["time"], 0, MAX_TIME), f"{where}.time must be epoch microseconds")
-    _need(entry["duration"] is None or _is_int(entry["duration"], 0, 86_400_000),
-          f"{where}.duration must be null or 0..86400000 ms")
+    _need(
+        entry["duration"] is None or _is_int(entry["duration"], 0, 86_400_000),
+        f"{where}.duration must be null or 0..86400000 ms",
+    )
     _need(_is_int(entry["state"], 0, 3), f"{where}.state must be 0-3")
-    _need(entry["elapsed"] is None or _is_int(entry["elapsed"], 0, 1_000_000), f"{where}.elapsed must be null or >= 0")
+    _need(
+        entry["elapsed"] is None or _is_int(entry["elapsed"], 0, 1_000_000),
+        f"{where}.elapsed must be null or >= 0",
+    )
     r = entry["retrievability"]
     _need(r is None or _is_float(r, 0.0, 1.0), f"{where}.retrievability must be null or in [0, 1]")
-    return {"card": card, "rating": entry["rating"], "time": entry["time"],
-            "duration": NO_DURATION if entry["duration"] is None else entry["duration"],
-            "state": entry["state"], "elapsed": -1 if entry["elapsed"] is None else entry["elapsed"],
-            "retrievability": math.nan if r is None else float(r)}
+    return {
+        "card": card,
+        "rating": entry["rating"],
+        "time": entry["time"],
+        "duration": NO_DURATION if entry["duration"] is None else entry["duration"],
+        "state": entry["state"],
+        "elapsed": -1 if entry["elapsed"] is None else entry["elapsed"],
+        "retrievability": math.nan if r is None else float(r),
+    }
 
 
 def check_day(day: dict, where: str = "day") -> dict:
@@ -168,7 +215,12 @@ def check_day(day: dict, where: str = "day") -> dict:
             id_int(cid, f"{where}.buried[{i}]")
         except LearnError as exc:
             raise OpError(str(exc)) from None
-    return {"day": day["day"], "new": day["new"], "reviews": day["reviews"], "buried": sorted(set(day["buried"]))}
+    return {
+        "day": day["day"],
+        "new": day["new"],
+        "reviews": day["reviews"],
+        "buried": sorted(set(day["buried"])),
+    }
 
 
 _NOTE_KEYS = frozenset(NOTE_KEYS)
@@ -180,8 +232,13 @@ def check_note(note: dict, where: str) -> dict:
     if type(note) is not dict or note.keys() != _NOTE_KEYS:
         _keys(note, NOTE_KEYS, where)
     nid, kind, fields = note["id"], note["kind"], note["fields"]
-    if not (type(nid) is str and len(nid) == 16 and _HEX.issuperset(nid) and nid != "0000000000000000"
-            and nid[0] in "01234567"):
+    if not (
+        type(nid) is str
+        and len(nid) == 16
+        and _HEX.issuperset(nid)
+        and nid != "0000000000000000"
+        and nid[0] in "01234567"
+    ):
         raise OpError(f"{where}.id must be a 16-digit hex id, got {nid!r}")
     if type(fields) is not dict:
         raise OpError(f"{where}.fields must be an object")
@@ -190,14 +247,24 @@ def check_note(note: dict, where: str) -> dict:
             raise OpError(f"{where}.fields must hold strings")
     elif kind == "imported":
         sides = fields.get("sides")
-        _need(isinstance(sides, list) and sides and all(
-            isinstance(s, dict) and isinstance(s.get("front"), str) and isinstance(s.get("back"), str)
-            for s in sides), f"{where}.fields.sides must be a list of {{front, back}}")
+        _need(
+            isinstance(sides, list)
+            and sides
+            and all(
+                isinstance(s, dict) and isinstance(s.get("front"), str) and isinstance(s.get("back"), str)
+                for s in sides
+            ),
+            f"{where}.fields.sides must be a list of {{front, back}}",
+        )
     else:
         raise OpError(f"{where}.kind must be one of {KINDS}, got {kind!r}")
     html, tags = note["html"], note["tags"]
-    if type(html) is not list or type(tags) is not list or (html and not all(type(h) is str for h in html)) \
-            or (tags and not all(type(t) is str for t in tags)):
+    if (
+        type(html) is not list
+        or type(tags) is not list
+        or (html and not all(type(h) is str for h in html))
+        or (tags and not all(type(t) is str for t in tags))
+    ):
         raise OpError(f"{where}.html and .tags must be lists of strings")
     _need(_is_int(note["created"], 0, MAX_TIME), f"{where}.created must be epoch microseconds")
     try:
@@ -262,33 +329,53 @@ class Collection:
 
     def card_record(self, row: int) -> dict:
         v = self.cards.get(row)
-        return {"id": id_text(v["id"]), "note": id_text(v["note"]), "ord": v["ord"],
-                "position": v["position"], "suspended": bool(v["suspended"]), **self._state_of(v)}
+        return {
+            "id": id_text(v["id"]),
+            "note": id_text(v["note"]),
+            "ord": v["ord"],
+            "position": v["position"],
+            "suspended": bool(v["suspended"]),
+            **self._state_of(v),
+        }
 
     def state_record(self, row: int) -> dict:
         return self._state_of(self.cards.get(row))
 
     @staticmethod
     def _state_of(v: dict) -> dict:
-        return {"state": v["state"], "step": None if v["step"] == NO_STEP else v["step"],
-                "stability": None if math.isnan(v["stability"]) else v["stability"],
-                "difficulty": None if math.isnan(v["difficulty"]) else v["difficulty"],
-                "due": v["due"], "last_review": None if v["last_review"] == NO_TIME else v["last_review"]}
+        return {
+            "state": v["state"],
+            "step": None if v["step"] == NO_STEP else v["step"],
+            "stability": None if math.isnan(v["stability"]) else v["stability"],
+            "difficulty": None if math.isnan(v["difficulty"]) else v["difficulty"],
+            "due": v["due"],
+            "last_review": None if v["last_review"] == NO_TIME else v["last_review"],
+        }
 
     def fsrs_card(self, row: int) -> Card:
         """The srs.Card of a row (its card_id is the int64 id, which seeds the fuzz)."""
         s = self.state_record(row)
-        return Card(card_id=int(self.cards.col("id")[row]), state=s["state"], step=s["step"],
-                    stability=s["stability"], difficulty=s["difficulty"],
-                    due=to_datetime(s["due"]).astimezone(timezone.utc),
-                    last_review=None if s["last_review"] is None else to_datetime(s["last_review"]))
+        return Card(
+            card_id=int(self.cards.col("id")[row]),
+            state=s["state"],
+            step=s["step"],
+            stability=s["stability"],
+            difficulty=s["difficulty"],
+            due=to_datetime(s["due"]).astimezone(timezone.utc),
+            last_review=None if s["last_review"] is None else to_datetime(s["last_review"]),
+        )
 
     def log_entry(self, index: int) -> dict:
         v = self.log.get(index)
-        return {"card": id_text(v["card"]), "rating": v["rating"], "time": v["time"],
-                "duration": None if v["duration"] == NO_DURATION else v["duration"], "state": v["state"],
-                "elapsed": None if v["elapsed"] < 0 else v["elapsed"],
-                "retrievability": None if math.isnan(v["retrievability"]) else v["retrievability"]}
+        return {
+            "card": id_text(v["card"]),
+            "rating": v["rating"],
+            "time": v["time"],
+            "duration": None if v["duration"] == NO_DURATION else v["duration"],
+            "state": v["state"],
+            "elapsed": None if v["elapsed"] < 0 else v["elapsed"],
+            "retrievability": None if math.isnan(v["retrievability"]) else v["retrievability"],
+        }
 
     def note_of(self, row: int) -> dict:
         return self.notes[int(self.cards.col("note")[row])]
@@ -319,7 +406,10 @@ class Collection:
         return inverse
 
     def _apply(self, op: dict) -> dict:
-        _need(isinstance(op, dict) and isinstance(op.get("op"), str), f"an op must be an object with an 'op' name, got {op!r:.80}")
+        _need(
+            isinstance(op, dict) and isinstance(op.get("op"), str),
+            f"an op must be an object with an 'op' name, got {op!r:.80}",
+        )
         handler = getattr(self, "_op_" + op["op"], None)
         _need(handler is not None, f"unknown op {op['op']!r}")
         inverse = handler(op)
@@ -353,8 +443,13 @@ class Collection:
     def _op_add(self, op):
         _keys(op, ("op", "notes", "cards", "reviews", "media"), "add op")
         notes, cards, reviews, media = op["notes"], op["cards"], op["reviews"], op["media"]
-        _need(isinstance(notes, list) and isinstance(cards, list) and isinstance(reviews, list)
-              and isinstance(media, dict), "add op: notes, cards, reviews must be lists, media an object")
+        _need(
+            isinstance(notes, list)
+            and isinstance(cards, list)
+            and isinstance(reviews, list)
+            and isinstance(media, dict),
+            "add op: notes, cards, reviews must be lists, media an object",
+        )
         new_notes = {}
         for i, note in enumerate(notes):
             check_note(note, f"add.notes[{i}]")
@@ -365,9 +460,14 @@ class Collection:
         seen = set()
         for i, card in enumerate(cards):
             values = card_values(card, f"add.cards[{i}]")
-            _need(values["id"] not in self._row and values["id"] not in seen, f"add.cards[{i}]: card {card['id']} exists")
-            _need(values["note"] in self.notes or values["note"] in new_notes,
-                  f"add.cards[{i}]: note {card['note']} is not in the collection")
+            _need(
+                values["id"] not in self._row and values["id"] not in seen,
+                f"add.cards[{i}]: card {card['id']} exists",
+            )
+            _need(
+                values["note"] in self.notes or values["note"] in new_notes,
+                f"add.cards[{i}]: note {card['note']} is not in the collection",
+            )
             seen.add(values["id"])
             rows.append(values)
         log_length = self.log.n
@@ -375,13 +475,17 @@ class Collection:
         for i, item in enumerate(reviews):
             _need(isinstance(item, list) and len(item) == 2, f"add.reviews[{i}] must be [index, entry]")
             index, entry = item
-            _need(_is_int(index, 0, log_length + i) and (not entries or index > entries[-1][0]),
-                  f"add.reviews[{i}]: index {index!r} out of order or range")
+            _need(
+                _is_int(index, 0, log_length + i) and (not entries or index > entries[-1][0]),
+                f"add.reviews[{i}]: index {index!r} out of order or range",
+            )
             entries.append((index, entry_values(entry, f"add.reviews[{i}]")))
         blobs = {}
         for name, data in media.items():
-            _need(isinstance(name, str) and name and name not in self.media and isinstance(data, str),
-                  f"add.media[{name!r}]: a new file name with base64 text")
+            _need(
+                isinstance(name, str) and name and name not in self.media and isinstance(data, str),
+                f"add.media[{name!r}]: a new file name with base64 text",
+            )
             try:
                 blobs[name] = base64.b64decode(data, validate=True)
             except (binascii.Error, ValueError):
@@ -394,13 +498,20 @@ class Collection:
             self.log.insert(index, values)
         self.media.update(blobs)
         self._reindex()
-        return {"op": "remove", "notes": [n["id"] for n in notes], "cards": [c["id"] for c in cards],
-                "reviews": [index for index, _ in entries], "media": sorted(blobs)}
+        return {
+            "op": "remove",
+            "notes": [n["id"] for n in notes],
+            "cards": [c["id"] for c in cards],
+            "reviews": [index for index, _ in entries],
+            "media": sorted(blobs),
+        }
 
     def _op_remove(self, op):
         _keys(op, ("op", "notes", "cards", "reviews", "media"), "remove op")
-        _need(all(isinstance(op[k], list) for k in ("notes", "cards", "reviews", "media")),
-              "remove op: notes, cards, reviews, media must be lists")
+        _need(
+            all(isinstance(op[k], list) for k in ("notes", "cards", "reviews", "media")),
+            "remove op: notes, cards, reviews, media must be lists",
+        )
         rows = [self.row(c, f"remove.cards[{i}]") for i, c in enumerate(op["cards"])]
         _need(len(set(rows)) == len(rows), "remove op: a card is listed twice")
         note_ints = []
@@ -416,14 +527,22 @@ class Collection:
             left = [c for c in self._note_cards.get(nid, ()) if c not in removed_ids]
             _need(not left, f"remove op: note {id_text(nid)} keeps card {id_text(left[0]) if left else ''}")
         indices = op["reviews"]
-        _need(all(_is_int(x, 0, self.log.n - 1) for x in indices) and indices == sorted(set(indices)),
-              "remove.reviews must be ascending log indices")
-        _need(all(isinstance(m, str) and m in self.media for m in op["media"]), "remove.media names unknown files")
+        _need(
+            all(_is_int(x, 0, self.log.n - 1) for x in indices) and indices == sorted(set(indices)),
+            "remove.reviews must be ascending log indices",
+        )
+        _need(
+            all(isinstance(m, str) and m in self.media for m in op["media"]),
+            "remove.media names unknown files",
+        )
         # -- checked; change
-        inverse = {"op": "add", "notes": [self.notes[n] for n in note_ints],
-                   "cards": [self.card_record(r) for r in rows],
-                   "reviews": [[i, self.log_entry(i)] for i in indices],
-                   "media": {m: base64.b64encode(self.media[m]).decode("ascii") for m in op["media"]}}
+        inverse = {
+            "op": "add",
+            "notes": [self.notes[n] for n in note_ints],
+            "cards": [self.card_record(r) for r in rows],
+            "reviews": [[i, self.log_entry(i)] for i in indices],
+            "media": {m: base64.b64encode(self.media[m]).decode("ascii") for m in op["media"]},
+        }
         for nid in note_ints:
             del self.notes[nid]
         if rows:
@@ -454,10 +573,17 @@ class Collection:
         row = self.row(op["card"], "unanswer.card")
         values = state_values(op["state"], "unanswer.state")
         day = check_day(op["day"], "unanswer.day")
-        _need(self.log.n > 0 and int(self.log.col("card")[-1]) == int(op["card"], 16),
-              f"unanswer: the last review is not of card {op['card']}")
-        inverse = {"op": "answer", "card": op["card"], "state": self.state_record(row),
-                   "log": self.log_entry(self.log.n - 1), "day": self.day}
+        _need(
+            self.log.n > 0 and int(self.log.col("card")[-1]) == int(op["card"], 16),
+            f"unanswer: the last review is not of card {op['card']}",
+        )
+        inverse = {
+            "op": "answer",
+            "card": op["card"],
+            "state": self.state_record(row),
+            "log": self.log_entry(self.log.n - 1),
+            "day": self.day,
+        }
         self.cards.set(row, values)
         self.changed_rows.add(row)
         self.log.delete([self.log.n - 1])
@@ -473,11 +599,16 @@ class Collection:
             _need(isinstance(change, dict) and "id" in change, f"{where} must be an object with an id")
             row = self.row(change["id"], f"{where}.id")
             keys = set(change) - {"id"}
-            _need(keys <= {"position", "suspended", *STATE_KEYS}, f"{where}: only state, position and suspended can be set")
+            _need(
+                keys <= {"position", "suspended", *STATE_KEYS},
+                f"{where}: only state, position and suspended can be set",
+            )
             current = self.card_record(row)
             merged = {**current, **{k: change[k] for k in keys}}
             values = card_values(merged, where)
-            changes.append((row, {k: values[k] for k in keys}, {"id": change["id"], **{k: current[k] for k in keys}}))
+            changes.append(
+                (row, {k: values[k] for k in keys}, {"id": change["id"], **{k: current[k] for k in keys}})
+            )
         for row, values, _ in changes:
             self.cards.set(row, values)
             self.changed_rows.add(row)
@@ -498,8 +629,10 @@ class Collection:
     def to_bytes(self) -> bytes:
         order = np.argsort(self.cards.col("id"), kind="stable")
         parts, layout = [], []
-        for table, spec, columns in (("cards", CARD_COLUMNS, self.cards.columns(order)),
-                                     ("log", LOG_COLUMNS, self.log.columns())):
+        for table, spec, columns in (
+            ("cards", CARD_COLUMNS, self.cards.columns(order)),
+            ("log", LOG_COLUMNS, self.log.columns()),
+        ):
             for name, dtype in spec:
                 parts.append(np.ascontiguousarray(columns[name], dtype=dtype).tobytes())
                 layout.append([table, name, dtype])
@@ -509,13 +642,20 @@ class Collection:
             self._notes_blob = _canonical([self.notes[k] for k in sorted(self.notes)])
         parts.append(self._notes_blob)
         body = b"".join(parts)
-        header = _canonical({
-            "format": "prometheus-learn", "version": FORMAT_VERSION, "settings": self.settings,
-            "day": self.day, "notes_bytes": len(self._notes_blob),
-            "cards": self.cards.n, "reviews": self.log.n, "columns": layout,
-            "media": [[n, len(self.media[n])] for n in names],
-            "body_sha256": hashlib.sha256(body).hexdigest(),
-        })
+        header = _canonical(
+            {
+                "format": "prometheus-learn",
+                "version": FORMAT_VERSION,
+                "settings": self.settings,
+                "day": self.day,
+                "notes_bytes": len(self._notes_blob),
+                "cards": self.cards.n,
+                "reviews": self.log.n,
+                "columns": layout,
+                "media": [[n, len(self.media[n])] for n in names],
+                "body_sha256": hashlib.sha256(body).hexdigest(),
+            }
+        )
         return MAGIC + struct.pack("<II", FORMAT_VERSION, len(header)) + header + body
 
     @classmethod
@@ -534,14 +674,30 @@ class Collection:
             raise SnapshotError("not a collection snapshot (bad magic)")
         version, header_length = struct.unpack_from("<II", data, len(MAGIC))
         if version != FORMAT_VERSION:
-            raise SnapshotError(f"collection snapshot format {version} is not supported (expected {FORMAT_VERSION})")
+            raise SnapshotError(
+                f"collection snapshot format {version} is not supported (expected {FORMAT_VERSION})"
+            )
         start = len(MAGIC) + 8
         if start + header_length > len(data):
             raise SnapshotError("collection snapshot is truncated (header)")
-        header = json.loads(data[start:start + header_length].decode("utf-8"))
-        body = data[start + header_length:]
-        _keys(header, ("format", "version", "settings", "day", "notes_bytes", "cards", "reviews", "columns",
-                       "media", "body_sha256"), "snapshot header")
+        header = json.loads(data[start : start + header_length].decode("utf-8"))
+        body = data[start + header_length :]
+        _keys(
+            header,
+            (
+                "format",
+                "version",
+                "settings",
+                "day",
+                "notes_bytes",
+                "cards",
+                "reviews",
+                "columns",
+                "media",
+                "body_sha256",
+            ),
+            "snapshot header",
+        )
         if header["format"] != "prometheus-learn" or header["version"] != version:
             raise SnapshotError("snapshot header names another format")
         if hashlib.sha256(body).hexdigest() != header["body_sha256"]:
@@ -560,11 +716,16 @@ class Collection:
             columns[table][name] = np.frombuffer(body, dtype, counts[table], offset).copy()
             offset += size
         for i, (name, size) in enumerate(header["media"]):
-            _need(isinstance(name, str) and _is_int(size, 0) and offset + size <= len(body), f"media[{i}] is damaged")
-            col.media[name] = body[offset:offset + size]
+            _need(
+                isinstance(name, str) and _is_int(size, 0) and offset + size <= len(body),
+                f"media[{i}] is damaged",
+            )
+            col.media[name] = body[offset : offset + size]
             offset += size
-        _need(_is_int(header["notes_bytes"], 2) and offset + header["notes_bytes"] == len(body),
-              "collection snapshot has a damaged notes section")
+        _need(
+            _is_int(header["notes_bytes"], 2) and offset + header["notes_bytes"] == len(body),
+            "collection snapshot has a damaged notes section",
+        )
         notes = json.loads(body[offset:].decode("utf-8"))
         _need(isinstance(notes, list), "notes must be a list")
         for i, note in enumerate(notes):
@@ -572,7 +733,10 @@ class Collection:
             col.notes[int(note["id"], 16)] = note
         _need(len(col.notes) == len(notes), "duplicate note ids")
         cards, log = columns["cards"], columns["log"]
-        _need(bool(np.all(cards["id"] > 0)) and np.unique(cards["id"]).size == cards["id"].size, "card ids must be unique and positive")
+        _need(
+            bool(np.all(cards["id"] > 0)) and np.unique(cards["id"]).size == cards["id"].size,
+            "card ids must be unique and positive",
+        )
         _need(bool(np.all((cards["state"] >= 1) & (cards["state"] <= 3))), "card state out of range")
         _need(set(np.unique(cards["note"]).tolist()) <= set(col.notes), "a card names a missing note")
         _need(bool(np.all((log["rating"] >= 1) & (log["rating"] <= 4))), "review rating out of range")

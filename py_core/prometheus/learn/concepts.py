@@ -102,8 +102,9 @@ def card_concepts(graph, card_id: str) -> list[str]:
     node = card_node(graph, card_id) if graph is not None else None
     if node is None:
         return []
-    return sorted(graph.node_property(o, KEY) for o in graph.out_ids(node, TESTS)
-                  if CONCEPT in graph.node_labels(o))
+    return sorted(
+        graph.node_property(o, KEY) for o in graph.out_ids(node, TESTS) if CONCEPT in graph.node_labels(o)
+    )
 
 
 @dataclass
@@ -133,8 +134,13 @@ def link_index(collection) -> LinkIndex | None:
     graph = collection.graph_source() if collection.graph_source else None
     if graph is None:
         return None
-    key = (id(graph), graph.node_count(), graph.relationship_count(), collection.layout_version,
-           collection.links_version)
+    key = (
+        id(graph),
+        graph.node_count(),
+        graph.relationship_count(),
+        collection.layout_version,
+        collection.links_version,
+    )
     cached = collection._links
     if cached is not None and cached.key == key:
         return cached
@@ -155,10 +161,17 @@ def link_index(collection) -> LinkIndex | None:
     card_rows = np.array(rows, np.intp)
     by_row = np.argsort(card_rows, kind="stable")
     row_starts = np.searchsorted(card_rows[by_row], np.arange(collection.cards.n + 1))
-    built = LinkIndex(key, card_rows, np.array(concepts, np.intp),
-                      [graph.node_property(n, KEY) for n in nodes],
-                      [graph.node_property(n, "name") or graph.node_property(n, KEY) for n in nodes],
-                      prereqs, *_topological(prereqs), by_row, row_starts)
+    built = LinkIndex(
+        key,
+        card_rows,
+        np.array(concepts, np.intp),
+        [graph.node_property(n, KEY) for n in nodes],
+        [graph.node_property(n, "name") or graph.node_property(n, KEY) for n in nodes],
+        prereqs,
+        *_topological(prereqs),
+        by_row,
+        row_starts,
+    )
     collection._links = built
     return built
 
@@ -240,8 +253,13 @@ def gate(collection, links: LinkIndex, today: int) -> Gate:
     else brought up to date for the rows answered since (`collection.changed_rows`)."""
     settings = collection.settings
     threshold = settings["unlock_threshold"]
-    key = (today, tuple(settings["parameters"]), threshold, settings["utc_offset_minutes"],
-           settings["day_start_hour"])
+    key = (
+        today,
+        tuple(settings["parameters"]),
+        threshold,
+        settings["utc_offset_minutes"],
+        settings["day_start_hour"],
+    )
     current = links.gate
     count = len(links.keys)
     if current is None or current.key != key:
@@ -249,8 +267,9 @@ def gate(collection, links: LinkIndex, today: int) -> Gate:
         cards = np.bincount(links.concept_of_link, minlength=count)
         total = np.bincount(links.concept_of_link, weights=link_r, minlength=count)
         mastered, unlocked = _unlock(links, cards, total, threshold)
-        current = Gate(key, link_r, total, cards, mastered, unlocked,
-                       _locked_rows(links, unlocked, collection.cards.n))
+        current = Gate(
+            key, link_r, total, cards, mastered, unlocked, _locked_rows(links, unlocked, collection.cards.n)
+        )
         links.gate = current
         collection.changed_rows.clear()
         return current
@@ -279,4 +298,9 @@ def concept_mastery(collection, links: LinkIndex, today: int) -> dict:
     """Per concept (in `links.keys` order): mastery, card count, unlocked, mastered."""
     g = gate(collection, links, today)
     mastery = np.divide(g.total, g.cards, out=np.zeros(len(links.keys)), where=g.cards > 0)
-    return {"mastery": mastery, "cards": g.cards, "unlocked": g.unlocked, "mastered": np.array(g.mastered, bool)}
+    return {
+        "mastery": mastery,
+        "cards": g.cards,
+        "unlocked": g.unlocked,
+        "mastered": np.array(g.mastered, bool),
+    }

@@ -32,9 +32,16 @@ def list_courses() -> list[dict]:
     out = []
     for name in sorted(COURSES):
         data = course_data(name)
-        out.append({"name": name, "title": data["title"], "version": data["version"],
-                    "description": data["description"], "concepts": len(data["concepts"]),
-                    "notes": len(data["cards"])})
+        out.append(
+            {
+                "name": name,
+                "title": data["title"],
+                "version": data["version"],
+                "description": data["description"],
+                "concepts": len(data["concepts"]),
+                "notes": len(data["cards"]),
+            }
+        )
     return out
 
 
@@ -66,21 +73,35 @@ def load_course(collection, name, now=None) -> dict:
     """Load a bundled course into the collection and its graph (refused if already loaded)."""
     data = course_data(name)
     if name in collection.settings["courses"]:
-        raise LearnError(f"course {name!r} is already loaded (version {collection.settings['courses'][name]})")
+        raise LearnError(
+            f"course {name!r} is already loaded (version {collection.settings['courses'][name]})"
+        )
     t = now_us(now)
     rank = study_rank(data["concepts"])
     specs = [{k: v for k, v in card.items() if k != "check"} for card in data["cards"]]
     specs.sort(key=lambda spec: min((rank[k] for k in spec.get("concepts", ())), default=len(rank)))
     notes, records, links = build_notes(collection, specs, t, where=f"course {name!r} cards")
-    op = {"op": "batch", "ops": [
-        {"op": "add", "notes": notes, "cards": records, "reviews": [], "media": {}},
-        {"op": "settings", "values": {"courses": {**collection.settings["courses"], name: data["version"]}}},
-    ]}
+    op = {
+        "op": "batch",
+        "ops": [
+            {"op": "add", "notes": notes, "cards": records, "reviews": [], "media": {}},
+            {
+                "op": "settings",
+                "values": {"courses": {**collection.settings["courses"], name: data["version"]}},
+            },
+        ],
+    }
 
     def change(graph, undo):
         concept_graph.add_concepts(graph, data["concepts"], name, undo)
         concept_graph.link_cards(graph, [link for link in links if link[2]], undo)
 
     commit(collection, "load_course", op, change, {"course": name, "cards": len(records)})
-    return {"course": name, "title": data["title"], "concepts": len(data["concepts"]),
-            "notes": len(notes), "cards": len(records), "ids": [r["id"] for r in records]}
+    return {
+        "course": name,
+        "title": data["title"],
+        "concepts": len(data["concepts"]),
+        "notes": len(notes),
+        "cards": len(records),
+        "ids": [r["id"] for r in records],
+    }

@@ -70,7 +70,7 @@ def fidelity(target, answer, mode: str) -> float:
         return float(min(1.0, abs(np.vdot(target, answer)) ** 2))
     keys = set(target) | set(answer)
     overlap = sum(np.sqrt(target.get(k, 0.0) * answer.get(k, 0.0)) for k in keys)
-    return float(min(1.0, overlap ** 2))
+    return float(min(1.0, overlap**2))
 
 
 def grade_circuit(answer_qasm, target_qasm: str, mode: str, threshold: float = PASS_FIDELITY) -> dict:
@@ -89,8 +89,13 @@ def grade_circuit(answer_qasm, target_qasm: str, mode: str, threshold: float = P
         what = "state fidelity" if mode == "state" else "overlap of measurement distributions"
         detail = f"{what} {score:.4f}"
     correct = score >= threshold
-    return {"score": score, "correct": correct, "suggested_rating": 3 if correct else 1,
-            "mode": mode, "detail": detail}
+    return {
+        "score": score,
+        "correct": correct,
+        "suggested_rating": 3 if correct else 1,
+        "mode": mode,
+        "detail": detail,
+    }
 
 
 _SPACE = re.compile(r"\s+")

@@ -22,8 +22,13 @@ def review_history(collection) -> ReviewHistory:
     durations = log.col("duration").astype(float)
     durations[durations < 0] = np.nan
     s = collection.settings
-    return build_history(log.col("card"), log.col("rating").astype(np.int64), log.col("time"), durations,
-                         day_start=(s["utc_offset_minutes"], s["day_start_hour"]))
+    return build_history(
+        log.col("card"),
+        log.col("rating").astype(np.int64),
+        log.col("time"),
+        durations,
+        day_start=(s["utc_offset_minutes"], s["day_start_hour"]),
+    )
 
 
 def optimize(collection, progress=None) -> dict:
@@ -37,10 +42,16 @@ def optimize(collection, progress=None) -> dict:
         before, after = evaluate(history, current)["log_loss"], evaluate(history, fit.parameters)["log_loss"]
     except ValueError:
         before = after = None  # no review a day or more after the previous one: nothing to score
-    return {"parameters": fit.parameters, "current_parameters": list(current), "rule": fit.rule,
-            "targets": fit.targets, "reviews": history.num_reviews,
-            "log_loss_before": before, "log_loss_after": after,
-            "improved": before is not None and after is not None and after < before}
+    return {
+        "parameters": fit.parameters,
+        "current_parameters": list(current),
+        "rule": fit.rule,
+        "targets": fit.targets,
+        "reviews": history.num_reviews,
+        "log_loss_before": before,
+        "log_loss_after": after,
+        "improved": before is not None and after is not None and after < before,
+    }
 
 
 def apply_parameters(collection, parameters) -> dict:

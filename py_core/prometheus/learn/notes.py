@@ -30,8 +30,20 @@ KINDS = ("basic", "basic_reverse", "cloze", "circuit", "typed", "imported")
 MAX_FIELD_CHARS = 100_000
 MAX_CONCEPT_KEY = 200
 CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.S)
-_SPEC_KEYS = {"kind", "front", "back", "text", "qasm", "answer", "starter", "mode", "sides",
-              "concepts", "tags", "html"}
+_SPEC_KEYS = {
+    "kind",
+    "front",
+    "back",
+    "text",
+    "qasm",
+    "answer",
+    "starter",
+    "mode",
+    "sides",
+    "concepts",
+    "tags",
+    "html",
+}
 
 
 def _text(spec, key, where, errors, required=True):
@@ -50,8 +62,9 @@ def _text(spec, key, where, errors, required=True):
 def _strings(value, where, errors, limit=MAX_CONCEPT_KEY) -> list[str]:
     if value is None:
         return []
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and len(v) <= limit
-                                              for v in value):
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and v.strip() and len(v) <= limit for v in value
+    ):
         errors.append(f"{where} must be a list of non-empty strings (at most {limit} characters)")
         return []
     return list(dict.fromkeys(v.strip() for v in value))
@@ -87,12 +100,18 @@ def note_from_spec(spec, where: str, errors: list[str]):
             errors.append(f"{where}.text has no cloze deletion like {{{{c1::answer}}}}")
         fields = {"text": text, "back": _text(spec, "back", where, errors, required=False) or ""}
     elif kind == "typed":
-        fields = {"front": _text(spec, "front", where, errors), "answer": _text(spec, "answer", where, errors),
-                  "back": _text(spec, "back", where, errors, required=False) or ""}
+        fields = {
+            "front": _text(spec, "front", where, errors),
+            "answer": _text(spec, "answer", where, errors),
+            "back": _text(spec, "back", where, errors, required=False) or "",
+        }
     elif kind == "circuit":
-        fields = {"front": _text(spec, "front", where, errors), "qasm": _text(spec, "qasm", where, errors),
-                  "back": _text(spec, "back", where, errors, required=False) or "",
-                  "starter": _text(spec, "starter", where, errors, required=False) or ""}
+        fields = {
+            "front": _text(spec, "front", where, errors),
+            "qasm": _text(spec, "qasm", where, errors),
+            "back": _text(spec, "back", where, errors, required=False) or "",
+            "starter": _text(spec, "starter", where, errors, required=False) or "",
+        }
         mode = spec.get("mode")
         if mode not in (None, "state", "distribution"):
             errors.append(f"{where}.mode must be 'state' or 'distribution', got {mode!r}")
@@ -107,9 +126,14 @@ def note_from_spec(spec, where: str, errors: list[str]):
                 errors.append(str(exc))
     elif kind == "imported":
         sides = spec.get("sides")
-        if not isinstance(sides, list) or not sides or not all(
+        if (
+            not isinstance(sides, list)
+            or not sides
+            or not all(
                 isinstance(s, dict) and isinstance(s.get("front"), str) and isinstance(s.get("back"), str)
-                for s in sides):
+                for s in sides
+            )
+        ):
             errors.append(f"{where}.sides must be a non-empty list of {{front, back}} strings")
         else:
             fields = {"sides": [{"front": s["front"], "back": s["back"]} for s in sides]}
@@ -158,13 +182,24 @@ def render(note: dict, ord: int) -> dict:
         back = _cloze_side(fields["text"], number, True)
         answers = [m.group(2) for m in CLOZE.finditer(fields["text"]) if int(m.group(1)) == number]
         extra = fields.get("back") or ""
-        return {"front": _cloze_side(fields["text"], number, False),
-                "back": back + ("\n\n" + extra if extra else ""), "answers": answers}
+        return {
+            "front": _cloze_side(fields["text"], number, False),
+            "back": back + ("\n\n" + extra if extra else ""),
+            "answers": answers,
+        }
     if kind == "typed":
-        return {"front": fields["front"], "back": fields["answer"] + (
-            "\n\n" + fields["back"] if fields.get("back") else ""), "answer": fields["answer"]}
+        return {
+            "front": fields["front"],
+            "back": fields["answer"] + ("\n\n" + fields["back"] if fields.get("back") else ""),
+            "answer": fields["answer"],
+        }
     if kind == "circuit":
-        return {"front": fields["front"], "back": fields.get("back") or "", "target_qasm": fields["qasm"],
-                "starter": fields.get("starter") or "", "mode": fields["mode"]}
+        return {
+            "front": fields["front"],
+            "back": fields.get("back") or "",
+            "target_qasm": fields["qasm"],
+            "starter": fields.get("starter") or "",
+            "mode": fields["mode"],
+        }
     side = fields["sides"][ord]
     return {"front": side["front"], "back": side["back"]}

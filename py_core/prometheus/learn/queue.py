@@ -54,12 +54,24 @@ def plan(collection, now_us: int) -> Plan:
     day = today_record(collection, now_us)
     cards = collection.cards
     if cards.n == 0:
-        return Plan(None, None, {"learning": 0, "review": 0, "new": 0, "rolled_over": 0,
-                                 "new_locked": 0, "buried": 0, "day": day["day"]})
+        return Plan(
+            None,
+            None,
+            {
+                "learning": 0,
+                "review": 0,
+                "new": 0,
+                "rolled_over": 0,
+                "new_locked": 0,
+                "buried": 0,
+                "day": day["day"],
+            },
+        )
     state, due, ids = cards.col("state"), cards.col("due"), cards.col("id")
     active = cards.col("suspended") == 0
-    buried_rows = [collection.row_of_int(int(c, 16)) for c in day["buried"]
-                   if collection.has_card(int(c, 16))]
+    buried_rows = [
+        collection.row_of_int(int(c, 16)) for c in day["buried"] if collection.has_card(int(c, 16))
+    ]
     if buried_rows:
         active = active.copy()
         active[buried_rows] = False

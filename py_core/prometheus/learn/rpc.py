@@ -161,8 +161,15 @@ def concept_map(now=None) -> dict:
 
 
 @method("learn.import", packages=("sqlite3",), writes=("learn", "graph"))
-def import_(data, format: str, mapping: dict | None = None, header: bool | None = None,
-            delimiter: str = ",", html: bool = False, now=None) -> dict:
+def import_(
+    data,
+    format: str,
+    mapping: dict | None = None,
+    header: bool | None = None,
+    delimiter: str = ",",
+    html: bool = False,
+    now=None,
+) -> dict:
     """Import cards: format "csv" (text; mapping/header/delimiter/html), "apkg" (base64) or "json"."""
     from . import apkg, transfer
 
@@ -187,8 +194,11 @@ def export(format: str = "json") -> dict:
     if format == "csv":
         return {"format": "csv", "filename": "prometheus-cards.csv", "data": transfer.export_csv(col)}
     if format == "json":
-        return {"format": "json", "filename": "prometheus-collection.json",
-                "data": json.dumps(transfer.export_json(col), ensure_ascii=False)}
+        return {
+            "format": "json",
+            "filename": "prometheus-collection.json",
+            "data": json.dumps(transfer.export_json(col), ensure_ascii=False),
+        }
     raise LearnError(f"format must be 'json' or 'csv', got {format!r}")
 
 

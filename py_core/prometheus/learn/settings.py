@@ -16,16 +16,16 @@ from .errors import LearnError
 DEFAULT_SETTINGS = {
     "desired_retention": 0.9,
     "parameters": list(DEFAULT_PARAMETERS),
-    "learning_steps": [60, 600],        # seconds
-    "relearning_steps": [600],          # seconds
-    "maximum_interval": 36500,          # days
+    "learning_steps": [60, 600],  # seconds
+    "relearning_steps": [600],  # seconds
+    "maximum_interval": 36500,  # days
     "enable_fuzzing": True,
     "new_per_day": 20,
-    "reviews_per_day": 200,             # review cap; due reviews beyond it roll to the next day
+    "reviews_per_day": 200,  # review cap; due reviews beyond it roll to the next day
     "day_start_hour": 4,
     "utc_offset_minutes": 0,
     "learn_ahead_minutes": 20,
-    "unlock_threshold": 0.8,            # mastery a prerequisite needs before its dependents unlock
+    "unlock_threshold": 0.8,  # mastery a prerequisite needs before its dependents unlock
     "bury_siblings": True,
     "courses": {},
 }
@@ -69,19 +69,32 @@ def validate_settings(values, *, partial: bool = True) -> dict:
             if not isinstance(value, bool):
                 errors.append(f"settings.{key} must be true or false, got {value!r}")
         elif key in ("desired_retention", "unlock_threshold"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    math.isfinite(value) and 0 < value < 1):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not (math.isfinite(value) and 0 < value < 1)
+            ):
                 errors.append(f"settings.{key} must be a number in (0, 1), got {value!r}")
             else:
                 value = float(value)
         elif key in ("learning_steps", "relearning_steps"):
-            if not isinstance(value, list) or len(value) > 20 or not all(
-                    isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 86400 * 7 for v in value):
-                errors.append(f"settings.{key} must be a list of at most 20 step lengths in seconds "
-                              f"(1 to 604800), got {value!r}")
+            if (
+                not isinstance(value, list)
+                or len(value) > 20
+                or not all(
+                    isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 86400 * 7 for v in value
+                )
+            ):
+                errors.append(
+                    f"settings.{key} must be a list of at most 20 step lengths in seconds "
+                    f"(1 to 604800), got {value!r}"
+                )
         elif key == "parameters":
-            if not isinstance(value, list) or len(value) != len(DEFAULT_PARAMETERS) or not all(
-                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            if (
+                not isinstance(value, list)
+                or len(value) != len(DEFAULT_PARAMETERS)
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            ):
                 errors.append(f"settings.parameters must be a list of {len(DEFAULT_PARAMETERS)} numbers")
             else:
                 value = [float(v) for v in value]
@@ -91,8 +104,9 @@ def validate_settings(values, *, partial: bool = True) -> dict:
                     errors.append(f"settings.parameters: {exc}")
         elif key == "courses":
             if not isinstance(value, dict) or not all(
-                    isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
-                    for k, v in value.items()):
+                isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+                for k, v in value.items()
+            ):
                 errors.append("settings.courses must map course names to integer versions")
             else:
                 value = dict(sorted(value.items()))

@@ -48,12 +48,19 @@ def summary(collection, now=None) -> dict:
     recent = (log_days > today - 30) & (collection.log.col("state") == 2)
     ratings = collection.log.col("rating")[recent]
     return {
-        "cards": len(collection), "notes": len(collection.notes), "reviews": collection.log.n,
-        "due_today": counts["learning"] + counts["review"], "new_today": counts["new"],
-        "learning": counts["learning"], "review_due": counts["review"], "rolled_over": counts["rolled_over"],
-        "new_locked": counts["new_locked"], "buried": counts["buried"],
+        "cards": len(collection),
+        "notes": len(collection.notes),
+        "reviews": collection.log.n,
+        "due_today": counts["learning"] + counts["review"],
+        "new_today": counts["new"],
+        "learning": counts["learning"],
+        "review_due": counts["review"],
+        "rolled_over": counts["rolled_over"],
+        "new_locked": counts["new_locked"],
+        "buried": counts["buried"],
         "suspended": int(collection.cards.col("suspended").sum()),
-        "studied_today": int((log_days == today).sum()), "new_studied_today": day["new"],
+        "studied_today": int((log_days == today).sum()),
+        "new_studied_today": day["new"],
         "reviews_done_today": day["reviews"],
         "true_retention_30d": float((ratings > 1).mean()) if ratings.size else None,
         "day": _label(today),
@@ -71,8 +78,11 @@ def forecast(collection, now=None, days: int = 30) -> dict:
     offset = np.maximum(_days(collection, c.col("due")[keep]) - today, 0)
     counts = np.bincount(offset[offset < days].astype(np.intp), minlength=days)[:days].tolist()
     labels = [_label(today + i) for i in range(days)]
-    return {"days": labels, "due": counts,
-            "svg": svg.bars(counts, [lab[5:] for lab in labels], f"Due in the next {days} days")}
+    return {
+        "days": labels,
+        "due": counts,
+        "svg": svg.bars(counts, [lab[5:] for lab in labels], f"Due in the next {days} days"),
+    }
 
 
 def heatmap(collection, now=None, days: int = 365) -> dict:
@@ -87,8 +97,11 @@ def heatmap(collection, now=None, days: int = 365) -> dict:
     counts = np.bincount(offset.astype(np.intp), minlength=days)[:days].tolist()
     labels = [_label(first + i) for i in range(days)]
     weekday = (EPOCH_DAY + timedelta(days=int(first))).weekday()
-    return {"first_day": labels[0], "counts": counts,
-            "svg": svg.calendar(counts, weekday, labels, f"Reviews in the last {days} days")}
+    return {
+        "first_day": labels[0],
+        "counts": counts,
+        "svg": svg.calendar(counts, weekday, labels, f"Reviews in the last {days} days"),
+    }
 
 
 def retention(collection) -> dict:
@@ -105,14 +118,25 @@ def retention(collection) -> dict:
         high = INTERVAL_EDGES[i + 1] if i + 1 < len(INTERVAL_EDGES) else None
         sel = bucket == i
         n = int(sel.sum())
-        rows.append({"from_days": low, "to_days": high, "reviews": n,
-                     "true_retention": float(passed[sel].mean()) if n else None,
-                     "predicted_retention": float(predicted[sel].mean()) if n else None})
+        rows.append(
+            {
+                "from_days": low,
+                "to_days": high,
+                "reviews": n,
+                "true_retention": float(passed[sel].mean()) if n else None,
+                "predicted_retention": float(predicted[sel].mean()) if n else None,
+            }
+        )
     shown = [r for r in rows if r["reviews"]]
     labels = [f"{r['from_days']}-{r['to_days'] or ''}d" for r in shown]
-    drawing = svg.bars([r["true_retention"] for r in shown], labels,
-                       "True (blue) vs predicted (orange) retention by interval",
-                       series2=[r["predicted_retention"] for r in shown], top=1.0, bar=16)
+    drawing = svg.bars(
+        [r["true_retention"] for r in shown],
+        labels,
+        "True (blue) vs predicted (orange) retention by interval",
+        series2=[r["predicted_retention"] for r in shown],
+        top=1.0,
+        bar=16,
+    )
     return {"buckets": rows, "svg": drawing}
 
 
@@ -126,7 +150,9 @@ def forgetting_curve(collection, card_id, now=None, days: int | None = None) -> 
     decay = -w[20]
     factor = 0.9 ** (1 / decay) - 1
     stability = record["stability"]
-    horizon = days if days is not None else max(30, int(2 * (record["due"] - record["last_review"]) / DAY_US) + 1)
+    horizon = (
+        days if days is not None else max(30, int(2 * (record["due"] - record["last_review"]) / DAY_US) + 1)
+    )
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 1 <= horizon <= 36500:
         raise LearnError(f"days must be an integer in [1, 36500], got {days!r}")
     xs = list(range(horizon + 1))
@@ -136,10 +162,18 @@ def forgetting_curve(collection, card_id, now=None, days: int | None = None) -> 
     last = record["last_review"]
     t = now_us(now)
     elapsed_now = max(0, (t - last) // DAY_US)
-    points = [(min(elapsed_now, horizon), (1 + factor * min(elapsed_now, horizon) / stability) ** decay, "now")]
-    return {"card_id": card_id, "stability": stability, "days": xs, "retrievability": ys,
-            "reviews": reviews, "elapsed_days_now": int(elapsed_now),
-            "svg": svg.lines(xs, ys, "Forgetting curve", points=points)}
+    points = [
+        (min(elapsed_now, horizon), (1 + factor * min(elapsed_now, horizon) / stability) ** decay, "now")
+    ]
+    return {
+        "card_id": card_id,
+        "stability": stability,
+        "days": xs,
+        "retrievability": ys,
+        "reviews": reviews,
+        "elapsed_days_now": int(elapsed_now),
+        "svg": svg.lines(xs, ys, "Forgetting curve", points=points),
+    }
 
 
 def concept_map(collection, now=None) -> dict:
@@ -158,10 +192,22 @@ def concept_map(collection, now=None) -> dict:
     for i, key in enumerate(links.keys):
         slot = per_level.get(depth[i], 0)
         per_level[depth[i]] = slot + 1
-        nodes.append({"key": key, "name": links.names[i], "mastery": float(m["mastery"][i]),
-                      "cards": int(m["cards"][i]), "unlocked": bool(m["unlocked"][i]),
-                      "mastered": bool(m["mastered"][i]), "depth": depth[i],
-                      "x": 10 + 140 * slot, "y": 10 + 50 * depth[i]})
+        nodes.append(
+            {
+                "key": key,
+                "name": links.names[i],
+                "mastery": float(m["mastery"][i]),
+                "cards": int(m["cards"][i]),
+                "unlocked": bool(m["unlocked"][i]),
+                "mastered": bool(m["mastered"][i]),
+                "depth": depth[i],
+                "x": 10 + 140 * slot,
+                "y": 10 + 50 * depth[i],
+            }
+        )
     edges = [(i, p) for i in range(len(links.keys)) for p in links.prereqs[i]]
-    return {"concepts": nodes, "edges": [[nodes[a]["key"], nodes[b]["key"]] for a, b in edges],
-            "svg": svg.concept_map(nodes, edges, "Concept map (colour: mastery; grey: locked)")}
+    return {
+        "concepts": nodes,
+        "edges": [[nodes[a]["key"], nodes[b]["key"]] for a, b in edges],
+        "svg": svg.concept_map(nodes, edges, "Concept map (colour: mastery; grey: locked)"),
+    }

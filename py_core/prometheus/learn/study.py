@@ -48,8 +48,14 @@ def commit(collection, label: str, op: dict, graph_change=None, info=None) -> di
         inverse = collection.apply(op)
     if graph is not None:
         collection.links_changed()
-    collection.undo_stack.append({"label": label, "inverse": inverse,
-                                  "graph": undo_record if graph is not None else None, "info": info or {}})
+    collection.undo_stack.append(
+        {
+            "label": label,
+            "inverse": inverse,
+            "graph": undo_record if graph is not None else None,
+            "info": info or {},
+        }
+    )
     del collection.undo_stack[:-MAX_UNDO]
     return inverse
 
@@ -101,8 +107,19 @@ def build_notes(collection, specs, now: int, where: str = "cards", position=None
 
 
 def new_card_record(card_id: str, note_id: str, ord: int, position: int, now: int) -> dict:
-    return {"id": card_id, "note": note_id, "ord": ord, "position": position, "suspended": False,
-            "state": 1, "step": 0, "stability": None, "difficulty": None, "due": now, "last_review": None}
+    return {
+        "id": card_id,
+        "note": note_id,
+        "ord": ord,
+        "position": position,
+        "suspended": False,
+        "state": 1,
+        "step": 0,
+        "stability": None,
+        "difficulty": None,
+        "due": now,
+        "last_review": None,
+    }
 
 
 def add_cards(collection, cards, now=None) -> dict:
@@ -116,8 +133,10 @@ def add_cards(collection, cards, now=None) -> dict:
     by_note: dict[str, list[str]] = {}
     for record in records:
         by_note.setdefault(record["note"], []).append(record["id"])
-    return {"ids": [r["id"] for r in records],
-            "notes": [{"id": n["id"], "cards": by_note[n["id"]]} for n in notes]}
+    return {
+        "ids": [r["id"] for r in records],
+        "notes": [{"id": n["id"], "cards": by_note[n["id"]]} for n in notes],
+    }
 
 
 # ------------------------------------------------------------------ studying
@@ -135,15 +154,27 @@ def card_view(collection, row: int, now: int) -> dict:
             previews[RATING_NAMES[rating]] = (after.due - moment) / timedelta(seconds=1)
     retrievability = None
     if record["last_review"] is not None:
-        retrievability = float(scheduler.get_card_retrievability(card, to_datetime(max(now, record["last_review"]))))
+        retrievability = float(
+            scheduler.get_card_retrievability(card, to_datetime(max(now, record["last_review"])))
+        )
     return {
-        "id": record["id"], "note": record["note"], "kind": note["kind"], "ord": record["ord"],
-        **render(note, record["ord"]), "html_fields": note["html"], "tags": note["tags"],
+        "id": record["id"],
+        "note": record["note"],
+        "kind": note["kind"],
+        "ord": record["ord"],
+        **render(note, record["ord"]),
+        "html_fields": note["html"],
+        "tags": note["tags"],
         "concepts": concept_graph.card_concepts(graph_of(collection), record["id"]),
-        "state": STATE_NAMES[record["state"]], "new": record["last_review"] is None,
-        "step": record["step"], "stability": record["stability"], "difficulty": record["difficulty"],
-        "due": iso(record["due"]), "last_review": iso(record["last_review"]),
-        "suspended": record["suspended"], "retrievability": retrievability,
+        "state": STATE_NAMES[record["state"]],
+        "new": record["last_review"] is None,
+        "step": record["step"],
+        "stability": record["stability"],
+        "difficulty": record["difficulty"],
+        "due": iso(record["due"]),
+        "last_review": iso(record["last_review"]),
+        "suspended": record["suspended"],
+        "retrievability": retrievability,
         "intervals_seconds": previews,
     }
 
@@ -164,8 +195,12 @@ def counts(collection, now=None) -> dict:
 def _duration(value):
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or not 0 <= value <= 86_400_000:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not 0 <= value <= 86_400_000
+    ):
         raise LearnError(f"duration_ms must be a number of milliseconds in [0, 86400000], got {value!r}")
     return int(round(value))
 
@@ -178,10 +213,15 @@ def answer_op(collection, row: int, rating: int, t: int, duration) -> dict:
     moment = to_datetime(t)
     after, _ = scheduler.review_card(card, rating, moment, duration)
     was_new = record["last_review"] is None
-    entry = {"card": record["id"], "rating": int(rating), "time": t, "duration": duration,
-             "state": 0 if was_new else record["state"],
-             "elapsed": None if was_new else (t - record["last_review"]) // 86_400_000_000,
-             "retrievability": None if was_new else float(scheduler.get_card_retrievability(card, moment))}
+    entry = {
+        "card": record["id"],
+        "rating": int(rating),
+        "time": t,
+        "duration": duration,
+        "state": 0 if was_new else record["state"],
+        "elapsed": None if was_new else (t - record["last_review"]) // 86_400_000_000,
+        "retrievability": None if was_new else float(scheduler.get_card_retrievability(card, moment)),
+    }
     day = today_record(collection, t)
     buried = set(day["buried"])
     buried.discard(record["id"])
@@ -191,11 +231,20 @@ def answer_op(collection, row: int, rating: int, t: int, duration) -> dict:
             r = collection.row_of_int(sibling)
             if lasts[r] == NO_TIME or states[r] == 2:
                 buried.add(id_text(sibling))
-    new_day = {"day": day["day"], "new": day["new"] + int(was_new),
-               "reviews": day["reviews"] + int(record["state"] == 2 and not was_new), "buried": sorted(buried)}
-    state = {"state": int(after.state), "step": after.step, "stability": after.stability,
-             "difficulty": after.difficulty, "due": t + (after.due - moment) // timedelta(microseconds=1),
-             "last_review": t}
+    new_day = {
+        "day": day["day"],
+        "new": day["new"] + int(was_new),
+        "reviews": day["reviews"] + int(record["state"] == 2 and not was_new),
+        "buried": sorted(buried),
+    }
+    state = {
+        "state": int(after.state),
+        "step": after.step,
+        "stability": after.stability,
+        "difficulty": after.difficulty,
+        "due": t + (after.due - moment) // timedelta(microseconds=1),
+        "last_review": t,
+    }
     return {"op": "answer", "card": record["id"], "state": state, "log": entry, "day": new_day}
 
 
@@ -217,10 +266,17 @@ def answer(collection, card_id, rating, now=None, duration_ms=None) -> dict:
 
 def state_view(collection, row: int, t: int) -> dict:
     record = collection.card_record(row)
-    return {"card_id": record["id"], "state": STATE_NAMES[record["state"]], "state_code": record["state"],
-            "step": record["step"], "stability": record["stability"], "difficulty": record["difficulty"],
-            "due": iso(record["due"]), "last_review": iso(record["last_review"]),
-            "interval_days": (record["due"] - t) / 86_400_000_000}
+    return {
+        "card_id": record["id"],
+        "state": STATE_NAMES[record["state"]],
+        "state_code": record["state"],
+        "step": record["step"],
+        "stability": record["stability"],
+        "difficulty": record["difficulty"],
+        "due": iso(record["due"]),
+        "last_review": iso(record["last_review"]),
+        "interval_days": (record["due"] - t) / 86_400_000_000,
+    }
 
 
 # ------------------------------------------------------------------ settings and cards
@@ -250,6 +306,8 @@ def card(collection, card_id, now=None) -> dict:
     t = now_us(now)
     view = card_view(collection, row, t)
     logs = collection.log.col("card") == int(card_id, 16)
-    view["reviews"] = [dict(collection.log_entry(int(i)), time=iso(int(collection.log.col("time")[i])))
-                       for i in np.flatnonzero(logs)]
+    view["reviews"] = [
+        dict(collection.log_entry(int(i)), time=iso(int(collection.log.col("time")[i])))
+        for i in np.flatnonzero(logs)
+    ]
     return view

@@ -12,14 +12,26 @@ FONT = 'font-family="system-ui, sans-serif" font-size="11"'
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-            f'height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
-            + "".join(body) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        + "".join(body)
+        + "</svg>"
+    )
 
 
-def bars(values: list[float], labels: list[str], title: str, *, series2: list[float] | None = None,
-         height: int = 160, bar: int = 14, fill: str = "#4f7cff", fill2: str = "#f0a030",
-         top: float | None = None) -> str:
+def bars(
+    values: list[float],
+    labels: list[str],
+    title: str,
+    *,
+    series2: list[float] | None = None,
+    height: int = 160,
+    bar: int = 14,
+    fill: str = "#4f7cff",
+    fill2: str = "#f0a030",
+    top: float | None = None,
+) -> str:
     """A bar chart (two bars per slot when series2 is given)."""
     slots = max(len(values), 1)
     per = bar * (2 if series2 is not None else 1) + 6
@@ -29,10 +41,14 @@ def bars(values: list[float], labels: list[str], title: str, *, series2: list[fl
     body = [f'<text x="4" y="12" {FONT}>{escape(title)}</text>']
     for i, value in enumerate(values):
         x = 36 + i * per
-        for k, (v, colour) in enumerate(((value, fill), *(((series2[i], fill2),) if series2 is not None else ()))):
+        for k, (v, colour) in enumerate(
+            ((value, fill), *(((series2[i], fill2),) if series2 is not None else ()))
+        ):
             h = 0 if top <= 0 else plot * max(v, 0) / top
-            body.append(f'<rect class="bar s{k}" x="{x + k * bar}" y="{height - 14 - h:.1f}" width="{bar - 1}" '
-                        f'height="{h:.1f}" fill="{colour}"><title>{escape(labels[i])}: {v:.3g}</title></rect>')
+            body.append(
+                f'<rect class="bar s{k}" x="{x + k * bar}" y="{height - 14 - h:.1f}" width="{bar - 1}" '
+                f'height="{h:.1f}" fill="{colour}"><title>{escape(labels[i])}: {v:.3g}</title></rect>'
+            )
         if len(values) <= 40 and (i % max(1, len(values) // 10) == 0):
             body.append(f'<text x="{x}" y="{height - 2}" {FONT}>{escape(labels[i])}</text>')
     body.append(f'<text x="2" y="{height - 14 - plot + 10}" {FONT}>{top:.3g}</text>')
@@ -48,14 +64,25 @@ def calendar(counts: list[int], first_weekday: int, labels: list[str], title: st
         slot = first_weekday + i
         level = 0 if count == 0 else 1 + min(3, int(4 * count / (top + 1)))
         colour = ("#ebedf0", "#c6d8ff", "#8fb0ff", "#4f7cff", "#1f3fbf")[level]
-        body.append(f'<rect class="day l{level}" x="{4 + (slot // 7) * cell}" y="{18 + (slot % 7) * cell}" '
-                    f'width="{cell - 2}" height="{cell - 2}" fill="{colour}">'
-                    f'<title>{escape(labels[i])}: {count}</title></rect>')
+        body.append(
+            f'<rect class="day l{level}" x="{4 + (slot // 7) * cell}" y="{18 + (slot % 7) * cell}" '
+            f'width="{cell - 2}" height="{cell - 2}" fill="{colour}">'
+            f"<title>{escape(labels[i])}: {count}</title></rect>"
+        )
     return _svg(8 + weeks * cell, 24 + 7 * cell, body, title)
 
 
-def lines(xs: list[float], ys: list[float], title: str, *, points: list[tuple[float, float, str]] = (),
-          width: int = 360, height: int = 180, y_max: float = 1.0, x_label: str = "days") -> str:
+def lines(
+    xs: list[float],
+    ys: list[float],
+    title: str,
+    *,
+    points: list[tuple[float, float, str]] = (),
+    width: int = 360,
+    height: int = 180,
+    y_max: float = 1.0,
+    x_label: str = "days",
+) -> str:
     """A line y(x) in [0, y_max] with optional marked points (x, y, tooltip)."""
     x_max = max([*xs, *(p[0] for p in points), 1e-9])
     plot_w, plot_h = width - 50, height - 40
@@ -63,15 +90,21 @@ def lines(xs: list[float], ys: list[float], title: str, *, points: list[tuple[fl
     def px(x, y):
         return 40 + plot_w * x / x_max, 20 + plot_h * (1 - y / y_max)
 
-    path = " ".join(f"{'M' if i == 0 else 'L'}{px(x, y)[0]:.1f},{px(x, y)[1]:.1f}" for i, (x, y) in enumerate(zip(xs, ys)))
-    body = [f'<text x="4" y="12" {FONT}>{escape(title)}</text>',
-            f'<path class="curve" d="{path}" fill="none" stroke="#4f7cff" stroke-width="2"/>',
-            f'<text x="40" y="{height - 4}" {FONT}>0</text>',
-            f'<text x="{width - 60}" y="{height - 4}" {FONT}>{x_max:.0f} {escape(x_label)}</text>',
-            f'<text x="4" y="24" {FONT}>{y_max:.0%}</text>']
+    path = " ".join(
+        f"{'M' if i == 0 else 'L'}{px(x, y)[0]:.1f},{px(x, y)[1]:.1f}" for i, (x, y) in enumerate(zip(xs, ys))
+    )
+    body = [
+        f'<text x="4" y="12" {FONT}>{escape(title)}</text>',
+        f'<path class="curve" d="{path}" fill="none" stroke="#4f7cff" stroke-width="2"/>',
+        f'<text x="40" y="{height - 4}" {FONT}>0</text>',
+        f'<text x="{width - 60}" y="{height - 4}" {FONT}>{x_max:.0f} {escape(x_label)}</text>',
+        f'<text x="4" y="24" {FONT}>{y_max:.0%}</text>',
+    ]
     for x, y, tip in points:
         cx, cy = px(x, y)
-        body.append(f'<circle class="point" cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="#f0a030"><title>{escape(tip)}</title></circle>')
+        body.append(
+            f'<circle class="point" cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="#f0a030"><title>{escape(tip)}</title></circle>'
+        )
     return _svg(width, height, body, title)
 
 
@@ -90,11 +123,15 @@ def concept_map(nodes: list[dict], edges: list[tuple[int, int]], title: str) -> 
     body = [f'<text x="4" y="12" {FONT}>{escape(title)}</text>']
     for a, b in edges:
         na, nb = nodes[a], nodes[b]
-        body.append(f'<line class="requires" x1="{nb["x"] + 60}" y1="{nb["y"] + 30}" x2="{na["x"] + 60}" '
-                    f'y2="{na["y"] + 30}" stroke="#999" stroke-width="1"/>')
+        body.append(
+            f'<line class="requires" x1="{nb["x"] + 60}" y1="{nb["y"] + 30}" x2="{na["x"] + 60}" '
+            f'y2="{na["y"] + 30}" stroke="#999" stroke-width="1"/>'
+        )
     for n in nodes:
-        body.append(f'<g class="concept" data-key="{escape(n["key"])}"><rect x="{n["x"]}" y="{n["y"] + 20}" width="120" '
-                    f'height="20" rx="6" fill="{mastery_colour(n["mastery"], n["unlocked"])}"/>'
-                    f'<text x="{n["x"] + 4}" y="{n["y"] + 34}" {FONT}>{escape(n["name"][:20])}</text>'
-                    f'<title>{escape(n["name"])}: mastery {n["mastery"]:.0%}</title></g>')
+        body.append(
+            f'<g class="concept" data-key="{escape(n["key"])}"><rect x="{n["x"]}" y="{n["y"] + 20}" width="120" '
+            f'height="20" rx="6" fill="{mastery_colour(n["mastery"], n["unlocked"])}"/>'
+            f'<text x="{n["x"] + 4}" y="{n["y"] + 34}" {FONT}>{escape(n["name"][:20])}</text>'
+            f"<title>{escape(n['name'])}: mastery {n['mastery']:.0%}</title></g>"
+        )
     return _svg(width, height, body, title)

@@ -37,7 +37,7 @@ class Table:
         count = len(columns[self.spec[0][0]])
         self._reserve(count)
         for name, _ in self.spec:
-            self._data[name][self.n: self.n + count] = columns[name]
+            self._data[name][self.n : self.n + count] = columns[name]
         self.n += count
 
     def insert(self, index: int, row: dict) -> None:
@@ -45,7 +45,7 @@ class Table:
         self._reserve(1)
         for name, _ in self.spec:
             column = self._data[name]
-            column[index + 1: self.n + 1] = column[index: self.n].copy()
+            column[index + 1 : self.n + 1] = column[index : self.n].copy()
             column[index] = row[name]
         self.n += 1
 
@@ -67,5 +67,6 @@ class Table:
 
     def columns(self, order=None) -> dict:
         """Copies of every column (rows in `order` if given), for snapshots."""
-        return {name: (self.col(name) if order is None else self.col(name)[order]).copy()
-                for name, _ in self.spec}
+        return {
+            name: (self.col(name) if order is None else self.col(name)[order]).copy() for name, _ in self.spec
+        }

@@ -41,7 +41,11 @@ def _rows(text, delimiter: str) -> list[list[str]]:
     if not isinstance(delimiter, str) or len(delimiter) != 1:
         raise ImportFormatError(f"delimiter must be one character, got {delimiter!r}")
     try:
-        return [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter) if any(c.strip() for c in row)]
+        return [
+            row
+            for row in csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
+            if any(c.strip() for c in row)
+        ]
     except csv.Error as exc:
         raise ImportFormatError(f"CSV is malformed: {exc}") from None
 
@@ -107,25 +111,61 @@ def import_csv(collection, data, mapping=None, header=None, delimiter=",", html=
     linked = [link for link in links if link[2]]
     change = (lambda graph, undo: concept_graph.link_cards(graph, linked, undo)) if linked else None
     commit(collection, "import", op, change, {"format": "csv", "cards": len(records)})
-    return {"format": "csv", "notes": len(notes), "cards": len(records), "reviews": 0,
-            "mapping": columns, "ids": [r["id"] for r in records]}
+    return {
+        "format": "csv",
+        "notes": len(notes),
+        "cards": len(records),
+        "reviews": 0,
+        "mapping": columns,
+        "ids": [r["id"] for r in records],
+    }
 
 
 # ------------------------------------------------------------------ export
 def export_csv(collection) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "note", "kind", "ord", "front", "back", "concepts", "tags", "state", "due",
-                     "stability", "difficulty", "last_review", "suspended"])
+    writer.writerow(
+        [
+            "id",
+            "note",
+            "kind",
+            "ord",
+            "front",
+            "back",
+            "concepts",
+            "tags",
+            "state",
+            "due",
+            "stability",
+            "difficulty",
+            "last_review",
+            "suspended",
+        ]
+    )
     graph = graph_of(collection)
     for row in sorted(range(len(collection)), key=lambda r: int(collection.cards.col("position")[r])):
         card = collection.card_record(row)
         note = collection.note_of(row)
         side = render(note, card["ord"])
-        writer.writerow([card["id"], card["note"], note["kind"], card["ord"], side["front"], side["back"],
-                         ";".join(concept_graph.card_concepts(graph, card["id"])), " ".join(note["tags"]),
-                         card["state"], iso(card["due"]), card["stability"], card["difficulty"],
-                         iso(card["last_review"]), int(card["suspended"])])
+        writer.writerow(
+            [
+                card["id"],
+                card["note"],
+                note["kind"],
+                card["ord"],
+                side["front"],
+                side["back"],
+                ";".join(concept_graph.card_concepts(graph, card["id"])),
+                " ".join(note["tags"]),
+                card["state"],
+                iso(card["due"]),
+                card["stability"],
+                card["difficulty"],
+                iso(card["last_review"]),
+                int(card["suspended"]),
+            ]
+        )
     return out.getvalue()
 
 
@@ -138,14 +178,27 @@ def export_json(collection) -> dict:
     concept_list = []
     for key in used:
         node = concept_graph.concept_node(graph, key)
-        concept_list.append({"key": key, "name": graph.node_property(node, "name") or key,
-                             "description": graph.node_property(node, "description") or "",
-                             "requires": sorted(graph.node_property(o, "key") for o in graph.out_ids(node, "REQUIRES"))})
-    return {"format": "prometheus-learn-export", "version": 1, "settings": collection.settings,
-            "notes": [collection.notes[k] for k in sorted(collection.notes)], "cards": cards,
-            "reviews": [collection.log_entry(i) for i in range(collection.log.n)],
-            "media": {name: base64.b64encode(data).decode("ascii") for name, data in sorted(collection.media.items())},
-            "links": {k: v for k, v in links.items() if v}, "concepts": concept_list}
+        concept_list.append(
+            {
+                "key": key,
+                "name": graph.node_property(node, "name") or key,
+                "description": graph.node_property(node, "description") or "",
+                "requires": sorted(graph.node_property(o, "key") for o in graph.out_ids(node, "REQUIRES")),
+            }
+        )
+    return {
+        "format": "prometheus-learn-export",
+        "version": 1,
+        "settings": collection.settings,
+        "notes": [collection.notes[k] for k in sorted(collection.notes)],
+        "cards": cards,
+        "reviews": [collection.log_entry(i) for i in range(collection.log.n)],
+        "media": {
+            name: base64.b64encode(data).decode("ascii") for name, data in sorted(collection.media.items())
+        },
+        "links": {k: v for k, v in links.items() if v},
+        "concepts": concept_list,
+    }
 
 
 def import_json(collection, data) -> dict:
@@ -157,17 +210,27 @@ def import_json(collection, data) -> dict:
             data = json.loads(data)
         except ValueError as exc:
             raise ImportFormatError(f"not JSON: {exc}") from None
-    if not isinstance(data, dict) or data.get("format") != "prometheus-learn-export" or data.get("version") != 1:
+    if (
+        not isinstance(data, dict)
+        or data.get("format") != "prometheus-learn-export"
+        or data.get("version") != 1
+    ):
         raise ImportFormatError("not a prometheus-learn-export version 1 document")
     for key in ("notes", "cards", "reviews", "media", "links", "concepts"):
         if key not in data:
             raise ImportFormatError(f"JSON export lacks {key!r}")
-    if not all(isinstance(c, dict) and set(c) == set(CARD_KEYS) for c in data["cards"]) or \
-            not all(isinstance(e, dict) and set(e) == set(ENTRY_KEYS) for e in data["reviews"]):
+    if not all(isinstance(c, dict) and set(c) == set(CARD_KEYS) for c in data["cards"]) or not all(
+        isinstance(e, dict) and set(e) == set(ENTRY_KEYS) for e in data["reviews"]
+    ):
         raise ImportFormatError("JSON export: cards or reviews have unexpected fields")
     start = collection.log.n
-    op = {"op": "add", "notes": data["notes"], "cards": data["cards"],
-          "reviews": [[start + i, e] for i, e in enumerate(data["reviews"])], "media": data["media"]}
+    op = {
+        "op": "add",
+        "notes": data["notes"],
+        "cards": data["cards"],
+        "reviews": [[start + i, e] for i, e in enumerate(data["reviews"])],
+        "media": data["media"],
+    }
     links = [(c["id"], c["note"], data["links"].get(c["id"], [])) for c in data["cards"]]
     linked = [link for link in links if link[2]]
 
@@ -176,11 +239,21 @@ def import_json(collection, data) -> dict:
         concept_graph.link_cards(graph, linked, undo)
 
     try:
-        commit(collection, "import", op, change if linked or data["concepts"] else None,
-               {"format": "json", "cards": len(data["cards"])})
+        commit(
+            collection,
+            "import",
+            op,
+            change if linked or data["concepts"] else None,
+            {"format": "json", "cards": len(data["cards"])},
+        )
     except ImportFormatError:
         raise
     except ValidationError as exc:  # OpError, UnknownCard, GraphStoreError: the export does not fit
         raise ImportFormatError(f"JSON import refused: {exc}") from None
-    return {"format": "json", "notes": len(data["notes"]), "cards": len(data["cards"]),
-            "reviews": len(data["reviews"]), "media": sorted(data["media"])}
+    return {
+        "format": "json",
+        "notes": len(data["notes"]),
+        "cards": len(data["cards"]),
+        "reviews": len(data["reviews"]),
+        "media": sorted(data["media"]),
+    }

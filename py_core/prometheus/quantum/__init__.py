@@ -17,7 +17,18 @@ from .qasm_writer import to_qasm
 from .simulate import distribution, marginal, probabilities, sample, statevector
 
 __all__ = [
-    "Circuit", "Instruction", "Parameter", "function", "from_qasm", "to_qasm",
-    "statevector", "sample", "probabilities", "marginal", "distribution",
-    "QasmError", "UnsupportedFeature", "CircuitTooLarge",
+    "Circuit",
+    "Instruction",
+    "Parameter",
+    "function",
+    "from_qasm",
+    "to_qasm",
+    "statevector",
+    "sample",
+    "probabilities",
+    "marginal",
+    "distribution",
+    "QasmError",
+    "UnsupportedFeature",
+    "CircuitTooLarge",
 ]

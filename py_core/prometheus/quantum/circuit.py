@@ -106,8 +106,13 @@ class Circuit:
             raise ValidationError(f"classical bit {c!r} is out of range 0..{self.num_clbits - 1}")
         return c
 
-    def append(self, name: str, qubits: Sequence[int], params: Sequence = (),
-               condition: tuple[str, int] | Condition | None = None) -> "Circuit":
+    def append(
+        self,
+        name: str,
+        qubits: Sequence[int],
+        params: Sequence = (),
+        condition: tuple[str, int] | Condition | None = None,
+    ) -> "Circuit":
         """Add gate `name` (any gate of the standard library) on `qubits`."""
         spec = GATES.get(name)
         if spec is None:
@@ -164,7 +169,7 @@ class Circuit:
             raise AttributeError(name)
 
         def add(*args, condition=None):
-            params, qubits = args[:spec.num_params], args[spec.num_params:]
+            params, qubits = args[: spec.num_params], args[spec.num_params :]
             return self.append(name, qubits, params, condition)
 
         return add
@@ -210,10 +215,12 @@ class Circuit:
 
     def to_qasm(self) -> str:
         from .qasm_writer import to_qasm
+
         return to_qasm(self)
 
     def draw(self) -> str:
         from .drawing import draw_text
+
         return draw_text(self)
 
     def __repr__(self):
@@ -224,6 +231,7 @@ def _number(value, gate):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         try:
             import numpy as np
+
             if isinstance(value, np.number) and not isinstance(value, np.complexfloating):
                 return float(value)
         except ImportError:  # pragma: no cover

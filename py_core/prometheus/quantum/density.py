@@ -26,8 +26,9 @@ _RESET = [np.array([[1, 0], [0, 0]], dtype=complex), np.array([[0, 1], [0, 0]], 
 class DensityEngine:
     def __init__(self, n: int, dtype=np.complex128, memory_limit=None):
         if n > MAX_DENSITY_QUBITS:
-            raise ValidationError(f"density-matrix simulation is limited to {MAX_DENSITY_QUBITS} "
-                                  f"qubits; this circuit has {n}")
+            raise ValidationError(
+                f"density-matrix simulation is limited to {MAX_DENSITY_QUBITS} qubits; this circuit has {n}"
+            )
         self.n = n
         self.engine = StateEngine(2 * n, dtype, memory_limit)
 
@@ -74,8 +75,9 @@ def _run(circuit: Circuit, noise: NoiseModel | None, params, dtype, memory_limit
     bindings = bindings_for(circuit, params)
     body, final, keyfn, width = outcome_layout(circuit)
     if any(inst.condition is not None for inst in body):
-        raise UnsupportedFeature("density-matrix simulation does not support classically "
-                                 "conditioned gates; use sample()")
+        raise UnsupportedFeature(
+            "density-matrix simulation does not support classically conditioned gates; use sample()"
+        )
     dm = DensityEngine(circuit.num_qubits, dtype, memory_limit)
     for inst in body:
         if inst.name == "barrier":
@@ -94,15 +96,17 @@ def _run(circuit: Circuit, noise: NoiseModel | None, params, dtype, memory_limit
     return dm, body, final, keyfn, width
 
 
-def density_matrix(circuit: Circuit, noise: NoiseModel | None = None, params=None,
-                   dtype=np.complex128, memory_limit=None) -> np.ndarray:
+def density_matrix(
+    circuit: Circuit, noise: NoiseModel | None = None, params=None, dtype=np.complex128, memory_limit=None
+) -> np.ndarray:
     """Final density matrix (final measurements ignored), Qiskit's qubit order."""
     dm, *_ = _run(circuit, noise, params, dtype, memory_limit)
     return dm.matrix().copy()
 
 
-def noisy_distribution(circuit: Circuit, noise: NoiseModel | None = None, params=None,
-                       dtype=np.complex128, memory_limit=None) -> dict[str, float]:
+def noisy_distribution(
+    circuit: Circuit, noise: NoiseModel | None = None, params=None, dtype=np.complex128, memory_limit=None
+) -> dict[str, float]:
     """Probabilities of measurement results, with readout errors (keys as in `sample`)."""
     dm, body, final, keyfn, width = _run(circuit, noise, params, dtype, memory_limit)
     if any(inst.name == "measure" for inst in body):
@@ -125,10 +129,13 @@ def noisy_distribution(circuit: Circuit, noise: NoiseModel | None = None, params
     return dict(sorted(result.items()))
 
 
-def noisy_sample(circuit: Circuit, shots: int, seed=None, noise: NoiseModel | None = None,
-                 params=None) -> dict[str, int]:
+def noisy_sample(
+    circuit: Circuit, shots: int, seed=None, noise: NoiseModel | None = None, params=None
+) -> dict[str, int]:
     check_shots(shots)
     dist = noisy_distribution(circuit, noise, params)
     keys = list(dist)
-    drawn = np.random.default_rng(seed).multinomial(shots, np.array([dist[k] for k in keys]) / sum(dist.values()))
+    drawn = np.random.default_rng(seed).multinomial(
+        shots, np.array([dist[k] for k in keys]) / sum(dist.values())
+    )
     return {k: int(c) for k, c in zip(keys, drawn) if c}

@@ -10,9 +10,25 @@ from html import escape
 
 from .parameters import Expression
 
-_CONTROLLED = {"cx": "X", "CX": "X", "cy": "Y", "cz": "Z", "ch": "H", "csx": "SX", "crx": "RX",
-               "cry": "RY", "crz": "RZ", "cu1": "P", "cp": "P", "cu3": "U3", "cu": "U",
-               "ccx": "X", "c3x": "X", "c4x": "X", "c3sqrtx": "SX"}
+_CONTROLLED = {
+    "cx": "X",
+    "CX": "X",
+    "cy": "Y",
+    "cz": "Z",
+    "ch": "H",
+    "csx": "SX",
+    "crx": "RX",
+    "cry": "RY",
+    "crz": "RZ",
+    "cu1": "P",
+    "cp": "P",
+    "cu3": "U3",
+    "cu": "U",
+    "ccx": "X",
+    "c3x": "X",
+    "c4x": "X",
+    "c3sqrtx": "SX",
+}
 _NUM_CONTROLS = {"ccx": 2, "c3x": 3, "c4x": 4, "c3sqrtx": 3}
 
 
@@ -43,12 +59,15 @@ def layout(circuit):
     for inst in circuit.instructions:
         qs = inst.qubits or tuple(range(circuit.num_qubits))
         lo, hi = min(qs), max(qs)
-        col = max(free[lo:hi + 1])
+        col = max(free[lo : hi + 1])
         if inst.condition is not None or inst.name == "measure":
             col = max(free)  # classical wires cross everything
         placed.append((col, inst))
-        for q in (range(circuit.num_qubits) if inst.condition is not None or inst.name == "measure"
-                  else range(lo, hi + 1)):
+        for q in (
+            range(circuit.num_qubits)
+            if inst.condition is not None or inst.name == "measure"
+            else range(lo, hi + 1)
+        ):
             free[q] = col + 1
     return placed
 
@@ -121,9 +140,11 @@ def draw_svg(circuit, cell: int = 44) -> str:
     height = (n + 1) * cell
     y = lambda q: (q + 1) * cell  # noqa: E731
     x = lambda c: left + (c + 1) * cell  # noqa: E731
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+    ]
     for q in range(n):
         out.append(f'<text x="4" y="{y(q) + 4}">q{q}</text>')
         out.append(f'<line x1="{left - 8}" y1="{y(q)}" x2="{width - 8}" y2="{y(q)}" stroke="black"/>')
@@ -131,26 +152,36 @@ def draw_svg(circuit, cell: int = 44) -> str:
         parts = _parts(inst)
         cx = x(col)
         if len(inst.qubits) > 1 and inst.name != "barrier":
-            out.append(f'<line x1="{cx}" y1="{y(min(inst.qubits))}" x2="{cx}" y2="{y(max(inst.qubits))}" stroke="black"/>')
+            out.append(
+                f'<line x1="{cx}" y1="{y(min(inst.qubits))}" x2="{cx}" y2="{y(max(inst.qubits))}" stroke="black"/>'
+            )
         for q, text in parts.items():
             if text == "*":
                 out.append(f'<circle cx="{cx}" cy="{y(q)}" r="5" fill="black"/>')
             elif text == "x":
-                out.append(f'<path d="M{cx - 6},{y(q) - 6} L{cx + 6},{y(q) + 6} M{cx - 6},{y(q) + 6} '
-                           f'L{cx + 6},{y(q) - 6}" stroke="black" stroke-width="2"/>')
+                out.append(
+                    f'<path d="M{cx - 6},{y(q) - 6} L{cx + 6},{y(q) + 6} M{cx - 6},{y(q) + 6} '
+                    f'L{cx + 6},{y(q) - 6}" stroke="black" stroke-width="2"/>'
+                )
             elif text == "|":
-                out.append(f'<line x1="{cx}" y1="{y(q) - cell / 2}" x2="{cx}" y2="{y(q) + cell / 2}" '
-                           'stroke="gray" stroke-dasharray="4,3"/>')
+                out.append(
+                    f'<line x1="{cx}" y1="{y(q) - cell / 2}" x2="{cx}" y2="{y(q) + cell / 2}" '
+                    'stroke="gray" stroke-dasharray="4,3"/>'
+                )
             else:
                 w = max(cell - 8, 8 * len(text))
                 fill = "#ffe0b2" if inst.name == "measure" else "#bbdefb"
-                out.append(f'<rect x="{cx - w / 2}" y="{y(q) - 14}" width="{w}" height="28" rx="3" '
-                           f'fill="{fill}" stroke="black"/>')
+                out.append(
+                    f'<rect x="{cx - w / 2}" y="{y(q) - 14}" width="{w}" height="28" rx="3" '
+                    f'fill="{fill}" stroke="black"/>'
+                )
                 out.append(f'<text x="{cx}" y="{y(q) + 4}" text-anchor="middle">{escape(text)}</text>')
         if inst.condition is not None:
             q = max(inst.qubits)
-            out.append(f'<text x="{cx}" y="{y(q) + 26}" text-anchor="middle" font-size="10">'
-                       f'if {escape(inst.condition.register)}=={inst.condition.value}</text>')
+            out.append(
+                f'<text x="{cx}" y="{y(q) + 26}" text-anchor="middle" font-size="10">'
+                f"if {escape(inst.condition.register)}=={inst.condition.value}</text>"
+            )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -163,16 +194,22 @@ def histogram_svg(counts: dict, width: int = 480, height: int = 240, max_bars: i
     top = max((v for _, v in items), default=1) or 1
     margin = 30
     bar = (width - 2 * margin) / max(1, len(items))
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" y2="{height - margin}" stroke="black"/>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="10">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" y2="{height - margin}" stroke="black"/>',
+    ]
     for i, (key, value) in enumerate(items):
         h = (height - 2 * margin) * value / top
         x0 = margin + i * bar
-        out.append(f'<rect x="{x0 + bar * 0.1:.1f}" y="{height - margin - h:.1f}" width="{bar * 0.8:.1f}" '
-                   f'height="{h:.1f}" fill="#1976d2"><title>{escape(str(key))}: {value} '
-                   f'({value / total:.3f})</title></rect>')
-        out.append(f'<text x="{x0 + bar / 2:.1f}" y="{height - margin + 12}" text-anchor="middle">{escape(str(key))}</text>')
+        out.append(
+            f'<rect x="{x0 + bar * 0.1:.1f}" y="{height - margin - h:.1f}" width="{bar * 0.8:.1f}" '
+            f'height="{h:.1f}" fill="#1976d2"><title>{escape(str(key))}: {value} '
+            f"({value / total:.3f})</title></rect>"
+        )
+        out.append(
+            f'<text x="{x0 + bar / 2:.1f}" y="{height - margin + 12}" text-anchor="middle">{escape(str(key))}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out)

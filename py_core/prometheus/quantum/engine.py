@@ -57,8 +57,14 @@ def _is_diagonal(u: np.ndarray) -> bool:
 class StateEngine:
     """A statevector of `num_qubits` plus the gates waiting to be fused into it."""
 
-    def __init__(self, num_qubits: int, dtype=np.complex128, memory_limit: int | None = None,
-                 fuse: bool = True, _empty: bool = False):
+    def __init__(
+        self,
+        num_qubits: int,
+        dtype=np.complex128,
+        memory_limit: int | None = None,
+        fuse: bool = True,
+        _empty: bool = False,
+    ):
         dtype = np.dtype(dtype)
         if dtype not in (np.complex64, np.complex128):
             raise ValidationError(f"dtype must be complex64 or complex128, got {dtype}")
@@ -104,8 +110,9 @@ class StateEngine:
             self._single(phys[0], build())
         elif kind == "diagonal":
             self._diagonal(phys, build())
-        elif kind in ("controlled", "matrix") and len(phys) == 2 and self.fuse \
-                and abs(phys[0] - phys[1]) == 1:
+        elif (
+            kind in ("controlled", "matrix") and len(phys) == 2 and self.fuse and abs(phys[0] - phys[1]) == 1
+        ):
             self._pair(phys, gate_matrix(name, params), conjugate)
         elif kind == "controlled":
             self._flush_qubits(phys)

@@ -8,8 +8,9 @@ from ..errors import ValidationError
 class QasmError(ValidationError):
     """OpenQASM 2 text that cannot be read; carries the 1-based line and column."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None,
-                 source: str = "<qasm>"):
+    def __init__(
+        self, message: str, line: int | None = None, column: int | None = None, source: str = "<qasm>"
+    ):
         self.line = line
         self.column = column
         self.detail = message

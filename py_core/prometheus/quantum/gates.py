@@ -21,8 +21,10 @@ SQ2 = 1.0 / math.sqrt(2.0)
 
 def u_matrix(theta, phi, lam):
     c, s = math.cos(theta / 2), math.sin(theta / 2)
-    return np.array([[c, -cmath.exp(1j * lam) * s],
-                     [cmath.exp(1j * phi) * s, cmath.exp(1j * (phi + lam)) * c]], dtype=complex)
+    return np.array(
+        [[c, -cmath.exp(1j * lam) * s], [cmath.exp(1j * phi) * s, cmath.exp(1j * (phi + lam)) * c]],
+        dtype=complex,
+    )
 
 
 def _rx(t):
@@ -96,8 +98,7 @@ _add("sx", 0, 1, "single", lambda p: _SX)
 _add("sxdg", 0, 1, "single", lambda p: _SX.conj().T)
 _add("rx", 1, 1, "single", lambda p: _rx(p[0]), True)
 _add("ry", 1, 1, "single", lambda p: _ry(p[0]), True)
-_add("rz", 1, 1, "diagonal",
-     lambda p: _diag(cmath.exp(-0.5j * p[0]), cmath.exp(0.5j * p[0])), True)
+_add("rz", 1, 1, "diagonal", lambda p: _diag(cmath.exp(-0.5j * p[0]), cmath.exp(0.5j * p[0])), True)
 # two-qubit gates: argument 0 is the control
 _add("CX", 0, 2, "controlled", lambda p: _X)
 _add("cx", 0, 2, "controlled", lambda p: _X)
@@ -107,15 +108,22 @@ _add("ch", 0, 2, "controlled", lambda p: _H)
 _add("csx", 0, 2, "controlled", lambda p: _SX)
 _add("crx", 1, 2, "controlled", lambda p: _rx(p[0]))
 _add("cry", 1, 2, "controlled", lambda p: _ry(p[0]))
-_add("crz", 1, 2, "diagonal",
-     lambda p: _diag(1, cmath.exp(-0.5j * p[0]), 1, cmath.exp(0.5j * p[0])))
+_add("crz", 1, 2, "diagonal", lambda p: _diag(1, cmath.exp(-0.5j * p[0]), 1, cmath.exp(0.5j * p[0])))
 _add("cu1", 1, 2, "diagonal", lambda p: _diag(1, 1, 1, cmath.exp(1j * p[0])))
 _add("cp", 1, 2, "diagonal", lambda p: _diag(1, 1, 1, cmath.exp(1j * p[0])))
 _add("cu3", 3, 2, "controlled", lambda p: u_matrix(*p))
 _add("cu", 4, 2, "controlled", lambda p: cmath.exp(1j * p[3]) * u_matrix(p[0], p[1], p[2]))
 _add("swap", 0, 2, "swap")
-_add("rzz", 1, 2, "diagonal", lambda p: _diag(
-    cmath.exp(-0.5j * p[0]), cmath.exp(0.5j * p[0]), cmath.exp(0.5j * p[0]), cmath.exp(-0.5j * p[0])), True)
+_add(
+    "rzz",
+    1,
+    2,
+    "diagonal",
+    lambda p: _diag(
+        cmath.exp(-0.5j * p[0]), cmath.exp(0.5j * p[0]), cmath.exp(0.5j * p[0]), cmath.exp(-0.5j * p[0])
+    ),
+    True,
+)
 
 
 def _rxx(p):
@@ -137,14 +145,37 @@ _P4 = math.pi / 4
 # composite gates: (gate, argument positions, angles)
 DECOMPOSITIONS = {
     "cswap": [("cx", (2, 1), ()), ("ccx", (0, 1, 2), ()), ("cx", (2, 1), ())],
-    "rccx": [("h", (2,), ()), ("t", (2,), ()), ("cx", (1, 2), ()), ("tdg", (2,), ()),
-             ("cx", (0, 2), ()), ("t", (2,), ()), ("cx", (1, 2), ()), ("tdg", (2,), ()),
-             ("h", (2,), ())],
-    "rc3x": [("h", (3,), ()), ("t", (3,), ()), ("cx", (2, 3), ()), ("tdg", (3,), ()),
-             ("h", (3,), ()), ("cx", (0, 3), ()), ("t", (3,), ()), ("cx", (1, 3), ()),
-             ("tdg", (3,), ()), ("cx", (0, 3), ()), ("t", (3,), ()), ("cx", (1, 3), ()),
-             ("tdg", (3,), ()), ("h", (3,), ()), ("t", (3,), ()), ("cx", (2, 3), ()),
-             ("tdg", (3,), ()), ("h", (3,), ())],
+    "rccx": [
+        ("h", (2,), ()),
+        ("t", (2,), ()),
+        ("cx", (1, 2), ()),
+        ("tdg", (2,), ()),
+        ("cx", (0, 2), ()),
+        ("t", (2,), ()),
+        ("cx", (1, 2), ()),
+        ("tdg", (2,), ()),
+        ("h", (2,), ()),
+    ],
+    "rc3x": [
+        ("h", (3,), ()),
+        ("t", (3,), ()),
+        ("cx", (2, 3), ()),
+        ("tdg", (3,), ()),
+        ("h", (3,), ()),
+        ("cx", (0, 3), ()),
+        ("t", (3,), ()),
+        ("cx", (1, 3), ()),
+        ("tdg", (3,), ()),
+        ("cx", (0, 3), ()),
+        ("t", (3,), ()),
+        ("cx", (1, 3), ()),
+        ("tdg", (3,), ()),
+        ("h", (3,), ()),
+        ("t", (3,), ()),
+        ("cx", (2, 3), ()),
+        ("tdg", (3,), ()),
+        ("h", (3,), ()),
+    ],
 }
 
 # gates every OpenQASM 2 program has, without any include

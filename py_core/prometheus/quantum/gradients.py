@@ -28,8 +28,9 @@ def _prepared(circuit: Circuit, params):
     body, _ = split_final_measurements(circuit)
     for inst in body:
         if inst.name in ("measure", "reset") or inst.condition is not None:
-            raise UnsupportedFeature("gradients need a circuit without mid-circuit measurement, "
-                                     "reset or classical conditions")
+            raise UnsupportedFeature(
+                "gradients need a circuit without mid-circuit measurement, reset or classical conditions"
+            )
     return bindings, [inst for inst in body if inst.name != "barrier"]
 
 
@@ -54,10 +55,15 @@ def parameter_shift_gradient(circuit: Circuit, observable, params: dict) -> dict
             if not depends:
                 continue
             if not GATES[inst.name].parameter_shift:
-                raise UnsupportedFeature(f"the two-term parameter-shift rule does not hold for "
-                                         f"{inst.name!r}; use method='adjoint'")
-            plus = expectation_from_state(statevector(_numeric(circuit, body, bindings, (i, j, math.pi / 2))), obs)
-            minus = expectation_from_state(statevector(_numeric(circuit, body, bindings, (i, j, -math.pi / 2))), obs)
+                raise UnsupportedFeature(
+                    f"the two-term parameter-shift rule does not hold for {inst.name!r}; use method='adjoint'"
+                )
+            plus = expectation_from_state(
+                statevector(_numeric(circuit, body, bindings, (i, j, math.pi / 2))), obs
+            )
+            minus = expectation_from_state(
+                statevector(_numeric(circuit, body, bindings, (i, j, -math.pi / 2))), obs
+            )
             slope = (plus - minus) / 2
             for name in depends:
                 grad[name] += angle.derivative(name, bindings) * slope

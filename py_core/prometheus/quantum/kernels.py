@@ -146,7 +146,7 @@ def apply_matrix(psi: np.ndarray, out: np.ndarray, n: int, qubits, m: np.ndarray
 def probability_of_one(psi: np.ndarray, n: int, q: int) -> float:
     view = psi.reshape(1 << (n - q - 1), 2, 1 << q)
     half = view[:, 1, :]
-    return float(np.sum(half.real ** 2) + np.sum(half.imag ** 2))
+    return float(np.sum(half.real**2) + np.sum(half.imag**2))
 
 
 def project(psi: np.ndarray, n: int, q: int, bit: int, probability: float) -> None:

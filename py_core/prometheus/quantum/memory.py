@@ -17,9 +17,9 @@ from .errors import CircuitTooLarge
 # Working copies of the state a simulation holds at once: the state, a ping-pong buffer
 # and temporaries of up to half a state for controlled gates and measurement.
 WORKING_COPIES = 2.5
-WASM_HEAP_LIMIT = 4 * 1024 ** 3
-WASM_RESERVED = 512 * 1024 ** 2  # interpreter, numpy, the circuit and everything else
-GIB = 1024 ** 3
+WASM_HEAP_LIMIT = 4 * 1024**3
+WASM_RESERVED = 512 * 1024**2  # interpreter, numpy, the circuit and everything else
+GIB = 1024**3
 
 
 def in_browser() -> bool:
@@ -60,8 +60,13 @@ def max_qubits(dtype, limit: int | None = None, copies: float = WORKING_COPIES) 
     return n
 
 
-def check_fits(num_qubits: int, dtype, limit: int | None = None, copies: float = WORKING_COPIES,
-               what: str = "statevector") -> None:
+def check_fits(
+    num_qubits: int,
+    dtype,
+    limit: int | None = None,
+    copies: float = WORKING_COPIES,
+    what: str = "statevector",
+) -> None:
     """Raise CircuitTooLarge, naming how many qubits fit, if the state would not."""
     limit = available_bytes() if limit is None else limit
     need = bytes_needed(num_qubits, dtype, copies)
@@ -73,7 +78,9 @@ def check_fits(num_qubits: int, dtype, limit: int | None = None, copies: float =
         raise CircuitTooLarge(
             f"a {num_qubits}-qubit {what} needs about {need / GIB:.2f} GiB of {name} working "
             f"memory but only {limit / GIB:.2f} GiB is available {where}; at most {fit} qubits "
-            f"fit{hint}", fit)
+            f"fit{hint}",
+            fit,
+        )
 
 
 def allocate(shape, dtype, num_qubits: int, what: str = "statevector") -> np.ndarray:
@@ -82,5 +89,6 @@ def allocate(shape, dtype, num_qubits: int, what: str = "statevector") -> np.nda
         return np.empty(shape, dtype=dtype)
     except (MemoryError, ValueError):
         fit = max(0, num_qubits - 1)
-        raise CircuitTooLarge(f"could not allocate the {num_qubits}-qubit {what}; try at most "
-                              f"{fit} qubits", fit) from None
+        raise CircuitTooLarge(
+            f"could not allocate the {num_qubits}-qubit {what}; try at most {fit} qubits", fit
+        ) from None

@@ -58,7 +58,7 @@ def depolarizing(p: float, num_qubits: int = 1) -> KrausChannel:
     """rho -> (1 - p) rho + p I / 2^n (Qiskit's depolarizing_error(p, n)); p <= 4^n/(4^n-1)."""
     if num_qubits not in (1, 2, 3):
         raise ValidationError("depolarizing noise is supported on 1 to 3 qubits")
-    d2 = 4 ** num_qubits
+    d2 = 4**num_qubits
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= d2 / (d2 - 1):
         raise ValidationError(f"depolarizing parameter must be in [0, {d2}/{d2 - 1}], got {p!r}")
     ops = []
@@ -74,8 +74,13 @@ def depolarizing(p: float, num_qubits: int = 1) -> KrausChannel:
 
 def amplitude_damping(gamma: float) -> KrausChannel:
     g = _probability(gamma, "amplitude damping gamma")
-    return KrausChannel([np.array([[1, 0], [0, math.sqrt(1 - g)]], dtype=complex),
-                         np.array([[0, math.sqrt(g)], [0, 0]], dtype=complex)], "amplitude_damping")
+    return KrausChannel(
+        [
+            np.array([[1, 0], [0, math.sqrt(1 - g)]], dtype=complex),
+            np.array([[0, math.sqrt(g)], [0, 0]], dtype=complex),
+        ],
+        "amplitude_damping",
+    )
 
 
 def kraus(operators) -> KrausChannel:
@@ -95,8 +100,9 @@ class NoiseModel:
         channel to a k-qubit gate's qubits."""
         if not isinstance(channel, KrausChannel):
             raise ValidationError("add_gate_error needs a KrausChannel")
-        self.gate_errors.append((channel, frozenset(gates) if gates else None,
-                                 frozenset(qubits) if qubits is not None else None))
+        self.gate_errors.append(
+            (channel, frozenset(gates) if gates else None, frozenset(qubits) if qubits is not None else None)
+        )
         return self
 
     def add_readout_error(self, p1_given_0: float, p0_given_1: float, qubits=None) -> "NoiseModel":
@@ -104,7 +110,7 @@ class NoiseModel:
         a = _probability(p1_given_0, "p1_given_0")
         b = _probability(p0_given_1, "p0_given_1")
         matrix = np.array([[1 - a, b], [a, 1 - b]])  # [read, true]
-        for q in (qubits if qubits is not None else [None]):
+        for q in qubits if qubits is not None else [None]:
             self.readout[q] = matrix
         return self
 

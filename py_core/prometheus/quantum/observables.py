@@ -61,8 +61,10 @@ class PauliSum:
                 ops[q] = m.group(1)
         else:
             if len(stripped) != n or any(ch not in "IXYZ" for ch in stripped):
-                raise ValidationError(f"Pauli label {label!r} must be {n} letters from IXYZ "
-                                      "(qubit 0 rightmost) or sparse like 'X0 Z3'")
+                raise ValidationError(
+                    f"Pauli label {label!r} must be {n} letters from IXYZ "
+                    "(qubit 0 rightmost) or sparse like 'X0 Z3'"
+                )
             ops = {n - 1 - i: ch for i, ch in enumerate(stripped)}
         x = z = ny = 0
         for q, op in ops.items():
@@ -86,7 +88,7 @@ class PauliSum:
         idx = np.arange(psi.size)
         for x, z, ny, c in self.terms:
             src = psi[idx ^ x] if x else psi  # (P psi)[j] = phase(j^x) psi[j^x]
-            factor = c * (1j ** ny)
+            factor = c * (1j**ny)
             if z:
                 signs = 1 - 2 * _parity((idx ^ x) & z)
                 out += factor * signs * src
@@ -132,7 +134,7 @@ def expectation_from_state(psi: np.ndarray, observable: PauliSum) -> float:
     for x, terms in observable.grouped().items():
         product = np.conj(_flip_view(psi, n, x)) * tensor  # one array per distinct X part
         for z, ny, c in terms:
-            total += c * (1j ** ny) * _signed_sum(product, n, z)
+            total += c * (1j**ny) * _signed_sum(product, n, z)
     return float(total.real) if abs(total.imag) < 1e-9 * max(1.0, abs(total)) else total
 
 

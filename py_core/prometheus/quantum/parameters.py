@@ -45,27 +45,51 @@ class Expression:
     def parameters(self) -> frozenset[str]:
         raise NotImplementedError
 
-    def __add__(self, other): return Binary("+", self, _wrap(other))
-    def __radd__(self, other): return Binary("+", _wrap(other), self)
-    def __sub__(self, other): return Binary("-", self, _wrap(other))
-    def __rsub__(self, other): return Binary("-", _wrap(other), self)
-    def __mul__(self, other): return Binary("*", self, _wrap(other))
-    def __rmul__(self, other): return Binary("*", _wrap(other), self)
-    def __truediv__(self, other): return Binary("/", self, _wrap(other))
-    def __rtruediv__(self, other): return Binary("/", _wrap(other), self)
-    def __pow__(self, other): return Binary("^", self, _wrap(other))
-    def __neg__(self): return Binary("*", Constant(-1.0), self)
+    def __add__(self, other):
+        return Binary("+", self, _wrap(other))
+
+    def __radd__(self, other):
+        return Binary("+", _wrap(other), self)
+
+    def __sub__(self, other):
+        return Binary("-", self, _wrap(other))
+
+    def __rsub__(self, other):
+        return Binary("-", _wrap(other), self)
+
+    def __mul__(self, other):
+        return Binary("*", self, _wrap(other))
+
+    def __rmul__(self, other):
+        return Binary("*", _wrap(other), self)
+
+    def __truediv__(self, other):
+        return Binary("/", self, _wrap(other))
+
+    def __rtruediv__(self, other):
+        return Binary("/", _wrap(other), self)
+
+    def __pow__(self, other):
+        return Binary("^", self, _wrap(other))
+
+    def __neg__(self):
+        return Binary("*", Constant(-1.0), self)
 
 
 class Constant(Expression):
     def __init__(self, value: float):
         self.value = float(value)
 
-    def evaluate(self, bindings): return self.value
-    def derivative(self, name, bindings): return 0.0
+    def evaluate(self, bindings):
+        return self.value
+
+    def derivative(self, name, bindings):
+        return 0.0
+
     parameters = frozenset()
 
-    def __repr__(self): return repr(self.value)
+    def __repr__(self):
+        return repr(self.value)
 
 
 class Parameter(Expression):
@@ -84,12 +108,15 @@ class Parameter(Expression):
         except (TypeError, ValueError):
             raise ValidationError(f"parameter {self.name!r} must be bound to a number") from None
 
-    def derivative(self, name, bindings): return 1.0 if name == self.name else 0.0
+    def derivative(self, name, bindings):
+        return 1.0 if name == self.name else 0.0
 
     @property
-    def parameters(self): return frozenset([self.name])
+    def parameters(self):
+        return frozenset([self.name])
 
-    def __repr__(self): return self.name
+    def __repr__(self):
+        return self.name
 
 
 class Binary(Expression):
@@ -98,35 +125,44 @@ class Binary(Expression):
 
     def evaluate(self, b):
         x, y = self.left.evaluate(b), self.right.evaluate(b)
-        if self.op == "+": return x + y
-        if self.op == "-": return x - y
-        if self.op == "*": return x * y
+        if self.op == "+":
+            return x + y
+        if self.op == "-":
+            return x - y
+        if self.op == "*":
+            return x * y
         if self.op == "/":
             if y == 0:
                 raise ValidationError(f"division by zero in angle {self!r}")
             return x / y
-        return x ** y
+        return x**y
 
     def derivative(self, name, b):
         if name not in self.parameters:
             return 0.0
         x, y = self.left.evaluate(b), self.right.evaluate(b)
         dx, dy = self.left.derivative(name, b), self.right.derivative(name, b)
-        if self.op == "+": return dx + dy
-        if self.op == "-": return dx - dy
-        if self.op == "*": return dx * y + x * dy
-        if self.op == "/": return (dx * y - x * dy) / (y * y)
+        if self.op == "+":
+            return dx + dy
+        if self.op == "-":
+            return dx - dy
+        if self.op == "*":
+            return dx * y + x * dy
+        if self.op == "/":
+            return (dx * y - x * dy) / (y * y)
         result = 0.0
         if dx:
             result += y * x ** (y - 1) * dx
         if dy:
-            result += x ** y * math.log(x) * dy
+            result += x**y * math.log(x) * dy
         return result
 
     @property
-    def parameters(self): return self.left.parameters | self.right.parameters
+    def parameters(self):
+        return self.left.parameters | self.right.parameters
 
-    def __repr__(self): return f"({self.left!r} {self.op} {self.right!r})"
+    def __repr__(self):
+        return f"({self.left!r} {self.op} {self.right!r})"
 
 
 class Function(Expression):
@@ -149,9 +185,11 @@ class Function(Expression):
         return _FUNCTIONS[self.name][1](x) * self.argument.derivative(name, b)
 
     @property
-    def parameters(self): return self.argument.parameters
+    def parameters(self):
+        return self.argument.parameters
 
-    def __repr__(self): return f"{self.name}({self.argument!r})"
+    def __repr__(self):
+        return f"{self.name}({self.argument!r})"
 
 
 def function(name: str, argument) -> Expression:

@@ -6,8 +6,19 @@ from dataclasses import dataclass
 
 from .errors import QasmError
 
-KEYWORDS = {"OPENQASM", "include", "qreg", "creg", "gate", "opaque", "measure", "reset",
-            "barrier", "if", "pi"}
+KEYWORDS = {
+    "OPENQASM",
+    "include",
+    "qreg",
+    "creg",
+    "gate",
+    "opaque",
+    "measure",
+    "reset",
+    "barrier",
+    "if",
+    "pi",
+}
 SYMBOLS = ("->", "==", ";", ",", "(", ")", "[", "]", "{", "}", "+", "-", "*", "/", "^")
 
 
@@ -31,10 +42,13 @@ def tokenize(text: str, source: str = "<qasm>") -> list[Token]:
     while i < n:
         ch = text[i]
         if ch == "\n":
-            i += 1; line += 1; col = 1
+            i += 1
+            line += 1
+            col = 1
             continue
         if ch in " \t\r\f\v":
-            i += 1; col += 1
+            i += 1
+            col += 1
             continue
         if text.startswith("//", i):
             while i < n and text[i] != "\n":
@@ -44,7 +58,7 @@ def tokenize(text: str, source: str = "<qasm>") -> list[Token]:
             end = text.find("*/", i + 2)
             if end < 0:
                 raise error("unterminated /* comment")
-            chunk = text[i:end + 2]
+            chunk = text[i : end + 2]
             newlines = chunk.count("\n")
             if newlines:
                 line += newlines
@@ -60,7 +74,8 @@ def tokenize(text: str, source: str = "<qasm>") -> list[Token]:
                 j += 1
             word = text[i:j]
             tokens.append(Token(word if word in KEYWORDS else "id", word, line, start_col))
-            col += j - i; i = j
+            col += j - i
+            i = j
             continue
         if ch.isascii() and (ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit())):
             j = i
@@ -68,7 +83,8 @@ def tokenize(text: str, source: str = "<qasm>") -> list[Token]:
                 j += 1
             kind = "int"
             if j < n and text[j] == ".":
-                kind = "real"; j += 1
+                kind = "real"
+                j += 1
                 while j < n and text[j].isascii() and text[j].isdigit():
                     j += 1
             if j < n and text[j] in "eE":
@@ -76,26 +92,30 @@ def tokenize(text: str, source: str = "<qasm>") -> list[Token]:
                 if k < n and text[k] in "+-":
                     k += 1
                 if k < n and text[k].isascii() and text[k].isdigit():
-                    kind = "real"; j = k
+                    kind = "real"
+                    j = k
                     while j < n and text[j].isascii() and text[j].isdigit():
                         j += 1
                 else:
                     raise error("malformed exponent in number", line, col + (j - i))
             tokens.append(Token(kind, text[i:j], line, start_col))
-            col += j - i; i = j
+            col += j - i
+            i = j
             continue
         if ch == '"':
             j = text.find('"', i + 1)
             nl = text.find("\n", i + 1)
             if j < 0 or (0 <= nl < j):
                 raise error("unterminated string")
-            tokens.append(Token("string", text[i + 1:j], line, start_col))
-            col += j + 1 - i; i = j + 1
+            tokens.append(Token("string", text[i + 1 : j], line, start_col))
+            col += j + 1 - i
+            i = j + 1
             continue
         for sym in SYMBOLS:
             if text.startswith(sym, i):
                 tokens.append(Token(sym, sym, line, start_col))
-                i += len(sym); col += len(sym)
+                i += len(sym)
+                col += len(sym)
                 break
         else:
             raise error(f"unexpected character {ch!r}")

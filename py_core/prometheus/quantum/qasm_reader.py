@@ -33,8 +33,12 @@ class GateDef:
 
 def _native(name: str) -> GateDef:
     spec = GATES[name]
-    return GateDef(name, tuple(f"p{i}" for i in range(spec.num_params)),
-                   tuple(f"q{i}" for i in range(spec.num_qubits)), None)
+    return GateDef(
+        name,
+        tuple(f"p{i}" for i in range(spec.num_params)),
+        tuple(f"q{i}" for i in range(spec.num_qubits)),
+        None,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -111,8 +115,11 @@ class _Parser:
         if kind == "opaque":
             token = self.advance()
             name = self.tok.text if self.tok.kind == "id" else "?"
-            raise self.error(f"opaque gate {name!r} is not supported: an opaque gate has no "
-                             "definition, so it cannot be simulated", token)
+            raise self.error(
+                f"opaque gate {name!r} is not supported: an opaque gate has no "
+                "definition, so it cannot be simulated",
+                token,
+            )
         if kind == "if":
             return self.conditional()
         self.quantum_operation(None)
@@ -129,8 +136,11 @@ class _Parser:
                 return  # included twice: harmless
             text = _stdlib_text()
         else:
-            raise self.error(f"cannot include {name!r}: only {STDLIB!r} is built in "
-                             "(pass includes={name: text} for other files)", name_tok)
+            raise self.error(
+                f"cannot include {name!r}: only {STDLIB!r} is built in "
+                "(pass includes={name: text} for other files)",
+                name_tok,
+            )
         if len(self.stack) > 16:
             raise self.error("includes nested too deeply", name_tok)
         self.stack.append((self.tokens, self.pos, self.source))
@@ -158,8 +168,10 @@ class _Parser:
             raise self.error(f"register {name.text!r} is already declared", name)
         if kind == "qreg":
             if self.circuit.num_qubits + size > 64:
-                raise self.error(f"{self.circuit.num_qubits + size} qubits are more than this "
-                                 "simulator can address (64)", size_tok)
+                raise self.error(
+                    f"{self.circuit.num_qubits + size} qubits are more than this simulator can address (64)",
+                    size_tok,
+                )
             reg = self.circuit.add_qreg(name.text, size)
             self.qregs[name.text] = (reg.start, size)
         else:
@@ -249,11 +261,13 @@ class _Parser:
 
     def check_arity(self, definition: GateDef, token: Token, nparams: int, nqubits: int):
         if nparams != len(definition.params):
-            raise self.error(f"gate {definition.name!r} takes {len(definition.params)} "
-                             f"parameter(s), got {nparams}", token)
+            raise self.error(
+                f"gate {definition.name!r} takes {len(definition.params)} parameter(s), got {nparams}", token
+            )
         if nqubits != len(definition.qargs):
-            raise self.error(f"gate {definition.name!r} acts on {len(definition.qargs)} "
-                             f"qubit(s), got {nqubits}", token)
+            raise self.error(
+                f"gate {definition.name!r} acts on {len(definition.qargs)} qubit(s), got {nqubits}", token
+            )
 
     # --- expressions ------------------------------------------------------------------
     def call_parameters(self, names) -> list[Expression]:
@@ -320,6 +334,7 @@ class _Parser:
 
     def constant(self, expr: Expression, token: Token) -> float:
         from ..errors import ValidationError
+
         try:
             value = expr.evaluate({})
         except ValidationError as exc:
@@ -345,8 +360,9 @@ class _Parser:
             self.expect("]")
             index = int(index_tok.text)
             if index >= size:
-                raise self.error(f"index {index} is out of range for register "
-                                 f"{token.text!r} of size {size}", index_tok)
+                raise self.error(
+                    f"index {index} is out of range for register {token.text!r} of size {size}", index_tok
+                )
             return [start + index], None
         return list(range(start, start + size)), token
 
@@ -364,7 +380,9 @@ class _Parser:
         start, size = self.cregs[reg_tok.text]
         value = int(value_tok.text)
         if value >= (1 << size):
-            raise self.error(f"value {value} does not fit register {reg_tok.text!r} of {size} bits", value_tok)
+            raise self.error(
+                f"value {value} does not fit register {reg_tok.text!r} of {size} bits", value_tok
+            )
         if self.tok.kind in ("if", "gate", "qreg", "creg", "include", "opaque", "barrier"):
             raise self.error(f"{self.tok.text!r} cannot be conditioned", self.tok)
         self.quantum_operation(Condition(reg_tok.text, tuple(range(start, start + size)), value))
@@ -425,7 +443,8 @@ class _Parser:
     def expand(self, definition: GateDef, values, qubits, condition, depth):
         if definition.body is None:
             self.circuit.instructions.append(
-                Instruction(definition.name, tuple(qubits), tuple(values), (), condition))
+                Instruction(definition.name, tuple(qubits), tuple(values), (), condition)
+            )
             return
         bindings = dict(zip(definition.params, values))
         where = dict(zip(definition.qargs, qubits))
@@ -438,11 +457,16 @@ class _Parser:
                 try:
                     v = e.evaluate(bindings)
                 except (ValueError, OverflowError, ZeroDivisionError) as exc:
-                    raise QasmError(f"in gate {definition.name!r}: {exc}", tok.line, tok.column,
-                                    self.source) from None
+                    raise QasmError(
+                        f"in gate {definition.name!r}: {exc}", tok.line, tok.column, self.source
+                    ) from None
                 if isinstance(v, complex) or not math.isfinite(v):
-                    raise QasmError(f"in gate {definition.name!r}: parameter evaluates to {v}",
-                                    tok.line, tok.column, self.source)
+                    raise QasmError(
+                        f"in gate {definition.name!r}: parameter evaluates to {v}",
+                        tok.line,
+                        tok.column,
+                        self.source,
+                    )
                 inner_values.append(float(v))
             self.expand(inner, inner_values, [where[a] for a in args], condition, depth + 1)
 
@@ -454,8 +478,10 @@ def from_qasm(text: str, includes: dict[str, str] | None = None, source: str = "
     standard library `qelib1.inc`. Raises `QasmError` (with line and column) for anything
     malformed and for `opaque` gates.
     """
-    if includes is not None and not (isinstance(includes, dict) and
-                                     all(isinstance(k, str) and isinstance(v, str) for k, v in includes.items())):
+    if includes is not None and not (
+        isinstance(includes, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in includes.items())
+    ):
         raise QasmError("includes must map file names to text", source=source)
     try:
         return _Parser(text, source, dict(includes or {})).parse()

@@ -15,7 +15,11 @@ from .drawing import draw_svg, draw_text, histogram_svg
 from .observables import as_observable, expectation_from_state
 from .qasm_reader import from_qasm
 from .simulate import (
-    counts_from_state, is_deterministic, sample, split_final_measurements, statevector,
+    counts_from_state,
+    is_deterministic,
+    sample,
+    split_final_measurements,
+    statevector,
 )
 
 MAX_PROBABILITIES = 256  # largest outcomes returned by `quantum.run`
@@ -43,9 +47,16 @@ def _top_probabilities(state: np.ndarray, n: int) -> dict[str, float]:
 
 
 @method("quantum.run")
-def run(qasm: str, shots: int = 1024, seed: int | None = None, dtype: str = "complex128",
-        observables: list | dict | None = None, params: dict | None = None, draw: bool = False,
-        statevector_out: bool = False) -> dict:
+def run(
+    qasm: str,
+    shots: int = 1024,
+    seed: int | None = None,
+    dtype: str = "complex128",
+    observables: list | dict | None = None,
+    params: dict | None = None,
+    draw: bool = False,
+    statevector_out: bool = False,
+) -> dict:
     """Simulate a QASM program: counts, the largest outcome probabilities of the final state
     (qubit 0 rightmost), Pauli expectations, and optionally pictures and the statevector."""
     circuit = _circuit(qasm)
@@ -64,15 +75,17 @@ def run(qasm: str, shots: int = 1024, seed: int | None = None, dtype: str = "com
         if observables is not None:
             items = observables if isinstance(observables, list) else [observables]
             result["expectations"] = [
-                expectation_from_state(state, as_observable(o, circuit.num_qubits)) for o in items]
+                expectation_from_state(state, as_observable(o, circuit.num_qubits)) for o in items
+            ]
         if statevector_out:
             if circuit.num_qubits > MAX_STATEVECTOR_QUBITS:
                 raise ValidationError(f"statevector_out is limited to {MAX_STATEVECTOR_QUBITS} qubits")
             result["statevector"] = [[float(z.real), float(z.imag)] for z in state]
         del state
     elif observables is not None or statevector_out:
-        raise ValidationError("this circuit measures mid-way: it has no single final state "
-                              "for expectations or a statevector")
+        raise ValidationError(
+            "this circuit measures mid-way: it has no single final state for expectations or a statevector"
+        )
     result["seconds"] = time.perf_counter() - started
     if draw:
         result["text"] = draw_text(circuit)
@@ -140,11 +153,15 @@ def _parametric(qasm: str, names: list[str]) -> Circuit:
                 found += 1
                 params.append(by_value[p])
             elif 999.0 < p < 1002.0:
-                raise ValidationError("a {name} placeholder was used inside arithmetic or a "
-                                      "gate definition; use it as a whole gate argument")
+                raise ValidationError(
+                    "a {name} placeholder was used inside arithmetic or a "
+                    "gate definition; use it as a whole gate argument"
+                )
             else:
                 params.append(p)
-        out.instructions.append(Instruction(inst.name, inst.qubits, tuple(params), inst.clbits, inst.condition))
+        out.instructions.append(
+            Instruction(inst.name, inst.qubits, tuple(params), inst.clbits, inst.condition)
+        )
     if found < placeholders:
         raise ValidationError("a {name} placeholder did not reach a gate angle unchanged")
     return out
@@ -185,5 +202,4 @@ def time_statevector(qasm: str, dtype: str = "complex128") -> dict:
     started = time.perf_counter()
     state = statevector(circuit, dtype=_dtype(dtype))
     seconds = time.perf_counter() - started
-    return {"num_qubits": circuit.num_qubits, "seconds": seconds,
-            "norm": float(np.vdot(state, state).real)}
+    return {"num_qubits": circuit.num_qubits, "seconds": seconds, "norm": float(np.vdot(state, state).real)}

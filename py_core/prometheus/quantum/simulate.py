@@ -34,8 +34,12 @@ def split_final_measurements(circuit: Circuit):
     for inst in reversed(circuit.instructions):
         if inst.name == "barrier":
             continue
-        if (inst.name == "measure" and inst.condition is None and inst.qubits[0] not in touched
-                and inst.clbits[0] not in read):
+        if (
+            inst.name == "measure"
+            and inst.condition is None
+            and inst.qubits[0] not in touched
+            and inst.clbits[0] not in read
+        ):
             final_rev.append((inst.qubits[0], inst.clbits[0]))
             continue
         body_rev.append(inst)
@@ -88,8 +92,10 @@ def run_instructions(engine: StateEngine, instructions, bindings, clbits, start=
             q = inst.qubits[0]
             p1 = min(1.0, max(0.0, engine.probability_of_one(q)))
             if branch is None:
-                raise UnsupportedFeature("this circuit measures or resets a qubit before its end; "
-                                         "use sample() or distribution(), or pass seed= for one trajectory")
+                raise UnsupportedFeature(
+                    "this circuit measures or resets a qubit before its end; "
+                    "use sample() or distribution(), or pass seed= for one trajectory"
+                )
             bit = branch(i, p1)
             if bit is None:
                 return False
@@ -104,8 +110,13 @@ def run_instructions(engine: StateEngine, instructions, bindings, clbits, start=
     return True
 
 
-def statevector(circuit: Circuit, params: Mapping[str, float] | None = None, dtype=np.complex128,
-                seed=None, memory_limit: int | None = None) -> np.ndarray:
+def statevector(
+    circuit: Circuit,
+    params: Mapping[str, float] | None = None,
+    dtype=np.complex128,
+    seed=None,
+    memory_limit: int | None = None,
+) -> np.ndarray:
     """Final statevector, final measurements ignored, in Qiskit's little-endian order.
 
     A circuit that measures or resets mid-way has no single final state: pass `seed` to get
@@ -116,10 +127,13 @@ def statevector(circuit: Circuit, params: Mapping[str, float] | None = None, dty
     body, _ = split_final_measurements(circuit)
     engine = StateEngine(circuit.num_qubits, dtype, memory_limit)
     rng = np.random.default_rng(seed) if seed is not None else None
+
     def branch(_i, p1):
         return int(rng.random() < p1)
-    run_instructions(engine, body, bindings, [0] * circuit.num_clbits,
-                     branch=branch if rng is not None else None)
+
+    run_instructions(
+        engine, body, bindings, [0] * circuit.num_clbits, branch=branch if rng is not None else None
+    )
     state = engine.state()
     return state if state is not engine.buf else state.copy()
 
@@ -146,8 +160,9 @@ def marginal(probabilities: np.ndarray, num_qubits: int, qubits) -> np.ndarray:
     return np.ascontiguousarray(reduced.transpose(order)).reshape(-1)
 
 
-def probabilities(circuit: Circuit, qubits=None, params=None, dtype=np.complex128,
-                  memory_limit: int | None = None) -> np.ndarray:
+def probabilities(
+    circuit: Circuit, qubits=None, params=None, dtype=np.complex128, memory_limit: int | None = None
+) -> np.ndarray:
     """Probabilities of the final state (before final measurements) of `qubits` (default all)."""
     state = statevector(circuit, params, dtype, memory_limit=memory_limit)
     probs = state.real.astype(np.float64) ** 2 + state.imag.astype(np.float64) ** 2
@@ -199,7 +214,7 @@ def outcome_layout(circuit):
 def check_shots(shots):
     if isinstance(shots, bool) or not isinstance(shots, (int, np.integer)) or shots < 1:
         raise ValidationError(f"shots must be a positive integer, got {shots!r}")
-    if shots > 10 ** 9:
+    if shots > 10**9:
         raise ValidationError("shots must be at most 1e9")
 
 
@@ -216,8 +231,14 @@ def _fork_outcome_one(engine, clbits, inst, p1):
     return other, other_bits
 
 
-def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np.complex128,
-           memory_limit: int | None = None) -> dict[str, int]:
+def sample(
+    circuit: Circuit,
+    shots: int = 1024,
+    seed=None,
+    params=None,
+    dtype=np.complex128,
+    memory_limit: int | None = None,
+) -> dict[str, int]:
     """Counts of measurement results over `shots` runs, keyed by bitstring (see module doc).
 
     A circuit without any measure is sampled as if all qubits were measured at the end;
@@ -236,7 +257,11 @@ def sample(circuit: Circuit, shots: int = 1024, seed=None, params=None, dtype=np
         state = {"shots": n_shots}
 
         def branch(i, p1, engine=engine, clbits=clbits, state=state):
-            ones = int(rng.binomial(state["shots"], p1)) if 0.0 < p1 < 1.0 else (state["shots"] if p1 >= 1.0 else 0)
+            ones = (
+                int(rng.binomial(state["shots"], p1))
+                if 0.0 < p1 < 1.0
+                else (state["shots"] if p1 >= 1.0 else 0)
+            )
             zeros = state["shots"] - ones
             if ones and zeros:
                 other, other_bits = _fork_outcome_one(engine, clbits, body[i], p1)
@@ -271,8 +296,9 @@ def counts_from_state(circuit: Circuit, state: np.ndarray, shots: int, seed=None
     return dict(sorted(counts.items()))
 
 
-def distribution(circuit: Circuit, params=None, dtype=np.complex128, memory_limit=None,
-                 cutoff: float = 1e-14) -> dict[str, float]:
+def distribution(
+    circuit: Circuit, params=None, dtype=np.complex128, memory_limit=None, cutoff: float = 1e-14
+) -> dict[str, float]:
     """Exact probability of every measurement result (same keys as `sample`).
 
     Follows both outcomes of every mid-circuit measurement and reset (with weights), so
@@ -302,5 +328,7 @@ def distribution(circuit: Circuit, params=None, dtype=np.complex128, memory_limi
         run_instructions(engine, body, bindings, clbits, start, branch)
         measured, dist = _final_outcomes(engine, circuit, final)
         for outcome in np.nonzero(dist > 0)[0]:
-            record_outcome(final, measured, int(outcome), clbits, result, box["weight"] * float(dist[outcome]), keyfn)
+            record_outcome(
+                final, measured, int(outcome), clbits, result, box["weight"] * float(dist[outcome]), keyfn
+            )
     return dict(sorted(result.items()))

@@ -113,9 +113,7 @@ def _bind(entry: Method, params: Any, progress) -> inspect.BoundArguments:
     if params is None:
         params = {}
     if not isinstance(params, dict):
-        raise InvalidParams(
-            f"params of {entry.name!r} must be a JSON object, got {type(params).__name__}"
-        )
+        raise InvalidParams(f"params of {entry.name!r} must be a JSON object, got {type(params).__name__}")
     if "progress" in params:
         raise InvalidParams(f"params of {entry.name!r}: 'progress' is reserved")
     kwargs = dict(params)

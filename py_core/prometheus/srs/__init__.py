@@ -10,8 +10,15 @@ from .parameters import DEFAULT_PARAMETERS, LOWER_BOUNDS, UPPER_BOUNDS
 from .scheduler import Scheduler
 
 __all__ = [
-    "Card", "ReviewLog", "Rating", "State", "Scheduler", "Optimizer",
-    "DEFAULT_PARAMETERS", "LOWER_BOUNDS", "UPPER_BOUNDS",
+    "Card",
+    "ReviewLog",
+    "Rating",
+    "State",
+    "Scheduler",
+    "Optimizer",
+    "DEFAULT_PARAMETERS",
+    "LOWER_BOUNDS",
+    "UPPER_BOUNDS",
 ]
 
 

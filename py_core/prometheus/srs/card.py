@@ -77,9 +77,7 @@ class Card:
         self.step = as_int(step, "card.step", low=0, allow_none=True)
         self.stability = _memory_value(stability, "card.stability", 0.0, math.inf, low_open=True)
         self.difficulty = _memory_value(difficulty, "card.difficulty", MIN_DIFFICULTY, MAX_DIFFICULTY)
-        self.due = (
-            datetime.now(timezone.utc) if due is None else as_aware_datetime(due, "card.due")
-        )
+        self.due = datetime.now(timezone.utc) if due is None else as_aware_datetime(due, "card.due")
         self.last_review = as_optional_datetime(last_review, "card.last_review")
         if self.state != State.Learning and (self.stability is None or self.difficulty is None):
             raise ValidationError(

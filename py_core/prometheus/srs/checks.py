@@ -22,9 +22,7 @@ def as_rating(value, field: str = "rating") -> Rating:
         return Rating(value)
     if isinstance(value, float) and value.is_integer() and 1 <= value <= 4:
         return Rating(int(value))
-    raise ValidationError(
-        f"{field} must be one of Again(1), Hard(2), Good(3), Easy(4); got {value!r}"
-    )
+    raise ValidationError(f"{field} must be one of Again(1), Hard(2), Good(3), Easy(4); got {value!r}")
 
 
 def as_state(value, field: str = "state") -> State:
@@ -34,9 +32,7 @@ def as_state(value, field: str = "state") -> State:
         return _STATE_NAMES[value.strip().lower()]
     if not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= 3:
         return State(value)
-    raise ValidationError(
-        f"{field} must be one of Learning(1), Review(2), Relearning(3); got {value!r}"
-    )
+    raise ValidationError(f"{field} must be one of Learning(1), Review(2), Relearning(3); got {value!r}")
 
 
 def as_aware_datetime(value, field: str) -> datetime:

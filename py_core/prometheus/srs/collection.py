@@ -36,12 +36,16 @@ class CardArrays:
         nan = float("nan")
         return cls(
             np.fromiter((c.card_id for c in cards), np.int64, n),
-            np.fromiter((nan if c.stability is None or c.last_review is None else c.stability
-                         for c in cards), float, n),
+            np.fromiter(
+                (nan if c.stability is None or c.last_review is None else c.stability for c in cards),
+                float,
+                n,
+            ),
             np.fromiter((nan if c.difficulty is None else c.difficulty for c in cards), float, n),
             np.fromiter((to_micros(c.due) for c in cards), np.int64, n),
-            np.fromiter((0 if c.last_review is None else to_micros(c.last_review) for c in cards),
-                        np.int64, n),
+            np.fromiter(
+                (0 if c.last_review is None else to_micros(c.last_review) for c in cards), np.int64, n
+            ),
             np.fromiter((int(c.state) for c in cards), np.int8, n),
         )
 

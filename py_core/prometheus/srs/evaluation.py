@@ -73,14 +73,25 @@ def time_series_split(history: ReviewHistory, n_splits: int = 5, fit=None, progr
         p, y = predictions_and_labels(history, params, test_mask)
         all_p.append(p)
         all_y.append(y)
-        folds.append({"train_reviews": train.num_reviews, "test_reviews": int(p.size),
-                      "log_loss": log_loss(p, y), "parameters": list(map(float, params))})
+        folds.append(
+            {
+                "train_reviews": train.num_reviews,
+                "test_reviews": int(p.size),
+                "log_loss": log_loss(p, y),
+                "parameters": list(map(float, params)),
+            }
+        )
         if progress is not None:
             progress("time_series_split", (i + 1) / n_splits)
     p = np.concatenate(all_p)
     y = np.concatenate(all_y)
-    return {"log_loss": log_loss(p, y), "rmse_bins": rmse_bins(p, y), "auc": auc(p, y),
-            "reviews": int(p.size), "folds": folds}
+    return {
+        "log_loss": log_loss(p, y),
+        "rmse_bins": rmse_bins(p, y),
+        "auc": auc(p, y),
+        "reviews": int(p.size),
+        "folds": folds,
+    }
 
 
 def _before(history: ReviewHistory, cut_us) -> ReviewHistory:
@@ -90,6 +101,11 @@ def _before(history: ReviewHistory, cut_us) -> ReviewHistory:
     rows = np.flatnonzero(lengths > 0)
     m = int(lengths.max()) if rows.size else 0
     ratings = np.where(keep, history.ratings, 0)[rows, :m]
-    return ReviewHistory(history.card_ids[rows], ratings.astype(np.int8),
-                         history.times[rows, :m], history.elapsed[rows, :m],
-                         lengths[rows], history.durations[rows, :m])
+    return ReviewHistory(
+        history.card_ids[rows],
+        ratings.astype(np.int8),
+        history.times[rows, :m],
+        history.elapsed[rows, :m],
+        lengths[rows],
+        history.durations[rows, :m],
+    )

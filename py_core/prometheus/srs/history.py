@@ -33,8 +33,12 @@ class ReviewHistory:
         """Only each card's first `max_steps` reviews."""
         m = min(max_steps, self.ratings.shape[1])
         return ReviewHistory(
-            self.card_ids, self.ratings[:, :m], self.times[:, :m], self.elapsed[:, :m],
-            np.minimum(self.lengths, m), self.durations[:, :m],
+            self.card_ids,
+            self.ratings[:, :m],
+            self.times[:, :m],
+            self.elapsed[:, :m],
+            np.minimum(self.lengths, m),
+            self.durations[:, :m],
         )
 
     def select(self, rows) -> ReviewHistory:
@@ -42,8 +46,12 @@ class ReviewHistory:
         lengths = self.lengths[rows]
         m = int(lengths.max()) if lengths.size else 0
         return ReviewHistory(
-            self.card_ids[rows], self.ratings[rows, :m], self.times[rows, :m],
-            self.elapsed[rows, :m], lengths, self.durations[rows, :m],
+            self.card_ids[rows],
+            self.ratings[rows, :m],
+            self.times[rows, :m],
+            self.elapsed[rows, :m],
+            lengths,
+            self.durations[rows, :m],
         )
 
 
@@ -71,13 +79,17 @@ def build_history(
     bad = np.flatnonzero((ratings < 1) | (ratings > 4))
     if bad.size:
         raise ValidationError(f"rating at index {bad[0]} is {ratings[bad[0]]!r}; must be 1-4")
-    durations = (
-        np.full(n, np.nan) if durations is None else np.asarray(durations, dtype=float)
-    )
+    durations = np.full(n, np.nan) if durations is None else np.asarray(durations, dtype=float)
     if n == 0:
         empty = np.zeros((0, 0))
-        return ReviewHistory(np.zeros(0, np.int64), empty.astype(np.int8), empty.astype(np.int64),
-                             empty.astype(np.int64), np.zeros(0, np.int64), empty)
+        return ReviewHistory(
+            np.zeros(0, np.int64),
+            empty.astype(np.int8),
+            empty.astype(np.int64),
+            empty.astype(np.int64),
+            np.zeros(0, np.int64),
+            empty,
+        )
     order = np.lexsort((times_us, card_ids))
     cid, rat, tim, dur = card_ids[order], ratings[order], times_us[order], durations[order]
     starts = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]])
@@ -112,7 +124,8 @@ def history_from_logs(review_logs, *, day_start=None) -> ReviewHistory:
     times = np.fromiter((to_micros(log.review_datetime) for log in logs), np.int64, len(logs))
     durations = np.fromiter(
         (np.nan if log.review_duration is None else log.review_duration for log in logs),
-        float, len(logs),
+        float,
+        len(logs),
     )
     return build_history(card_ids, ratings, times, durations, day_start=day_start)
 

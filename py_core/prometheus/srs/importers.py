@@ -47,16 +47,16 @@ class ReviewTable:
         return int(self.card_ids.size)
 
     def history(self) -> ReviewHistory:
-        return build_history(self.card_ids, self.ratings, self.times_us, self.durations,
-                             day_start=self.day_start)
+        return build_history(
+            self.card_ids, self.ratings, self.times_us, self.durations, day_start=self.day_start
+        )
 
     def to_logs(self) -> list[ReviewLog]:
         epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
         from datetime import timedelta
 
         return [
-            ReviewLog(int(c), int(r), epoch + timedelta(microseconds=int(t)),
-                      None if np.isnan(d) else int(d))
+            ReviewLog(int(c), int(r), epoch + timedelta(microseconds=int(t)), None if np.isnan(d) else int(d))
             for c, r, t, d in zip(self.card_ids, self.ratings, self.times_us, self.durations)
         ]
 
@@ -68,8 +68,9 @@ class ReviewTable:
             np.fromiter((log.card_id for log in logs), np.int64, n),
             np.fromiter((int(log.rating) for log in logs), np.int8, n),
             np.fromiter((to_micros(log.review_datetime) for log in logs), np.int64, n),
-            np.fromiter((np.nan if log.review_duration is None else log.review_duration
-                         for log in logs), float, n),
+            np.fromiter(
+                (np.nan if log.review_duration is None else log.review_duration for log in logs), float, n
+            ),
         )
 
 
@@ -85,7 +86,9 @@ def _parse_time(text: str) -> datetime:
 
 def read_review_csv(source, *, name: str | None = None) -> ReviewTable:
     """Parse the CSV format of py-fsrs's test data (a path, or the text itself)."""
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and source.endswith(".csv")):
+    if isinstance(source, Path) or (
+        isinstance(source, str) and "\n" not in source and source.endswith(".csv")
+    ):
         path = Path(source)
         name = name or path.name
         text = path.read_text(encoding="utf-8-sig")
@@ -126,7 +129,9 @@ def read_review_csv(source, *, name: str | None = None) -> ReviewTable:
         try:
             moment = _parse_time(row[col["review_time"]])
         except ValueError as exc:
-            errors.append((line, f"review_time {row[col['review_time']]!r} is not an ISO-8601 time with offset ({exc})"))
+            errors.append(
+                (line, f"review_time {row[col['review_time']]!r} is not an ISO-8601 time with offset ({exc})")
+            )
             continue
         duration = float("nan")
         if "review_duration" in col and row[col["review_duration"]].strip():
@@ -145,16 +150,21 @@ def read_review_csv(source, *, name: str | None = None) -> ReviewTable:
         durations.append(duration)
     if errors:
         raise ReviewImportError(name, errors, total)
-    return ReviewTable(np.array(card_ids, np.int64), np.array(ratings, np.int8),
-                       np.array(times, np.int64), np.array(durations, float))
+    return ReviewTable(
+        np.array(card_ids, np.int64),
+        np.array(ratings, np.int8),
+        np.array(times, np.int64),
+        np.array(durations, float),
+    )
 
 
 # Anki revlog `type`: 0 learn, 1 review, 2 relearn, 3 filtered (cram), 4 manual, 5 rescheduled.
 _ANKI_MANUAL = 4
 
 
-def read_anki_revlog(path, *, day_start_hour: int | None = None,
-                     utc_offset_minutes: int | None = None) -> ReviewTable:
+def read_anki_revlog(
+    path, *, day_start_hour: int | None = None, utc_offset_minutes: int | None = None
+) -> ReviewTable:
     """Reviews from an Anki collection (.anki2/.anki21 sqlite) via its revlog table.
 
     Elapsed days are counted in calendar days that start at `day_start_hour` local time
@@ -174,7 +184,9 @@ def read_anki_revlog(path, *, day_start_hour: int | None = None,
         raise ValidationError(f"{path.name}: cannot open as sqlite: {exc}") from None
     try:
         try:
-            rows = con.execute("SELECT id, cid, ease, type, ivl, time FROM revlog ORDER BY cid, id").fetchall()
+            rows = con.execute(
+                "SELECT id, cid, ease, type, ivl, time FROM revlog ORDER BY cid, id"
+            ).fetchall()
         except sqlite3.DatabaseError as exc:
             raise ValidationError(f"{path.name}: no readable revlog table: {exc}") from None
         config = _anki_config(con)

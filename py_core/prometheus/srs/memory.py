@@ -72,10 +72,7 @@ def recall_stability(w, difficulty: float, stability: float, r: float, rating: R
 
 def forget_stability(w, difficulty: float, stability: float, r: float) -> float:
     long_term = (
-        w[11]
-        * (difficulty ** -w[12])
-        * (((stability + 1) ** (w[13])) - 1)
-        * (math.e ** ((1 - r) * w[14]))
+        w[11] * (difficulty ** -w[12]) * (((stability + 1) ** (w[13])) - 1) * (math.e ** ((1 - r) * w[14]))
     )
     short_term = stability / (math.e ** (w[17] * w[18]))
     return min(long_term, short_term)

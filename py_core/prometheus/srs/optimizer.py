@@ -50,8 +50,11 @@ class FitResult:
 
     def to_dict(self) -> dict:
         return {
-            "parameters": self.parameters, "rule": self.rule, "targets": self.targets,
-            "epoch_losses": self.epoch_losses, "initial_stability": self.initial_stability,
+            "parameters": self.parameters,
+            "rule": self.rule,
+            "targets": self.targets,
+            "epoch_losses": self.epoch_losses,
+            "initial_stability": self.initial_stability,
         }
 
 
@@ -87,8 +90,9 @@ class Optimizer:
         init[:4] = s0
         first_long = _first_long_term(h, mask)
         if n_targets < 64 or n_targets == int(first_long.sum()):
-            return FitResult(list(map(float, init)), "pretrain_only", n_targets,
-                             initial_stability=list(map(float, s0)))
+            return FitResult(
+                list(map(float, init)), "pretrain_only", n_targets, initial_stability=list(map(float, s0))
+            )
 
         weights = _recency_weights(h, mask) if cfg.recency_weighting else mask.astype(float)
         elapsed = np.maximum(h.elapsed, 0).astype(float)
@@ -107,16 +111,21 @@ class Optimizer:
         for _ in range(epochs):
             for b in rng.permutation(len(batches)):
                 rows, cols, count = batches[b]
-                out = run(w, h.ratings[rows, :cols], elapsed[rows, :cols],
-                          loss_weights=weights[rows, :cols], want_gradient=True)
+                out = run(
+                    w,
+                    h.ratings[rows, :cols],
+                    elapsed[rows, :cols],
+                    loss_weights=weights[rows, :cols],
+                    want_gradient=True,
+                )
                 share = cfg.l2_gamma * count / n_targets
                 grad = out["gradient"] + share * 2.0 * (w - init) / std2
                 lr = cfg.learning_rate * 0.5 * (1.0 + math.cos(math.pi * step / total_steps))
                 step += 1
                 m1 = cfg.beta1 * m1 + (1 - cfg.beta1) * grad
                 m2 = cfg.beta2 * m2 + (1 - cfg.beta2) * grad * grad
-                m1_hat = m1 / (1 - cfg.beta1 ** step)
-                m2_hat = m2 / (1 - cfg.beta2 ** step)
+                m1_hat = m1 / (1 - cfg.beta1**step)
+                m2_hat = m2 / (1 - cfg.beta2**step)
                 w = np.clip(w - lr * m1_hat / (np.sqrt(m2_hat) + cfg.eps), lower, upper)
                 if progress is not None:
                     progress("optimize", step / (total_steps + 1))
@@ -128,8 +137,7 @@ class Optimizer:
         best_w = np.clip(best_w, lower, upper)
         if progress is not None:
             progress("optimize", 1.0)
-        return FitResult(list(map(float, best_w)), "trained", n_targets, losses,
-                         list(map(float, s0)))
+        return FitResult(list(map(float, best_w)), "trained", n_targets, losses, list(map(float, s0)))
 
     def _total_loss(self, w, init, weights, elapsed, std2, n_targets) -> float:
         out = run(w, self.history.ratings, elapsed, loss_weights=weights)

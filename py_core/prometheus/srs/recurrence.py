@@ -44,8 +44,9 @@ def run(w, ratings, elapsed, *, loss_weights=None, want_predictions=False, want_
     loss = 0.0
     grad = np.zeros(21) if want_gradient else None
     if n == 0 or steps == 0:
-        out.update(stability=np.zeros(0), difficulty=np.zeros(0), loss=0.0, gradient=grad,
-                   predictions=predictions)
+        out.update(
+            stability=np.zeros(0), difficulty=np.zeros(0), loss=0.0, gradient=grad, predictions=predictions
+        )
         return out
 
     exp_w8 = math.exp(w[8])
@@ -145,7 +146,8 @@ def run(w, ratings, elapsed, *, loss_weights=None, want_predictions=False, want_
                 m_same = (same_day & ~si_floor).astype(float)
                 keep = ~(s_floor) & active
                 cs = np.where(
-                    same_day, cs_same,
+                    same_day,
+                    cs_same,
                     np.where(again, np.where(use_long, cs_long, short_forget), cs_recall),
                 )
                 cd = m_rec * cd_recall + m_long * cd_long

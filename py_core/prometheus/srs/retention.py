@@ -41,16 +41,27 @@ def review_statistics(history) -> dict:
     return {"p_first": p_first, "p_recall": p_recall, "costs": costs}
 
 
-def simulate_cost(desired_retention: float, parameters=DEFAULT_PARAMETERS, *, stats=None,
-                  cards: int = 2000, days: int = 365, max_interval: int = 36500, seed: int = 42) -> float:
+def simulate_cost(
+    desired_retention: float,
+    parameters=DEFAULT_PARAMETERS,
+    *,
+    stats=None,
+    cards: int = 2000,
+    days: int = 365,
+    max_interval: int = 36500,
+    seed: int = 42,
+) -> float:
     """Seconds of review per card remembered at the end of `days`, learning all cards on day 0."""
     from . import recurrence
 
     w = np.asarray(validate_parameters(parameters))
     if not 0 < desired_retention < 1:
         raise ValidationError(f"desired_retention must be in (0, 1), got {desired_retention}")
-    stats = stats or {"p_first": np.array([0.2, 0.1, 0.6, 0.1]),
-                      "p_recall": np.array([0.1, 0.8, 0.1]), "costs": DEFAULT_COSTS_SECONDS}
+    stats = stats or {
+        "p_first": np.array([0.2, 0.1, 0.6, 0.1]),
+        "p_recall": np.array([0.1, 0.8, 0.1]),
+        "costs": DEFAULT_COSTS_SECONDS,
+    }
     rng = np.random.default_rng(seed)
     cost_first = np.array(stats["costs"]["first"])
     cost_review = np.array(stats["costs"]["review"])
@@ -96,8 +107,9 @@ def _step(w, s, d, t, g):
     hp = np.where(g == 2, w[15], 1.0)
     eb = np.where(g == 4, w[16], 1.0)
     recall = s * (1 + np.exp(w[8]) * (11 - d) * s ** (-w[9]) * (np.exp((1 - r) * w[10]) - 1) * hp * eb)
-    lapse = np.minimum(w[11] * d ** (-w[12]) * ((s + 1) ** w[13] - 1) * np.exp((1 - r) * w[14]),
-                       s / np.exp(w[17] * w[18]))
+    lapse = np.minimum(
+        w[11] * d ** (-w[12]) * ((s + 1) ** w[13] - 1) * np.exp((1 - r) * w[14]), s / np.exp(w[17] * w[18])
+    )
     s_new = np.maximum(np.where(g == 1, lapse, recall), STABILITY_MIN)
     target = w[4] - np.exp(w[5] * 3) + 1
     damped = d + (10 - d) * (-w[6] * (g - 3)) / 9
@@ -105,11 +117,15 @@ def _step(w, s, d, t, g):
     return s_new, d_new
 
 
-def optimal_retention(parameters=DEFAULT_PARAMETERS, history=None, *,
-                      candidates=(0.70, 0.75, 0.80, 0.85, 0.90, 0.95), **kwargs) -> dict:
+def optimal_retention(
+    parameters=DEFAULT_PARAMETERS, history=None, *, candidates=(0.70, 0.75, 0.80, 0.85, 0.90, 0.95), **kwargs
+) -> dict:
     """The candidate retention with the lowest simulated cost per remembered card."""
     stats = review_statistics(history) if history is not None else None
     costs = [simulate_cost(r, parameters, stats=stats, **kwargs) for r in candidates]
     best = int(np.argmin(costs))
-    return {"optimal_retention": float(candidates[best]),
-            "candidates": [float(c) for c in candidates], "costs": costs}
+    return {
+        "optimal_retention": float(candidates[best]),
+        "candidates": [float(c) for c in candidates],
+        "costs": costs,
+    }

@@ -62,8 +62,12 @@ def _table(review_logs=None, csv=None):
 
 @method("srs.defaults")
 def defaults() -> dict:
-    return {"parameters": list(DEFAULT_PARAMETERS), "lower_bounds": list(LOWER_BOUNDS),
-            "upper_bounds": list(UPPER_BOUNDS), "scheduler": Scheduler().to_dict()}
+    return {
+        "parameters": list(DEFAULT_PARAMETERS),
+        "lower_bounds": list(LOWER_BOUNDS),
+        "upper_bounds": list(UPPER_BOUNDS),
+        "scheduler": Scheduler().to_dict(),
+    }
 
 
 @method("srs.new_card")
@@ -72,8 +76,13 @@ def new_card(card_id: int | None = None, due: str | None = None) -> dict:
 
 
 @method("srs.review")
-def review(card: dict, rating, review_datetime: str | None = None,
-           review_duration: int | None = None, scheduler: dict | None = None) -> dict:
+def review(
+    card: dict,
+    rating,
+    review_datetime: str | None = None,
+    review_duration: int | None = None,
+    scheduler: dict | None = None,
+) -> dict:
     new, log = _scheduler(scheduler).review_card(_card(card), rating, review_datetime, review_duration)
     return {"card": new, "review_log": log}
 
@@ -94,8 +103,9 @@ def retrievability(cards: list, now: str | None = None, scheduler: dict | None =
 
 
 @method("srs.forecast")
-def forecast(cards: list, days: int = 30, now: str | None = None,
-             utc_offset_minutes: int = 0, day_start_hour: int = 0) -> list:
+def forecast(
+    cards: list, days: int = 30, now: str | None = None, utc_offset_minutes: int = 0, day_start_hour: int = 0
+) -> list:
     from .collection import CardArrays, forecast as vector_forecast
 
     arrays = CardArrays.from_cards(_cards(cards))
@@ -144,8 +154,12 @@ def import_anki(data: str, day_start_hour: int | None = None, utc_offset_minutes
     finally:
         os.unlink(path)
     _session["table"] = table
-    return {"reviews": len(table), "cards": int(len(set(table.card_ids.tolist()))),
-            "utc_offset_minutes": table.day_start[0], "day_start_hour": table.day_start[1]}
+    return {
+        "reviews": len(table),
+        "cards": int(len(set(table.card_ids.tolist()))),
+        "utc_offset_minutes": table.day_start[0],
+        "day_start_hour": table.day_start[1],
+    }
 
 
 @method("srs.memory_states")
@@ -165,8 +179,13 @@ def evaluate(parameters: list | None = None, review_logs: list | None = None, cs
 
 
 @method("srs.optimize", packages=())
-def optimize(review_logs: list | None = None, csv: str | None = None, seed: int = 2023,
-             evaluate: bool = True, progress=None) -> dict:
+def optimize(
+    review_logs: list | None = None,
+    csv: str | None = None,
+    seed: int = 2023,
+    evaluate: bool = True,
+    progress=None,
+) -> dict:
     import time
 
     from .evaluation import evaluate as score
@@ -188,15 +207,21 @@ def optimize(review_logs: list | None = None, csv: str | None = None, seed: int 
 
 
 @method("srs.optimal_retention")
-def optimal_retention(parameters: list | None = None, review_logs: list | None = None,
-                      cards: int = 1000, days: int = 365, seed: int = 42) -> dict:
+def optimal_retention(
+    parameters: list | None = None,
+    review_logs: list | None = None,
+    cards: int = 1000,
+    days: int = 365,
+    seed: int = 42,
+) -> dict:
     from .retention import optimal_retention as search
 
     history = None
     if review_logs is not None or "table" in _session:
         history = _table(review_logs).history()
-    return search(DEFAULT_PARAMETERS if parameters is None else parameters, history,
-                  cards=cards, days=days, seed=seed)
+    return search(
+        DEFAULT_PARAMETERS if parameters is None else parameters, history, cards=cards, days=days, seed=seed
+    )
 
 
 def _column(values, name: str, *, allow_null: bool = False):
@@ -217,8 +242,9 @@ def _column(values, name: str, *, allow_null: bool = False):
 
 
 @method("srs.retrievability_columns")
-def retrievability_columns(stability: list, last_review_ms: list, now: str | None = None,
-                           parameters: list | None = None) -> list:
+def retrievability_columns(
+    stability: list, last_review_ms: list, now: str | None = None, parameters: list | None = None
+) -> list:
     """Collection-scale retrievability from columns (stability null = never reviewed)."""
     import numpy as np
 
@@ -237,8 +263,9 @@ def retrievability_columns(stability: list, last_review_ms: list, now: str | Non
 
 
 @method("srs.forecast_columns")
-def forecast_columns(due_ms: list, days: int = 30, now: str | None = None,
-                     utc_offset_minutes: int = 0, day_start_hour: int = 0) -> list:
+def forecast_columns(
+    due_ms: list, days: int = 30, now: str | None = None, utc_offset_minutes: int = 0, day_start_hour: int = 0
+) -> list:
     """Cards due per day for the next `days` days, from a column of due times (epoch ms)."""
     import numpy as np
 

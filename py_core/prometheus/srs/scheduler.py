@@ -120,9 +120,7 @@ class Scheduler:
 
         w = self.parameters
         elapsed = elapsed_whole_days(review_datetime, card.last_review)
-        stability, difficulty = memory.next_memory_state(
-            w, card.stability, card.difficulty, elapsed, rating
-        )
+        stability, difficulty = memory.next_memory_state(w, card.stability, card.difficulty, elapsed, rating)
         state, step, interval = self._next_step(card, rating, stability)
         if self.enable_fuzzing and state == State.Review:
             interval = self._fuzzed(interval, card.card_id, review_datetime)
@@ -180,7 +178,9 @@ class Scheduler:
         logs = self._logs_of(card, review_logs)
         rescheduled = Card(card_id=card.card_id, due=card.due)
         for log in logs:
-            rescheduled, _ = self.review_card(rescheduled, log.rating, log.review_datetime, log.review_duration)
+            rescheduled, _ = self.review_card(
+                rescheduled, log.rating, log.review_datetime, log.review_duration
+            )
         return rescheduled
 
     def reschedule_cards(self, cards: Iterable[Card], review_logs: Iterable[ReviewLog]) -> list[Card]:
@@ -233,8 +233,14 @@ class Scheduler:
     def from_dict(cls, source: dict) -> Scheduler:
         if not isinstance(source, dict):
             raise ValidationError(f"scheduler must be a JSON object, got {type(source).__name__}")
-        known = {"parameters", "desired_retention", "learning_steps", "relearning_steps",
-                 "maximum_interval", "enable_fuzzing"}
+        known = {
+            "parameters",
+            "desired_retention",
+            "learning_steps",
+            "relearning_steps",
+            "maximum_interval",
+            "enable_fuzzing",
+        }
         unknown = sorted(set(source) - known)
         if unknown:
             raise ValidationError(f"scheduler has unknown field(s): {', '.join(unknown)}")

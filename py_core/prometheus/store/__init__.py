@@ -9,5 +9,14 @@ from .backends import MemoryBackend, DirectoryBackend
 from .errors import CorruptData, StorageFull, StoreBusy, StoreError
 from .store import Store, open_session, session
 
-__all__ = ["CorruptData", "MemoryBackend", "DirectoryBackend", "StorageFull", "Store", "StoreBusy",
-           "StoreError", "open_session", "session"]
+__all__ = [
+    "CorruptData",
+    "MemoryBackend",
+    "DirectoryBackend",
+    "StorageFull",
+    "Store",
+    "StoreBusy",
+    "StoreError",
+    "open_session",
+    "session",
+]

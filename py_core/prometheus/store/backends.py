@@ -21,7 +21,7 @@ from pathlib import Path
 class Stored:
     device: str | None = None
     checkpoints: list[tuple[int, bytes]] = field(default_factory=list)  # oldest first
-    journal: list[tuple[int, bytes]] = field(default_factory=list)      # by seq
+    journal: list[tuple[int, bytes]] = field(default_factory=list)  # by seq
 
 
 class MemoryBackend:
@@ -96,9 +96,11 @@ class DirectoryBackend(MemoryBackend):
 
     async def load(self) -> Stored:
         device = self.path / "device"
-        return Stored(device.read_text() if device.exists() else None,
-                      [(seq, p.read_bytes()) for seq, p in self._entries("checkpoints")],
-                      [(seq, p.read_bytes()) for seq, p in self._entries("journal")])
+        return Stored(
+            device.read_text() if device.exists() else None,
+            [(seq, p.read_bytes()) for seq, p in self._entries("checkpoints")],
+            [(seq, p.read_bytes()) for seq, p in self._entries("journal")],
+        )
 
     async def append(self, entries) -> None:
         self.transactions += 1

@@ -23,8 +23,10 @@ def _bytes(value) -> bytes:
 def _storage_error(exc: Exception, what: str) -> StoreError:
     message = str(exc)
     if "QuotaExceededError" in message:
-        return StorageFull(f"the browser's storage quota for this site is used up: {what} did not fit; "
-                           "nothing of this call was kept (free space, or export and delete old data)")
+        return StorageFull(
+            f"the browser's storage quota for this site is used up: {what} did not fit; "
+            "nothing of this call was kept (free space, or export and delete old data)"
+        )
     return StoreError(f"{what} could not be written to IndexedDB ({message}); nothing of this call was kept")
 
 
@@ -80,8 +82,13 @@ async def open_browser(bridge, name: str, role: str, protected: bool, progress=N
     store.role = role
     store.protected = protected
     store.on_commit = lambda seq, data: bridge.broadcast(seq, _to_js(data))
-    return {"name": name, "persistent": True, "role": role, "protected": protected,
-            "restore": store.restore_report}
+    return {
+        "name": name,
+        "persistent": True,
+        "role": role,
+        "protected": protected,
+        "restore": store.restore_report,
+    }
 
 
 async def become_writer() -> None:

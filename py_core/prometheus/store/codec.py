@@ -46,8 +46,16 @@ def pack(magic: bytes, document) -> bytes:
         return value
 
     header = json.dumps(lift(document), separators=(",", ":"), allow_nan=False).encode("utf-8")
-    body = b"".join([magic, struct.pack("<I", len(header)), header,
-                     struct.pack("<I", len(blobs)), *(struct.pack("<Q", len(b)) for b in blobs), *blobs])
+    body = b"".join(
+        [
+            magic,
+            struct.pack("<I", len(header)),
+            header,
+            struct.pack("<I", len(blobs)),
+            *(struct.pack("<Q", len(b)) for b in blobs),
+            *blobs,
+        ]
+    )
     return body + hashlib.sha256(body).digest()
 
 
@@ -78,7 +86,7 @@ def unpack(magic: bytes, data, what: str = "data"):
         raise CorruptData(f"{what} has an unreadable header: {exc}") from None
     blobs = []
     for n in sizes:
-        blobs.append(body[at:at + n])
+        blobs.append(body[at : at + n])
         at += n
     if at != len(body):
         raise CorruptData(f"{what} has {len(body) - at} bytes its header does not account for")

@@ -28,7 +28,9 @@ EXPORT_FORMAT = "prometheus-web/store-export"
 
 def _parts_ok(parts) -> bool:
     """A part name -> bytes map, as records and checkpoints carry."""
-    return isinstance(parts, dict) and all(isinstance(k, str) and isinstance(v, bytes) for k, v in parts.items())
+    return isinstance(parts, dict) and all(
+        isinstance(k, str) and isinstance(v, bytes) for k, v in parts.items()
+    )
 
 
 def new_id() -> str:
@@ -48,14 +50,18 @@ class Record:
     time: int = field(default_factory=now_ms)
 
     def to_bytes(self) -> bytes:
-        return codec.pack(RECORD, {"seq": self.seq, "id": self.id, "device": self.device,
-                                   "time": self.time, "parts": self.parts})
+        return codec.pack(
+            RECORD,
+            {"seq": self.seq, "id": self.id, "device": self.device, "time": self.time, "parts": self.parts},
+        )
 
     @classmethod
     def from_bytes(cls, data, where: str = "journal record") -> "Record":
         doc = codec.unpack(RECORD, data, where)
         try:
-            record = cls(seq=doc["seq"], parts=doc["parts"], device=doc["device"], id=doc["id"], time=doc["time"])
+            record = cls(
+                seq=doc["seq"], parts=doc["parts"], device=doc["device"], id=doc["id"], time=doc["time"]
+            )
         except (KeyError, TypeError):
             raise CorruptData(f"{where} lacks seq, id, device, time or parts") from None
         if type(record.seq) is not int or not _parts_ok(record.parts):
@@ -71,8 +77,9 @@ class Checkpoint:
     time: int = field(default_factory=now_ms)
 
     def to_bytes(self) -> bytes:
-        return codec.pack(CHECKPOINT, {"seq": self.seq, "device": self.device, "time": self.time,
-                                       "parts": self.parts})
+        return codec.pack(
+            CHECKPOINT, {"seq": self.seq, "device": self.device, "time": self.time, "parts": self.parts}
+        )
 
     @classmethod
     def from_bytes(cls, data, where: str = "checkpoint") -> "Checkpoint":
@@ -87,8 +94,16 @@ class Checkpoint:
 
 
 def export_bytes(name: str, checkpoint: Checkpoint) -> bytes:
-    return codec.pack(EXPORT, {"format": EXPORT_FORMAT, "version": 1, "store": name,
-                               "exported": now_ms(), "checkpoint": checkpoint.to_bytes()})
+    return codec.pack(
+        EXPORT,
+        {
+            "format": EXPORT_FORMAT,
+            "version": 1,
+            "store": name,
+            "exported": now_ms(),
+            "checkpoint": checkpoint.to_bytes(),
+        },
+    )
 
 
 def read_export(data) -> tuple[dict, Checkpoint]:

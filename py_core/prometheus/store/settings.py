@@ -54,7 +54,9 @@ class Settings:
     def set(self, key: str, value) -> None:
         """Set one setting (None removes it)."""
         if not isinstance(key, str) or not key or len(key) > 200:
-            raise ValidationError(f"a setting's name must be a non-empty string of at most 200 characters, got {key!r}")
+            raise ValidationError(
+                f"a setting's name must be a non-empty string of at most 200 characters, got {key!r}"
+            )
         try:
             size = len(json.dumps(value, allow_nan=False))
         except (TypeError, ValueError) as exc:

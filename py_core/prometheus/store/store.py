@@ -26,9 +26,9 @@ from .backends import MemoryBackend
 from .errors import CorruptData, StoreBusy, StoreError
 from .files import Checkpoint, Record
 
-CHECKPOINT_RECORDS = 200          # records since the last checkpoint that make the next one due
-CHECKPOINT_BYTES = 8 << 20        # or this many journal bytes
-IDLE_SECONDS = 2.0                # a due checkpoint waits for this much quiet
+CHECKPOINT_RECORDS = 200  # records since the last checkpoint that make the next one due
+CHECKPOINT_BYTES = 8 << 20  # or this many journal bytes
+IDLE_SECONDS = 2.0  # a due checkpoint waits for this much quiet
 
 
 class Store:
@@ -42,8 +42,8 @@ class Store:
         self.problems: list[str] = []
         self.lock = asyncio.Lock()
         self.on_commit: Callable[[int, bytes], None] | None = None  # the browser broadcasts records
-        self._checkpoint_seq = 0      # the newest checkpoint's seq
-        self._journal_records = 0     # records and bytes since then
+        self._checkpoint_seq = 0  # the newest checkpoint's seq
+        self._journal_records = 0  # records and bytes since then
         self._journal_bytes = 0
         self._idle_handle = None
         self.restore_report: dict = {}
@@ -88,8 +88,11 @@ class Store:
             progress("restore", 0.2 + 0.8 * (i + 1) / len(records))
         self._journal_records = self.seq - self._checkpoint_seq
         self._journal_bytes = sum(len(d) for s, d in stored.journal if s > self._checkpoint_seq)
-        self.restore_report = {"checkpoint": checkpoint.seq if checkpoint else None, "replayed": replayed,
-                               "problems": list(self.problems)}
+        self.restore_report = {
+            "checkpoint": checkpoint.seq if checkpoint else None,
+            "replayed": replayed,
+            "problems": list(self.problems),
+        }
         progress("restore", 1.0)
         return self.restore_report
 
@@ -103,8 +106,9 @@ class Store:
             except (CorruptData, KeyError) as exc:
                 self.problems.append(f"{exc}; fell back to the previous generation")
         if checkpoints:
-            self.problems[-1] = self.problems[-1].replace("fell back to the previous generation",
-                                                          "no older generation: starting from the journal")
+            self.problems[-1] = self.problems[-1].replace(
+                "fell back to the previous generation", "no older generation: starting from the journal"
+            )
         return None
 
     def _load_checkpoint(self, checkpoint: Checkpoint | None) -> None:
@@ -146,11 +150,15 @@ class Store:
 
     def _writable(self) -> None:
         if self.role != "writer":
-            raise StoreBusy(f"store {self.name!r} is open for writing in another tab; "
-                            "this tab can read, and takes over when that tab closes")
+            raise StoreBusy(
+                f"store {self.name!r} is open for writing in another tab; "
+                "this tab can read, and takes over when that tab closes"
+            )
         if self.problems:
-            raise StoreError(f"store {self.name!r} has damaged data ({self.problems[0]}); nothing is written "
-                             "until store.repair keeps what could be read (export it first to keep a copy)")
+            raise StoreError(
+                f"store {self.name!r} has damaged data ({self.problems[0]}); nothing is written "
+                "until store.repair keeps what could be read (export it first to keep a copy)"
+            )
 
     async def _commit(self, ops: dict) -> tuple[int, bytes]:
         self._writable()
@@ -179,6 +187,7 @@ class Store:
         def due():
             self._idle_handle = None
             loop.create_task(self._idle_checkpoint())
+
         self._idle_handle = loop.call_later(IDLE_SECONDS, due)
 
     async def _idle_checkpoint(self) -> None:
@@ -255,8 +264,11 @@ class Store:
     async def catch_up(self) -> int:
         """Replay records another tab committed since ours (caller holds `lock`); returns how many."""
         stored = await self.backend.load()
-        if stored.checkpoints and stored.checkpoints[-1][0] > self.seq and \
-                not any(seq == self.seq + 1 for seq, _ in stored.journal):
+        if (
+            stored.checkpoints
+            and stored.checkpoints[-1][0] > self.seq
+            and not any(seq == self.seq + 1 for seq, _ in stored.journal)
+        ):
             await self.open()  # the journal we need was trimmed or replaced (import): start over
             return -1
         count = 0
@@ -292,10 +304,18 @@ class Store:
         return h.hexdigest()
 
     def info(self) -> dict:
-        return {"name": self.name, "persistent": self.persistent, "protected": self.protected,
-                "role": self.role, "seq": self.seq,
-                "digest": self.digest(), "backend": self.backend.kind, "problems": list(self.problems),
-                "journal_records": self._journal_records, "checkpoint_seq": self._checkpoint_seq}
+        return {
+            "name": self.name,
+            "persistent": self.persistent,
+            "protected": self.protected,
+            "role": self.role,
+            "seq": self.seq,
+            "digest": self.digest(),
+            "backend": self.backend.kind,
+            "problems": list(self.problems),
+            "journal_records": self._journal_records,
+            "checkpoint_seq": self._checkpoint_seq,
+        }
 
 
 _session = {"store": Store()}

@@ -21,21 +21,21 @@ class GherkinError(ValueError):
 
 @dataclass
 class Step:
-    keyword: str                        # Given / When / Then (And/But resolved to the previous)
-    text: str                           # the step line after the keyword
-    doc: str | None = None              # doc string content, if any
+    keyword: str  # Given / When / Then (And/But resolved to the previous)
+    text: str  # the step line after the keyword
+    doc: str | None = None  # doc string content, if any
     table: list[list[str]] | None = None  # data table cells (unescaped), if any
     line: int = 0
 
 
 @dataclass
 class Scenario:
-    feature_path: str                   # path relative to the features folder, e.g. clauses/match/Match1.feature
+    feature_path: str  # path relative to the features folder, e.g. clauses/match/Match1.feature
     feature_name: str
     name: str
     steps: list[Step]
     tags: tuple[str, ...] = ()
-    example_index: int | None = None    # 0-based row of the Examples table for outlines
+    example_index: int | None = None  # 0-based row of the Examples table for outlines
     example_values: dict[str, str] = field(default_factory=dict)
     line: int = 0
 
@@ -60,7 +60,7 @@ def split_table_row(line: str, where: str) -> list[str]:
     while i < len(s):
         ch = s[i]
         if ch == "\\" and i + 1 < len(s):
-            cur.append(s[i:i + 2])
+            cur.append(s[i : i + 2])
             i += 2
             continue
         if ch == "|":
@@ -97,8 +97,7 @@ def _expand_step(step: Step, values: dict[str, str]) -> Step:
     table = None
     if step.table is not None:
         table = [[_substitute(c, values) for c in row] for row in step.table]
-    return Step(step.keyword, _substitute(step.text, values), _substitute(step.doc, values),
-                table, step.line)
+    return Step(step.keyword, _substitute(step.text, values), _substitute(step.doc, values), table, step.line)
 
 
 def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
@@ -109,12 +108,12 @@ def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
     scenarios: list[Scenario] = []
     pending_tags: list[str] = []
 
-    block = None                           # None | "background" | "scenario" | "outline"
+    block = None  # None | "background" | "scenario" | "outline"
     cur_steps: list[Step] = []
     cur_name = ""
     cur_tags: tuple[str, ...] = ()
     cur_line = 0
-    examples: list[list[list[str]]] = []   # one table per Examples block
+    examples: list[list[list[str]]] = []  # one table per Examples block
     in_examples_table: list[list[str]] | None = None
     last_kind = None
 
@@ -126,8 +125,11 @@ def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
         if block == "background":
             background.extend(cur_steps)
         elif block == "scenario":
-            scenarios.append(Scenario(feature_path, feature_name, cur_name,
-                                      background + cur_steps, cur_tags, line=cur_line))
+            scenarios.append(
+                Scenario(
+                    feature_path, feature_name, cur_name, background + cur_steps, cur_tags, line=cur_line
+                )
+            )
         elif block == "outline":
             if not any(len(t) > 1 for t in examples):
                 raise GherkinError(f"{where(cur_line)}: Scenario Outline without Examples")
@@ -138,14 +140,23 @@ def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
                 header = table[0]
                 for row in table[1:]:
                     if len(row) != len(header):
-                        raise GherkinError(f"{where(cur_line)}: Examples row has {len(row)} cells, "
-                                           f"header has {len(header)}")
+                        raise GherkinError(
+                            f"{where(cur_line)}: Examples row has {len(row)} cells, header has {len(header)}"
+                        )
                     values = dict(zip(header, row))
                     steps = background + [_expand_step(s, values) for s in cur_steps]
-                    scenarios.append(Scenario(feature_path, feature_name,
-                                              _substitute(cur_name, values), steps, cur_tags,
-                                              example_index=index, example_values=values,
-                                              line=cur_line))
+                    scenarios.append(
+                        Scenario(
+                            feature_path,
+                            feature_name,
+                            _substitute(cur_name, values),
+                            steps,
+                            cur_tags,
+                            example_index=index,
+                            example_values=values,
+                            line=cur_line,
+                        )
+                    )
                     index += 1
         block = None
         cur_steps = []
@@ -164,7 +175,7 @@ def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
             pending_tags.extend(t for t in s.split() if t.startswith("@"))
             continue
         if s.startswith("Feature:"):
-            feature_name = s[len("Feature:"):].strip()
+            feature_name = s[len("Feature:") :].strip()
             pending_tags = []
             continue
         if s.startswith("Background:"):
@@ -230,7 +241,7 @@ def parse_feature(text: str, feature_path: str = "<string>") -> list[Scenario]:
                 raise GherkinError(f"{where(n)}: step outside a scenario: {s!r}")
             if in_examples_table is not None:
                 raise GherkinError(f"{where(n)}: step after Examples: {s!r}")
-            text_part = s[len(first):].strip()
+            text_part = s[len(first) :].strip()
             kind = (last_kind or "Given") if first in ("And", "But", "*") else first
             last_kind = kind
             cur_steps.append(Step(kind, text_part, line=n))

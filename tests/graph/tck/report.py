@@ -87,15 +87,16 @@ def rates(outcomes: list[Outcome]) -> tuple[float, float, float]:
 
 def table(outcomes: list[Outcome]) -> str:
     per_dir = summarize(outcomes)
-    lines = [f"{'directory':<40} {'result pass':>18} {'error strict':>18} {'error type ok':>15}",
-             "-" * 94]
+    lines = [f"{'directory':<40} {'result pass':>18} {'error strict':>18} {'error type ok':>15}", "-" * 94]
     for d in sorted(k for k in per_dir if k != "TOTAL") + ["TOTAL"]:
         c = per_dir[d]
         if d == "TOTAL":
             lines.append("-" * 94)
-        lines.append(f"{d:<40} {c['result_passed']:>5}/{c['result']:<5} {_pct(c['result_passed'], c['result'])}"
-                     f" {c['error_passed']:>5}/{c['error']:<5} {_pct(c['error_passed'], c['error'])}"
-                     f" {c['error_type_ok']:>6} {_pct(c['error_type_ok'], c['error'])}")
+        lines.append(
+            f"{d:<40} {c['result_passed']:>5}/{c['result']:<5} {_pct(c['result_passed'], c['result'])}"
+            f" {c['error_passed']:>5}/{c['error']:<5} {_pct(c['error_passed'], c['error'])}"
+            f" {c['error_type_ok']:>6} {_pct(c['error_type_ok'], c['error'])}"
+        )
     return "\n".join(lines)
 
 
@@ -108,8 +109,10 @@ def top_causes(outcomes: list[Outcome], n: int = 25) -> str:
     for cause, group in sorted(by_cause.items(), key=lambda kv: -len(kv[1]))[:n]:
         dirs = Counter(o.directory for o in group).most_common(4)
         ex = group[0]
-        lines.append(f"- {len(group):4d}  {cause}  [{', '.join(f'{d} {k}' for d, k in dirs)}]\n"
-                     f"        e.g. {ex.id}: {ex.message[:220]}")
+        lines.append(
+            f"- {len(group):4d}  {cause}  [{', '.join(f'{d} {k}' for d, k in dirs)}]\n"
+            f"        e.g. {ex.id}: {ex.message[:220]}"
+        )
     return "\n".join(lines)
 
 
@@ -133,13 +136,20 @@ def main(argv: list[str]) -> int:
         print()
     print(table(outcomes))
     res, err, typ = rates(outcomes)
-    print(f"\n{len(outcomes)} scenarios in {seconds:.1f} s; result {100 * res:.1f}% "
-          f"(target {100 * RESULT_TARGET:.0f}%), error right type {100 * typ:.1f}% "
-          f"(target {100 * ERROR_TARGET:.0f}%), error strict {100 * err:.1f}%")
+    print(
+        f"\n{len(outcomes)} scenarios in {seconds:.1f} s; result {100 * res:.1f}% "
+        f"(target {100 * RESULT_TARGET:.0f}%), error right type {100 * typ:.1f}% "
+        f"(target {100 * ERROR_TARGET:.0f}%), error strict {100 * err:.1f}%"
+    )
     print("\nTop failure causes:\n" + top_causes(outcomes))
     if not substring and "--raise-floor" in flags:
-        save_floor(raised_floor(load_floor(), summarize(outcomes),
-                                {"result": res >= RESULT_TARGET, "error": typ >= ERROR_TARGET}))
+        save_floor(
+            raised_floor(
+                load_floor(),
+                summarize(outcomes),
+                {"result": res >= RESULT_TARGET, "error": typ >= ERROR_TARGET},
+            )
+        )
         print("(floor.json raised where this run did better)")
     return 0
 

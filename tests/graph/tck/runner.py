@@ -31,10 +31,17 @@ GRAPHS_DIR = TCK_DIR / "graphs"
 QUERY_TIMEOUT = float(os.environ.get("TCK_QUERY_TIMEOUT", "5"))
 
 _ERROR_STEP = re.compile(r"^an? (\w+) should be raised at (compile time|runtime|any time): ?(\w*)$")
-_PROCEDURE_STEP = re.compile(
-    r"^there exists a procedure ([\w.]+)\((.*?)\)\s*::\s*\((.*?)\)\s*:$")
-_SIDE_EFFECT_KEYS = ("+nodes", "-nodes", "+relationships", "-relationships",
-                     "+labels", "-labels", "+properties", "-properties")
+_PROCEDURE_STEP = re.compile(r"^there exists a procedure ([\w.]+)\((.*?)\)\s*::\s*\((.*?)\)\s*:$")
+_SIDE_EFFECT_KEYS = (
+    "+nodes",
+    "-nodes",
+    "+relationships",
+    "-relationships",
+    "+labels",
+    "-labels",
+    "+properties",
+    "-properties",
+)
 
 
 class ScenarioTimeout(Exception):
@@ -53,24 +60,29 @@ class StepFailure(Exception):
 class Outcome:
     id: str
     directory: str
-    kind: str               # "result" | "error"
-    passed: bool            # strict verdict
-    type_ok: bool           # error scenarios: right tck_type raised (the issue's bar); result: == passed
-    cause: str = ""         # short failure category for grouping
-    message: str = ""       # what exactly went wrong
+    kind: str  # "result" | "error"
+    passed: bool  # strict verdict
+    type_ok: bool  # error scenarios: right tck_type raised (the issue's bar); result: == passed
+    cause: str = ""  # short failure category for grouping
+    message: str = ""  # what exactly went wrong
     seconds: float = 0.0
 
 
 def scenario_kind(scenario: Scenario) -> str:
-    return "error" if any(_ERROR_STEP.match(s.text) for s in scenario.steps
-                          if s.keyword == "Then") else "result"
+    return (
+        "error" if any(_ERROR_STEP.match(s.text) for s in scenario.steps if s.keyword == "Then") else "result"
+    )
 
 
 @contextmanager
 def time_limit(seconds: float):
     """Interrupt pure-Python work after `seconds` (SIGALRM; only in the main thread on Unix)."""
-    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
     if not usable:
         yield
         return
@@ -88,6 +100,7 @@ def time_limit(seconds: float):
 
 
 # ---------------------------------------------------------------- graph state and side effects
+
 
 def graph_state(graph):
     """Everything side effects are measured on, read through the store API (not Cypher)."""
@@ -115,17 +128,18 @@ def side_effects(before, after) -> dict[str, int]:
 
 # ---------------------------------------------------------------- the scenario machine
 
+
 class _Context:
     def __init__(self, graph_cls):
         self.graph_cls = graph_cls
         self.graph = None
         self.params: dict = {}
-        self.result = None          # (keys, rows) of the last query
-        self.error = None           # exception of the last query
-        self.effects = None         # side effects of the last (non-control) query
+        self.result = None  # (keys, rows) of the last query
+        self.error = None  # exception of the last query
+        self.effects = None  # side effects of the last (non-control) query
         self.procedures: list[str] = []
         self.error_left_changes = False
-        self.type_ok = False        # an error scenario saw the right tck_type
+        self.type_ok = False  # an error scenario saw the right tck_type
 
     def new_graph(self):
         self.graph = self.graph_cls()
@@ -178,8 +192,10 @@ def _setup_query(ctx: _Context, query: str):
     except ScenarioTimeout:
         raise StepFailure("setup query timed out", query[:200]) from None
     except Exception as e:  # noqa: BLE001 - every engine failure is a scenario failure
-        raise StepFailure(f"setup query failed: {_error_label(e)}",
-                          f"{_error_label(e)}: {str(e)[:300]} in setup query {query[:200]!r}") from None
+        raise StepFailure(
+            f"setup query failed: {_error_label(e)}",
+            f"{_error_label(e)}: {str(e)[:300]} in setup query {query[:200]!r}",
+        ) from None
 
 
 def _signature(spec: str) -> list[tuple[str, str]]:
@@ -200,8 +216,9 @@ def _register_fixture_procedure(ctx: _Context, name: str, ins: str, outs: str, t
     header, body = table[0], [[V.parse_value(c) for c in row] for row in table[1:]]
     n_in = len(inputs)
     if header != [n for n, _ in inputs] + [n for n, _ in outputs]:
-        raise StepFailure("runner: procedure table header does not match its signature",
-                          f"{header} vs {inputs} {outputs}")
+        raise StepFailure(
+            "runner: procedure table header does not match its signature", f"{header} vs {inputs} {outputs}"
+        )
     in_types = [t.rstrip("?").upper() for _, t in inputs]
 
     def fixture(graph, *args):
@@ -212,8 +229,7 @@ def _register_fixture_procedure(ctx: _Context, name: str, ins: str, outs: str, t
             want.append(V.canonical(arg))
         for row in body:
             if all(V.close(a, b) for a, b in zip(want, row[:n_in])):
-                yield {out_name: V.to_python(v)
-                       for (out_name, _), v in zip(outputs, row[n_in:])}
+                yield {out_name: V.to_python(v) for (out_name, _), v in zip(outputs, row[n_in:])}
 
     register_procedure(name, fixture, inputs=inputs, outputs=outputs)
     ctx.procedures.append(name)
@@ -265,11 +281,17 @@ def _then(ctx: _Context, step: Step):
     keys, rows = ctx.result
     if text == "the result should be empty":
         if rows:
-            raise StepFailure("wrong rows", f"expected no rows, got {len(rows)}: "
-                                            f"{_show_rows([tuple(V.canonical(v) for v in r) for r in rows[:3]])}")
+            raise StepFailure(
+                "wrong rows",
+                f"expected no rows, got {len(rows)}: "
+                f"{_show_rows([tuple(V.canonical(v) for v in r) for r in rows[:3]])}",
+            )
         return
-    m = re.match(r"^the result should be(?:, in (any order|order))?\s*"
-                 r"(\(ignoring element order for lists\))?:$", text)
+    m = re.match(
+        r"^the result should be(?:, in (any order|order))?\s*"
+        r"(\(ignoring element order for lists\))?:$",
+        text,
+    )
     if not m:
         raise StepFailure("runner: unknown Then step", text)
     ordered = m.group(1) == "order"
@@ -292,16 +314,20 @@ def _then(ctx: _Context, step: Step):
     if ordered:
         i = V.compare_sequences(actual, expected)
         if i is not None:
-            got = _show_rows(actual[i:i + 1]) if i < len(actual) else "no row"
-            want = _show_rows(expected[i:i + 1]) if i < len(expected) else "no row"
-            raise StepFailure("wrong rows", f"row {i}: expected {want}, got {got} "
-                                            f"({len(expected)} rows expected, {len(actual)} got)")
+            got = _show_rows(actual[i : i + 1]) if i < len(actual) else "no row"
+            want = _show_rows(expected[i : i + 1]) if i < len(expected) else "no row"
+            raise StepFailure(
+                "wrong rows",
+                f"row {i}: expected {want}, got {got} ({len(expected)} rows expected, {len(actual)} got)",
+            )
     else:
         unexpected, missing = V.compare_bags(actual, expected)
         if unexpected or missing:
-            raise StepFailure("wrong rows",
-                              f"{len(expected)} rows expected, {len(actual)} got; "
-                              f"missing {_show_rows(missing[:3])}; unexpected {_show_rows(unexpected[:3])}")
+            raise StepFailure(
+                "wrong rows",
+                f"{len(expected)} rows expected, {len(actual)} got; "
+                f"missing {_show_rows(missing[:3])}; unexpected {_show_rows(unexpected[:3])}",
+            )
 
 
 def _show_rows(rows) -> str:
@@ -312,15 +338,20 @@ def _check_error(ctx: _Context, tck_type: str, phase: str, detail: str):
     e = ctx.error
     if e is None:
         n = len(ctx.result[1]) if ctx.result else 0
-        raise StepFailure("expected error not raised",
-                          f"expected {tck_type}/{detail} at {phase}; the query returned {n} rows")
+        raise StepFailure(
+            "expected error not raised",
+            f"expected {tck_type}/{detail} at {phase}; the query returned {n} rows",
+        )
     got_type = getattr(e, "tck_type", None)
     if got_type is None:
-        raise StepFailure(f"crash {type(e).__name__} instead of {tck_type}",
-                          f"{type(e).__name__}: {str(e)[:300]}")
+        raise StepFailure(
+            f"crash {type(e).__name__} instead of {tck_type}", f"{type(e).__name__}: {str(e)[:300]}"
+        )
     if got_type != tck_type:
-        raise StepFailure(f"wrong error type {got_type} instead of {tck_type}",
-                          f"expected {tck_type}/{detail}, got {_error_label(e)}: {str(e)[:200]}")
+        raise StepFailure(
+            f"wrong error type {got_type} instead of {tck_type}",
+            f"expected {tck_type}/{detail}, got {_error_label(e)}: {str(e)[:200]}",
+        )
     ctx.type_ok = True
     problems = []
     if phase != "any time" and getattr(e, "phase", None) != phase:
@@ -328,8 +359,10 @@ def _check_error(ctx: _Context, tck_type: str, phase: str, detail: str):
     if detail and getattr(e, "detail", None) != detail:
         problems.append(f"detail {getattr(e, 'detail', None)!r} instead of {detail!r}")
     if problems:
-        raise StepFailure("right type, wrong " + " and ".join(p.split()[0] for p in problems),
-                          f"{tck_type}: " + "; ".join(problems) + f" ({str(e)[:150]})")
+        raise StepFailure(
+            "right type, wrong " + " and ".join(p.split()[0] for p in problems),
+            f"{tck_type}: " + "; ".join(problems) + f" ({str(e)[:150]})",
+        )
 
 
 def _check_side_effects(ctx: _Context, step: Step):
@@ -343,10 +376,12 @@ def _check_side_effects(ctx: _Context, step: Step):
     if ctx.effects != expected:
         diff = {k: (expected[k], ctx.effects[k]) for k in expected if expected[k] != ctx.effects[k]}
         if ctx.error is not None:
-            raise StepFailure(f"raised {_error_label(ctx.error)}",
-                              f"{_error_label(ctx.error)}: {str(ctx.error)[:300]}")
-        raise StepFailure("wrong side effects",
-                          ", ".join(f"{k} expected {a} got {b}" for k, (a, b) in diff.items()))
+            raise StepFailure(
+                f"raised {_error_label(ctx.error)}", f"{_error_label(ctx.error)}: {str(ctx.error)[:300]}"
+            )
+        raise StepFailure(
+            "wrong side effects", ", ".join(f"{k} expected {a} got {b}" for k, (a, b) in diff.items())
+        )
 
 
 def run_scenario(scenario: Scenario, graph_cls=None) -> Outcome:
@@ -370,9 +405,10 @@ def run_scenario(scenario: Scenario, graph_cls=None) -> Outcome:
             else:
                 raise StepFailure("runner: unknown step keyword", step.keyword)
         if ctx.error_left_changes:
-            raise StepFailure("failed query left changes in the graph",
-                              f"side effects after the error: "
-                              f"{ {k: v for k, v in ctx.effects.items() if v} }")
+            raise StepFailure(
+                "failed query left changes in the graph",
+                f"side effects after the error: { {k: v for k, v in ctx.effects.items() if v} }",
+            )
         outcome.passed = True
     except StepFailure as f:
         outcome.cause, outcome.message = f.cause, str(f)

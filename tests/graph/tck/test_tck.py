@@ -27,8 +27,8 @@ from tests.graph.tck.report import ERROR_TARGET, RESULT_TARGET, rates, run_all_o
 from tests.graph.tck.runner import all_scenarios, run_scenario, scenario_kind, tck_available
 
 pytestmark = pytest.mark.skipif(
-    not tck_available(),
-    reason="openCypher TCK not found: ../shared/conformance/cypher-tck is absent")
+    not tck_available(), reason="openCypher TCK not found: ../shared/conformance/cypher-tck is absent"
+)
 
 _SCENARIOS = all_scenarios() if tck_available() else []
 _DIRECTORIES = sorted({s.directory for s in _SCENARIOS})
@@ -42,8 +42,11 @@ def outcomes():
 
 
 def _failures_in(outcomes, directory, kind):
-    lines = [f"  {o.id}\n      {o.cause}: {o.message[:300]}"
-             for o in outcomes if o.directory == directory and o.kind == kind and not o.passed]
+    lines = [
+        f"  {o.id}\n      {o.cause}: {o.message[:300]}"
+        for o in outcomes
+        if o.directory == directory and o.kind == kind and not o.passed
+    ]
     return "\n".join(lines)
 
 
@@ -53,9 +56,10 @@ def test_tck_floor(outcomes, directory):
     counts = summarize(outcomes)[directory]
     problems = []
     for key, got, label, kind in (
-            ("result", counts["result_passed"], "result scenarios passing", "result"),
-            ("error_type", counts["error_type_ok"], "error scenarios with the right type", "error"),
-            ("error_strict", counts["error_passed"], "error scenarios right in type, phase, detail", "error")):
+        ("result", counts["result_passed"], "result scenarios passing", "result"),
+        ("error_type", counts["error_type_ok"], "error scenarios with the right type", "error"),
+        ("error_strict", counts["error_passed"], "error scenarios right in type, phase, detail", "error"),
+    ):
         want = floor.get(key, {}).get(directory, 0)
         if got < want:
             problems.append(f"{label}: {got} < floor {want}\n{_failures_in(outcomes, directory, kind)}")
@@ -65,9 +69,11 @@ def test_tck_floor(outcomes, directory):
 def test_tck_targets_reached_are_kept(outcomes):
     res, err_strict, err_type = rates(outcomes)
     reached = load_floor().get("targets_reached", {})
-    message = (f"result scenarios {100 * res:.1f}% (target {100 * RESULT_TARGET:.0f}%), "
-               f"error scenarios right type {100 * err_type:.1f}% (target {100 * ERROR_TARGET:.0f}%), "
-               f"strict {100 * err_strict:.1f}%")
+    message = (
+        f"result scenarios {100 * res:.1f}% (target {100 * RESULT_TARGET:.0f}%), "
+        f"error scenarios right type {100 * err_type:.1f}% (target {100 * ERROR_TARGET:.0f}%), "
+        f"strict {100 * err_strict:.1f}%"
+    )
     if reached.get("result"):
         assert res >= RESULT_TARGET, "result target was reached before and is lost now: " + message
     if reached.get("error"):
@@ -91,6 +97,7 @@ def test_floor_file_is_consistent():
 _EACH = os.environ.get("TCK_EACH") == "1"
 
 if _EACH:
+
     @pytest.mark.parametrize("scenario", _SCENARIOS, ids=[s.id for s in _SCENARIOS])
     def test_scenario(scenario):
         outcome = run_scenario(scenario)

@@ -85,27 +85,39 @@ def test_bad_feature_is_reported_with_its_line():
 
 # ---------------------------------------------------------------- values
 
-@pytest.mark.parametrize("text, value", [
-    ("1", ("int", 1)),
-    ("-9223372036854775808", ("int", -9223372036854775808)),
-    ("1.0", ("float", 1.0)),
-    ("-1e-305", ("float", -1e-305)),
-    (".5", ("float", 0.5)),
-    ("NaN", ("float", "NaN")),
-    ("-Inf", ("float", -math.inf)),
-    ("null", ("null",)),
-    ("true", ("bool", True)),
-    ("'it\\'s'", ("str", "it's")),
-    ("'a\\\\b'", ("str", "a\\b")),
-    ("[1, 'x', [null]]", ("list", (("int", 1), ("str", "x"), ("list", (("null",),))))),
-    ("{b: 1, a: []}", ("map", (("a", ("list", ())), ("b", ("int", 1))))),
-    ("(:B:A {k: 1})", ("node", ("A", "B"), ("map", (("k", ("int", 1)),)))),
-    ("()", ("node", (), ("map", ()))),
-    ("[:T {w: 2.5}]", ("rel", "T", ("map", (("w", ("float", 2.5)),)))),
-    ("<(:A)-[:T]->(:B)<-[:U]-()>", ("path", ("node", ("A",), ("map", ())), (
-        (("rel", "T", ("map", ())), ">", ("node", ("B",), ("map", ()))),
-        (("rel", "U", ("map", ())), "<", ("node", (), ("map", ())))))),
-])
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("1", ("int", 1)),
+        ("-9223372036854775808", ("int", -9223372036854775808)),
+        ("1.0", ("float", 1.0)),
+        ("-1e-305", ("float", -1e-305)),
+        (".5", ("float", 0.5)),
+        ("NaN", ("float", "NaN")),
+        ("-Inf", ("float", -math.inf)),
+        ("null", ("null",)),
+        ("true", ("bool", True)),
+        ("'it\\'s'", ("str", "it's")),
+        ("'a\\\\b'", ("str", "a\\b")),
+        ("[1, 'x', [null]]", ("list", (("int", 1), ("str", "x"), ("list", (("null",),))))),
+        ("{b: 1, a: []}", ("map", (("a", ("list", ())), ("b", ("int", 1))))),
+        ("(:B:A {k: 1})", ("node", ("A", "B"), ("map", (("k", ("int", 1)),)))),
+        ("()", ("node", (), ("map", ()))),
+        ("[:T {w: 2.5}]", ("rel", "T", ("map", (("w", ("float", 2.5)),)))),
+        (
+            "<(:A)-[:T]->(:B)<-[:U]-()>",
+            (
+                "path",
+                ("node", ("A",), ("map", ())),
+                (
+                    (("rel", "T", ("map", ())), ">", ("node", ("B",), ("map", ()))),
+                    (("rel", "U", ("map", ())), "<", ("node", (), ("map", ()))),
+                ),
+            ),
+        ),
+    ],
+)
 def test_parse_value(text, value):
     assert V.parse_value(text) == value
 
@@ -122,7 +134,7 @@ def test_typing_is_strict():
     assert V.canonical([1]) != V.parse_value("[1.0]")
     assert V.canonical(float("nan")) == V.parse_value("NaN")
     assert not V.close(("int", 1), ("float", 1.0))
-    assert V.close(("float", 0.1 + 0.2), ("float", 0.3))      # last-bit rounding only
+    assert V.close(("float", 0.1 + 0.2), ("float", 0.3))  # last-bit rounding only
     assert not V.close(("float", 0.3001), ("float", 0.3))
 
 
@@ -164,6 +176,7 @@ def test_bag_and_sequence_comparison():
 
 # ---------------------------------------------------------------- verdicts on a scripted graph
 
+
 class _Result:
     def __init__(self, keys, rows):
         self.keys, self._rows = keys, rows
@@ -180,6 +193,7 @@ class _ScriptedError(Exception):
 
 class ScriptedGraph:
     """A store with the reading API the runner needs; `run` follows SCRIPT[query]."""
+
     SCRIPT: dict = {}
 
     def __init__(self):
@@ -225,21 +239,24 @@ def test_verdict_result_rows_and_side_effects():
         return _Result(["x", "y"], [(1, "s"), (2.0, None)])
 
     ScriptedGraph.SCRIPT = {"Q": create}
-    ok = _scenario("    Given an empty graph\n" + _when("Q") +
-                   "    Then the result should be, in any order:\n"
-                   "      | y    | x   |\n      | null | 2.0 |\n      | 's'  | 1   |\n"
-                   "    And the side effects should be:\n"
-                   "      | +nodes | 2 |\n      | +labels | 1 |\n      | +properties | 2 |\n")
+    ok = _scenario(
+        "    Given an empty graph\n" + _when("Q") + "    Then the result should be, in any order:\n"
+        "      | y    | x   |\n      | null | 2.0 |\n      | 's'  | 1   |\n"
+        "    And the side effects should be:\n"
+        "      | +nodes | 2 |\n      | +labels | 1 |\n      | +properties | 2 |\n"
+    )
     assert run_scenario(ok, ScriptedGraph).passed
-    wrong_type = _scenario("    Given an empty graph\n" + _when("Q") +
-                           "    Then the result should be, in order:\n"
-                           "      | x   | y    |\n      | 1   | 's'  |\n      | 2   | null |\n")
+    wrong_type = _scenario(
+        "    Given an empty graph\n" + _when("Q") + "    Then the result should be, in order:\n"
+        "      | x   | y    |\n      | 1   | 's'  |\n      | 2   | null |\n"
+    )
     out = run_scenario(wrong_type, ScriptedGraph)
     assert not out.passed and out.cause == "wrong rows" and "row 1" in out.message
-    wrong_effects = _scenario("    Given any graph\n" + _when("Q") +
-                              "    Then the result should be, in any order:\n"
-                              "      | x | y |\n      | 1 | 's' |\n      | 2.0 | null |\n"
-                              "    And no side effects\n")
+    wrong_effects = _scenario(
+        "    Given any graph\n" + _when("Q") + "    Then the result should be, in any order:\n"
+        "      | x | y |\n      | 1 | 's' |\n      | 2.0 | null |\n"
+        "    And no side effects\n"
+    )
     out = run_scenario(wrong_effects, ScriptedGraph)
     assert not out.passed and out.cause == "wrong side effects" and "+nodes expected 0 got 2" in out.message
 
@@ -255,18 +272,30 @@ def test_verdict_errors_strict_and_type_only():
     def crash(g, params):
         raise KeyError("oops")
 
-    ScriptedGraph.SCRIPT = {"E": fail, "W": fail_after_write, "C": crash,
-                            "R": lambda g, p: _Result(["r"], [(1,)])}
+    ScriptedGraph.SCRIPT = {
+        "E": fail,
+        "W": fail_after_write,
+        "C": crash,
+        "R": lambda g, p: _Result(["r"], [(1,)]),
+    }
 
     def verdict(query, then):
-        out = run_scenario(_scenario("    Given any graph\n" + _when(query) + f"    Then {then}\n"),
-                           ScriptedGraph)
+        out = run_scenario(
+            _scenario("    Given any graph\n" + _when(query) + f"    Then {then}\n"), ScriptedGraph
+        )
         return out.passed, out.type_ok, out.cause
 
-    assert verdict("E", "a SyntaxError should be raised at compile time: UndefinedVariable") == (True, True, "")
+    assert verdict("E", "a SyntaxError should be raised at compile time: UndefinedVariable") == (
+        True,
+        True,
+        "",
+    )
     assert verdict("E", "a SyntaxError should be raised at runtime: UndefinedVariable")[:2] == (False, True)
     assert verdict("E", "a SyntaxError should be raised at compile time: Other")[:2] == (False, True)
-    assert verdict("E", "a TypeError should be raised at compile time: UndefinedVariable")[:2] == (False, False)
+    assert verdict("E", "a TypeError should be raised at compile time: UndefinedVariable")[:2] == (
+        False,
+        False,
+    )
     assert verdict("C", "a TypeError should be raised at compile time: X")[:2] == (False, False)
     # an error that leaves changes behind breaks atomicity: failed even though the type is right
     passed, type_ok, cause = verdict("W", "a SyntaxError should be raised at runtime: X")
@@ -277,9 +306,12 @@ def test_verdict_errors_strict_and_type_only():
 
 def test_parameters_reach_the_query_with_python_types():
     ScriptedGraph.SCRIPT = {"P": lambda g, p: _Result(["p"], [(p["p"],)])}
-    scenario = _scenario("    Given any graph\n    And parameters are:\n      | p | [1, 2.5, 'x', {k: null}] |\n"
-                         + _when("P") + "    Then the result should be, in any order:\n"
-                         "      | p |\n      | [1, 2.5, 'x', {k: null}] |\n")
+    scenario = _scenario(
+        "    Given any graph\n    And parameters are:\n      | p | [1, 2.5, 'x', {k: null}] |\n"
+        + _when("P")
+        + "    Then the result should be, in any order:\n"
+        "      | p |\n      | [1, 2.5, 'x', {k: null}] |\n"
+    )
     assert run_scenario(scenario, ScriptedGraph).passed
 
 
@@ -287,8 +319,15 @@ def test_side_effect_diff_counts_label_names_and_property_triples():
     before = ({1, 2}, {10}, {"A"}, {(("n", 1), "k", ("int", 1))})
     after = ({2, 3}, {10, 11}, {"A", "B"}, {(("n", 1), "k", ("int", 2)), (("n", 3), "k", ("int", 1))})
     assert side_effects(before, after) == {
-        "+nodes": 1, "-nodes": 1, "+relationships": 1, "-relationships": 0,
-        "+labels": 1, "-labels": 0, "+properties": 2, "-properties": 1}
+        "+nodes": 1,
+        "-nodes": 1,
+        "+relationships": 1,
+        "-relationships": 0,
+        "+labels": 1,
+        "-labels": 0,
+        "+properties": 2,
+        "-properties": 1,
+    }
 
 
 def test_temporal_values_compare_through_their_cypher_string():

@@ -25,6 +25,7 @@ class ValueSyntaxError(ValueError):
 
 # ---------------------------------------------------------------- reading TCK literals
 
+
 class _Reader:
     def __init__(self, text: str):
         self.s = text
@@ -38,7 +39,7 @@ class _Reader:
             self.i += 1
 
     def peek(self, k: int = 1) -> str:
-        return self.s[self.i:self.i + k]
+        return self.s[self.i : self.i + k]
 
     def eat(self, token: str) -> bool:
         self.ws()
@@ -57,7 +58,7 @@ class _Reader:
             end = self.s.find("`", self.i + 1)
             if end < 0:
                 self.fail("unterminated `name`")
-            out = self.s[self.i + 1:end]
+            out = self.s[self.i + 1 : end]
             self.i = end + 1
             return out
         start = self.i
@@ -65,7 +66,7 @@ class _Reader:
             self.i += 1
         if start == self.i:
             self.fail("expected a name")
-        return self.s[start:self.i]
+        return self.s[start : self.i]
 
     def value(self):
         self.ws()
@@ -96,8 +97,7 @@ class _Reader:
         quote = self.s[self.i]
         self.i += 1
         out = []
-        escapes = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "\\": "\\",
-                   "'": "'", '"': '"'}
+        escapes = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "\\": "\\", "'": "'", '"': '"'}
         while True:
             if self.i >= len(self.s):
                 self.fail("unterminated string")
@@ -106,7 +106,7 @@ class _Reader:
                 nxt = self.s[self.i + 1]
                 if nxt in ("u", "U"):
                     width = 4 if nxt == "u" else 8
-                    out.append(chr(int(self.s[self.i + 2:self.i + 2 + width], 16)))
+                    out.append(chr(int(self.s[self.i + 2 : self.i + 2 + width], 16)))
                     self.i += 2 + width
                     continue
                 out.append(escapes.get(nxt, "\\" + nxt))
@@ -200,7 +200,7 @@ class _Reader:
         start = self.i
         while self.i < len(self.s) and self.s[self.i] not in ",]})|:" and not self.s[self.i].isspace():
             self.i += 1
-        word = self.s[start:self.i]
+        word = self.s[start : self.i]
         return scalar_value(word, self)
 
 
@@ -263,6 +263,7 @@ def to_python(canonical):
 
 
 # ---------------------------------------------------------------- engine values
+
 
 def canonical(value):
     """The canonical form of a value returned by `Graph.run`."""
@@ -378,16 +379,21 @@ def close(a, b, rel_tol: float = 1e-12) -> bool:
     if tag == "list":
         return len(a[1]) == len(b[1]) and all(close(x, y) for x, y in zip(a[1], b[1]))
     if tag == "map":
-        return (len(a[1]) == len(b[1])
-                and all(ka == kb and close(x, y) for (ka, x), (kb, y) in zip(a[1], b[1])))
+        return len(a[1]) == len(b[1]) and all(
+            ka == kb and close(x, y) for (ka, x), (kb, y) in zip(a[1], b[1])
+        )
     if tag == "node":
         return a[1] == b[1] and close(a[2], b[2])
     if tag == "rel":
         return a[1] == b[1] and close(a[2], b[2])
     if tag == "path":
-        return (close(a[1], b[1]) and len(a[2]) == len(b[2])
-                and all(ra[1] == rb[1] and close(ra[0], rb[0]) and close(ra[2], rb[2])
-                        for ra, rb in zip(a[2], b[2])))
+        return (
+            close(a[1], b[1])
+            and len(a[2]) == len(b[2])
+            and all(
+                ra[1] == rb[1] and close(ra[0], rb[0]) and close(ra[2], rb[2]) for ra, rb in zip(a[2], b[2])
+            )
+        )
     return False
 
 

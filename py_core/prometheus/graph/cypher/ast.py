@@ -21,8 +21,11 @@ def _node(name: str, fields: str):
     def __repr__(self):
         return f"{name}(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in names) + ")"
 
-    return type(name, (), {"__slots__": names + ("pos", "text"), "__init__": __init__,
-                           "__repr__": __repr__, "fields": names})
+    return type(
+        name,
+        (),
+        {"__slots__": names + ("pos", "text"), "__init__": __init__, "__repr__": __repr__, "fields": names},
+    )
 
 
 # ------------------------------------------------------------------ expressions
@@ -32,35 +35,39 @@ Var = _node("Var", "name")
 Prop = _node("Prop", "expr key")
 Index = _node("Index", "expr index")
 Slice = _node("Slice", "expr start stop")
-Call = _node("Call", "name args distinct")          # name lower-cased, dotted
+Call = _node("Call", "name args distinct")  # name lower-cased, dotted
 CountStar = _node("CountStar", "")
-Binary = _node("Binary", "op left right")           # + - * / % ^
-Unary = _node("Unary", "op expr")                   # - +
-Compare = _node("Compare", "ops operands")          # chained comparisons
+Binary = _node("Binary", "op left right")  # + - * / % ^
+Unary = _node("Unary", "op expr")  # - +
+Compare = _node("Compare", "ops operands")  # chained comparisons
 And = _node("And", "left right")
 Or = _node("Or", "left right")
 Xor = _node("Xor", "left right")
 Not = _node("Not", "expr")
 IsNull = _node("IsNull", "expr negated")
 In = _node("In", "left right")
-StrOp = _node("StrOp", "op left right")             # STARTS WITH, ENDS WITH, CONTAINS, =~
+StrOp = _node("StrOp", "op left right")  # STARTS WITH, ENDS WITH, CONTAINS, =~
 ListLit = _node("ListLit", "items")
-MapLit = _node("MapLit", "items")                   # list of (key, expr)
-Case = _node("Case", "test whens default")          # whens: list of (when, then)
+MapLit = _node("MapLit", "items")  # list of (key, expr)
+Case = _node("Case", "test whens default")  # whens: list of (when, then)
 ListComp = _node("ListComp", "var source where proj")
 PatternComp = _node("PatternComp", "path_var pattern where proj")
 Quantifier = _node("Quantifier", "kind var source where")
 Reduce = _node("Reduce", "acc init var source expr")
 PatternPred = _node("PatternPred", "pattern")
 ExistsSub = _node("ExistsSub", "query patterns where")  # EXISTS { ... }
-CountSub = _node("CountSub", "query patterns where")    # COUNT { ... }
+CountSub = _node("CountSub", "query patterns where")  # COUNT { ... }
 HasLabels = _node("HasLabels", "expr labels")
-MapProjection = _node("MapProjection", "var items")  # items: ('prop', key) ('all',) ('var', name) ('expr', key, e)
+MapProjection = _node(
+    "MapProjection", "var items"
+)  # items: ('prop', key) ('all',) ('var', name) ('expr', key, e)
 ShortestPathExpr = _node("ShortestPathExpr", "part")
 
 # ---------------------------------------------------------------------- patterns
 NodePattern = _node("NodePattern", "var labels props")
-RelPattern = _node("RelPattern", "var types props direction length")  # direction 'out'|'in'|'both'; length None or (min,max)
+RelPattern = _node(
+    "RelPattern", "var types props direction length"
+)  # direction 'out'|'in'|'both'; length None or (min,max)
 PatternPart = _node("PatternPart", "var elements shortest")  # shortest: None | 'shortest' | 'all'
 
 # ----------------------------------------------------------------------- clauses

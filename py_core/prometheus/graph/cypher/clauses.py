@@ -11,9 +11,17 @@ import math
 from itertools import islice
 
 from ..entities import Node, Path, Relationship
-from ..errors import (COMPILE_TIME, RUNTIME, ConstraintVerificationFailed, CypherArgumentError,
-                      CypherError, CypherSemanticError, CypherSyntaxError, CypherTypeError,
-                      ProcedureError)
+from ..errors import (
+    COMPILE_TIME,
+    RUNTIME,
+    ConstraintVerificationFailed,
+    CypherArgumentError,
+    CypherError,
+    CypherSemanticError,
+    CypherSyntaxError,
+    CypherTypeError,
+    ProcedureError,
+)
 from ..procedures import get_procedure
 from . import ast as A
 from .functions import AGGREGATES
@@ -57,6 +65,7 @@ class QueryCompiler:
 
         def exists(r, c):
             return next(iter(plan.execute(c, [dict(r)])), missing) is not missing
+
         return exists
 
     # ---------------------------------------------------------------- queries
@@ -70,14 +79,22 @@ class QueryCompiler:
     def _compile(self, tree):
         if isinstance(tree, A.UnionQuery):
             if len(set(tree.all_flags)) > 1:
-                raise self.error(CypherSyntaxError, "cannot mix UNION and UNION ALL",
-                                 "InvalidClauseComposition", tree.queries[1].clauses[0])
+                raise self.error(
+                    CypherSyntaxError,
+                    "cannot mix UNION and UNION ALL",
+                    "InvalidClauseComposition",
+                    tree.queries[1].clauses[0],
+                )
             plans = [self.compile_single(q, Scope()) for q in tree.queries]
             columns = plans[0][1]
             for (plan, cols), q in zip(plans[1:], tree.queries[1:]):
                 if cols != columns:
-                    raise self.error(CypherSyntaxError, "all sub-queries in a UNION must have the same column names",
-                                     "DifferentColumnsInUnion", q.clauses[0])
+                    raise self.error(
+                        CypherSyntaxError,
+                        "all sub-queries in a UNION must have the same column names",
+                        "DifferentColumnsInUnion",
+                        q.clauses[0],
+                    )
             distinct = not tree.all_flags[0]
 
             def union(rows, ctx):
@@ -94,6 +111,7 @@ class QueryCompiler:
                             uniq.append(row)
                     out = uniq
                 return out
+
             return Plan([union], columns)
         plan, columns = self.compile_single(tree, Scope())
         return plan
@@ -105,15 +123,27 @@ class QueryCompiler:
         for i, clause in enumerate(clauses):
             last = i == len(clauses) - 1
             if subquery and isinstance(clause, (A.Create, A.Merge, A.SetClause, A.Remove, A.Delete)):
-                raise self.error(CypherSyntaxError, "an EXISTS subquery cannot update the graph",
-                                 "InvalidClauseComposition", clause)
+                raise self.error(
+                    CypherSyntaxError,
+                    "an EXISTS subquery cannot update the graph",
+                    "InvalidClauseComposition",
+                    clause,
+                )
             if isinstance(clause, A.Projection) and clause.kind == "RETURN" and not last:
-                raise self.error(CypherSyntaxError, "RETURN can only be used at the end of the query",
-                                 "InvalidClauseComposition", clauses[i + 1])
+                raise self.error(
+                    CypherSyntaxError,
+                    "RETURN can only be used at the end of the query",
+                    "InvalidClauseComposition",
+                    clauses[i + 1],
+                )
             method = getattr(self, "k_" + type(clause).__name__)
             op, scope, cols = method(clause, scope, clauses, i)
-            if ops and getattr(ops[-1], "reach", None) is not None and isinstance(op, Aggregation) \
-                    and op.counts_distinct_of == ops[-1].reach.target_var:
+            if (
+                ops
+                and getattr(ops[-1], "reach", None) is not None
+                and isinstance(op, Aggregation)
+                and op.counts_distinct_of == ops[-1].reach.target_var
+            ):
                 ops[-1] = CountReached(ops[-1].reach, op.names)
             else:
                 ops.append(op)
@@ -122,13 +152,22 @@ class QueryCompiler:
         end = clauses[-1]
         if not subquery:
             if isinstance(end, (A.Match, A.Unwind)) or (isinstance(end, A.Projection) and end.kind == "WITH"):
-                raise self.error(CypherSyntaxError, f"query cannot conclude with {type(end).__name__.upper()}",
-                                 "InvalidClauseComposition", end)
+                raise self.error(
+                    CypherSyntaxError,
+                    f"query cannot conclude with {type(end).__name__.upper()}",
+                    "InvalidClauseComposition",
+                    end,
+                )
             if isinstance(end, A.CallClause) and len(clauses) > 1 and end.yields is not None:
-                raise self.error(CypherSyntaxError, "query cannot conclude with CALL ... YIELD",
-                                 "InvalidClauseComposition", end)
+                raise self.error(
+                    CypherSyntaxError,
+                    "query cannot conclude with CALL ... YIELD",
+                    "InvalidClauseComposition",
+                    end,
+                )
         if not (isinstance(end, A.Projection) and end.kind == "RETURN") and not (
-                isinstance(end, A.CallClause) and len(clauses) == 1):
+            isinstance(end, A.CallClause) and len(clauses) == 1
+        ):
             if not subquery:
                 columns = []
                 ops.append(lambda rows, ctx: [])
@@ -139,8 +178,9 @@ class QueryCompiler:
         new_scope = scope.copy()
         before = set(new_scope.vars)
         nxt = clauses[i + 1] if i + 1 < len(clauses) else None
-        matcher = Matcher(self.ex, clause.patterns, new_scope, clause.where,
-                          distinct_ends=self._multiplicity_blind(nxt))
+        matcher = Matcher(
+            self.ex, clause.patterns, new_scope, clause.where, distinct_ends=self._multiplicity_blind(nxt)
+        )
         where = rest = None
         tests = ()
         new_vars = [v for v in new_scope.vars if v not in before]
@@ -154,8 +194,11 @@ class QueryCompiler:
                 where = None if rest is None else self.ex.compile(rest, new_scope)
         matcher.configure(tests)
         end_var = matcher.reach.target_var if matcher.reach is not None else None
-        if (end_var is not None and self._counts_ends_only(nxt, end_var)
-                and _var_uses([rest], end_var) == (0, 0)):
+        if (
+            end_var is not None
+            and self._counts_ends_only(nxt, end_var)
+            and _var_uses([rest], end_var) == (0, 0)
+        ):
             matcher.reach.fan_out = True
         optional = clause.optional
         matches = matcher.reach.rows if matcher.reach is not None else matcher  # one call less per row
@@ -179,6 +222,7 @@ class QueryCompiler:
                     for v in new_vars:
                         r2[v] = None
                     yield r2
+
         # a fanned-out reach with nothing to check per row: the next clause may count it whole
         fused = matcher.reach is not None and matcher.reach.fan_out and where is None and not optional
         match.reach = matcher.reach if fused else None
@@ -191,8 +235,12 @@ class QueryCompiler:
             return False
         if clause.distinct:
             return True
-        aggregates = [x for item in clause.items for x in walk(item.expr)
-                      if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in AGGREGATES)]
+        aggregates = [
+            x
+            for item in clause.items
+            for x in walk(item.expr)
+            if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in AGGREGATES)
+        ]
         if not aggregates:
             return False
         return all(isinstance(x, A.Call) and (x.distinct or x.name in ("min", "max")) for x in aggregates)
@@ -209,17 +257,23 @@ class QueryCompiler:
 
     def _no_aggregate(self, expr, where):
         if self.ex.contains_aggregate(expr):
-            bad = next(x for x in walk(expr) if isinstance(x, A.CountStar) or
-                       (isinstance(x, A.Call) and x.name in AGGREGATES))
-            raise self.error(CypherSyntaxError, f"aggregation is not allowed in {where}", "InvalidAggregation", bad)
+            bad = next(
+                x
+                for x in walk(expr)
+                if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in AGGREGATES)
+            )
+            raise self.error(
+                CypherSyntaxError, f"aggregation is not allowed in {where}", "InvalidAggregation", bad
+            )
 
     # ---------------------------------------------------------------- UNWIND
     def k_Unwind(self, clause, scope, clauses, i):
         self._no_aggregate(clause.expr, "UNWIND")
         fn = self.ex.compile(clause.expr, scope)
         if clause.var in scope:
-            raise self.error(CypherSyntaxError, f"variable `{clause.var}` already declared",
-                             "VariableAlreadyBound", clause)
+            raise self.error(
+                CypherSyntaxError, f"variable `{clause.var}` already declared", "VariableAlreadyBound", clause
+            )
         new_scope = scope.copy()
         new_scope.add(clause.var)
         var = clause.var
@@ -235,6 +289,7 @@ class QueryCompiler:
                     r2 = dict(row)
                     r2[var] = x
                     yield r2
+
         return unwind, new_scope, None
 
     # ------------------------------------------------------- WITH / RETURN
@@ -245,14 +300,22 @@ class QueryCompiler:
         if clause.star:
             visible = sorted(v for v in scope.vars if not v.startswith(" "))
             if not visible and not clause.items:
-                raise self.error(CypherSyntaxError, f"{clause.kind} * is not allowed when there are no variables in scope",
-                                 "NoVariablesInScope", clause)
+                raise self.error(
+                    CypherSyntaxError,
+                    f"{clause.kind} * is not allowed when there are no variables in scope",
+                    "NoVariablesInScope",
+                    clause,
+                )
             items.extend((v, A.Var(v, pos=clause.pos, text=v)) for v in visible)
         missing_alias = None
         for item in clause.items:
             if isinstance(item.expr, A.PatternPred):
-                raise self.error(CypherSyntaxError, "a pattern cannot be projected; use EXISTS or COUNT",
-                                 "UnexpectedSyntax", item.expr)
+                raise self.error(
+                    CypherSyntaxError,
+                    "a pattern cannot be projected; use EXISTS or COUNT",
+                    "UnexpectedSyntax",
+                    item.expr,
+                )
             if item.alias is not None:
                 name = item.alias
             elif isinstance(item.expr, A.Var):
@@ -265,8 +328,12 @@ class QueryCompiler:
         names = [n for n, _ in items]
         if len(set(names)) != len(names):
             dup = next(n for n in names if names.count(n) > 1)
-            raise self.error(CypherSyntaxError, f"multiple result columns with the same name `{dup}`",
-                             "ColumnNameConflict", clause)
+            raise self.error(
+                CypherSyntaxError,
+                f"multiple result columns with the same name `{dup}`",
+                "ColumnNameConflict",
+                clause,
+            )
         aggregating = any(ex.contains_aggregate(e) for _, e in items)
         group_texts = {e.text for _, e in items if not ex.contains_aggregate(e)}
         group_names = {n for n, e in items if not ex.contains_aggregate(e)}
@@ -310,22 +377,31 @@ class QueryCompiler:
                 if aggregating or clause.distinct:
                     for x in _walk_unsubst(sort.expr, subst):
                         if isinstance(x, A.Var) and x.name not in order_scope:
-                            raise self.error(CypherSyntaxError, f"variable `{x.name}` not defined",
-                                             "UndefinedVariable", x)
+                            raise self.error(
+                                CypherSyntaxError, f"variable `{x.name}` not defined", "UndefinedVariable", x
+                            )
                 if aggregating and ex.contains_aggregate(sort.expr):
                     self._check_ambiguous(sort.expr, allowed, scope)
                     for x in _walk_unsubst(sort.expr, subst):
                         if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in AGGREGATES):
-                            raise self.error(CypherSyntaxError, "aggregation in ORDER BY must also be projected",
-                                             "InvalidAggregation", x)
+                            raise self.error(
+                                CypherSyntaxError,
+                                "aggregation in ORDER BY must also be projected",
+                                "InvalidAggregation",
+                                x,
+                            )
                 ex.subst = subst
                 try:
                     order.append((ex.compile(sort.expr, order_scope), sort.descending))
                 finally:
                     ex.subst = None
         if missing_alias is not None:
-            raise self.error(CypherSyntaxError, "expression in WITH must be aliased (use AS)",
-                             "NoExpressionAlias", missing_alias)
+            raise self.error(
+                CypherSyntaxError,
+                "expression in WITH must be aliased (use AS)",
+                "NoExpressionAlias",
+                missing_alias,
+            )
         skip = self._skip_limit(clause.skip, "SKIP")
         limit = self._skip_limit(clause.limit, "LIMIT")
         where = None
@@ -394,17 +470,19 @@ class QueryCompiler:
                 keyed.sort(key=lambda kp: kp[0])
                 pairs = [p for _, p in keyed]
             if skip is not None:
-                pairs = pairs[skip(ctx):]
+                pairs = pairs[skip(ctx) :]
             if limit is not None:
-                pairs = pairs[:limit(ctx)]
+                pairs = pairs[: limit(ctx)]
             if where is not None:
                 pairs = [p for p in pairs if where(p[1], ctx) is True]
             return [p[0] for p in pairs]
+
         return project, new_scope, (names if is_return else None)
 
     def _check_ambiguous(self, e, group_texts, scope):
         """Outside aggregates, only grouping keys (variables or property reads), constants
         and parameters may appear; bigger expressions do not count even if projected."""
+
         def ok(x):
             if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in AGGREGATES):
                 return True
@@ -413,29 +491,41 @@ class QueryCompiler:
             if isinstance(x, A.Var):
                 return False
             if isinstance(x, (A.ListComp, A.Quantifier, A.Reduce)):
-                return all(ok(c) for c in (getattr(x, "source", None), getattr(x, "init", None)) if c is not None)
+                return all(
+                    ok(c) for c in (getattr(x, "source", None), getattr(x, "init", None)) if c is not None
+                )
             return all(ok(c) for c in _children(x))
+
         if not ok(e):
-            raise self.error(CypherSyntaxError,
-                             "expression mixes aggregation with variables that are not grouping keys",
-                             "AmbiguousAggregationExpression", e)
+            raise self.error(
+                CypherSyntaxError,
+                "expression mixes aggregation with variables that are not grouping keys",
+                "AmbiguousAggregationExpression",
+                e,
+            )
 
     def _skip_limit(self, expr, what):
         if expr is None:
             return None
         for x in walk(expr):
             if isinstance(x, (A.Var, A.PatternPred)):
-                raise self.error(CypherSyntaxError, f"{what} must be a constant expression",
-                                 "NonConstantExpression", x)
+                raise self.error(
+                    CypherSyntaxError, f"{what} must be a constant expression", "NonConstantExpression", x
+                )
         if isinstance(expr, A.Literal) or (isinstance(expr, A.Unary) and isinstance(expr.expr, A.Literal)):
             v = expr.value if isinstance(expr, A.Literal) else None
             if isinstance(expr, A.Literal):
                 if isinstance(v, bool) or not isinstance(v, int):
-                    raise self.error(CypherSyntaxError, f"{what} needs an integer, got {v!r}",
-                                     "InvalidArgumentType", expr)
+                    raise self.error(
+                        CypherSyntaxError, f"{what} needs an integer, got {v!r}", "InvalidArgumentType", expr
+                    )
                 if v < 0:
-                    raise self.error(CypherSyntaxError, f"{what} must not be negative, got {v}",
-                                     "NegativeIntegerArgument", expr)
+                    raise self.error(
+                        CypherSyntaxError,
+                        f"{what} must not be negative, got {v}",
+                        "NegativeIntegerArgument",
+                        expr,
+                    )
         fn = self.ex.compile(expr, Scope())
 
         def value(ctx):
@@ -445,8 +535,11 @@ class QueryCompiler:
             if isinstance(v, bool) or not isinstance(v, int):
                 raise CypherSyntaxError(f"{what} needs an integer, got {v!r}", "InvalidArgumentType", RUNTIME)
             if v < 0:
-                raise CypherSyntaxError(f"{what} must not be negative, got {v}", "NegativeIntegerArgument", RUNTIME)
+                raise CypherSyntaxError(
+                    f"{what} must not be negative, got {v}", "NegativeIntegerArgument", RUNTIME
+                )
             return v
+
         return value
 
     # ------------------------------------------------------------------ CREATE
@@ -464,11 +557,19 @@ class QueryCompiler:
                     if el.var is not None and (el.var in scope or el.var in declared):
                         kind = scope.vars.get(el.var, "node")
                         if kind not in ("node", "any"):
-                            raise self.error(CypherSyntaxError, f"variable `{el.var}` is a {kind}, not a node",
-                                             "VariableTypeConflict", el)
+                            raise self.error(
+                                CypherSyntaxError,
+                                f"variable `{el.var}` is a {kind}, not a node",
+                                "VariableTypeConflict",
+                                el,
+                            )
                         if el.labels or el.props is not None or len(elements) == 1:
-                            raise self.error(CypherSyntaxError, f"variable `{el.var}` already declared",
-                                             "VariableAlreadyBound", el)
+                            raise self.error(
+                                CypherSyntaxError,
+                                f"variable `{el.var}` already declared",
+                                "VariableAlreadyBound",
+                                el,
+                            )
                         node_specs.append((el.var, None, None, True))
                     else:
                         if el.var is not None:
@@ -477,31 +578,58 @@ class QueryCompiler:
                         node_specs.append((el.var, tuple(el.labels), props, False))
                 else:
                     if el.var is not None and (el.var in scope or el.var in declared):
-                        raise self.error(CypherSyntaxError, f"variable `{el.var}` already declared",
-                                         "VariableAlreadyBound", el)
+                        raise self.error(
+                            CypherSyntaxError,
+                            f"variable `{el.var}` already declared",
+                            "VariableAlreadyBound",
+                            el,
+                        )
                     if isinstance(el.props, A.Param) and merge:
-                        raise self.error(CypherSyntaxError, "parameters cannot be used as property maps in MERGE",
-                                         "InvalidParameterUse", el.props)
+                        raise self.error(
+                            CypherSyntaxError,
+                            "parameters cannot be used as property maps in MERGE",
+                            "InvalidParameterUse",
+                            el.props,
+                        )
                     if len(el.types) != 1:
-                        raise self.error(CypherSyntaxError,
-                                         f"a relationship in {clause_name} needs exactly one type",
-                                         "NoSingleRelationshipType", el)
+                        raise self.error(
+                            CypherSyntaxError,
+                            f"a relationship in {clause_name} needs exactly one type",
+                            "NoSingleRelationshipType",
+                            el,
+                        )
                     if el.length is not None:
-                        raise self.error(CypherSyntaxError, f"variable length relationships cannot be used in {clause_name}",
-                                         "CreatingVarLength", el)
+                        raise self.error(
+                            CypherSyntaxError,
+                            f"variable length relationships cannot be used in {clause_name}",
+                            "CreatingVarLength",
+                            el,
+                        )
                     if el.direction == "both" and not merge:
-                        raise self.error(CypherSyntaxError, f"relationships in {clause_name} must be directed",
-                                         "RequiresDirectedRelationship", el)
+                        raise self.error(
+                            CypherSyntaxError,
+                            f"relationships in {clause_name} must be directed",
+                            "RequiresDirectedRelationship",
+                            el,
+                        )
                     if el.var is not None and (el.var in scope or el.var in declared):
-                        raise self.error(CypherSyntaxError, f"variable `{el.var}` already declared",
-                                         "VariableAlreadyBound", el)
+                        raise self.error(
+                            CypherSyntaxError,
+                            f"variable `{el.var}` already declared",
+                            "VariableAlreadyBound",
+                            el,
+                        )
                     if el.var is not None:
                         declared.add(el.var)
                     rel_specs.append((el.var, el.types[0], self._create_props(el.props, scope), el.direction))
             if part.var is not None:
                 if part.var in scope or part.var in declared:
-                    raise self.error(CypherSyntaxError, f"variable `{part.var}` already declared",
-                                     "VariableAlreadyBound", part)
+                    raise self.error(
+                        CypherSyntaxError,
+                        f"variable `{part.var}` already declared",
+                        "VariableAlreadyBound",
+                        part,
+                    )
                 declared.add(part.var)
             plans.append((part.var, node_specs, rel_specs))
         new_scope = scope.copy()
@@ -539,6 +667,7 @@ class QueryCompiler:
                     _create_part(plan, r2, ctx)
                 out.append(r2)
             return out
+
         return create, new_scope, None
 
     # ------------------------------------------------------------------- MERGE
@@ -567,6 +696,7 @@ class QueryCompiler:
                         fn(r2, ctx)
                     out.append(r2)
             return out
+
         return merge, new_scope, None
 
     # --------------------------------------------------------------------- SET
@@ -574,8 +704,12 @@ class QueryCompiler:
         ex = self.ex
         target = item.target
         if isinstance(item.value, A.PatternPred):
-            raise self.error(CypherSyntaxError, "a pattern cannot be assigned; use EXISTS or COUNT",
-                             "UnexpectedSyntax", item.value)
+            raise self.error(
+                CypherSyntaxError,
+                "a pattern cannot be assigned; use EXISTS or COUNT",
+                "UnexpectedSyntax",
+                item.value,
+            )
         if item.kind == "prop":
             obj = ex.compile(target.expr, scope)
             key = target.key
@@ -588,6 +722,7 @@ class QueryCompiler:
                 if entity is None:
                     return
                 _set_property(c, entity, key, v)
+
             return set_prop
         if item.kind in ("replace", "merge"):
             obj = ex.compile(target, scope)
@@ -604,16 +739,20 @@ class QueryCompiler:
                 if v is None:
                     v = {}
                 if not isinstance(v, dict):
-                    raise CypherTypeError(f"SET needs a map, got {type_name(v)}", "InvalidArgumentType", RUNTIME)
+                    raise CypherTypeError(
+                        f"SET needs a map, got {type_name(v)}", "InvalidArgumentType", RUNTIME
+                    )
                 if not isinstance(entity, (Node, Relationship)):
-                    raise CypherTypeError(f"cannot SET properties on {type_name(entity)}",
-                                          "InvalidArgumentType", RUNTIME)
+                    raise CypherTypeError(
+                        f"cannot SET properties on {type_name(entity)}", "InvalidArgumentType", RUNTIME
+                    )
                 if replace:
                     for k in list(_props_of(c, entity)):
                         if k not in v or v[k] is None:
                             _set_property(c, entity, k, None)
                 for k, x in v.items():
                     _set_property(c, entity, k, x)
+
             return set_map
         # labels
         obj = ex.compile(target, scope)
@@ -624,10 +763,13 @@ class QueryCompiler:
             if entity is None:
                 return
             if not isinstance(entity, Node):
-                raise CypherTypeError(f"cannot set labels on {type_name(entity)}", "InvalidArgumentType", RUNTIME)
+                raise CypherTypeError(
+                    f"cannot set labels on {type_name(entity)}", "InvalidArgumentType", RUNTIME
+                )
             for label in labels:
                 if c.store.add_label(entity.id, label):
                     c.counters["labels_added"] += 1
+
         return set_labels
 
     def k_SetClause(self, clause, scope, clauses, i):
@@ -656,6 +798,7 @@ class QueryCompiler:
                     for label in labels:
                         if c.store.remove_label(entity.id, label):
                             c.counters["labels_removed"] += 1
+
             fns.append(rm)
         return _apply_each(fns), scope, None
 
@@ -664,8 +807,9 @@ class QueryCompiler:
         fns = []
         for e in clause.exprs:
             if isinstance(e, (A.Literal, A.Binary, A.MapLit, A.HasLabels)) and not isinstance(e, A.Index):
-                raise self.error(CypherSyntaxError, "DELETE needs a node, relationship or path",
-                                 "InvalidDelete", e)
+                raise self.error(
+                    CypherSyntaxError, "DELETE needs a node, relationship or path", "InvalidDelete", e
+                )
             self._no_aggregate(e, "DELETE")
             fns.append(self.ex.compile(e, scope))
         detach = clause.detach
@@ -685,49 +829,72 @@ class QueryCompiler:
                 if rec.out or rec.inc:
                     raise ConstraintVerificationFailed(
                         f"cannot delete node {nid} because it still has relationships; use DETACH DELETE",
-                        "DeleteConnectedNode", RUNTIME)
+                        "DeleteConnectedNode",
+                        RUNTIME,
+                    )
                 _delete_node(ctx, nid)
             return rows
+
         return delete, scope, None
 
     # -------------------------------------------------------------------- CALL
     def k_CallClause(self, clause, scope, clauses, i):
         proc = get_procedure(clause.name)
         if proc is None:
-            raise self.error(ProcedureError, f"there is no procedure called `{clause.name}`",
-                             "ProcedureNotFound", clause)
+            raise self.error(
+                ProcedureError, f"there is no procedure called `{clause.name}`", "ProcedureNotFound", clause
+            )
         standalone = len(clauses) == 1
         if clause.args is None:
             if not standalone:
-                raise self.error(CypherSyntaxError, "in-query CALL needs explicit arguments",
-                                 "InvalidArgumentPassingMode", clause)
-            arg_fns = [(lambda name: (lambda r, c: c.params.get(name)))(name) for name, _ in proc.inputs]
+                raise self.error(
+                    CypherSyntaxError,
+                    "in-query CALL needs explicit arguments",
+                    "InvalidArgumentPassingMode",
+                    clause,
+                )
+            arg_fns = [(lambda name: lambda r, c: c.params.get(name))(name) for name, _ in proc.inputs]
         else:
             if len(clause.args) != len(proc.inputs):
-                raise self.error(CypherSyntaxError,
-                                 f"procedure {proc.name} takes {len(proc.inputs)} argument(s), got {len(clause.args)}",
-                                 "InvalidNumberOfArguments", clause)
+                raise self.error(
+                    CypherSyntaxError,
+                    f"procedure {proc.name} takes {len(proc.inputs)} argument(s), got {len(clause.args)}",
+                    "InvalidNumberOfArguments",
+                    clause,
+                )
             for a in clause.args:
                 self._no_aggregate(a, "CALL")
             arg_fns = [self.ex.compile(a, scope) for a in clause.args]
         out_names = [n for n, _ in proc.outputs]
         if clause.star and not standalone:
-            raise self.error(CypherSyntaxError, "YIELD * is only allowed in a standalone CALL",
-                             "UnexpectedSyntax", clause)
+            raise self.error(
+                CypherSyntaxError, "YIELD * is only allowed in a standalone CALL", "UnexpectedSyntax", clause
+            )
         if clause.yields is None:
             if not standalone and proc.outputs:
-                raise self.error(CypherSyntaxError, "in-query CALL must YIELD its columns",
-                                 "UndefinedVariable", clause)
+                raise self.error(
+                    CypherSyntaxError, "in-query CALL must YIELD its columns", "UndefinedVariable", clause
+                )
             yields = [(n, n) for n in out_names]
         else:
             yields = []
             for field, alias, pos in clause.yields:
                 if field not in out_names:
-                    raise CypherSyntaxError(f"procedure {proc.name} has no output `{field}`",
-                                            "UndefinedVariable", COMPILE_TIME, query=self.query, position=pos)
+                    raise CypherSyntaxError(
+                        f"procedure {proc.name} has no output `{field}`",
+                        "UndefinedVariable",
+                        COMPILE_TIME,
+                        query=self.query,
+                        position=pos,
+                    )
                 if alias in scope or any(alias == a for _, a in yields):
-                    raise CypherSyntaxError(f"variable `{alias}` already declared", "VariableAlreadyBound",
-                                            COMPILE_TIME, query=self.query, position=pos)
+                    raise CypherSyntaxError(
+                        f"variable `{alias}` already declared",
+                        "VariableAlreadyBound",
+                        COMPILE_TIME,
+                        query=self.query,
+                        position=pos,
+                    )
                 yields.append((field, alias))
         new_scope = scope.copy()
         for _, alias in yields:
@@ -739,8 +906,10 @@ class QueryCompiler:
             rows = list(rows)
             out = []
             for row in rows:
-                args = [_check_arg(proc.name, name, type_, fn(row, ctx))
-                        for (name, type_), fn in zip(inputs, arg_fns)]
+                args = [
+                    _check_arg(proc.name, name, type_, fn(row, ctx))
+                    for (name, type_), fn in zip(inputs, arg_fns)
+                ]
                 try:
                     produced = list(proc.fn(ctx.store, *args))
                 except CypherError:
@@ -754,6 +923,7 @@ class QueryCompiler:
                     if where is None or where(r2, ctx) is True:
                         out.append(r2)
             return out
+
         columns = [alias for _, alias in yields] if standalone else None
         return call, new_scope, columns
 
@@ -770,8 +940,14 @@ def _walk_unsubst(e, subst):
 _WRITING_CLAUSES = (A.Create, A.Merge, A.SetClause, A.Remove, A.Delete, A.CallClause)
 
 # expressions that can name a variable outside Var nodes (in pattern elements or as a field)
-_NAMES_VARS_INSIDE = (A.PatternComp, A.PatternPred, A.ExistsSub, A.CountSub, A.MapProjection,
-                      A.ShortestPathExpr)
+_NAMES_VARS_INSIDE = (
+    A.PatternComp,
+    A.PatternPred,
+    A.ExistsSub,
+    A.CountSub,
+    A.MapProjection,
+    A.ShortestPathExpr,
+)
 
 
 def _var_uses(exprs, var):
@@ -786,11 +962,16 @@ def _var_uses(exprs, var):
                 return None
             if isinstance(x, A.Var) and x.name == var:
                 uses += 1
-            elif (isinstance(x, A.Call) and x.name == "count" and x.distinct and len(x.args) == 1
-                  and isinstance(x.args[0], A.Var) and x.args[0].name == var):
+            elif (
+                isinstance(x, A.Call)
+                and x.name == "count"
+                and x.distinct
+                and len(x.args) == 1
+                and isinstance(x.args[0], A.Var)
+                and x.args[0].name == var
+            ):
                 counted += 1
     return uses, counted
-
 
 
 _TYPE_CHECKS = {
@@ -817,8 +998,11 @@ def _check_arg(proc, name, type_, value):
     if base == "FLOAT" and is_number(value):
         return float(value)
     if not _TYPE_CHECKS[base](value):
-        raise CypherArgumentError(f"{proc}: argument `{name}` must be {type_}, got {type_name(value)}",
-                                  "InvalidArgumentType", RUNTIME)
+        raise CypherArgumentError(
+            f"{proc}: argument `{name}` must be {type_}, got {type_name(value)}",
+            "InvalidArgumentType",
+            RUNTIME,
+        )
     return value
 
 
@@ -845,8 +1029,11 @@ def check_property_value(v):
     if isinstance(v, list):
         for x in v:
             if x is None or isinstance(x, (list, dict, Node, Relationship, Path)):
-                raise CypherTypeError(f"property lists can only hold simple values, got {type_name(x)}",
-                                      "InvalidPropertyType", RUNTIME)
+                raise CypherTypeError(
+                    f"property lists can only hold simple values, got {type_name(x)}",
+                    "InvalidPropertyType",
+                    RUNTIME,
+                )
         return list(v)
     raise CypherTypeError(f"{type_name(v)} cannot be stored as a property", "InvalidPropertyType", RUNTIME)
 
@@ -857,6 +1044,7 @@ def _set_property(ctx, entity, key, value):
     if isinstance(entity, Node):
         if not store.has_node(entity.id):
             from ..errors import EntityNotFound
+
             raise EntityNotFound(f"node {entity.id} has been deleted", "DeletedEntityAccess", RUNTIME)
         old = store.node_properties(entity.id).get(key)
         store.set_node_property(entity.id, key, value)
@@ -888,8 +1076,11 @@ def _create_part(plan, row, ctx, merge=False):
         if bound or (var is not None and var in row and isinstance(row[var], Node)):
             v = row[var]
             if v is None:
-                raise CypherSemanticError(f"cannot create a relationship to null node `{var}`",
-                                          "CreateOnNull" if not merge else "MergeReadOwnWrites", RUNTIME)
+                raise CypherSemanticError(
+                    f"cannot create a relationship to null node `{var}`",
+                    "CreateOnNull" if not merge else "MergeReadOwnWrites",
+                    RUNTIME,
+                )
             if not isinstance(v, Node):
                 raise CypherTypeError(f"`{var}` is not a node", "InvalidArgumentType", RUNTIME)
             ids.append(v.id)
@@ -901,8 +1092,9 @@ def _create_part(plan, row, ctx, merge=False):
                 if x is not None:
                     values[k] = x
                 elif merge:
-                    raise CypherSemanticError(f"cannot MERGE a node with null property `{k}`",
-                                              "MergeReadOwnWrites", RUNTIME)
+                    raise CypherSemanticError(
+                        f"cannot MERGE a node with null property `{k}`", "MergeReadOwnWrites", RUNTIME
+                    )
         nid = store.add_node(labels, values)
         counters["nodes_created"] += 1
         counters["labels_added"] += len(labels)
@@ -920,8 +1112,9 @@ def _create_part(plan, row, ctx, merge=False):
                 if x is not None:
                     values[k] = x
                 elif merge:
-                    raise CypherSemanticError(f"cannot MERGE a relationship with null property `{k}`",
-                                              "MergeReadOwnWrites", RUNTIME)
+                    raise CypherSemanticError(
+                        f"cannot MERGE a relationship with null property `{k}`", "MergeReadOwnWrites", RUNTIME
+                    )
         a, b = ids[i], ids[i + 1]
         if direction == "in":
             a, b = b, a
@@ -984,19 +1177,22 @@ def _delete_value(ctx, v, detach, pending):
         for x in v:
             _delete_value(ctx, x, detach, pending)
     else:
-        raise CypherTypeError(f"DELETE needs a node, relationship or path, got {type_name(v)}",
-                              "InvalidArgumentType", RUNTIME)
+        raise CypherTypeError(
+            f"DELETE needs a node, relationship or path, got {type_name(v)}", "InvalidArgumentType", RUNTIME
+        )
 
 
 def _apply_each(fns):
     """A clause op that runs every update in `fns` on each row (all rows read first: updates
     must not change what the clauses before them still match) and passes the rows on."""
+
     def apply(rows, ctx):
         rows = list(rows)
         for row in rows:
             for fn in fns:
                 fn(row, ctx)
         return rows
+
     return apply
 
 
@@ -1011,13 +1207,20 @@ class Aggregation:
         self.compiled = compiled
         self.specs = specs
         self.key_fns = [fn for _, fn, slot in compiled if slot is None]
-        self.plain = [(i, arg) for i, (kind, arg, distinct, extra) in enumerate(specs)
-                      if kind != "count*" and extra is None and not distinct]
+        self.plain = [
+            (i, arg)
+            for i, (kind, arg, distinct, extra) in enumerate(specs)
+            if kind != "count*" and extra is None and not distinct
+        ]
         # DISTINCT aggregates dedupe while collecting: {group key: first value}, nulls skipped
-        self.uniq = [(i, arg) for i, (kind, arg, distinct, extra) in enumerate(specs)
-                     if kind != "count*" and extra is None and distinct]
-        self.paired = [(i, arg, extra) for i, (kind, arg, distinct, extra) in enumerate(specs)
-                       if extra is not None]
+        self.uniq = [
+            (i, arg)
+            for i, (kind, arg, distinct, extra) in enumerate(specs)
+            if kind != "count*" and extra is None and distinct
+        ]
+        self.paired = [
+            (i, arg, extra) for i, (kind, arg, distinct, extra) in enumerate(specs) if extra is not None
+        ]
         self.stars = [i for i, spec in enumerate(specs) if spec[0] == "count*"]
         deduped = {i for i, _ in self.uniq}
         self.fresh = [dict if i in deduped else list for i in range(len(specs))]  # a group's empty buckets
@@ -1058,7 +1261,9 @@ class Aggregation:
             if g is None:
                 g = ([], {}, [make() for make in fresh])
             return [self._result(g[0], g[1], g[2], ctx)]
-        return [self._result(key_values, first, buckets, ctx) for key_values, first, buckets in groups.values()]
+        return [
+            self._result(key_values, first, buckets, ctx) for key_values, first, buckets in groups.values()
+        ]
 
     def _result(self, key_values, first, buckets, ctx):
         agg_values = []  # plain loops: groups are often single, and small comprehensions cost more
@@ -1094,8 +1299,13 @@ class CountReached:
 
 
 def _is_count_distinct_var(e):
-    return (isinstance(e, A.Call) and e.name == "count" and e.distinct and len(e.args) == 1
-            and isinstance(e.args[0], A.Var))
+    return (
+        isinstance(e, A.Call)
+        and e.name == "count"
+        and e.distinct
+        and len(e.args) == 1
+        and isinstance(e.args[0], A.Var)
+    )
 
 
 def _finisher(spec, deduped):
@@ -1142,7 +1352,9 @@ def _finish(spec, values, deduped=False):
         return pick(values, key=_minmax_key)
     for v in values:
         if not is_number(v):
-            raise CypherTypeError(f"{kind}() needs numbers, got {type_name(v)}", "InvalidArgumentType", RUNTIME)
+            raise CypherTypeError(
+                f"{kind}() needs numbers, got {type_name(v)}", "InvalidArgumentType", RUNTIME
+            )
     if kind == "sum":
         if all(type(v) is int for v in values):
             return sum(values)
@@ -1162,8 +1374,9 @@ def _finish(spec, values, deduped=False):
         if param is None:
             return None
         if not is_number(param) or not 0 <= param <= 1:
-            raise CypherArgumentError(f"{kind}() percentile must be between 0 and 1, got {param!r}",
-                                      "NumberOutOfRange", RUNTIME)
+            raise CypherArgumentError(
+                f"{kind}() percentile must be between 0 and 1, got {param!r}", "NumberOutOfRange", RUNTIME
+            )
         if not values:
             return None
         xs = sorted(values)

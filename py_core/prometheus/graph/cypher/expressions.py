@@ -11,15 +11,22 @@ import math
 import re
 
 from ..entities import Node, Relationship
-from ..errors import (COMPILE_TIME, RUNTIME, CypherArgumentError, CypherSyntaxError, CypherTypeError,
-                      EntityNotFound, ParameterMissing)
+from ..errors import (
+    COMPILE_TIME,
+    RUNTIME,
+    CypherArgumentError,
+    CypherSyntaxError,
+    CypherTypeError,
+    EntityNotFound,
+    ParameterMissing,
+)
 from . import ast as A
 from . import temporal as T
 from .functions import AGGREGATES, FUNCTIONS, to_string
 from .values import compare, equals, is_number, type_name
 
-AGG = "\x00agg"   # row key holding a group's aggregate values
-INT_MIN, INT_MAX = -2 ** 63, 2 ** 63 - 1
+AGG = "\x00agg"  # row key holding a group's aggregate values
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 class Scope:
@@ -43,15 +50,14 @@ class ExprCompiler:
 
     def __init__(self, query: str, matcher_factory=None, subquery_factory=None):
         self.query = query
-        self.matcher_factory = matcher_factory      # (pattern part, scope) -> fn(row, ctx) -> iter rows
-        self.subquery_factory = subquery_factory    # (SingleQuery, scope) -> fn(row, ctx) -> bool
-        self.agg_slots = None                       # list when compiling an aggregating item
-        self.subst = None                           # expression text -> column name (ORDER BY)
+        self.matcher_factory = matcher_factory  # (pattern part, scope) -> fn(row, ctx) -> iter rows
+        self.subquery_factory = subquery_factory  # (SingleQuery, scope) -> fn(row, ctx) -> bool
+        self.agg_slots = None  # list when compiling an aggregating item
+        self.subst = None  # expression text -> column name (ORDER BY)
         self.in_agg = False
 
     def error(self, cls, message, detail, node=None):
-        return cls(message, detail, COMPILE_TIME, query=self.query,
-                   position=getattr(node, "pos", None))
+        return cls(message, detail, COMPILE_TIME, query=self.query, position=getattr(node, "pos", None))
 
     # ------------------------------------------------------------ analysis
     def contains_aggregate(self, e) -> bool:
@@ -85,6 +91,7 @@ class ExprCompiler:
                 return c.params[name]
             except KeyError:
                 raise ParameterMissing(f"expected parameter ${name}", "MissingParameter", RUNTIME) from None
+
         return param
 
     def c_Var(self, e, scope):
@@ -96,11 +103,13 @@ class ExprCompiler:
     def c_Prop(self, e, scope):
         kind = static_kind(e.expr, scope)
         if kind == "path":
-            raise self.error(CypherSyntaxError, f"cannot read property {e.key!r} of a path",
-                             "InvalidArgumentType", e)
+            raise self.error(
+                CypherSyntaxError, f"cannot read property {e.key!r} of a path", "InvalidArgumentType", e
+            )
         if kind in ("bool", "int", "float", "string", "list"):
-            raise self.error(CypherTypeError, f"cannot read property {e.key!r} of a {kind}",
-                             "InvalidArgumentType", e)
+            raise self.error(
+                CypherTypeError, f"cannot read property {e.key!r} of a {kind}", "InvalidArgumentType", e
+            )
         obj = self.compile(e.expr, scope)
         key = e.key
 
@@ -117,23 +126,33 @@ class ExprCompiler:
             if cls is Relationship:
                 rec = c.store._rels.get(v.id)
                 if rec is None:
-                    raise EntityNotFound(f"relationship {v.id} has been deleted", "DeletedEntityAccess", RUNTIME)
+                    raise EntityNotFound(
+                        f"relationship {v.id} has been deleted", "DeletedEntityAccess", RUNTIME
+                    )
                 return rec.props.get(key)
             if cls is dict:
                 return v.get(key)
             if isinstance(v, T.Temporal):
                 return T.accessor(v, key)
-            raise CypherTypeError(f"cannot read property {key!r} of {type_name(v)}", "InvalidArgumentType",
-                                  RUNTIME)
+            raise CypherTypeError(
+                f"cannot read property {key!r} of {type_name(v)}", "InvalidArgumentType", RUNTIME
+            )
+
         return prop
 
     def c_Index(self, e, scope):
         obj = self.compile(e.expr, scope)
         idx = self.compile(e.index, scope)
-        if isinstance(e.expr, A.Literal) and isinstance(e.expr.value, list) and isinstance(e.index, A.Literal):
+        if (
+            isinstance(e.expr, A.Literal)
+            and isinstance(e.expr.value, list)
+            and isinstance(e.index, A.Literal)
+        ):
             iv = e.index.value
             if iv is not None and (isinstance(iv, bool) or not isinstance(iv, int)):
-                raise self.error(CypherSyntaxError, "list index must be an integer", "InvalidArgumentType", e.index)
+                raise self.error(
+                    CypherSyntaxError, "list index must be an integer", "InvalidArgumentType", e.index
+                )
 
         def index(r, c):
             v = obj(r, c)
@@ -142,25 +161,36 @@ class ExprCompiler:
                 return None
             if isinstance(v, list):
                 if isinstance(i, bool) or not isinstance(i, int):
-                    raise CypherTypeError(f"list index must be an integer, got {type_name(i)}",
-                                          "ListElementAccessByNonInteger", RUNTIME)
+                    raise CypherTypeError(
+                        f"list index must be an integer, got {type_name(i)}",
+                        "ListElementAccessByNonInteger",
+                        RUNTIME,
+                    )
                 if -len(v) <= i < len(v):
                     return v[i]
                 return None
             if isinstance(v, dict):
                 if not isinstance(i, str):
-                    raise CypherTypeError(f"map key must be a string, got {type_name(i)}",
-                                          "MapElementAccessByNonString", RUNTIME)
+                    raise CypherTypeError(
+                        f"map key must be a string, got {type_name(i)}",
+                        "MapElementAccessByNonString",
+                        RUNTIME,
+                    )
                 return v.get(i)
             if isinstance(v, Node):
                 if not isinstance(i, str):
-                    raise CypherTypeError("property key must be a string", "MapElementAccessByNonString", RUNTIME)
+                    raise CypherTypeError(
+                        "property key must be a string", "MapElementAccessByNonString", RUNTIME
+                    )
                 return c.store.node_properties(v.id).get(i)
             if isinstance(v, Relationship):
                 if not isinstance(i, str):
-                    raise CypherTypeError("property key must be a string", "MapElementAccessByNonString", RUNTIME)
+                    raise CypherTypeError(
+                        "property key must be a string", "MapElementAccessByNonString", RUNTIME
+                    )
                 return c.store.relationship_properties(v.id).get(i)
             raise CypherTypeError(f"cannot index into {type_name(v)}", "InvalidArgumentType", RUNTIME)
+
         return index
 
     def c_Slice(self, e, scope):
@@ -179,6 +209,7 @@ class ExprCompiler:
             if not isinstance(v, list):
                 raise CypherTypeError(f"cannot slice {type_name(v)}", "InvalidArgumentType", RUNTIME)
             return v[a:b]
+
         return sl
 
     def c_CountStar(self, e, scope):
@@ -192,24 +223,28 @@ class ExprCompiler:
         name = e.name
         if name in AGGREGATES:
             if self.agg_slots is None:
-                raise self.error(CypherSyntaxError, f"aggregation {name}() is not allowed here",
-                                 "InvalidAggregation", e)
+                raise self.error(
+                    CypherSyntaxError, f"aggregation {name}() is not allowed here", "InvalidAggregation", e
+                )
             if self.in_agg:
                 raise self.error(CypherSyntaxError, "aggregations cannot be nested", "NestedAggregation", e)
             expected = 2 if name.startswith("percentile") else 1
             if len(e.args) != expected:
-                raise self.error(CypherSyntaxError, f"{name}() takes {expected} argument(s)",
-                                 "InvalidNumberOfArguments", e)
+                raise self.error(
+                    CypherSyntaxError, f"{name}() takes {expected} argument(s)", "InvalidNumberOfArguments", e
+                )
             self.in_agg = True
             saved, self.agg_slots = self.agg_slots, None
             try:
                 for arg in e.args:
                     if any(isinstance(x, A.Call) and x.name == "rand" for x in walk(arg)):
-                        raise self.error(CypherSyntaxError, "rand() cannot be aggregated",
-                                         "NonConstantExpression", arg)
+                        raise self.error(
+                            CypherSyntaxError, "rand() cannot be aggregated", "NonConstantExpression", arg
+                        )
                     if self.contains_aggregate(arg):
-                        raise self.error(CypherSyntaxError, "aggregations cannot be nested",
-                                         "NestedAggregation", arg)
+                        raise self.error(
+                            CypherSyntaxError, "aggregations cannot be nested", "NestedAggregation", arg
+                        )
                 args = [self.compile(a, scope) for a in e.args]
             finally:
                 self.agg_slots = saved
@@ -219,11 +254,17 @@ class ExprCompiler:
             return lambda r, c: r[AGG][slot]
         if name == "exists":
             if len(e.args) != 1:
-                raise self.error(CypherSyntaxError, "exists() takes one argument", "InvalidNumberOfArguments", e)
+                raise self.error(
+                    CypherSyntaxError, "exists() takes one argument", "InvalidNumberOfArguments", e
+                )
             arg = e.args[0]
             if not isinstance(arg, (A.Prop, A.PatternPred, A.Index)):
-                raise self.error(CypherSyntaxError, "exists() needs a property or a pattern",
-                                 "InvalidArgumentExpression", arg)
+                raise self.error(
+                    CypherSyntaxError,
+                    "exists() needs a property or a pattern",
+                    "InvalidArgumentExpression",
+                    arg,
+                )
             fn = self.compile(arg, scope)
             if isinstance(arg, A.PatternPred):
                 return fn
@@ -233,16 +274,25 @@ class ExprCompiler:
             raise self.error(CypherSyntaxError, f"unknown function '{e.name}'", "UnknownFunction", e)
         fn, lo, hi = entry
         if not lo <= len(e.args) <= hi:
-            raise self.error(CypherSyntaxError, f"{name}() takes {lo}..{hi} arguments, got {len(e.args)}",
-                             "InvalidNumberOfArguments", e)
+            raise self.error(
+                CypherSyntaxError,
+                f"{name}() takes {lo}..{hi} arguments, got {len(e.args)}",
+                "InvalidNumberOfArguments",
+                e,
+            )
         if e.distinct:
-            raise self.error(CypherSyntaxError, f"DISTINCT is only for aggregations, not {name}()",
-                             "InvalidAggregation", e)
+            raise self.error(
+                CypherSyntaxError, f"DISTINCT is only for aggregations, not {name}()", "InvalidAggregation", e
+            )
         self._static_arg_check(name, e, scope)
         for arg in e.args:
             if isinstance(arg, A.PatternPred):
-                raise self.error(CypherSyntaxError, f"a pattern cannot be passed to {e.name}(); use COUNT {{ }} or a "
-                                 "pattern comprehension", "UnexpectedSyntax", arg)
+                raise self.error(
+                    CypherSyntaxError,
+                    f"a pattern cannot be passed to {e.name}(); use COUNT {{ }} or a pattern comprehension",
+                    "UnexpectedSyntax",
+                    arg,
+                )
         args = [self.compile(a, scope) for a in e.args]
         if len(args) == 1:
             a0 = args[0]
@@ -252,28 +302,43 @@ class ExprCompiler:
         return lambda r, c: fn(c, *[a(r, c) for a in args])
 
     def _static_arg_check(self, name, e, scope):
-        checks = {"tointeger": (list, dict), "tofloat": (list, dict), "toboolean": (list, dict),
-                  "tostring": (list, dict)}
+        checks = {
+            "tointeger": (list, dict),
+            "tofloat": (list, dict),
+            "toboolean": (list, dict),
+            "tostring": (list, dict),
+        }
         if name in checks and e.args and isinstance(e.args[0], (A.ListLit, A.MapLit)):
-            raise self.error(CypherSyntaxError, f"{name}() cannot take a {type(e.args[0]).__name__}",
-                             "InvalidArgumentType", e.args[0])
+            raise self.error(
+                CypherSyntaxError,
+                f"{name}() cannot take a {type(e.args[0]).__name__}",
+                "InvalidArgumentType",
+                e.args[0],
+            )
         allowed = _ARG_KINDS.get(name)
         if allowed is not None and e.args:
             arg = e.args[0]
             if name == "size" and isinstance(arg, A.PatternPred):
-                raise self.error(CypherSyntaxError, "size() of a pattern is not allowed; use COUNT { }",
-                                 "UnexpectedSyntax", arg)
+                raise self.error(
+                    CypherSyntaxError,
+                    "size() of a pattern is not allowed; use COUNT { }",
+                    "UnexpectedSyntax",
+                    arg,
+                )
             kind = static_kind(arg, scope)
             if kind != "any" and kind not in allowed:
-                raise self.error(CypherSyntaxError, f"{name}() cannot take a {kind}", "InvalidArgumentType", arg)
+                raise self.error(
+                    CypherSyntaxError, f"{name}() cannot take a {kind}", "InvalidArgumentType", arg
+                )
 
     def c_Binary(self, e, scope):
         if e.op in ("-", "*", "/", "%", "^"):
             for side in (e.left, e.right):
                 kind = static_kind(side, scope)
                 if kind in ("string", "bool", "list", "map", "node", "rel", "path"):
-                    raise self.error(CypherSyntaxError, f"cannot apply {e.op} to a {kind}",
-                                     "InvalidArgumentType", side)
+                    raise self.error(
+                        CypherSyntaxError, f"cannot apply {e.op} to a {kind}", "InvalidArgumentType", side
+                    )
         left = self.compile(e.left, scope)
         right = self.compile(e.right, scope)
         op = _ARITH[e.op]
@@ -282,11 +347,15 @@ class ExprCompiler:
     def c_Unary(self, e, scope):
         inner = self.compile(e.expr, scope)
         if e.op == "+":
+
             def plus(r, c):
                 v = inner(r, c)
                 if v is not None and not is_number(v):
-                    raise CypherTypeError(f"cannot apply unary + to {type_name(v)}", "InvalidArgumentType", RUNTIME)
+                    raise CypherTypeError(
+                        f"cannot apply unary + to {type_name(v)}", "InvalidArgumentType", RUNTIME
+                    )
                 return v
+
             return plus
 
         def neg(r, c):
@@ -296,6 +365,7 @@ class ExprCompiler:
             if not is_number(v):
                 raise CypherTypeError(f"cannot negate {type_name(v)}", "InvalidArgumentType", RUNTIME)
             return -v
+
         return neg
 
     def c_Compare(self, e, scope):
@@ -313,6 +383,7 @@ class ExprCompiler:
                         return (x.id == y.id) is not negate
                     v = equals(x, y)
                     return v if v is None or not negate else not v
+
                 return eq
             return lambda r, c: op(a(r, c), b(r, c))
 
@@ -326,6 +397,7 @@ class ExprCompiler:
                 if v is None:
                     result = None
             return result
+
         return chain
 
     def check_boolean(self, e, scope):
@@ -335,8 +407,9 @@ class ExprCompiler:
 
     def _bool_operand(self, e, scope):
         if isinstance(e, A.Literal) and e.value is not None and not isinstance(e.value, bool):
-            raise self.error(CypherSyntaxError, f"expected a boolean, got {type_name(e.value)}",
-                             "InvalidArgumentType", e)
+            raise self.error(
+                CypherSyntaxError, f"expected a boolean, got {type_name(e.value)}", "InvalidArgumentType", e
+            )
         if isinstance(e, (A.ListLit, A.MapLit)):
             raise self.error(CypherSyntaxError, "expected a boolean", "InvalidArgumentType", e)
         fn = self.compile(e, scope)
@@ -346,6 +419,7 @@ class ExprCompiler:
             if v is None or v is True or v is False:
                 return v
             raise CypherTypeError(f"expected a boolean, got {type_name(v)}", "InvalidArgumentType", RUNTIME)
+
         return check
 
     def c_And(self, e, scope):
@@ -362,6 +436,7 @@ class ExprCompiler:
             if x is None or y is None:
                 return None
             return True
+
         return and_
 
     def c_Or(self, e, scope):
@@ -375,6 +450,7 @@ class ExprCompiler:
             if x is None or y is None:
                 return None
             return False
+
         return or_
 
     def c_Xor(self, e, scope):
@@ -385,6 +461,7 @@ class ExprCompiler:
             if x is None or y is None:
                 return None
             return x != y
+
         return xor
 
     def c_Not(self, e, scope):
@@ -393,6 +470,7 @@ class ExprCompiler:
         def not_(r, c):
             x = a(r, c)
             return None if x is None else not x
+
         return not_
 
     def c_IsNull(self, e, scope):
@@ -404,15 +482,23 @@ class ExprCompiler:
     def c_In(self, e, scope):
         left = self.compile(e.left, scope)
         right = self.compile(e.right, scope)
-        if isinstance(e.right, A.Literal) and e.right.value is not None and not isinstance(e.right.value, list):
-            raise self.error(CypherSyntaxError, "IN needs a list on the right", "InvalidArgumentType", e.right)
+        if (
+            isinstance(e.right, A.Literal)
+            and e.right.value is not None
+            and not isinstance(e.right.value, list)
+        ):
+            raise self.error(
+                CypherSyntaxError, "IN needs a list on the right", "InvalidArgumentType", e.right
+            )
 
         def in_(r, c):
             x, xs = left(r, c), right(r, c)
             if xs is None:
                 return None
             if not isinstance(xs, list):
-                raise CypherTypeError(f"IN expected a list, got {type_name(xs)}", "InvalidArgumentType", RUNTIME)
+                raise CypherTypeError(
+                    f"IN expected a list, got {type_name(xs)}", "InvalidArgumentType", RUNTIME
+                )
             if x is None:
                 return None if xs else False
             result = False
@@ -423,6 +509,7 @@ class ExprCompiler:
                 if v is None:
                     result = None
             return result
+
         return in_
 
     def c_StrOp(self, e, scope):
@@ -441,18 +528,20 @@ class ExprCompiler:
                     try:
                         pattern = cache[p] = re.compile(p, re.DOTALL)
                     except re.error as exc:
-                        raise CypherArgumentError(f"invalid regular expression {p!r}: {exc}",
-                                                  "InvalidArgumentValue", RUNTIME) from None
+                        raise CypherArgumentError(
+                            f"invalid regular expression {p!r}: {exc}", "InvalidArgumentValue", RUNTIME
+                        ) from None
                 return pattern.fullmatch(s) is not None
+
             return regex
-        method = {"STARTS WITH": str.startswith, "ENDS WITH": str.endswith,
-                  "CONTAINS": str.__contains__}[op]
+        method = {"STARTS WITH": str.startswith, "ENDS WITH": str.endswith, "CONTAINS": str.__contains__}[op]
 
         def strop(r, c):
             s, t = left(r, c), right(r, c)
             if not isinstance(s, str) or not isinstance(t, str):
                 return None
             return method(s, t)
+
         return strop
 
     def c_ListLit(self, e, scope):
@@ -475,6 +564,7 @@ class ExprCompiler:
                     if equals(v, w(r, c)) is True:
                         return t(r, c)
                 return default(r, c)
+
             return simple
 
         def generic(r, c):
@@ -482,6 +572,7 @@ class ExprCompiler:
                 if w(r, c) is True:
                     return t(r, c)
             return default(r, c)
+
         return generic
 
     def _inner_scope(self, scope, var, source=None):
@@ -510,6 +601,7 @@ class ExprCompiler:
                     continue
                 out.append(proj(r2, c) if proj is not None else x)
             return out
+
         return comp
 
     def c_Quantifier(self, e, scope):
@@ -551,6 +643,7 @@ class ExprCompiler:
             if nulls:
                 return None
             return trues == 1
+
         return quant
 
     def c_Reduce(self, e, scope):
@@ -572,6 +665,7 @@ class ExprCompiler:
                 r2[var] = x
                 r2[acc] = body(r2, c)
             return r2[acc]
+
         return reduce_
 
     def c_PatternPred(self, e, scope):
@@ -582,14 +676,18 @@ class ExprCompiler:
             for _ in matcher(r, c):
                 return True
             return False
+
         return exists
 
     def _check_pattern_vars(self, part, scope):
         for el in part.elements:
             if el.var is not None and el.var not in scope:
-                raise self.error(CypherSyntaxError,
-                                 f"variable `{el.var}` not defined (patterns in expressions cannot introduce variables)",
-                                 "UndefinedVariable", el)
+                raise self.error(
+                    CypherSyntaxError,
+                    f"variable `{el.var}` not defined (patterns in expressions cannot introduce variables)",
+                    "UndefinedVariable",
+                    el,
+                )
 
     def c_PatternComp(self, e, scope):
         inner = scope.copy()
@@ -604,6 +702,7 @@ class ExprCompiler:
                     continue
                 out.append(proj(row, c))
             return out
+
         return comp
 
     def c_ExistsSub(self, e, scope):
@@ -618,6 +717,7 @@ class ExprCompiler:
                 if where is None or where(row, c) is True:
                     return True
             return False
+
         return exists
 
     def c_CountSub(self, e, scope):
@@ -634,6 +734,7 @@ class ExprCompiler:
                 if where is None or where(row, c) is True:
                     n += 1
             return n
+
         return count
 
     def c_HasLabels(self, e, scope):
@@ -645,9 +746,12 @@ class ExprCompiler:
             if v is None:
                 return None
             if not isinstance(v, Node):
-                raise CypherTypeError(f"label check needs a node, got {type_name(v)}", "InvalidArgumentType", RUNTIME)
+                raise CypherTypeError(
+                    f"label check needs a node, got {type_name(v)}", "InvalidArgumentType", RUNTIME
+                )
             have = c.store._nodes[v.id].labels
             return all(label in have for label in labels)
+
         return has
 
     def c_MapProjection(self, e, scope):
@@ -660,8 +764,9 @@ class ExprCompiler:
                 parts.append(("expr", item[1], self.compile(item[2], scope)))
             elif item[0] == "var":
                 if item[1] not in scope:
-                    raise self.error(CypherSyntaxError, f"variable `{item[1]}` not defined",
-                                     "UndefinedVariable", e)
+                    raise self.error(
+                        CypherSyntaxError, f"variable `{item[1]}` not defined", "UndefinedVariable", e
+                    )
                 parts.append(item)
             else:
                 parts.append(item)
@@ -677,8 +782,11 @@ class ExprCompiler:
             elif isinstance(v, dict):
                 props = v
             else:
-                raise CypherTypeError(f"map projection needs a node, relationship or map, got {type_name(v)}",
-                                      "InvalidArgumentType", RUNTIME)
+                raise CypherTypeError(
+                    f"map projection needs a node, relationship or map, got {type_name(v)}",
+                    "InvalidArgumentType",
+                    RUNTIME,
+                )
             out = {}
             for part in parts:
                 kind = part[0]
@@ -691,6 +799,7 @@ class ExprCompiler:
                 else:
                     out[part[1]] = part[2](r, c)
             return out
+
         return project
 
     def c_ShortestPathExpr(self, e, scope):
@@ -702,6 +811,7 @@ class ExprCompiler:
             if kind == "shortest":
                 return paths[0] if paths else None
             return paths
+
         return sp
 
 
@@ -720,8 +830,23 @@ def static_kind(e, scope) -> str:
         return "list"
     if isinstance(e, (A.MapLit, A.MapProjection)):
         return "map"
-    if isinstance(e, (A.Compare, A.And, A.Or, A.Xor, A.Not, A.IsNull, A.In, A.StrOp, A.Quantifier,
-                      A.PatternPred, A.ExistsSub, A.HasLabels)):
+    if isinstance(
+        e,
+        (
+            A.Compare,
+            A.And,
+            A.Or,
+            A.Xor,
+            A.Not,
+            A.IsNull,
+            A.In,
+            A.StrOp,
+            A.Quantifier,
+            A.PatternPred,
+            A.ExistsSub,
+            A.HasLabels,
+        ),
+    ):
         return "bool"
     return "any"
 
@@ -736,9 +861,16 @@ def _element_kind(source, scope):
 
 
 _ARG_KINDS = {
-    "labels": ("node",), "type": ("rel",), "length": ("path",), "nodes": ("path",),
-    "relationships": ("path",), "properties": ("node", "rel", "map"), "keys": ("node", "rel", "map"),
-    "size": ("list", "string"), "startnode": ("rel",), "endnode": ("rel",),
+    "labels": ("node",),
+    "type": ("rel",),
+    "length": ("path",),
+    "nodes": ("path",),
+    "relationships": ("path",),
+    "properties": ("node", "rel", "map"),
+    "keys": ("node", "rel", "map"),
+    "size": ("list", "string"),
+    "startnode": ("rel",),
+    "endnode": ("rel",),
 }
 
 
@@ -798,8 +930,9 @@ def _add(a, b):
 
 def _numbers(op, a, b):
     if not is_number(a) or not is_number(b):
-        raise CypherTypeError(f"cannot apply {op} to {type_name(a)} and {type_name(b)}",
-                              "InvalidArgumentType", RUNTIME)
+        raise CypherTypeError(
+            f"cannot apply {op} to {type_name(a)} and {type_name(b)}", "InvalidArgumentType", RUNTIME
+        )
 
 
 def _sub(a, b):

@@ -16,8 +16,9 @@ from .values import is_number, type_name
 
 
 def type_error(fn, value, expected, detail="InvalidArgumentType"):
-    return CypherTypeError(f"{fn}() expected {expected} but got {type_name(value)} ({value!r})",
-                           detail, RUNTIME)
+    return CypherTypeError(
+        f"{fn}() expected {expected} but got {type_name(value)} ({value!r})", detail, RUNTIME
+    )
 
 
 def _check_live(ctx, v):
@@ -157,8 +158,9 @@ def f_tail(ctx, v):
 
 def _int_arg(fn, v):
     if isinstance(v, bool) or not isinstance(v, int):
-        raise CypherArgumentError(f"{fn}() expected an integer but got {type_name(v)} ({v!r})",
-                                  "InvalidArgumentType", RUNTIME)
+        raise CypherArgumentError(
+            f"{fn}() expected an integer but got {type_name(v)} ({v!r})", "InvalidArgumentType", RUNTIME
+        )
     return v
 
 
@@ -310,6 +312,7 @@ def _math1(name, op, domain=None):
         if domain is not None and not domain(v):
             return math.nan
         return float(op(v))
+
     return fn
 
 
@@ -407,7 +410,7 @@ def f_right(ctx, s, n):
     if n < 0:
         raise CypherArgumentError("right() length must not be negative", "NegativeIntegerArgument", RUNTIME)
     s = _str_arg("right", s)
-    return s[len(s) - n:] if n else ""
+    return s[len(s) - n :] if n else ""
 
 
 def f_substring(ctx, s, start, length=None):
@@ -416,13 +419,17 @@ def f_substring(ctx, s, start, length=None):
     s = _str_arg("substring", s)
     start = _int_arg("substring", start)
     if start < 0:
-        raise CypherArgumentError("substring() start must not be negative", "NegativeIntegerArgument", RUNTIME)
+        raise CypherArgumentError(
+            "substring() start must not be negative", "NegativeIntegerArgument", RUNTIME
+        )
     if length is None:
         return s[start:]
     length = _int_arg("substring", length)
     if length < 0:
-        raise CypherArgumentError("substring() length must not be negative", "NegativeIntegerArgument", RUNTIME)
-    return s[start:start + length]
+        raise CypherArgumentError(
+            "substring() length must not be negative", "NegativeIntegerArgument", RUNTIME
+        )
+    return s[start : start + length]
 
 
 def _str1(name, op):
@@ -430,6 +437,7 @@ def _str1(name, op):
         if v is None:
             return None
         return op(_str_arg(name, v))
+
     return fn
 
 
@@ -481,7 +489,7 @@ FUNCTIONS = {
     "tail": (f_tail, 1, 1),
     "range": (f_range, 2, 3),
     "reverse": (f_reverse, 1, 1),
-    "coalesce": (f_coalesce, 1, 10 ** 6),
+    "coalesce": (f_coalesce, 1, 10**6),
     "tostring": (f_to_string, 1, 1),
     "tostringornull": (f_to_string_or_null, 1, 1),
     "tointeger": (f_to_integer, 1, 1),
@@ -527,6 +535,7 @@ FUNCTIONS = {
     "isempty": (f_is_empty, 1, 1),
 }
 
+
 def _temporal_functions():
     from . import temporal as T
 
@@ -537,6 +546,7 @@ def _temporal_functions():
             if arg is None:
                 return None
             return build(arg)
+
         return fn
 
     def truncator(kind):
@@ -544,11 +554,13 @@ def _temporal_functions():
             if value is None:
                 return None
             return T.truncate(kind, unit, value, fields)
+
         return fn
 
     def between(mode):
         def fn(ctx, a, b):
             return T.between(a, b, mode)
+
         return fn
 
     def from_epoch(ctx, seconds, nanos=0):
@@ -575,8 +587,13 @@ def _temporal_functions():
         "datetime.fromepoch": (from_epoch, 1, 2),
         "datetime.fromepochmillis": (from_epoch_millis, 1, 1),
     }
-    for kind, build in (("date", T.make_date), ("localtime", T.make_localtime), ("time", T.make_time),
-                        ("localdatetime", T.make_localdatetime), ("datetime", T.make_datetime)):
+    for kind, build in (
+        ("date", T.make_date),
+        ("localtime", T.make_localtime),
+        ("time", T.make_time),
+        ("localdatetime", T.make_localdatetime),
+        ("datetime", T.make_datetime),
+    ):
         table[kind + ".truncate"] = (truncator(kind), 2, 3)
         for clock in ("transaction", "statement", "realtime"):
             table[f"{kind}.{clock}"] = (maker(build), 0, 1)
@@ -586,6 +603,15 @@ def _temporal_functions():
 _MISSING = object()
 FUNCTIONS.update(_temporal_functions())
 
-AGGREGATES = {"count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp",
-              "percentilecont", "percentiledisc"}
-
+AGGREGATES = {
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "collect",
+    "stdev",
+    "stdevp",
+    "percentilecont",
+    "percentiledisc",
+}

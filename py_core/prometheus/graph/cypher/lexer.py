@@ -6,11 +6,49 @@ from ..errors import CypherSyntaxError
 
 # token kinds
 IDENT, KEYWORD_LIKE, INT, FLOAT, STRING, PARAM, OP, EOF = (
-    "ident", "kw", "int", "float", "string", "param", "op", "eof")
+    "ident",
+    "kw",
+    "int",
+    "float",
+    "string",
+    "param",
+    "op",
+    "eof",
+)
 
-_OPERATORS = ("..", "<>", "!=", "<=", ">=", "=~", "+=", "->", "<-", "||",
-              "(", ")", "[", "]", "{", "}", ",", ":", ".", "|", "=", "<", ">", "+", "-",
-              "*", "/", "%", "^", ";", "$")
+_OPERATORS = (
+    "..",
+    "<>",
+    "!=",
+    "<=",
+    ">=",
+    "=~",
+    "+=",
+    "->",
+    "<-",
+    "||",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    ".",
+    "|",
+    "=",
+    "<",
+    ">",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "^",
+    ";",
+    "$",
+)
 
 _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "'": "'", '"': '"', "\\": "\\"}
 
@@ -73,8 +111,9 @@ def tokenize(query: str) -> list[Token]:
             while True:
                 j = query.find("`", i)
                 if j < 0:
-                    raise CypherSyntaxError("unterminated quoted name", "UnexpectedSyntax",
-                                            query=query, position=start)
+                    raise CypherSyntaxError(
+                        "unterminated quoted name", "UnexpectedSyntax", query=query, position=start
+                    )
                 parts.append(query[i:j])
                 if j + 1 < n and query[j + 1] == "`":
                     parts.append("`")
@@ -84,8 +123,12 @@ def tokenize(query: str) -> list[Token]:
                 break
             tokens.append(Token(IDENT, "".join(parts), start, query[start:i], quoted=True))
             continue
-        if ch in _DIGITS or (ch == "." and i + 1 < n and query[i + 1] in _DIGITS
-                             and not (tokens and tokens[-1].kind in (IDENT,) and False)):
+        if ch in _DIGITS or (
+            ch == "."
+            and i + 1 < n
+            and query[i + 1] in _DIGITS
+            and not (tokens and tokens[-1].kind in (IDENT,) and False)
+        ):
             i = _number(query, i, tokens)
             continue
         if ch in "'\"":
@@ -96,17 +139,19 @@ def tokenize(query: str) -> list[Token]:
             if j < n and query[j] == "`":
                 k = query.find("`", j + 1)
                 if k < 0:
-                    raise CypherSyntaxError("unterminated parameter name", "UnexpectedSyntax",
-                                            query=query, position=start)
-                tokens.append(Token(PARAM, query[j + 1:k], start, query[start:k + 1]))
+                    raise CypherSyntaxError(
+                        "unterminated parameter name", "UnexpectedSyntax", query=query, position=start
+                    )
+                tokens.append(Token(PARAM, query[j + 1 : k], start, query[start : k + 1]))
                 i = k + 1
                 continue
             while j < n and _is_ident_part(query[j]):
                 j += 1
             if j == i + 1:
-                raise CypherSyntaxError("expected a parameter name after '$'", "UnexpectedSyntax",
-                                        query=query, position=start)
-            tokens.append(Token(PARAM, query[i + 1:j], start, query[start:j]))
+                raise CypherSyntaxError(
+                    "expected a parameter name after '$'", "UnexpectedSyntax", query=query, position=start
+                )
+            tokens.append(Token(PARAM, query[i + 1 : j], start, query[start:j]))
             i = j
             continue
         for op in _OPERATORS:
@@ -115,8 +160,9 @@ def tokenize(query: str) -> list[Token]:
                 i += len(op)
                 break
         else:
-            raise CypherSyntaxError(f"unexpected character {ch!r}", "UnexpectedSyntax",
-                                    query=query, position=start)
+            raise CypherSyntaxError(
+                f"unexpected character {ch!r}", "UnexpectedSyntax", query=query, position=start
+            )
     tokens.append(Token(EOF, None, n, ""))
     return tokens
 
@@ -130,8 +176,9 @@ def _number(query: str, i: int, tokens: list) -> int:
             j += 1
         text = query[i:j]
         if j == i + 2 or any(c not in _HEX for c in text[2:]):
-            raise CypherSyntaxError(f"invalid hexadecimal literal {text!r}", "InvalidNumberLiteral",
-                                    query=query, position=start)
+            raise CypherSyntaxError(
+                f"invalid hexadecimal literal {text!r}", "InvalidNumberLiteral", query=query, position=start
+            )
         tokens.append(Token(INT, int(text[2:], 16), start, text))
         return j
     if query.startswith(("0o", "0O"), i):
@@ -140,8 +187,9 @@ def _number(query: str, i: int, tokens: list) -> int:
             j += 1
         text = query[i:j]
         if j == i + 2 or any(c not in "01234567" for c in text[2:]):
-            raise CypherSyntaxError(f"invalid octal literal {text!r}", "InvalidNumberLiteral",
-                                    query=query, position=start)
+            raise CypherSyntaxError(
+                f"invalid octal literal {text!r}", "InvalidNumberLiteral", query=query, position=start
+            )
         tokens.append(Token(INT, int(text[2:], 8), start, text))
         return j
     j = i
@@ -172,14 +220,19 @@ def _number(query: str, i: int, tokens: list) -> int:
     if is_float:
         value = float(text)
         if value == float("inf"):
-            raise CypherSyntaxError(f"floating point literal {text} is too large", "FloatingPointOverflow",
-                                    query=query, position=start)
+            raise CypherSyntaxError(
+                f"floating point literal {text} is too large",
+                "FloatingPointOverflow",
+                query=query,
+                position=start,
+            )
         tokens.append(Token(FLOAT, value, start, text))
     else:
         if len(text) > 1 and text[0] == "0":
             if any(c not in "01234567" for c in text):
-                raise CypherSyntaxError(f"invalid octal literal {text!r}", "InvalidNumberLiteral",
-                                        query=query, position=start)
+                raise CypherSyntaxError(
+                    f"invalid octal literal {text!r}", "InvalidNumberLiteral", query=query, position=start
+                )
             tokens.append(Token(INT, int(text, 8), start, text))
         else:
             tokens.append(Token(INT, int(text), start, text))
@@ -194,16 +247,18 @@ def _string(query: str, i: int, tokens: list) -> int:
     out = []
     while True:
         if i >= n:
-            raise CypherSyntaxError("unterminated string literal", "UnexpectedSyntax",
-                                    query=query, position=start)
+            raise CypherSyntaxError(
+                "unterminated string literal", "UnexpectedSyntax", query=query, position=start
+            )
         ch = query[i]
         if ch == quote:
             i += 1
             break
         if ch == "\\":
             if i + 1 >= n:
-                raise CypherSyntaxError("unterminated string literal", "UnexpectedSyntax",
-                                        query=query, position=start)
+                raise CypherSyntaxError(
+                    "unterminated string literal", "UnexpectedSyntax", query=query, position=start
+                )
             esc = query[i + 1]
             if esc in _ESCAPES:
                 out.append(_ESCAPES[esc])
@@ -211,10 +266,14 @@ def _string(query: str, i: int, tokens: list) -> int:
                 continue
             if esc in "uU":
                 width = 4 if esc == "u" else 8
-                digits = query[i + 2:i + 2 + width]
+                digits = query[i + 2 : i + 2 + width]
                 if len(digits) != width or any(c not in _HEX for c in digits):
-                    raise CypherSyntaxError(f"invalid unicode escape {query[i:i + 2 + width]!r}",
-                                            "InvalidUnicodeLiteral", query=query, position=i)
+                    raise CypherSyntaxError(
+                        f"invalid unicode escape {query[i : i + 2 + width]!r}",
+                        "InvalidUnicodeLiteral",
+                        query=query,
+                        position=i,
+                    )
                 out.append(chr(int(digits, 16)))
                 i += 2 + width
                 continue

@@ -6,16 +6,74 @@ from ..errors import CypherSyntaxError
 from . import ast as A
 from .lexer import EOF, FLOAT, IDENT, INT, OP, PARAM, STRING, tokenize
 
-_CLAUSE_STARTS = {"MATCH", "OPTIONAL", "RETURN", "WITH", "UNWIND", "CREATE", "MERGE", "SET",
-                  "REMOVE", "DELETE", "DETACH", "CALL", "UNION", "WHERE", "ORDER", "SKIP",
-                  "LIMIT", "ON", "YIELD"}
-_RESERVED = {"MATCH", "OPTIONAL", "RETURN", "WITH", "UNWIND", "CREATE", "MERGE", "SET", "REMOVE",
-             "DELETE", "DETACH", "CALL", "UNION", "WHERE", "ORDER", "SKIP", "LIMIT", "AND", "OR",
-             "XOR", "NOT", "IN", "IS", "AS", "BY", "DISTINCT", "CASE", "WHEN", "THEN", "ELSE", "END",
-             "STARTS", "ENDS", "CONTAINS", "ASC", "DESC", "ASCENDING", "DESCENDING", "YIELD", "ON",
-             "TRUE", "FALSE", "NULL"}
+_CLAUSE_STARTS = {
+    "MATCH",
+    "OPTIONAL",
+    "RETURN",
+    "WITH",
+    "UNWIND",
+    "CREATE",
+    "MERGE",
+    "SET",
+    "REMOVE",
+    "DELETE",
+    "DETACH",
+    "CALL",
+    "UNION",
+    "WHERE",
+    "ORDER",
+    "SKIP",
+    "LIMIT",
+    "ON",
+    "YIELD",
+}
+_RESERVED = {
+    "MATCH",
+    "OPTIONAL",
+    "RETURN",
+    "WITH",
+    "UNWIND",
+    "CREATE",
+    "MERGE",
+    "SET",
+    "REMOVE",
+    "DELETE",
+    "DETACH",
+    "CALL",
+    "UNION",
+    "WHERE",
+    "ORDER",
+    "SKIP",
+    "LIMIT",
+    "AND",
+    "OR",
+    "XOR",
+    "NOT",
+    "IN",
+    "IS",
+    "AS",
+    "BY",
+    "DISTINCT",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "STARTS",
+    "ENDS",
+    "CONTAINS",
+    "ASC",
+    "DESC",
+    "ASCENDING",
+    "DESCENDING",
+    "YIELD",
+    "ON",
+    "TRUE",
+    "FALSE",
+    "NULL",
+}
 
-MAX_INT = 2 ** 63 - 1
+MAX_INT = 2**63 - 1
 
 
 class Parser:
@@ -33,8 +91,9 @@ class Parser:
         return self.tokens[min(self.i + k, len(self.tokens) - 1)]
 
     def error(self, message, detail="UnexpectedSyntax", pos=None):
-        return CypherSyntaxError(message, detail, query=self.query,
-                                 position=self.tok.pos if pos is None else pos)
+        return CypherSyntaxError(
+            message, detail, query=self.query, position=self.tok.pos if pos is None else pos
+        )
 
     def is_kw(self, *words, tok=None):
         tok = tok or self.tok
@@ -83,8 +142,9 @@ class Parser:
 
     def variable(self):
         tok = self.tok
-        if tok.kind != IDENT or (not tok.quoted and tok.value.upper() in _RESERVED
-                                 and tok.value.upper() not in ("COUNT",)):
+        if tok.kind != IDENT or (
+            not tok.quoted and tok.value.upper() in _RESERVED and tok.value.upper() not in ("COUNT",)
+        ):
             raise self.error(f"expected a variable, found {self._found()}")
         self.i += 1
         return tok.value
@@ -92,7 +152,7 @@ class Parser:
     def text_from(self, start_tok_index):
         start = self.tokens[start_tok_index].pos
         end_tok = self.tokens[self.i - 1]
-        return self.query[start:end_tok.pos + len(end_tok.text)]
+        return self.query[start : end_tok.pos + len(end_tok.text)]
 
     # ---------------------------------------------------------------- queries
     def parse(self):
@@ -540,8 +600,9 @@ class Parser:
                 self.i += 1
                 value = -nxt.value
                 if value < -MAX_INT - 1:
-                    raise self.error(f"integer literal -{nxt.text} is too large", "IntegerOverflow",
-                                     pos=tok.pos)
+                    raise self.error(
+                        f"integer literal -{nxt.text} is too large", "IntegerOverflow", pos=tok.pos
+                    )
                 return self._wrap(A.Literal(value, pos=tok.pos), start)
             operand = self.unary()
             return self._wrap(A.Unary(tok.value, operand, pos=tok.pos), start)
@@ -632,8 +693,12 @@ class Parser:
                 return A.Literal(None, pos=pos, text=tok.text)
             if word == "CASE":
                 return self._wrap(self.case_expr(), start)
-            if word in ("ALL", "ANY", "NONE", "SINGLE") and self.is_op("(", tok=self.peek()) \
-                    and self.peek(2).kind == IDENT and self.is_kw("IN", tok=self.peek(3)):
+            if (
+                word in ("ALL", "ANY", "NONE", "SINGLE")
+                and self.is_op("(", tok=self.peek())
+                and self.peek(2).kind == IDENT
+                and self.is_kw("IN", tok=self.peek(3))
+            ):
                 self.i += 2
                 var = self.variable()
                 self.expect_kw("IN")
@@ -663,8 +728,12 @@ class Parser:
             if word in ("SHORTESTPATH", "ALLSHORTESTPATHS") and self.is_op("(", tok=self.peek()):
                 part = self.pattern_part()
                 return self._wrap(A.ShortestPathExpr(part, pos=pos), start)
-            if word == "COUNT" and self.is_op("(", tok=self.peek()) and self.is_op("*", tok=self.peek(2)) \
-                    and self.is_op(")", tok=self.peek(3)):
+            if (
+                word == "COUNT"
+                and self.is_op("(", tok=self.peek())
+                and self.is_op("*", tok=self.peek(2))
+                and self.is_op(")", tok=self.peek(3))
+            ):
                 self.i += 4
                 return self._wrap(A.CountStar(pos=pos), start)
             # function call: name(.name)* (

@@ -63,8 +63,12 @@ def split_identity_tests(where, node_vars):
     Returns ([(x, y, must_differ)], rest)."""
     tests, rest = [], []
     for e in conjuncts(where):
-        if (isinstance(e, A.Compare) and len(e.ops) == 1 and e.ops[0] in ("=", "<>")
-                and all(isinstance(x, A.Var) and x.name in node_vars for x in e.operands)):
+        if (
+            isinstance(e, A.Compare)
+            and len(e.ops) == 1
+            and e.ops[0] in ("=", "<>")
+            and all(isinstance(x, A.Var) and x.name in node_vars for x in e.operands)
+        ):
             tests.append((e.operands[0].name, e.operands[1].name, e.ops[0] == "<>"))
         else:
             rest.append(e)
@@ -78,6 +82,7 @@ def split_identity_tests(where, node_vars):
 
 def _free_vars(e):
     from .expressions import walk
+
     return {x.name for x in walk(e) if isinstance(x, A.Var)}
 
 
@@ -97,8 +102,12 @@ class PartPlan:
         in_scope_before = set(scope.vars)
         for idx, el in enumerate(elements):
             if el.props is not None and isinstance(el.props, A.Param):
-                raise compiler.error(CypherSyntaxError, "parameters cannot be used as pattern property maps here",
-                                     "InvalidParameterUse", el.props)
+                raise compiler.error(
+                    CypherSyntaxError,
+                    "parameters cannot be used as pattern property maps here",
+                    "InvalidParameterUse",
+                    el.props,
+                )
             if isinstance(el, A.NodePattern):
                 spec = NodeSpec()
                 spec.var = el.var
@@ -109,9 +118,12 @@ class PartPlan:
                 if el.var is not None:
                     kind = scope.vars.get(el.var)
                     if kind not in (None, "node", "any"):
-                        raise compiler.error(CypherSyntaxError,
-                                             f"variable `{el.var}` is a {kind}, not a node",
-                                             "VariableTypeConflict", el)
+                        raise compiler.error(
+                            CypherSyntaxError,
+                            f"variable `{el.var}` is a {kind}, not a node",
+                            "VariableTypeConflict",
+                            el,
+                        )
                     scope.add(el.var, "node")
                 self.nodes.append(spec)
             else:
@@ -129,20 +141,30 @@ class PartPlan:
                 if el.var is not None:
                     kind = scope.vars.get(el.var)
                     if kind not in (None, "rel", "rels", "any"):
-                        raise compiler.error(CypherSyntaxError,
-                                             f"variable `{el.var}` is a {kind}, not a relationship",
-                                             "VariableTypeConflict", el)
+                        raise compiler.error(
+                            CypherSyntaxError,
+                            f"variable `{el.var}` is a {kind}, not a relationship",
+                            "VariableTypeConflict",
+                            el,
+                        )
                     if kind is not None and not spec.bound:
-                        raise compiler.error(CypherSyntaxError,
-                                             f"relationship variable `{el.var}` used twice in a pattern",
-                                             "RelationshipUniquenessViolation", el)
+                        raise compiler.error(
+                            CypherSyntaxError,
+                            f"relationship variable `{el.var}` used twice in a pattern",
+                            "RelationshipUniquenessViolation",
+                            el,
+                        )
                     scope.add(el.var, "rels" if spec.length else "rel")
                     clause_vars.add(el.var)
                 self.rels.append(spec)
         if self.path_var is not None:
             if self.path_var in scope:
-                raise compiler.error(CypherSyntaxError, f"variable `{self.path_var}` already declared",
-                                     "VariableAlreadyBound", part)
+                raise compiler.error(
+                    CypherSyntaxError,
+                    f"variable `{self.path_var}` already declared",
+                    "VariableAlreadyBound",
+                    part,
+                )
             scope.add(self.path_var, "path")
         # repeated node variables inside the part: later positions must equal the first one
         first_pos = {}
@@ -156,15 +178,22 @@ class PartPlan:
         self.anchor, self.index_hint = self._choose_anchor(compiler, scope, hints, bound_before)
         anchor = self.nodes[self.anchor]
         # an index seek alone satisfies the anchor's pattern: one label, no other property
-        self.index_exact = (self.index_hint is not None and len(anchor.labels) == 1
-                            and anchor.param_props is None
-                            and (not anchor.props or anchor.props == [self.index_hint]))
+        self.index_exact = (
+            self.index_hint is not None
+            and len(anchor.labels) == 1
+            and anchor.param_props is None
+            and (not anchor.props or anchor.props == [self.index_hint])
+        )
         self.steps = self._steps()
         # the variables a match of this part binds: (position, name) and (position, name, single?)
-        self.node_binds = [(j, spec.var) for j, spec in enumerate(self.nodes)
-                           if spec.var is not None and not spec.bound]
-        self.rel_binds = [(j, spec.var, spec.length is None) for j, spec in enumerate(self.rels)
-                          if spec.var is not None and not spec.bound]
+        self.node_binds = [
+            (j, spec.var) for j, spec in enumerate(self.nodes) if spec.var is not None and not spec.bound
+        ]
+        self.rel_binds = [
+            (j, spec.var, spec.length is None)
+            for j, spec in enumerate(self.rels)
+            if spec.var is not None and not spec.bound
+        ]
 
     def _choose_anchor(self, compiler, scope, hints, bound_before):
         best, best_score, best_hint = 0, 99, None
@@ -284,7 +313,7 @@ class Matcher:
     """Callable `matcher(row, ctx)` -> iterator of rows extended with the pattern's variables."""
 
     identity_tests = ()  # [(x, y, must_differ)] between node variables bound here (see split_identity_tests)
-    reach = None         # ReachStep of a reach-only pattern, made by configure()
+    reach = None  # ReachStep of a reach-only pattern, made by configure()
 
     def __init__(self, compiler, parts, scope, where=None, path_only=False, distinct_ends=False):
         hints = where_equalities(where)
@@ -293,11 +322,17 @@ class Matcher:
         self.path_only = path_only
         if distinct_ends and len(self.plans) == 1:
             plan = self.plans[0]
-            if (len(plan.rels) == 1 and plan.path_var is None and not plan.shortest):
+            if len(plan.rels) == 1 and plan.path_var is None and not plan.shortest:
                 rspec = plan.rels[0]
                 # directed only: an undirected closed walk back to the start may reuse one relationship
-                if (rspec.length is not None and rspec.var is None and rspec.length[0] <= 1
-                        and rspec.direction != "both" and not rspec.props and rspec.param_props is None):
+                if (
+                    rspec.length is not None
+                    and rspec.var is None
+                    and rspec.length[0] <= 1
+                    and rspec.direction != "both"
+                    and not rspec.props
+                    and rspec.param_props is None
+                ):
                     # only which end nodes are reachable matters downstream: search, don't enumerate
                     plan.reach_only = True
 
@@ -428,11 +463,13 @@ class ReachStep:
         if not self.never and not self.target.bound and self.target_trivial and self.same_end is not True:
             anchors = list(dict.fromkeys(nid for row in rows for nid in _anchors(self.plan, row, ctx)))
             if self.same_end is None:  # the union of every anchor's reach is one multi-source search
-                return csr.count_reached(ctx.store, anchors, self.direction, self.types, self.hi,
-                                         include_sources=self.lo == 0)
+                return csr.count_reached(
+                    ctx.store, anchors, self.direction, self.types, self.hi, include_sources=self.lo == 0
+                )
             if len(anchors) <= 1:  # `end <> anchor`, one anchor: the anchor itself never counts
-                return csr.count_reached(ctx.store, anchors, self.direction, self.types, self.hi,
-                                         exclude_sources=True)
+                return csr.count_reached(
+                    ctx.store, anchors, self.direction, self.types, self.hi, exclude_sources=True
+                )
         seen = set()
         for row in rows:
             pinned = self._pinned(row)
@@ -582,7 +619,9 @@ def _match_part(plan, row, ctx, used, want_path=False):
                     continue
                 if bound_rel is not None and bound_rel.id != rid:
                     continue
-                if (rspec.props or rspec.param_props) and not _rel_props_ok(rspec, store._rels[rid].props, row, ctx):
+                if (rspec.props or rspec.param_props) and not _rel_props_ok(
+                    rspec, store._rels[rid].props, row, ctx
+                ):
                     continue
                 if not target_trivial and not _node_ok(target, other, store, row, ctx):
                     continue
@@ -715,8 +754,9 @@ def _build_path(plan, nodes, rels, store):
 def _shortest(plan, row, ctx, used):
     store = ctx.store
     if len(plan.rels) != 1:
-        raise CypherSyntaxError("shortestPath needs a single relationship pattern", "InvalidArgumentType",
-                                COMPILE_TIME)
+        raise CypherSyntaxError(
+            "shortestPath needs a single relationship pattern", "InvalidArgumentType", COMPILE_TIME
+        )
     a_spec, b_spec = plan.nodes
     rspec = plan.rels[0]
     starts = [n for n in _candidates_for(a_spec, row, store) if _node_ok(a_spec, n, store, row, ctx)]
@@ -724,10 +764,19 @@ def _shortest(plan, row, ctx, used):
     lo, hi = rspec.length if rspec.length else (1, 1)
     for s in starts:
         for t in ends:
-            for rids, nids in shortest_paths(store, s, t, rspec.direction, rspec.types, lo, hi,
-                                             all_paths=plan.shortest == "all",
-                                             rel_ok=(lambda rid: _rel_props_ok(rspec, store._rels[rid].props, row, ctx))
-                                             if (rspec.props or rspec.param_props) else None):
+            for rids, nids in shortest_paths(
+                store,
+                s,
+                t,
+                rspec.direction,
+                rspec.types,
+                lo,
+                hi,
+                all_paths=plan.shortest == "all",
+                rel_ok=(lambda rid: _rel_props_ok(rspec, store._rels[rid].props, row, ctx))
+                if (rspec.props or rspec.param_props)
+                else None,
+            ):
                 nodes = [s, t]
                 rels = [(tuple(rids), tuple(nids)) if rspec.length else rids[0]]
                 yield nodes, rels, _build_path(plan, nodes, rels, store)
@@ -742,8 +791,9 @@ def _candidates_for(spec, row, store):
     return list(store._nodes)
 
 
-def shortest_paths(store, source, target, direction="out", types=None, lo=1, hi=INF,
-                   all_paths=False, rel_ok=None):
+def shortest_paths(
+    store, source, target, direction="out", types=None, lo=1, hi=INF, all_paths=False, rel_ok=None
+):
     """Shortest walks source -> target as (rel ids, node ids), by bidirectional BFS.
 
     Yields one path, or every path of the minimum length when `all_paths`.

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from ..entities import Node, Path, Relationship
 
-COUNTER_NAMES = ("nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted",
-                 "properties_set", "labels_added", "labels_removed")
+COUNTER_NAMES = (
+    "nodes_created",
+    "nodes_deleted",
+    "relationships_created",
+    "relationships_deleted",
+    "properties_set",
+    "labels_added",
+    "labels_removed",
+)
 
 
 class Counters:

@@ -42,8 +42,9 @@ def _check_parameters(parameters):
     if parameters is None:
         return {}
     if not isinstance(parameters, dict):
-        raise CypherTypeError(f"parameters must be a dict, got {type(parameters).__name__}",
-                              "InvalidArgumentType", RUNTIME)
+        raise CypherTypeError(
+            f"parameters must be a dict, got {type(parameters).__name__}", "InvalidArgumentType", RUNTIME
+        )
     for v in parameters.values():
         if type(v) not in _PLAIN:
             return {k: _param_value(v) for k, v in parameters.items()}
@@ -89,11 +90,14 @@ def run_query(store, query: str, parameters=None) -> Result:
     labels_after = set(store._by_label)
     counters = ctx.counters
     side = {
-        "+nodes": counters["nodes_created"], "-nodes": counters["nodes_deleted"],
+        "+nodes": counters["nodes_created"],
+        "-nodes": counters["nodes_deleted"],
         "+relationships": counters["relationships_created"],
         "-relationships": counters["relationships_deleted"],
-        "+properties": counters["+properties"], "-properties": counters["-properties"],
-        "+labels": len(labels_after - labels_before), "-labels": len(labels_before - labels_after),
+        "+properties": counters["+properties"],
+        "-properties": counters["-properties"],
+        "+labels": len(labels_after - labels_before),
+        "-labels": len(labels_before - labels_after),
     }
     side = {k: v for k, v in side.items() if v}
     return Result(columns, records, query, params, Counters(counters), side)

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ..errors import RUNTIME, CypherArgumentError, CypherTypeError
 
-NANO = 10 ** 9
+NANO = 10**9
 DAY_SECONDS = 86400
 DAY_NANOS = DAY_SECONDS * NANO
 AVG_MONTH_SECONDS = 2629746  # 30.436875 days, the Gregorian average
@@ -106,6 +106,7 @@ def _zone_offset(zone: str, epoch_day: int, nanos: int, is_local=True) -> int:
     """Offset (seconds) of a named zone at a local (or UTC) date-time."""
     try:
         from datetime import datetime, timezone
+
         tz = _zone(zone)
     except Exception:
         raise _arg_error(f"unknown time zone {zone!r}") from None
@@ -410,9 +411,14 @@ def _duration_accessor(v: Duration, key):
     t = v.total_nanos()
     seconds = v.seconds
     table = {
-        "years": int(v.months / 12), "quarters": int(v.months / 3), "months": v.months,
-        "weeks": int(v.days / 7), "days": v.days,
-        "hours": int(seconds / 3600), "minutes": int(seconds / 60), "seconds": seconds,
+        "years": int(v.months / 12),
+        "quarters": int(v.months / 3),
+        "months": v.months,
+        "weeks": int(v.days / 7),
+        "days": v.days,
+        "hours": int(seconds / 3600),
+        "minutes": int(seconds / 60),
+        "seconds": seconds,
         "milliseconds": seconds * 1000 + v.nanos // 1_000_000,
         "microseconds": seconds * 1_000_000 + v.nanos // 1000,
         "nanoseconds": t,
@@ -500,11 +506,11 @@ def _split_zone(text: str):
     zone = None
     if text.endswith("]"):
         i = text.rfind("[")
-        zone = text[i + 1:-1]
+        zone = text[i + 1 : -1]
         text = text[:i]
     m = re.search(r"(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)$", text)
     if m and (m.group(1) == "Z" or len(text) > len(m.group(1))):
-        return text[:m.start()], m.group(1), zone
+        return text[: m.start()], m.group(1), zone
     return text, None, zone
 
 
@@ -605,8 +611,9 @@ def _day_from_map(m, base_day=None):
 
 def _check_map(m, fn):
     if not isinstance(m, dict):
-        raise CypherTypeError(f"{fn}() expected a string or map, got {type(m).__name__}",
-                              "InvalidArgumentType", RUNTIME)
+        raise CypherTypeError(
+            f"{fn}() expected a string or map, got {type(m).__name__}", "InvalidArgumentType", RUNTIME
+        )
     for k, v in m.items():
         if k in ("timezone", "date", "time", "datetime"):
             continue
@@ -767,9 +774,16 @@ def make_datetime(arg=None):
     base_zone = getattr(base_t, "zone", None) if base_t is not None else None
     if "timezone" in arg:
         tz = arg["timezone"]
-        if base_off is not None and base_t is base_dt and base_d is base_dt and \
-                not any(k in arg for k in _TIME_KEYS + ("year", "month", "day", "week", "dayOfWeek",
-                                                        "quarter", "dayOfQuarter", "ordinalDay")):
+        if (
+            base_off is not None
+            and base_t is base_dt
+            and base_d is base_dt
+            and not any(
+                k in arg
+                for k in _TIME_KEYS
+                + ("year", "month", "day", "week", "dayOfWeek", "quarter", "dayOfQuarter", "ordinalDay")
+            )
+        ):
             # same instant, other zone
             utc = day * DAY_NANOS + n - base_off * NANO
             d2, n2 = divmod(utc, DAY_NANOS)
@@ -801,7 +815,8 @@ def _in_zone_from_utc(day, nanos, tz):
 _DUR_RE = re.compile(
     r"^([+-])?P(?:([+-]?\d+(?:[.,]\d+)?)Y)?(?:([+-]?\d+(?:[.,]\d+)?)M)?(?:([+-]?\d+(?:[.,]\d+)?)W)?"
     r"(?:([+-]?\d+(?:[.,]\d+)?)D)?(?:T(?:([+-]?\d+(?:[.,]\d+)?)H)?(?:([+-]?\d+(?:[.,]\d+)?)M)?"
-    r"(?:([+-]?\d+(?:[.,]\d+)?)S)?)?$")
+    r"(?:([+-]?\d+(?:[.,]\d+)?)S)?)?$"
+)
 _DUR_ALT_RE = re.compile(r"^P(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$")
 
 
@@ -812,21 +827,31 @@ def _num(text):
     return float(text) if "." in text else int(text)
 
 
-def duration_from_components(years=0, months=0, weeks=0, days=0, hours=0, minutes=0, seconds=0,
-                             milliseconds=0, microseconds=0, nanoseconds=0):
+def duration_from_components(
+    years=0,
+    months=0,
+    weeks=0,
+    days=0,
+    hours=0,
+    minutes=0,
+    seconds=0,
+    milliseconds=0,
+    microseconds=0,
+    nanoseconds=0,
+):
     """Cascades fractional parts down: months -> days (average month) -> seconds -> nanos."""
     from fractions import Fraction as F
 
     def fr(x):
         return F(x) if isinstance(x, int) else F(repr(x)) if isinstance(x, float) else F(x)
+
     total_months = fr(years) * 12 + fr(months)
     whole_months = int(total_months)
     frac_months = total_months - whole_months
     total_days = fr(weeks) * 7 + fr(days) + frac_months * AVG_MONTH_SECONDS / DAY_SECONDS
     whole_days = int(total_days)
     frac_days = total_days - whole_days
-    secs = (frac_days * DAY_SECONDS + fr(hours) * 3600 + fr(minutes) * 60
-            + fr(seconds))
+    secs = frac_days * DAY_SECONDS + fr(hours) * 3600 + fr(minutes) * 60 + fr(seconds)
     nanos_total = secs * NANO + fr(milliseconds) * 1_000_000 + fr(microseconds) * 1000 + fr(nanoseconds)
     n = int(nanos_total)  # truncate below a nanosecond
     return Duration(whole_months, whole_days, 0, n)
@@ -838,8 +863,15 @@ def make_duration(arg):
         if m and arg not in ("P", "PT") and not arg.endswith("T"):
             sign = -1 if m.group(1) == "-" else 1
             vals = [_num(x) for x in m.groups()[1:]]
-            d = duration_from_components(years=vals[0], months=vals[1], weeks=vals[2], days=vals[3],
-                                         hours=vals[4], minutes=vals[5], seconds=vals[6])
+            d = duration_from_components(
+                years=vals[0],
+                months=vals[1],
+                weeks=vals[2],
+                days=vals[3],
+                hours=vals[4],
+                minutes=vals[5],
+                seconds=vals[6],
+            )
             if sign < 0:
                 d = Duration(-d.months, -d.days, -d.seconds, -d.nanos)
             return d
@@ -853,8 +885,18 @@ def make_duration(arg):
         return arg
     if not isinstance(arg, dict):
         raise CypherTypeError("duration() expected a string or map", "InvalidArgumentType", RUNTIME)
-    keys = ("years", "months", "weeks", "days", "hours", "minutes", "seconds", "milliseconds",
-            "microseconds", "nanoseconds")
+    keys = (
+        "years",
+        "months",
+        "weeks",
+        "days",
+        "hours",
+        "minutes",
+        "seconds",
+        "milliseconds",
+        "microseconds",
+        "nanoseconds",
+    )
     for k, v in arg.items():
         if k not in keys:
             raise _arg_error(f"duration(): unknown field {k!r}")
@@ -903,18 +945,34 @@ def add_duration(t, dur: Duration, sign=1):
 
 def scale_duration(dur: Duration, factor, divide=False):
     from fractions import Fraction as F
+
     f = F(repr(factor)) if isinstance(factor, float) else F(factor)
     if divide:
         if f == 0:
             raise _arg_error("division of a duration by zero")
         f = 1 / f
-    return duration_from_components(months=dur.months * f, days=dur.days * f,
-                                    nanoseconds=dur.total_nanos() * f)
+    return duration_from_components(
+        months=dur.months * f, days=dur.days * f, nanoseconds=dur.total_nanos() * f
+    )
 
 
 # ------------------------------------------------------------------- truncate
-_UNITS = ("millennium", "century", "decade", "year", "weekyear", "quarter", "month", "week", "day",
-          "hour", "minute", "second", "millisecond", "microsecond")
+_UNITS = (
+    "millennium",
+    "century",
+    "decade",
+    "year",
+    "weekyear",
+    "quarter",
+    "month",
+    "week",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "millisecond",
+    "microsecond",
+)
 
 
 def _truncate_day(day, unit):
@@ -940,8 +998,14 @@ def _truncate_day(day, unit):
 
 
 def _truncate_nanos(nanos, unit):
-    sizes = {"hour": 3600 * NANO, "minute": 60 * NANO, "second": NANO, "millisecond": 1_000_000,
-             "microsecond": 1000, "day": DAY_NANOS}
+    sizes = {
+        "hour": 3600 * NANO,
+        "minute": 60 * NANO,
+        "second": NANO,
+        "millisecond": 1_000_000,
+        "microsecond": 1000,
+        "day": DAY_NANOS,
+    }
     if unit in sizes:
         return nanos - nanos % sizes[unit]
     return 0
@@ -968,8 +1032,10 @@ def truncate(kind, unit, value, fields=None):
     if nanos is not None or kind not in ("date",):
         nanos = _truncate_nanos(nanos or 0, unit_l) if unit_l not in date_units else 0
     # apply overriding fields
-    if day is not None and any(k in fields for k in ("year", "month", "day", "dayOfWeek", "week",
-                                                     "quarter", "dayOfQuarter", "ordinalDay")):
+    if day is not None and any(
+        k in fields
+        for k in ("year", "month", "day", "dayOfWeek", "week", "quarter", "dayOfQuarter", "ordinalDay")
+    ):
         if unit_l == "week" and "dayOfWeek" in fields:
             day = day + fields["dayOfWeek"] - 1
         else:
@@ -990,7 +1056,7 @@ def truncate(kind, unit, value, fields=None):
         s = fields.get("second", bs % 60)
         frac = bf
         if any(k in fields for k in ("millisecond", "microsecond", "nanosecond")):
-            frac = (frac // 1_000_000 * 1_000_000 if "millisecond" not in fields else 0)
+            frac = frac // 1_000_000 * 1_000_000 if "millisecond" not in fields else 0
             frac = bf - bf % {"millisecond": 1_000_000, "microsecond": 1000}.get(unit_l, 1)
             if "millisecond" in fields:
                 frac = fields["millisecond"] * 1_000_000 + frac % 1_000_000
@@ -1057,7 +1123,9 @@ def between(a, b, mode="all"):
         return None
     for v in (a, b):
         if not isinstance(v, Temporal) or isinstance(v, Duration):
-            raise CypherTypeError("duration.between() needs two temporal values", "InvalidArgumentType", RUNTIME)
+            raise CypherTypeError(
+                "duration.between() needs two temporal values", "InvalidArgumentType", RUNTIME
+            )
     frame = _Frame(a)
     if frame.offset is None and offset_of(b) is not None:
         frame = _Frame(b)
@@ -1075,7 +1143,8 @@ def between(a, b, mode="all"):
     if da is None or db is None:
         if time_of(a) is None or time_of(b) is None:
             if not (date_of(a) is not None and time_of(a) is None) and not (
-                    date_of(b) is not None and time_of(b) is None):
+                date_of(b) is not None and time_of(b) is None
+            ):
                 return Duration()
         if mode in ("months", "days"):
             return Duration()

@@ -124,8 +124,17 @@ def compare(a, b):
 
 
 # -------------------------------------------------------------- global ordering
-_ORDER_RANK = {"Map": 0, "Node": 1, "Relationship": 2, "List": 3, "Path": 4, "String": 5,
-               "Boolean": 6, "Number": 7, "Null": 9}
+_ORDER_RANK = {
+    "Map": 0,
+    "Node": 1,
+    "Relationship": 2,
+    "List": 3,
+    "Path": 4,
+    "String": 5,
+    "Boolean": 6,
+    "Number": 7,
+    "Null": 9,
+}
 
 
 def sort_key(v):
@@ -157,6 +166,7 @@ def sort_key(v):
 
 class Desc:
     """Wraps a sort key to invert its order."""
+
     __slots__ = ("key",)
 
     def __init__(self, key):

@@ -117,7 +117,10 @@ class NumpyBackend:
                 w, b = weights.dequantized(i, name), np.array(weights[f"layers.{i}.{name}.bias"])
                 layer[name] = (wasm.upload(w, b),) if wasm is not None else (w, b)
             for name in ("attn_norm", "ffn_norm"):
-                layer[name] = (np.array(weights[f"layers.{i}.{name}.weight"]), np.array(weights[f"layers.{i}.{name}.bias"]))
+                layer[name] = (
+                    np.array(weights[f"layers.{i}.{name}.weight"]),
+                    np.array(weights[f"layers.{i}.{name}.bias"]),
+                )
             self.layers.append(layer)
         self.position = np.array(weights["embed.position"], dtype=np.float32)
         self.token_type0 = np.array(weights["embed.token_type"][0], dtype=np.float32)

@@ -32,7 +32,9 @@ def wat(R: int = ROWS, J: int = OUTPUTS) -> str:
     for j in range(J):
         body.append(f"(local.set $wv (v128.load (i32.add (local.get $w{j}) (local.get $k))))")
         for r in range(R):
-            body.append(f"(local.set $a{r}{j} (f32x4.add (local.get $a{r}{j}) (f32x4.mul (local.get $xv{r}) (local.get $wv))))")
+            body.append(
+                f"(local.set $a{r}{j} (f32x4.add (local.get $a{r}{j}) (f32x4.mul (local.get $xv{r}) (local.get $wv))))"
+            )
     stores = []
     for r in range(R):
         st = []
@@ -40,15 +42,29 @@ def wat(R: int = ROWS, J: int = OUTPUTS) -> str:
             st.append(f"""(f32.store (i32.add (local.get $yrow{r}) (i32.shl (i32.add (local.get $o) (i32.const {j})) (i32.const 2)))
   (f32.add (call $hsum (local.get $a{r}{j})) (f32.load (i32.add (local.get $b) (i32.shl (i32.add (local.get $o) (i32.const {j})) (i32.const 2))))))""")
         block = "\n".join(st)
-        stores.append(block if r == 0 else f"(if (i32.lt_u (i32.add (local.get $r) (i32.const {r})) (local.get $rows)) (then {block}))")
+        stores.append(
+            block
+            if r == 0
+            else f"(if (i32.lt_u (i32.add (local.get $r) (i32.const {r})) (local.get $rows)) (then {block}))"
+        )
     xsets = []
     for r in range(1, R):
-        xsets.append(f"(local.set $x{r} (select (i32.add (local.get $x{r-1}) (local.get $rowbytes)) (local.get $x{r-1}) (i32.lt_u (i32.add (local.get $r) (i32.const {r})) (local.get $rows))))")
-        xsets.append(f"(local.set $yrow{r} (i32.add (local.get $yrow{r-1}) (i32.shl (local.get $n_out) (i32.const 2))))")
-    wsets = [f"(local.set $w{j} (i32.add (local.get $w{j-1}) (local.get $rowbytes)))" for j in range(1, J)]
+        xsets.append(
+            f"(local.set $x{r} (select (i32.add (local.get $x{r - 1}) (local.get $rowbytes)) (local.get $x{r - 1}) (i32.lt_u (i32.add (local.get $r) (i32.const {r})) (local.get $rows))))"
+        )
+        xsets.append(
+            f"(local.set $yrow{r} (i32.add (local.get $yrow{r - 1}) (i32.shl (local.get $n_out) (i32.const 2))))"
+        )
+    wsets = [f"(local.set $w{j} (i32.add (local.get $w{j - 1}) (local.get $rowbytes)))" for j in range(1, J)]
     xloads = [f"(local.set $xv{r} (v128.load (i32.add (local.get $x{r}) (local.get $k))))" for r in range(R)]
-    locals_i = " ".join(f"(local $x{r} i32) (local $yrow{r} i32)" for r in range(R)) + " " + " ".join(f"(local $w{j} i32)" for j in range(J))
-    locals_v = " ".join(f"(local {a} v128)" for a in acc) + " " + " ".join(f"(local $xv{r} v128)" for r in range(R))
+    locals_i = (
+        " ".join(f"(local $x{r} i32) (local $yrow{r} i32)" for r in range(R))
+        + " "
+        + " ".join(f"(local $w{j} i32)" for j in range(J))
+    )
+    locals_v = (
+        " ".join(f"(local {a} v128)" for a in acc) + " " + " ".join(f"(local $xv{r} v128)" for r in range(R))
+    )
     nl = "\n"
     return f"""(module
  (memory (export "memory") 1)

@@ -47,7 +47,10 @@ class WebGPUBackend:
         device = await adapter.requestDevice()
         backend = cls(device, weights)
         info = getattr(adapter, "info", None)
-        backend.adapter = {"vendor": str(getattr(info, "vendor", "")), "architecture": str(getattr(info, "architecture", ""))}
+        backend.adapter = {
+            "vendor": str(getattr(info, "vendor", "")),
+            "architecture": str(getattr(info, "architecture", "")),
+        }
         return backend
 
     def __init__(self, device, weights: EncoderWeights):
@@ -72,12 +75,17 @@ class WebGPUBackend:
             for name in ("qkv", "attn_out", "ffn_in", "ffn_out"):
                 q = np.ascontiguousarray(weights[f"layers.{i}.{name}.weight"])
                 layer[name] = (
-                    self._upload(q, storage), self._upload(weights[f"layers.{i}.{name}.scale"], storage),
-                    self._upload(weights[f"layers.{i}.{name}.bias"], storage), q.shape[1], q.shape[0],
+                    self._upload(q, storage),
+                    self._upload(weights[f"layers.{i}.{name}.scale"], storage),
+                    self._upload(weights[f"layers.{i}.{name}.bias"], storage),
+                    q.shape[1],
+                    q.shape[0],
                 )
             for name in ("attn_norm", "ffn_norm"):
-                layer[name] = (self._upload(weights[f"layers.{i}.{name}.weight"], storage),
-                               self._upload(weights[f"layers.{i}.{name}.bias"], storage))
+                layer[name] = (
+                    self._upload(weights[f"layers.{i}.{name}.weight"], storage),
+                    self._upload(weights[f"layers.{i}.{name}.bias"], storage),
+                )
             self.layers.append(layer)
         self.position = np.array(weights["embed.position"], dtype=np.float32)
         self.token_type0 = np.array(weights["embed.token_type"][0], dtype=np.float32)
@@ -88,7 +96,9 @@ class WebGPUBackend:
     # -- plumbing -------------------------------------------------------------------
     def _pipeline(self, code: str):
         module = self.device.createShaderModule(_obj({"code": code}))
-        return self.device.createComputePipeline(_obj({"layout": "auto", "compute": {"module": module, "entryPoint": "main"}}))
+        return self.device.createComputePipeline(
+            _obj({"layout": "auto", "compute": {"module": module, "entryPoint": "main"}})
+        )
 
     def _bytes_to_js(self, raw: bytes | memoryview):
         u8 = self.js.Uint8Array.new(len(raw))
@@ -134,7 +144,9 @@ class WebGPUBackend:
         self.device.queue.writeBuffer(uniform, 0, self._bytes_to_js(params))
         entries = [{"binding": 0, "resource": {"buffer": uniform}}]
         entries += [{"binding": i + 1, "resource": {"buffer": b}} for i, b in enumerate(buffers)]
-        group = self.device.createBindGroup(_obj({"layout": pipeline.getBindGroupLayout(0), "entries": entries}))
+        group = self.device.createBindGroup(
+            _obj({"layout": pipeline.getBindGroupLayout(0), "entries": entries})
+        )
         pass_.setPipeline(pipeline)
         pass_.setBindGroup(0, group)
         pass_.dispatchWorkgroups(*groups)
@@ -152,7 +164,9 @@ class WebGPUBackend:
         lengths = mask.sum(axis=1).astype(np.uint32)
         s = self._ensure_scratch(rows, n)
         queue = self.device.queue
-        queue.writeBuffer(s["x"], 0, self._bytes_to_js(memoryview(np.ascontiguousarray(x, dtype=np.float32)).cast("B")))
+        queue.writeBuffer(
+            s["x"], 0, self._bytes_to_js(memoryview(np.ascontiguousarray(x, dtype=np.float32)).cast("B"))
+        )
         queue.writeBuffer(s["lengths"], 0, self._bytes_to_js(memoryview(lengths).cast("B")))
 
         self._uniforms = []
@@ -161,24 +175,41 @@ class WebGPUBackend:
 
         def linear(src, dst, weights, act=0):
             w, scale, bias, n_in, n_out = weights
-            self._dispatch(pass_, "linear", struct.pack("<4I", rows, n_in, n_out, act),
-                           [src, w, scale, bias, dst], (-(-n_out // 8), -(-rows // 8), 1))
+            self._dispatch(
+                pass_,
+                "linear",
+                struct.pack("<4I", rows, n_in, n_out, act),
+                [src, w, scale, bias, dst],
+                (-(-n_out // 8), -(-rows // 8), 1),
+            )
 
         def add_norm(residual, norm):
-            self._dispatch(pass_, "add_norm", struct.pack("<IIfI", rows, h, c.layer_norm_eps, 0),
-                           [s["x"], residual, *norm], (rows, 1, 1))
+            self._dispatch(
+                pass_,
+                "add_norm",
+                struct.pack("<IIfI", rows, h, c.layer_norm_eps, 0),
+                [s["x"], residual, *norm],
+                (rows, 1, 1),
+            )
 
         attn = struct.pack("<4If3I", n, length, c.num_heads, h, 1.0 / float(np.sqrt(c.head_size)), 0, 0, 0)
         for layer in self.layers:
             linear(s["x"], s["qkv"], layer["qkv"])
-            self._dispatch(pass_, "attention", attn, [s["qkv"], s["lengths"], s["ctx"]],
-                           (-(-(n * c.num_heads * length) // 64), 1, 1))
+            self._dispatch(
+                pass_,
+                "attention",
+                attn,
+                [s["qkv"], s["lengths"], s["ctx"]],
+                (-(-(n * c.num_heads * length) // 64), 1, 1),
+            )
             linear(s["ctx"], s["tmp"], layer["attn_out"])
             add_norm(s["tmp"], layer["attn_norm"])
             linear(s["x"], s["inner"], layer["ffn_in"], act=1)
             linear(s["inner"], s["tmp"], layer["ffn_out"])
             add_norm(s["tmp"], layer["ffn_norm"])
-        self._dispatch(pass_, "pool", struct.pack("<4I", n, length, h, 0), [s["x"], s["lengths"], s["out"]], (n, 1, 1))
+        self._dispatch(
+            pass_, "pool", struct.pack("<4I", n, length, h, 0), [s["x"], s["lengths"], s["out"]], (n, 1, 1)
+        )
         pass_.end()
         nbytes = n * h * 4
         encoder.copyBufferToBuffer(s["out"], 0, s["read"], 0, nbytes)

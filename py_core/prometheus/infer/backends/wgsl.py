@@ -15,7 +15,9 @@ fn gelu(v: f32) -> f32 {
 }
 """
 
-LINEAR_INT8 = _GELU + """
+LINEAR_INT8 = (
+    _GELU
+    + """
 struct Params { rows: u32, n_in: u32, n_out: u32, act: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -46,6 +48,7 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
   y[r * p.n_out + o] = v;
 }
 """
+)
 
 # one invocation per (sequence, head, query position); streaming softmax over the keys
 # that are not padding (keys j < length of the sequence)
@@ -108,7 +111,8 @@ fn reduce_sum(t: u32, v: f32) -> f32 {
 """
 
 # x = LayerNorm(x + residual), one workgroup of 64 per row
-ADD_LAYER_NORM = """
+ADD_LAYER_NORM = (
+    """
 const PER: u32 = {per}u;
 struct Params { rows: u32, width: u32, eps: f32, _a: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
@@ -116,7 +120,9 @@ struct Params { rows: u32, width: u32, eps: f32, _a: u32 }
 @group(0) @binding(2) var<storage, read> res: array<f32>;
 @group(0) @binding(3) var<storage, read> gamma: array<f32>;
 @group(0) @binding(4) var<storage, read> beta: array<f32>;
-""" + _REDUCE_SUM + """
+"""
+    + _REDUCE_SUM
+    + """
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let r = wg.x;
@@ -141,16 +147,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   }
 }
 """
+)
 
 # masked mean over each sequence's tokens, then L2 normalisation; a workgroup per sequence
-POOL = """
+POOL = (
+    """
 const PER: u32 = {per}u;
 struct Params { n_seq: u32, seq_len: u32, hidden: u32, _a: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read> lengths: array<u32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-""" + _REDUCE_SUM + """
+"""
+    + _REDUCE_SUM
+    + """
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let b = wg.x;
@@ -175,3 +185,4 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   }
 }
 """
+)
