@@ -22,6 +22,7 @@ BUILD_DIR = Path(__file__).resolve().parent
 ROOT = BUILD_DIR.parent
 sys.path.insert(0, str(BUILD_DIR))
 
+from bytecode import compile_for_pyodide  # noqa: E402
 from core_wheel import build_wheel, core_metadata  # noqa: E402
 from declared_packages import STARTUP_PACKAGES, declared_packages  # noqa: E402
 from pwa_manifest import write_sw_manifest  # noqa: E402
@@ -124,7 +125,11 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
     for wheel in from_pypi:
         install_file(wheel.path, out / wheel.path.name, report, dist)
 
-    wheel = build_wheel(ROOT / "py_core", cache / "core-wheel")
+    wheel = build_wheel(
+        ROOT / "py_core",
+        cache / "core-wheel",
+        lambda sources: compile_for_pyodide(runtime, sources, cache / "core-bytecode", report.log),
+    )
     install_file(wheel, out / wheel.name, report, dist)
     meta = core_metadata(ROOT)
     depends = [canonical(re.match(r"[A-Za-z0-9_.-]+", d).group(0)) for d in meta["dependencies"]]

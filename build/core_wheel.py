@@ -76,10 +76,12 @@ def source_files(source_root: Path) -> list[Path]:
     )
 
 
-def build_wheel(source_root: Path, out_dir: Path) -> Path:
+def build_wheel(source_root: Path, out_dir: Path, compile_bytecode=None) -> Path:
     """Writes the wheel into out_dir (unchanged file left alone) and returns its path.
 
     Name, version and dependencies come from pyproject.toml beside `source_root`.
+    `compile_bytecode({entry: source bytes}) -> {pyc entry: bytes}` adds compiled modules
+    (bytecode.py: the bundle's wheel carries Pyodide's).
     """
     meta = core_metadata(source_root.parent)
     distribution = re.sub(r"[-_.]+", "_", meta["name"]).lower()
@@ -88,6 +90,8 @@ def build_wheel(source_root: Path, out_dir: Path) -> Path:
     entries: list[tuple[str, bytes]] = [
         (path.relative_to(source_root).as_posix(), path.read_bytes()) for path in source_files(source_root)
     ]
+    if compile_bytecode is not None:
+        entries += sorted(compile_bytecode(dict(entries)).items())
     metadata = metadata_text(meta)
     wheel_info = "Wheel-Version: 1.0\nGenerator: prometheus-build\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     entries += [

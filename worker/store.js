@@ -58,14 +58,38 @@ self.PrometheusStore = (() => {
       return this.db.transaction(stores, "readwrite", { durability: this.durability });
     }
 
+    // The device id, the journal, and the checkpoints' keys (each read on its own: readCheckpoint).
     async load() {
       if (this.closedReason) throw new Error("StoreClosed: " + this.closedReason);
       const tx = this.db.transaction(STORES, "readonly");
-      const all = (store) => Promise.all([request(tx.objectStore(store).getAllKeys()), request(tx.objectStore(store).getAll())])
-        .then(([keys, values]) => keys.map((key, i) => [key, values[i]]));
-      const [device, journal, checkpoints] = await Promise.all([
-        request(tx.objectStore("meta").get("device")), all("journal"), all("checkpoints")]);
-      return { device: device === undefined ? null : device, journal, checkpoints };
+      const journal = tx.objectStore("journal");
+      const [device, keys, values, checkpoints] = await Promise.all([
+        request(tx.objectStore("meta").get("device")), request(journal.getAllKeys()), request(journal.getAll()),
+        request(tx.objectStore("checkpoints").getAllKeys())]);
+      return { device: device === undefined ? null : device, journal: keys.map((key, i) => [key, values[i]]), checkpoints };
+    }
+
+    async readCheckpoint(seq) {
+      if (this.closedReason) throw new Error("StoreClosed: " + this.closedReason);
+      const early = this.early;
+      this.early = null;
+      if (early && early.seq === seq) return early.data;
+      const data = await request(this.db.transaction(["checkpoints"], "readonly").objectStore("checkpoints").get(seq));
+      return data === undefined ? null : data;
+    }
+
+    // Starts reading the newest checkpoint (megabytes) while the runtime is still loading; the
+    // first readCheckpoint of that seq takes it. A checkpoint's bytes never change under its seq,
+    // so an early read is as good as a late one; the journal is always read when asked (load).
+    readEarly() {
+      const tx = this.db.transaction(["checkpoints"], "readonly");
+      const early = { seq: null, data: null };
+      const cursor = tx.objectStore("checkpoints").openCursor(null, "prev");
+      cursor.onsuccess = () => {
+        if (cursor.result) Object.assign(early, { seq: cursor.result.key, data: cursor.result.value });
+      };
+      this.early = early;
+      return finished(tx).catch(() => { this.early = null; });
     }
 
     async append(entries) {

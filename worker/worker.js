@@ -79,6 +79,8 @@ async function start() {
   };
   stage(0);
   const prefetched = prefetchStartupPackages();
+  const storeOpening = openStoreEarly();
+  storeOpening.catch(() => {});  // reported when the restore awaits it
   const options = { indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) };
   const { pyodide, snapshot } = await loadPyodideFast(options, await snapshotKey());
   stage(1);
@@ -88,28 +90,38 @@ async function start() {
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
   stage(3);
-  const store = await openStore(pyodide);
+  const store = await openStore(pyodide, storeOpening);
   const capabilities = { webgpu: await gpuReport(), crossOriginIsolated: self.crossOriginIsolated === true, snapshot, store };
   stage(4);
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   return { pyodide, rpc };
 }
 
-// Opens the page's store in IndexedDB and restores it (progress stage "restore"); other tabs'
-// records are buffered until the restore is done, then handed to Python in order.
-async function openStore(pyodide) {
+const storeNotice = (detail) => post(Object.assign({ type: "store" }, detail));
+
+// Opens the page's IndexedDB store while the runtime loads and starts reading its newest
+// checkpoint, so a restore does not wait for the disk. Other tabs' records are buffered from
+// here until the restore is done, then handed to Python in order.
+async function openStoreEarly() {
+  if (!STORE.persist) return null;
+  const bridge = await PrometheusStore.open(STORE.name, { durability: STORE.durability, notice: storeNotice });
+  const inbox = { deliver: null, early: [] };
+  bridge.channel.onmessage = ({ data }) => (inbox.deliver ? inbox.deliver(data) : inbox.early.push(data));
+  bridge.readEarly();
+  return { bridge, inbox };
+}
+
+// Restores the store (progress stage "restore").
+async function openStore(pyodide, opening) {
   if (!STORE.persist) return { name: STORE.name, persistent: false, role: "writer" };
   const python = pyodide.pyimport("prometheus.store.browser");
-  const notice = (detail) => post(Object.assign({ type: "store" }, detail));
-  const bridge = await PrometheusStore.open(STORE.name, { durability: STORE.durability, notice });
-  let deliver = null;
-  const early = [];
-  bridge.channel.onmessage = ({ data }) => (deliver ? deliver(data) : early.push(data));
+  const notice = storeNotice;
+  const { bridge, inbox } = await opening;
   const role = await bridge.claimWriter(() => python.become_writer().then(() => notice({ event: "role", role: "writer" })));
   const progress = (stage, fraction) => post({ type: "progress", stage, fraction: 0.98 + 0.02 * fraction });
   const report = (await python.open_browser(bridge, STORE.name, role, await PrometheusStore.persisted(), progress)).toJs({ dict_converter: Object.fromEntries });
-  deliver = (message) => python.receive(message.reload ? null : message.seq, message.reload ? null : message.data);
-  early.forEach(deliver);
+  inbox.deliver = (message) => python.receive(message.reload ? null : message.seq, message.reload ? null : message.data);
+  inbox.early.forEach(inbox.deliver);
   return report;
 }
 

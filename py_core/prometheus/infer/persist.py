@@ -45,7 +45,8 @@ class IndexPart:
         if data is None:
             set_session_index(SemanticIndex(session_index().embedder, dim=session_index().dim))
             return
-        doc = codec.unpack(SNAPSHOT, data, "index snapshot")
+        # the checkpoint or record holding these bytes was verified a moment ago
+        doc = codec.unpack(SNAPSHOT, data, "index snapshot", sealed=False)
         index = SemanticIndex(session_index().embedder, dim=doc["dim"])
         index.apply_ops(
             [("add", doc["ids"], doc["texts"], doc["vectors"])]
@@ -56,7 +57,7 @@ class IndexPart:
         index = session_index()
         self.begin()
         try:
-            index.apply_ops(codec.unpack(OPS, ops, "index ops"))
+            index.apply_ops(codec.unpack(OPS, ops, "index ops", sealed=False))  # its record was verified
         except BaseException:
             self.rollback()
             raise

@@ -2,7 +2,8 @@
 (the browser, `browser.py`). All three answer the same small async interface; every call
 is one atomic transaction, so a crash leaves either all of a call's writes or none.
 
-    load()                         -> Stored(device, checkpoints [(seq, bytes)], journal [(seq, bytes)])
+    load()                         -> Listing(device, checkpoints [seq], journal [(seq, bytes)])
+    read_checkpoint(seq)           -> (bytes, sha256 of all but its last 32 bytes, or None)
     append([(seq, bytes), ...])    journal records, in one transaction
     checkpoint(seq, bytes, keep)   put a checkpoint; drop checkpoints below `keep` and journal
                                    records at or below `keep` (the previous generation's seq)
@@ -19,9 +20,22 @@ from pathlib import Path
 
 @dataclass
 class Stored:
+    """Everything a backend holds (the memory backend keeps exactly this)."""
+
     device: str | None = None
     checkpoints: list[tuple[int, bytes]] = field(default_factory=list)  # oldest first
     journal: list[tuple[int, bytes]] = field(default_factory=list)  # by seq
+
+
+@dataclass
+class Listing:
+    """What a start reads first: the journal and the checkpoints' seqs. A checkpoint (megabytes)
+    is read on its own (`read_checkpoint`), newest first, so the older generation is read only
+    when the newest is damaged."""
+
+    device: str | None
+    checkpoints: list[int]  # oldest first
+    journal: list[tuple[int, bytes]]
 
 
 class MemoryBackend:
@@ -34,8 +48,19 @@ class MemoryBackend:
         self.stored = Stored()
         self.transactions = 0  # counted so tests can check that bulk work stays in few transactions
 
-    async def load(self) -> Stored:
-        return Stored(self.stored.device, list(self.stored.checkpoints), list(self.stored.journal))
+    async def load(self) -> Listing:
+        return Listing(
+            self.stored.device, [seq for seq, _ in self.stored.checkpoints], list(self.stored.journal)
+        )
+
+    async def read_checkpoint(self, seq: int) -> tuple[bytes, bytes | None]:
+        return dict(self.stored.checkpoints)[seq], None
+
+    def copy(self) -> "MemoryBackend":
+        """Another backend holding the same bytes: what a restart would read (tests)."""
+        other = MemoryBackend()
+        other.stored = Stored(self.stored.device, list(self.stored.checkpoints), list(self.stored.journal))
+        return other
 
     async def append(self, entries) -> None:
         self.transactions += 1
@@ -94,13 +119,16 @@ class DirectoryBackend(MemoryBackend):
     def _entries(self, folder: str) -> list[tuple[int, Path]]:
         return sorted((int(p.name), p) for p in (self.path / folder).iterdir() if p.name.isdigit())
 
-    async def load(self) -> Stored:
+    async def load(self) -> Listing:
         device = self.path / "device"
-        return Stored(
+        return Listing(
             device.read_text() if device.exists() else None,
-            [(seq, p.read_bytes()) for seq, p in self._entries("checkpoints")],
+            [seq for seq, _ in self._entries("checkpoints")],
             [(seq, p.read_bytes()) for seq, p in self._entries("journal")],
         )
+
+    async def read_checkpoint(self, seq: int) -> tuple[bytes, bytes | None]:
+        return (self.path / "checkpoints" / f"{seq:012d}").read_bytes(), None
 
     async def append(self, entries) -> None:
         self.transactions += 1

@@ -6,7 +6,8 @@ The bridge moves bytes; everything else (formats, recovery, when to checkpoint) 
 
 from __future__ import annotations
 
-from .errors import StorageFull, StoreError
+from .codec import DIGEST
+from .errors import CorruptData, StorageFull, StoreError
 from .store import open_session, session
 
 
@@ -18,6 +19,18 @@ def _to_js(data: bytes):
 
 def _bytes(value) -> bytes:
     return value.to_bytes() if hasattr(value, "to_bytes") else bytes(value)
+
+
+async def _native_sha256(data, length: int) -> bytes | None:
+    """sha256 of a JS Uint8Array's first `length` bytes by the browser's WebCrypto (native code,
+    ~20x hashlib inside WebAssembly); None where WebCrypto is missing (not a secure context)."""
+    import js
+
+    subtle = getattr(getattr(js, "crypto", None), "subtle", None)
+    if subtle is None or length < 0:
+        return None
+    digest = await subtle.digest("SHA-256", data.subarray(0, length))
+    return digest.to_bytes()
 
 
 def _storage_error(exc: Exception, what: str) -> StoreError:
@@ -39,12 +52,17 @@ class IndexedDBBackend:
         self.transactions = 0
 
     async def load(self):
-        from .backends import Stored
+        from .backends import Listing
 
         stored = await self.bridge.load()
         journal = [(int(seq), _bytes(data)) for seq, data in stored.journal]
-        checkpoints = [(int(seq), _bytes(data)) for seq, data in stored.checkpoints]
-        return Stored(stored.device, sorted(checkpoints), sorted(journal))
+        return Listing(stored.device, sorted(int(seq) for seq in stored.checkpoints), sorted(journal))
+
+    async def read_checkpoint(self, seq: int):
+        data = await self.bridge.readCheckpoint(seq)
+        if data is None:
+            raise CorruptData(f"checkpoint {seq} is missing")
+        return _bytes(data), await _native_sha256(data, len(data) - DIGEST)
 
     async def append(self, entries) -> None:
         from pyodide.ffi import to_js

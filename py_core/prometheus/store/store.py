@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
+import time
 from typing import Callable
 
 from . import files, parts as part_registry
@@ -29,6 +30,20 @@ from .files import Checkpoint, Record
 CHECKPOINT_RECORDS = 200  # records since the last checkpoint that make the next one due
 CHECKPOINT_BYTES = 8 << 20  # or this many journal bytes
 IDLE_SECONDS = 2.0  # a due checkpoint waits for this much quiet
+
+
+class _Stopwatch:
+    """Milliseconds per start-up step, reported in `restore_report["ms"]` (where a restore's
+    time goes, read by bench/store)."""
+
+    def __init__(self):
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round((now - self._last) * 1000, 1)
+        self._last = now
 
 
 class Store:
@@ -57,18 +72,21 @@ class Store:
         """Rebuild the state from the backend (see the module docstring); returns a report."""
         progress = progress or (lambda stage, fraction: None)
         progress("restore", 0.0)
+        clock = _Stopwatch()
         stored = await self.backend.load()
+        clock.lap("read")
         self.device = stored.device
         if self.device is None:
             self.device = files.new_id()[:16]
             await self.backend.set_device(self.device)
         self.problems = []
-        checkpoint = self._newest_good_checkpoint(stored.checkpoints)
+        checkpoint = await self._newest_good_checkpoint(stored.checkpoints)
+        clock.lap("verify")
         progress("restore", 0.2)
-        self._load_checkpoint(checkpoint)
+        self._load_checkpoint(checkpoint, clock)
         self.seq = self._checkpoint_seq = checkpoint.seq if checkpoint else 0
         if stored.checkpoints:
-            self._checkpoint_seq = stored.checkpoints[-1][0]
+            self._checkpoint_seq = stored.checkpoints[-1]
         records = [(seq, data) for seq, data in stored.journal if seq > self.seq]
         replayed = 0
         for i, (seq, data) in enumerate(records):
@@ -86,20 +104,23 @@ class Store:
             self.seq = seq
             replayed += 1
             progress("restore", 0.2 + 0.8 * (i + 1) / len(records))
+        clock.lap("replay")
         self._journal_records = self.seq - self._checkpoint_seq
         self._journal_bytes = sum(len(d) for s, d in stored.journal if s > self._checkpoint_seq)
         self.restore_report = {
             "checkpoint": checkpoint.seq if checkpoint else None,
             "replayed": replayed,
             "problems": list(self.problems),
+            "ms": clock.laps,
         }
         progress("restore", 1.0)
         return self.restore_report
 
-    def _newest_good_checkpoint(self, checkpoints) -> Checkpoint | None:
-        for seq, data in reversed(checkpoints):
+    async def _newest_good_checkpoint(self, checkpoints: list[int]) -> Checkpoint | None:
+        for seq in reversed(checkpoints):
             try:
-                checkpoint = Checkpoint.from_bytes(data, f"checkpoint {seq}")
+                data, digest = await self.backend.read_checkpoint(seq)
+                checkpoint = Checkpoint.from_bytes(data, f"checkpoint {seq}", digest)
                 for name in checkpoint.parts:
                     part_registry.get(name)
                 return checkpoint
@@ -111,10 +132,12 @@ class Store:
             )
         return None
 
-    def _load_checkpoint(self, checkpoint: Checkpoint | None) -> None:
+    def _load_checkpoint(self, checkpoint: Checkpoint | None, clock=None) -> None:
         wanted = dict(checkpoint.parts) if checkpoint else {}
         for name in part_registry.in_order(set(wanted) | set(part_registry.loaded())):
             part_registry.get(name).load(wanted.get(name))
+            if clock:
+                clock.lap(name)
 
     def _apply(self, record: Record) -> None:
         for name in part_registry.in_order(record.parts):
@@ -266,7 +289,7 @@ class Store:
         stored = await self.backend.load()
         if (
             stored.checkpoints
-            and stored.checkpoints[-1][0] > self.seq
+            and stored.checkpoints[-1] > self.seq
             and not any(seq == self.seq + 1 for seq, _ in stored.journal)
         ):
             await self.open()  # the journal we need was trimmed or replaced (import): start over
@@ -278,7 +301,7 @@ class Store:
                 self.seq = seq
                 count += 1
         if stored.checkpoints:  # the writer may have checkpointed meanwhile
-            self._checkpoint_seq = stored.checkpoints[-1][0]
+            self._checkpoint_seq = stored.checkpoints[-1]
         self._journal_records = self.seq - self._checkpoint_seq
         self._journal_bytes = sum(len(d) for s, d in stored.journal if s > self._checkpoint_seq)
         return count
