@@ -27,7 +27,7 @@ from . import ast as A
 from .functions import AGGREGATES
 from .expressions import AGG, ExprCompiler, Scope, _children, static_kind, walk
 from .patterns import EndSet, Matcher, split_identity_tests
-from .temporal import Temporal
+from ..temporal import Temporal
 from .values import Desc, group_key, is_number, sort_key, type_name
 
 

@@ -21,7 +21,7 @@ from ..errors import (
     ParameterMissing,
 )
 from . import ast as A
-from . import temporal as T
+from .. import temporal as T
 from .functions import AGGREGATES, FUNCTIONS, to_string
 from .values import compare, equals, is_number, type_name
 
