@@ -50,7 +50,9 @@ Transactions and persistence
     (a failed transaction restores the id counters too, so ids stay dense)
 
 Queries
-    g.run(query, parameters=None)         -> Result (see cypher/result.py)
+    g.run(query, parameters=None)         -> Result (see cypher/result.py); the query layer installs
+                                           itself (install_query_engine) when imported, as
+                                           `prometheus.graph.Graph` does: this module imports none of it
 """
 
 from __future__ import annotations
@@ -62,7 +64,6 @@ from typing import Iterable, Iterator
 
 from ..errors import ValidationError
 from . import csr, snapshot
-from .cypher.runner import run_query
 from .entities import Node, Relationship
 
 
@@ -71,6 +72,16 @@ _DIRECTIONS = ("out", "in", "both")
 
 class GraphStoreError(ValidationError):
     """A store call named something that does not exist or broke a store rule."""
+
+
+_query_engine = None  # run_query(graph, query, parameters) of the query layer, once it is imported
+
+
+def install_query_engine(run_query) -> None:
+    """Called by the query layer (graph/cypher) on import. Dependencies point one way, query ->
+    storage: the storage modules load (and recover a saved graph) without the Cypher engine."""
+    global _query_engine
+    _query_engine = run_query
 
 
 def index_key(value):
@@ -791,7 +802,12 @@ class Graph:
     # ----------------------------------------------------------------- queries
     def run(self, query: str, parameters: dict | None = None):
         """Run one openCypher query atomically; returns a driver-style Result."""
-        return run_query(self, query, parameters)
+        if _query_engine is None:
+            raise GraphStoreError(
+                "Graph.run needs the query layer: import Graph from prometheus.graph "
+                "(or import prometheus.graph.cypher) before running a query"
+            )
+        return _query_engine(self, query, parameters)
 
     def __repr__(self):
         return f"<Graph {len(self._nodes)} nodes, {len(self._rels)} relationships>"
