@@ -458,7 +458,7 @@ class ReachStep:
 
     def count_ends(self, rows, ctx) -> int:
         """How many distinct nodes the input rows' anchors reach together: `count(DISTINCT end)`
-        over the whole match, without a row per anchor (see clauses.CountReached)."""
+        over the whole match, without a row per anchor (see aggregation.CountReached)."""
         rows = list(rows)
         if not self.never and not self.target.bound and self.target_trivial and self.same_end is not True:
             anchors = list(dict.fromkeys(nid for row in rows for nid in _anchors(self.plan, row, ctx)))
