@@ -11,7 +11,8 @@ from __future__ import annotations
 from ...errors import COMPILE_TIME, CypherSyntaxError
 from .. import ast as A
 from ..aggregation import Aggregation, CountReached
-from ..expressions import ExprCompiler, Scope, walk
+from ..ast import walk
+from ..expressions import ExprCompiler, Scope
 from ..functions import AGGREGATES
 from ..patterns import Matcher
 from ..values import group_key

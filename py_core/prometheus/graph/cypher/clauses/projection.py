@@ -8,7 +8,8 @@ from itertools import islice
 from ...errors import RUNTIME, CypherSyntaxError
 from .. import ast as A
 from ..aggregation import Aggregation, is_count_distinct_var
-from ..expressions import Scope, _children, static_kind, walk
+from ..ast import children, walk
+from ..expressions import Scope, static_kind
 from ..functions import AGGREGATES
 from ..values import Desc, group_key, sort_key
 
@@ -218,7 +219,7 @@ class ProjectionClauses:
                 return all(
                     ok(c) for c in (getattr(x, "source", None), getattr(x, "init", None)) if c is not None
                 )
-            return all(ok(c) for c in _children(x))
+            return all(ok(c) for c in children(x))
 
         if not ok(e):
             raise self.error(
@@ -272,5 +273,5 @@ def _walk_unsubst(e, subst):
     if e.text in subst and not isinstance(e, A.Literal):
         return
     yield e
-    for child in _children(e):
+    for child in children(e):
         yield from _walk_unsubst(child, subst)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...errors import CypherSyntaxError
 from .. import ast as A
-from ..expressions import walk
+from ..ast import walk
 from ..functions import AGGREGATES
 from ..patterns import Matcher, split_identity_tests
 
