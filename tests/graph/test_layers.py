@@ -16,8 +16,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-GRAPH = ROOT / "py_core" / "prometheus" / "graph"
+import prometheus.graph
+
+# The installed sources (py_core/ here, the bundle's wheel in the Pyodide lane); importing the
+# package loads no query module, and the fresh interpreters below start without this one's imports.
+GRAPH = Path(prometheus.graph.__file__).resolve().parent
+SOURCES = GRAPH.parents[1]
 QUERY = "prometheus.graph.cypher"
 # The RPC door serves queries, so it imports both layers. The package's `Graph` loads the query
 # layer on first use (a deferred import, so importing the package itself does not: checked below).
@@ -26,7 +30,7 @@ FACADE = "prometheus.graph"
 
 
 def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT / "py_core").with_suffix("").parts
+    parts = path.relative_to(SOURCES).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -101,7 +105,7 @@ def _loaded_after_import(module: str) -> list[str]:
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT / "py_core"), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(SOURCES), "PATH": "/usr/bin:/bin"},
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
@@ -134,7 +138,7 @@ def test_graph_from_the_package_runs_queries_and_the_bare_store_says_what_is_mis
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT / "py_core"), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(SOURCES), "PATH": "/usr/bin:/bin"},
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
