@@ -1,7 +1,8 @@
 """The six temporal value types and which components each one has.
 
 Dates are epoch days, times nanoseconds of the day, offsets seconds east of UTC; a DateTime
-may also name its zone. Values are immutable and compare by type and instant.
+may also name its zone. Values are never changed once built; equal means same type and same
+key (the instant, for values with an offset).
 """
 
 from __future__ import annotations
