@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 
 from prometheus.graph import CypherError, Graph, Node, Path, Relationship
-from prometheus.graph.cypher.clauses import CountReached
+from prometheus.graph.cypher.aggregation import CountReached
 from prometheus.graph.cypher.runner import compile_query
 
 COURSE = """
@@ -445,7 +445,7 @@ def test_counting_reached_ends_at_once_agrees_with_row_by_row_counting():
         "MATCH (a:N)-[:E*1..2]->(b) WHERE a.k < 9 AND b.k > 3 RETURN a.k, count(DISTINCT b)",
         "MATCH (a:N)-[:E*1..2]->(b) WHERE exists((b)-->(a)) RETURN a.k, count(DISTINCT b)",
     ]
-    # counted whole (clauses.CountReached): the reached ids of every anchor of every input row
+    # counted whole (aggregation.CountReached): the reached ids of every anchor of every input row
     counted_whole = [
         "MATCH (a:N)-[:E*1..2]->(b) RETURN count(DISTINCT b)",
         "MATCH (a:N {k: 3})-[:E*0..3]->(b) WHERE b <> a RETURN count(DISTINCT b) AS c, count(DISTINCT b) AS d",

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import fsrs
 import pytest
 
-from prometheus.graph.store import Graph
+from prometheus.graph import Graph
 from prometheus.learn import Collection, LearnError, NothingToUndo, SnapshotError, UnknownCard, study
 
 T0 = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)  # 12:00 UTC, learner day starts 04:00

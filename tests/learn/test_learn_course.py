@@ -8,8 +8,8 @@ import pytest
 from qiskit import qasm2
 from qiskit.quantum_info import Statevector
 
+from prometheus.graph import Graph
 from prometheus.graph.paths import study_order
-from prometheus.graph.store import Graph
 from prometheus.learn import Collection, LearnError, study
 from prometheus.learn.course import course_data, list_courses, load_course
 from prometheus.learn.grading import grade_circuit

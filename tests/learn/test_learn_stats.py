@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from prometheus.graph.store import Graph
+from prometheus.graph import Graph
 from prometheus.learn import Collection, LearnError, study
 from prometheus.learn import stats as learn_stats
 from prometheus.srs.parameters import DEFAULT_PARAMETERS

@@ -33,7 +33,8 @@ from itertools import islice, repeat
 import numpy as np
 
 from .csr import Csr
-from .store import GraphStoreError, _NodeRecord, _RelRecord
+from .records import NodeRecord, RelRecord
+from .store import GraphStoreError
 
 _SCALARS = (bool, int, float, str)
 _PROPERTY_KINDS = frozenset((type(None), bool, int, float, str, list))
@@ -81,9 +82,9 @@ class Batch:
 
     first_node: int
     first_rel: int
-    nodes: dict  # node id -> _NodeRecord
+    nodes: dict  # node id -> NodeRecord
     by_label: dict  # label -> list of node ids
-    rels: dict  # rel id -> _RelRecord
+    rels: dict  # rel id -> RelRecord
     by_type: dict  # type -> list of rel ids
     old_out: list
     old_inc: list
@@ -356,7 +357,7 @@ def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) 
     start_list, end_list = node_obj[start].tolist(), node_obj[end].tolist()
     props = _property_dicts(rc.properties, rc.count)
     types = repeat(rc.type, rc.count) if isinstance(rc.type, str) else rc.type
-    batch.rels = dict(zip(rids, map(_RelRecord, types, start_list, end_list, props)))
+    batch.rels = dict(zip(rids, map(RelRecord, types, start_list, end_list, props)))
     if isinstance(rc.type, str):
         groups = [(rc.type, None)]
     else:
@@ -407,7 +408,7 @@ def _node_records(nc: NodeColumns, ids: list):
             for label in labels:
                 by_label.setdefault(label, []).append(nid)
     props = _property_dicts(nc.properties, count)
-    return dict(zip(ids, map(_NodeRecord, label_sets, props))), by_label
+    return dict(zip(ids, map(NodeRecord, label_sets, props))), by_label
 
 
 def _property_dicts(properties: dict, count: int) -> list:

@@ -12,7 +12,7 @@ import hashlib
 
 from ..store import parts
 from . import snapshot
-from .rpc import current_graph
+from .session import current_graph
 
 
 class GraphPart:

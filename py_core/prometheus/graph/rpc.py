@@ -13,14 +13,9 @@ import time
 from prometheus.rpc import method
 
 from ..errors import ValidationError
+from . import cypher  # noqa: F401 - installs the engine behind Graph.run
 from .entities import Node, Path, Relationship
-from .store import Graph
-
-_GRAPH = Graph()  # the session graph; replaced in place (Graph.replace), never rebound
-
-
-def current_graph() -> Graph:
-    return _GRAPH
+from .session import current_graph
 
 
 def json_value(v):

@@ -19,6 +19,8 @@ import json
 import sys
 from array import array
 
+from .temporal.codec import decode_temporal, encode_temporal
+
 MAGIC = b"PGRAPH4\n"
 MAGIC_TEMPORAL = b"PGRAPH4T\n"  # same layout; some property values are temporal
 DIGEST = 32
@@ -56,8 +58,6 @@ def pack(header: dict, columns: dict) -> bytes:
     used_temporal = []
 
     def encode(value):
-        from .cypher.temporal import encode_temporal
-
         used_temporal.append(True)
         return {_TEMPORAL_TAG: encode_temporal(value)}
 
@@ -121,8 +121,6 @@ def dumps_values(value) -> bytes:
     """JSON bytes of Cypher values (temporal ones tagged), for the store's redo ops."""
 
     def encode(v):
-        from .cypher.temporal import encode_temporal
-
         return {_TEMPORAL_TAG: encode_temporal(v)}
 
     return json.dumps(value, separators=(",", ":"), default=encode).encode("utf-8")
@@ -134,7 +132,5 @@ def loads_values(data):
 
 def _decode_tagged(obj):
     if len(obj) == 1 and _TEMPORAL_TAG in obj:
-        from .cypher.temporal import decode_temporal
-
         return decode_temporal(obj[_TEMPORAL_TAG])
     return obj

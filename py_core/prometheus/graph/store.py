@@ -50,7 +50,9 @@ Transactions and persistence
     (a failed transaction restores the id counters too, so ids stay dense)
 
 Queries
-    g.run(query, parameters=None)         -> Result (see cypher/result.py)
+    g.run(query, parameters=None)         -> Result (see cypher/result.py); the query layer installs
+                                           itself (install_query_engine) when imported, as
+                                           `prometheus.graph.Graph` does: this module imports none of it
 """
 
 from __future__ import annotations
@@ -62,8 +64,8 @@ from typing import Iterable, Iterator
 
 from ..errors import ValidationError
 from . import csr, snapshot
-from .cypher.runner import run_query
 from .entities import Node, Relationship
+from .records import NodeRecord, RelRecord
 
 
 _DIRECTIONS = ("out", "in", "both")
@@ -71,6 +73,16 @@ _DIRECTIONS = ("out", "in", "both")
 
 class GraphStoreError(ValidationError):
     """A store call named something that does not exist or broke a store rule."""
+
+
+_query_engine = None  # run_query(graph, query, parameters) of the query layer, once it is imported
+
+
+def install_query_engine(run_query) -> None:
+    """Called by the query layer (graph/cypher) on import. Dependencies point one way, query ->
+    storage: the storage modules load (and recover a saved graph) without the Cypher engine."""
+    global _query_engine
+    _query_engine = run_query
 
 
 def index_key(value):
@@ -87,26 +99,6 @@ def index_key(value):
     if key is not None:  # temporal values: same type and same instant
         return ("t", type(value).__name__, key())
     return ("o", repr(value))
-
-
-class _NodeRecord:
-    __slots__ = ("labels", "props", "out", "inc")
-
-    def __init__(self, labels, props):
-        self.labels = labels
-        self.props = props
-        self.out = {}  # type -> {rel id: end node id}
-        self.inc = {}  # type -> {rel id: start node id}
-
-
-class _RelRecord:
-    __slots__ = ("type", "start", "end", "props")
-
-    def __init__(self, type, start, end, props):
-        self.type = type
-        self.start = start
-        self.end = end
-        self.props = props
 
 
 def _check_properties(properties, where: str) -> dict:
@@ -127,8 +119,8 @@ class Graph:
     """A directed, typed, labelled property graph with undoable writes."""
 
     def __init__(self):
-        self._nodes: dict[int, _NodeRecord] = {}
-        self._rels: dict[int, _RelRecord] = {}
+        self._nodes: dict[int, NodeRecord] = {}
+        self._rels: dict[int, RelRecord] = {}
         self._by_label: dict[str, dict[int, None]] = {}
         self._by_type: dict[str, dict[int, None]] = {}
         self._indexes: dict[tuple[str, str], dict] = {}
@@ -163,13 +155,13 @@ class Graph:
             return iter(list(self._rels))
         return iter(list(self._by_type.get(type, ())))
 
-    def _node(self, id) -> _NodeRecord:
+    def _node(self, id) -> NodeRecord:
         try:
             return self._nodes[id]
         except (KeyError, TypeError):
             raise GraphStoreError(f"no node with id {id!r}") from None
 
-    def _rel(self, id) -> _RelRecord:
+    def _rel(self, id) -> RelRecord:
         try:
             return self._rels[id]
         except (KeyError, TypeError):
@@ -313,7 +305,7 @@ class Graph:
         return nid
 
     def _insert_node(self, nid, labels, props):
-        self._nodes[nid] = _NodeRecord(labels, props)
+        self._nodes[nid] = NodeRecord(labels, props)
         for label in labels:
             self._by_label.setdefault(label, {})[nid] = None
         self._index_add(nid, labels, props)
@@ -336,7 +328,7 @@ class Graph:
         props = _check_properties(properties, "add_relationship")
         rid = self._next_rel
         self._next_rel += 1
-        self._insert_rel(rid, _RelRecord(type, start, end, props))
+        self._insert_rel(rid, RelRecord(type, start, end, props))
         self._log(lambda: self._remove_rel_record(rid))
         if self._redo is not None:
             self._redo.append(("r+", rid, type, start, end, dict(props)))
@@ -532,7 +524,7 @@ class Graph:
                 if rid in self._rels:
                     raise GraphStoreError(f"redo op creates relationship {rid}, which exists")
                 self._node(start), self._node(end)
-                self._insert_rel(rid, _RelRecord(type, start, end, _check_properties(props, "redo")))
+                self._insert_rel(rid, RelRecord(type, start, end, _check_properties(props, "redo")))
                 self._next_rel = max(self._next_rel, rid + 1)
                 self._log(lambda rid=rid: self._remove_rel_record(rid))
                 if self._redo is not None:
@@ -580,7 +572,7 @@ class Graph:
         and leaves the graph as it was. Node ids are handed out in row order, then relationship
         ids. Returns the counts and the first new ids.
         """
-        from . import columns  # deferred: columns.py builds this module's record classes
+        from . import columns  # deferred: columns.py imports this module (GraphStoreError)
 
         with _collector_paused():
             batch = columns.build_batch(
@@ -742,7 +734,7 @@ class Graph:
             labels, types = doc["labels"], doc["types"]
             graph = cls()
             nodes = graph._nodes
-            node_record = _NodeRecord
+            node_record = NodeRecord
             per_label = [[] for _ in labels]
             set_labels = doc["label_sets"]
             label_sets = [[labels[i] for i in ids] for ids in set_labels]
@@ -754,7 +746,7 @@ class Graph:
                     per_label[i].append(nid)
             graph._by_label = {labels[i]: dict.fromkeys(ids) for i, ids in enumerate(per_label) if ids}
             rels = graph._rels
-            rel_record = _RelRecord
+            rel_record = RelRecord
             per_type = [[] for _ in types]
             rel_props = {i: props for i, props in doc["rel_props"]}
             for i, (rid, t, s, e) in enumerate(
@@ -791,7 +783,12 @@ class Graph:
     # ----------------------------------------------------------------- queries
     def run(self, query: str, parameters: dict | None = None):
         """Run one openCypher query atomically; returns a driver-style Result."""
-        return run_query(self, query, parameters)
+        if _query_engine is None:
+            raise GraphStoreError(
+                "Graph.run needs the query layer: import Graph from prometheus.graph "
+                "(or import prometheus.graph.cypher) before running a query"
+            )
+        return _query_engine(self, query, parameters)
 
     def __repr__(self):
         return f"<Graph {len(self._nodes)} nodes, {len(self._rels)} relationships>"

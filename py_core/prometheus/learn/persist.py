@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..graph.rpc import current_graph
+from ..graph.session import current_graph
 from ..store import parts
 from .collection import Collection
 from .rpc import current_collection, has_collection, set_collection

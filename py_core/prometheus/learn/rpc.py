@@ -1,14 +1,14 @@
 """RPC methods `learn.*`: the page's door to the learning app (JSON in, JSON out).
 
 One session collection, whose concepts live in the session graph of `graph.*`
-(`prometheus.graph.rpc.current_graph`). The store replaces it with `set_collection`.
+(`prometheus.graph.session.current_graph`). The store replaces it with `set_collection`.
 Binary inputs (an .apkg) arrive as base64 text; every method takes an optional `now`
 (ISO datetime or epoch milliseconds) so tests and replays are deterministic.
 """
 
 from __future__ import annotations
 
-from ..graph.rpc import current_graph
+from ..graph.session import current_graph
 from ..rpc import method
 from . import grading, study
 from .collection import Collection

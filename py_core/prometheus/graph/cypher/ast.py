@@ -1,7 +1,7 @@
 """The syntax tree the parser builds: plain slotted classes, one per construct.
 
 Every expression keeps `pos` (offset in the query) for error messages and `text` (its
-source text, which names a RETURN column when no alias is given).
+source text, which names a RETURN column when no alias is given). `walk` visits a tree.
 """
 
 from __future__ import annotations
@@ -86,3 +86,25 @@ Delete = _node("Delete", "exprs detach")
 CallClause = _node("CallClause", "name args yields star where")  # yields: list of (name, alias) or None
 SingleQuery = _node("SingleQuery", "clauses")
 UnionQuery = _node("UnionQuery", "queries all_flags")
+
+
+def children(e):
+    for name in getattr(e, "fields", ()):
+        v = getattr(e, name)
+        if isinstance(v, list):
+            for x in v:
+                if isinstance(x, tuple):
+                    for y in x:
+                        if hasattr(y, "fields"):
+                            yield y
+                elif hasattr(x, "fields"):
+                    yield x
+        elif hasattr(v, "fields"):
+            yield v
+
+
+def walk(e):
+    """Every sub-expression of `e` (pre-order), not descending into patterns' elements."""
+    yield e
+    for child in children(e):
+        yield from walk(child)

@@ -7,9 +7,9 @@ aggregates, unknown functions) happen here.
 
 from __future__ import annotations
 
-import math
 import re
 
+from .. import temporal as T
 from ..entities import Node, Relationship
 from ..errors import (
     COMPILE_TIME,
@@ -21,12 +21,12 @@ from ..errors import (
     ParameterMissing,
 )
 from . import ast as A
-from . import temporal as T
-from .functions import AGGREGATES, FUNCTIONS, to_string
-from .values import compare, equals, is_number, type_name
+from .ast import children, walk
+from .functions import AGGREGATES, FUNCTIONS
+from .operators import ARITHMETIC, COMPARISONS, equal, not_equal
+from .values import equals, is_number, type_name
 
 AGG = "\x00agg"  # row key holding a group's aggregate values
-INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 
 class Scope:
@@ -67,7 +67,7 @@ class ExprCompiler:
             return True
         if isinstance(e, (A.ExistsSub, A.CountSub)):
             return False
-        return any(self.contains_aggregate(x) for x in _children(e))
+        return any(self.contains_aggregate(x) for x in children(e))
 
     # --------------------------------------------------------------- compile
     def compile(self, e, scope: Scope):
@@ -341,7 +341,7 @@ class ExprCompiler:
                     )
         left = self.compile(e.left, scope)
         right = self.compile(e.right, scope)
-        op = _ARITH[e.op]
+        op = ARITHMETIC[e.op]
         return lambda r, c: op(left(r, c), right(r, c))
 
     def c_Unary(self, e, scope):
@@ -370,11 +370,11 @@ class ExprCompiler:
 
     def c_Compare(self, e, scope):
         fns = [self.compile(x, scope) for x in e.operands]
-        ops = [_COMPARE[o] for o in e.ops]
+        ops = [COMPARISONS[o] for o in e.ops]
         if len(ops) == 1:
             a, b, op = fns[0], fns[1], ops[0]
-            if op is _ne or op is _eq:
-                negate = op is _ne
+            if op is not_equal or op is equal:
+                negate = op is not_equal
 
                 def eq(r, c):
                     x, y = a(r, c), b(r, c)
@@ -872,168 +872,3 @@ _ARG_KINDS = {
     "startnode": ("rel",),
     "endnode": ("rel",),
 }
-
-
-def _children(e):
-    for name in getattr(e, "fields", ()):
-        v = getattr(e, name)
-        if isinstance(v, list):
-            for x in v:
-                if isinstance(x, tuple):
-                    for y in x:
-                        if hasattr(y, "fields"):
-                            yield y
-                elif hasattr(x, "fields"):
-                    yield x
-        elif hasattr(v, "fields"):
-            yield v
-
-
-def walk(e):
-    """Every sub-expression of `e` (pre-order), not descending into patterns' elements."""
-    yield e
-    for child in _children(e):
-        yield from walk(child)
-
-
-# --------------------------------------------------------------- arithmetic
-def _check_int(v):
-    if INT_MIN <= v <= INT_MAX:
-        return v
-    raise CypherArgumentError("integer arithmetic overflow", "IntegerOverflow", RUNTIME)
-
-
-def _add(a, b):
-    if a is None or b is None:
-        return None
-    ta, tb = type(a), type(b)
-    if ta is int and tb is int:
-        return _check_int(a + b)
-    if ta in (int, float) and tb in (int, float):
-        return a + b
-    if ta is str and tb is str:
-        return a + b
-    if ta is list:
-        return a + b if tb is list else a + [b]
-    if tb is list:
-        return [a] + b
-    if isinstance(b, T.Duration) and isinstance(a, T.Temporal):
-        return T.add_duration(a, b)
-    if isinstance(a, T.Duration) and isinstance(b, T.Temporal):
-        return T.add_duration(b, a)
-    if ta is str and tb in (int, float):
-        return a + to_string(b)
-    if tb is str and ta in (int, float):
-        return to_string(a) + b
-    raise CypherTypeError(f"cannot add {type_name(a)} and {type_name(b)}", "InvalidArgumentType", RUNTIME)
-
-
-def _numbers(op, a, b):
-    if not is_number(a) or not is_number(b):
-        raise CypherTypeError(
-            f"cannot apply {op} to {type_name(a)} and {type_name(b)}", "InvalidArgumentType", RUNTIME
-        )
-
-
-def _sub(a, b):
-    if a is None or b is None:
-        return None
-    if isinstance(b, T.Duration) and isinstance(a, T.Temporal):
-        return T.add_duration(a, b, -1)
-    _numbers("-", a, b)
-    if type(a) is int and type(b) is int:
-        return _check_int(a - b)
-    return a - b
-
-
-def _mul(a, b):
-    if a is None or b is None:
-        return None
-    if isinstance(a, T.Duration) and is_number(b):
-        return T.scale_duration(a, b)
-    if isinstance(b, T.Duration) and is_number(a):
-        return T.scale_duration(b, a)
-    _numbers("*", a, b)
-    if type(a) is int and type(b) is int:
-        return _check_int(a * b)
-    return a * b
-
-
-def _div(a, b):
-    if a is None or b is None:
-        return None
-    if isinstance(a, T.Duration) and is_number(b):
-        return T.scale_duration(a, b, divide=True)
-    _numbers("/", a, b)
-    if type(a) is int and type(b) is int:
-        if b == 0:
-            raise CypherArgumentError("division by zero", "DivisionByZero", RUNTIME)
-        q = abs(a) // abs(b)
-        return q if (a >= 0) == (b >= 0) else -q
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0 or a != a:
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1, b)
-
-
-def _mod(a, b):
-    if a is None or b is None:
-        return None
-    _numbers("%", a, b)
-    if type(a) is int and type(b) is int:
-        if b == 0:
-            raise CypherArgumentError("division by zero", "DivisionByZero", RUNTIME)
-        rem = abs(a) % abs(b)
-        return rem if a >= 0 else -rem
-    if b == 0:
-        return math.nan
-    return math.fmod(a, b)
-
-
-def _pow(a, b):
-    if a is None or b is None:
-        return None
-    _numbers("^", a, b)
-    try:
-        return float(a) ** float(b)
-    except (OverflowError, ZeroDivisionError):
-        return math.inf
-    except ValueError:
-        return math.nan
-
-
-_ARITH = {"+": _add, "-": _sub, "*": _mul, "/": _div, "%": _mod, "^": _pow}
-
-
-def _lt(a, b):
-    c = compare(a, b)
-    return None if c is None else (c < 0)
-
-
-def _le(a, b):
-    c = compare(a, b)
-    return None if c is None else (c <= 0)
-
-
-def _gt(a, b):
-    c = compare(a, b)
-    return None if c is None else (c == 1)
-
-
-def _ge(a, b):
-    c = compare(a, b)
-    return None if c is None else (c in (0, 1))
-
-
-def _eq(a, b):
-    return equals(a, b)
-
-
-def _ne(a, b):
-    v = equals(a, b)
-    return None if v is None else not v
-
-
-_COMPARE = {"=": _eq, "<>": _ne, "<": _lt, "<=": _le, ">": _gt, ">=": _ge}

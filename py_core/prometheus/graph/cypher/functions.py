@@ -11,7 +11,8 @@ import random
 
 from ..entities import Node, Path, Relationship
 from ..errors import RUNTIME, CypherArgumentError, CypherTypeError, EntityNotFound
-from .temporal import Temporal, statement_ns
+from .. import temporal as T
+from ..temporal import Temporal, statement_ns
 from .values import is_number, type_name
 
 
@@ -537,8 +538,6 @@ FUNCTIONS = {
 
 
 def _temporal_functions():
-    from . import temporal as T
-
     def maker(build):
         def fn(ctx, arg=_MISSING):
             if arg is _MISSING:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from ..entities import Node, Path, Relationship
-from .temporal import Date, DateTime, Duration, LocalDateTime, LocalTime, Temporal, Time
+from ..temporal import Date, DateTime, Duration, LocalDateTime, LocalTime, Temporal, Time
 
 _TEMPORAL_RANK = {DateTime: 0, LocalDateTime: 1, Date: 2, Time: 3, LocalTime: 4, Duration: 5}
 
