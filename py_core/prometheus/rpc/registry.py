@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 from ..errors import InvalidParams, UnknownMethod, ValidationError
 from ..store.store import session
+from .annotations import Mismatch, check, signature_of
 
 # Namespace -> module whose import registers that namespace's methods.
 ENGINE_MODULES = {
@@ -73,6 +74,14 @@ def method(name: str, *, packages: tuple[str, ...] = (), writes: tuple[str, ...]
 def methods() -> dict[str, Method]:
     """Every method registered so far (engines register on first use)."""
     return dict(_METHODS)
+
+
+def public_methods() -> dict[str, Method]:
+    """Every method of the public API, by name: all engines imported (none of them loads a
+    Pyodide package or the model at import), methods that tests register left out."""
+    for module in dict.fromkeys(ENGINE_MODULES.values()):
+        importlib.import_module(module)
+    return {name: entry for name, entry in sorted(_METHODS.items()) if _namespace(name) in ENGINE_MODULES}
 
 
 def _namespace(name: str) -> str:
@@ -127,6 +136,12 @@ def _bind(entry: Method, params: Any, progress) -> inspect.BoundArguments:
         raise InvalidParams(
             f"params of {entry.name!r}: {exc}; accepted: {', '.join(accepted) or 'none'}"
         ) from None
+    for param in signature_of(entry.function).params:
+        if param.name in params:
+            try:
+                check(params[param.name], param.type, f"params.{param.name}")
+            except Mismatch as exc:
+                raise InvalidParams(f"{entry.name}: {exc}") from None
     return bound
 
 

@@ -1,0 +1,288 @@
+"""A method's annotations read once, as the registry, `core.methods` and the docs need them.
+
+`signature_of(function)` gives the params (name, type, default, required), the result type
+and the docstring; `check(value, type, path)` refuses a value that does not fit its
+annotation with a message naming the path (`params.cards[3].front must be a string, got
+int`); `type_text(type)` writes a type in TypeScript notation, the notation of the page's
+developers (docs/rpc.md, web/prometheus.d.ts, `core.methods`). The vocabulary is in
+rpc/types.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import types
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, NotRequired, Required, Union, get_args, get_origin
+
+from .types import Alias, AnyJson, TypedArray
+
+_MISSING = inspect.Parameter.empty
+_NONE = type(None)
+
+
+class Mismatch(Exception):
+    """A value does not fit its annotation; the message names the path."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: Any
+    default: Any  # inspect.Parameter.empty when required
+    required: bool
+
+
+@dataclass(frozen=True)
+class Signature:
+    params: tuple[Param, ...]
+    returns: Any
+    doc: str
+    annotated: bool  # every param and the result carry an annotation
+
+
+@functools.cache
+def signature_of(function) -> Signature:
+    """Params (without the `progress` callback), result type and docstring of `function`."""
+    hints = typing.get_type_hints(function, include_extras=True)
+    params = []
+    annotated = "return" in hints
+    for p in inspect.signature(function).parameters.values():
+        if p.name == "progress":
+            continue
+        annotated = annotated and p.name in hints
+        params.append(Param(p.name, hints.get(p.name, Any), p.default, p.default is _MISSING))
+    doc = inspect.cleandoc(function.__doc__ or "")
+    return Signature(tuple(params), hints.get("return", Any), doc, annotated)
+
+
+# ------------------------------------------------------------------ checking values
+_SIMPLE = {bool: {bool}, int: {int}, float: {int, float}, str: {str}, _NONE: {_NONE}, bytes: {bytes}}
+_WORDS = {
+    bool: "true or false",
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    _NONE: "null",
+    bytes: "bytes (a Uint8Array or ArrayBuffer)",
+    list: "a list",
+    dict: "an object",
+}
+
+
+def _got(value) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def unwrap(tp):
+    """`tp` without Annotated/Required/NotRequired, and its Annotated metadata."""
+    meta: list = []
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            meta.extend(tp.__metadata__)
+            tp = tp.__origin__
+        elif origin in (Required, NotRequired):
+            tp = get_args(tp)[0]
+        else:
+            return tp, meta
+
+
+def _members(tp) -> tuple:
+    return get_args(tp) if get_origin(tp) in (Union, types.UnionType) else (tp,)
+
+
+def _simple_classes(tp) -> set | None:
+    """The Python classes a value of a union of plain scalar types may have, else None."""
+    classes: set = set()
+    for member in _members(unwrap(tp)[0]):
+        member = unwrap(member)[0]
+        if member not in _SIMPLE:
+            return None
+        classes |= _SIMPLE[member]
+    return classes
+
+
+def describe(tp) -> str:
+    """`tp` in words, for error messages."""
+    tp, meta = unwrap(tp)
+    for m in meta:
+        if isinstance(m, AnyJson):
+            return "a JSON value"
+        if isinstance(m, TypedArray):
+            return f"a {m.name} (its bytes)"
+    origin = get_origin(tp)
+    if origin is Literal:
+        return "one of " + ", ".join(repr(v) for v in get_args(tp))
+    if origin in (Union, types.UnionType):
+        return " or ".join(describe(m) for m in get_args(tp))
+    if typing.is_typeddict(tp):
+        return "an object"
+    return _WORDS.get(origin or tp, getattr(tp, "__name__", str(tp)))
+
+
+def _key_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if key.isidentifier() else f"{path}[{json.dumps(key)}]"
+
+
+def typed_dict_fields(tp) -> list[tuple[str, Any, bool]]:
+    """(key, type, required) of a TypedDict, in declaration order."""
+    hints = typing.get_type_hints(tp, include_extras=True)
+    fields = []
+    for key, hint in hints.items():
+        origin = get_origin(hint)
+        required = tp.__total__ if origin not in (Required, NotRequired) else origin is Required
+        fields.append((key, hint, required))
+    return fields
+
+
+def check(value, tp, path: str) -> None:
+    """Raise Mismatch naming `path` unless `value` fits annotation `tp`."""
+    tp, meta = unwrap(tp)
+    for m in meta:
+        if isinstance(m, AnyJson):
+            return
+        if isinstance(m, TypedArray):
+            size = {"float32": 4, "float64": 8, "int32": 4, "uint8": 1}[m.dtype]
+            if not isinstance(value, bytes) or len(value) % size:
+                raise Mismatch(
+                    f"{path} must be {describe(tp)} with a multiple of {size} bytes, got {_got(value)}"
+                )
+            return
+    if tp is Any or tp is object:
+        return
+    origin = get_origin(tp)
+    if tp in _SIMPLE:
+        if type(value) not in _SIMPLE[tp]:
+            raise Mismatch(f"{path} must be {_WORDS[tp]}, got {_got(value)}")
+    elif tp is list or origin is list:
+        if not isinstance(value, list):
+            raise Mismatch(f"{path} must be a list, got {_got(value)}")
+        (item,) = get_args(tp) or (Any,)
+        classes = _simple_classes(item)
+        if classes is not None and set(map(type, value)) <= classes:
+            return  # the common bulk case (a column of numbers): one pass at C speed
+        for i, v in enumerate(value):
+            check(v, item, f"{path}[{i}]")
+    elif tp is dict or origin is dict:
+        if not isinstance(value, dict):
+            raise Mismatch(f"{path} must be an object, got {_got(value)}")
+        _, item = get_args(tp) or (str, Any)
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise Mismatch(f"{path} keys must be strings, got {_got(k)}")
+            check(v, item, _key_path(path, k))
+    elif origin is Literal:
+        if not any(type(value) is type(v) and value == v for v in get_args(tp)):
+            raise Mismatch(f"{path} must be {describe(tp)}, got {value!r:.60}")
+    elif origin in (Union, types.UnionType):
+        _check_union(value, get_args(tp), path)
+    elif typing.is_typeddict(tp):
+        _check_typed_dict(value, tp, path)
+    else:
+        raise TypeError(f"{path}: annotation {tp!r} is not in the RPC vocabulary (rpc/types.py)")
+
+
+def _outer_kind(tp):
+    tp = unwrap(tp)[0]
+    origin = get_origin(tp) or tp
+    if typing.is_typeddict(tp):
+        return dict
+    if origin is Literal:
+        return type(get_args(tp)[0])
+    return origin
+
+
+def _check_union(value, members, path: str) -> None:
+    failures = []
+    for member in members:
+        try:
+            check(value, member, path)
+            return
+        except Mismatch as exc:
+            failures.append((member, exc))
+    for member, exc in failures:  # the member of the value's own kind says what is wrong inside it
+        kind = _outer_kind(member)
+        if isinstance(kind, type) and type(value) is kind and kind not in (_NONE,):
+            raise exc
+    raise Mismatch(f"{path} must be {' or '.join(describe(m) for m in members)}, got {_got(value)}")
+
+
+def _check_typed_dict(value, tp, path: str) -> None:
+    if not isinstance(value, dict):
+        raise Mismatch(f"{path} must be an object, got {_got(value)}")
+    fields = typed_dict_fields(tp)
+    known = {key for key, _, _ in fields}
+    unknown = sorted(str(k) for k in value if k not in known)
+    if unknown:
+        raise Mismatch(
+            f"{path} has unknown key(s) {', '.join(unknown)}; accepted: {', '.join(sorted(known))}"
+        )
+    for key, hint, required in fields:
+        if key in value:
+            check(value[key], hint, _key_path(path, key))
+        elif required:
+            raise Mismatch(f"{_key_path(path, key)} is required")
+
+
+# ------------------------------------------------------------------ TypeScript notation
+def type_text(tp, incoming: bool = False) -> str:
+    """`tp` in TypeScript notation; `incoming`: as the page may send it (bytes from any buffer)."""
+    tp, meta = unwrap(tp)
+    for m in meta:
+        if isinstance(m, AnyJson):
+            return "JsonValue"
+        if isinstance(m, (TypedArray, Alias)):
+            return m.name
+    origin = get_origin(tp)
+    if tp is Any or tp is object:
+        return "JsonValue"
+    if tp is bytes:
+        return "Uint8Array | ArrayBuffer" if incoming else "Uint8Array"
+    if tp in (int, float):
+        return "number"
+    simple = {bool: "boolean", str: "string", _NONE: "null", None: "null"}
+    if tp in simple:
+        return simple[tp]
+    if tp is list or origin is list:
+        (item,) = get_args(tp) or (Any,)
+        inner = type_text(item, incoming)
+        return f"({inner})[]" if " " in inner else f"{inner}[]"
+    if tp is dict or origin is dict:
+        _, item = get_args(tp) or (str, Any)
+        return f"Record<string, {type_text(item, incoming)}>"
+    if origin is Literal:
+        return " | ".join(json.dumps(v) for v in get_args(tp))
+    if origin in (Union, types.UnionType):
+        return " | ".join(dict.fromkeys(type_text(m, incoming) for m in get_args(tp)))
+    if typing.is_typeddict(tp):
+        return tp.__name__
+    raise TypeError(f"annotation {tp!r} is not in the RPC vocabulary (rpc/types.py)")
+
+
+def named_types(tp, found: dict | None = None) -> dict[str, Any]:
+    """Every TypedDict and Alias `tp` refers to, by name (the docs and .d.ts define each once)."""
+    found = {} if found is None else found
+    inner, meta = unwrap(tp)
+    for m in meta:
+        if isinstance(m, Alias):
+            if found.setdefault(m.name, tp) is not tp and found[m.name] != tp:
+                raise TypeError(f"two different types are named {m.name}")
+    if any(isinstance(m, (AnyJson, TypedArray)) for m in meta):
+        return found
+    if typing.is_typeddict(inner):
+        if inner.__name__ in found:
+            if found[inner.__name__] is not inner:
+                raise TypeError(f"two different TypedDicts are named {inner.__name__}")
+            return found
+        found[inner.__name__] = inner
+        for _, hint, _ in typed_dict_fields(inner):
+            named_types(hint, found)
+        return found
+    for arg in get_args(inner):
+        if not isinstance(arg, (str, int, float, bool)) and arg is not None:
+            named_types(arg, found)
+    return found
