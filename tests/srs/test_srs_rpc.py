@@ -63,7 +63,9 @@ def test_columns_validation_and_values():
     error = call("srs.retrievability_columns", {"stability": [2.0], "last_review_ms": [None]})["error"]
     assert "last_review_ms[0] is null" in error["message"]
     error = call("srs.forecast_columns", {"due_ms": [1, "x"]})["error"]
-    assert error["type"] == "InvalidParams" and "params.due_ms[1] must be a number, got str" in error["message"]
+    assert (
+        error["type"] == "InvalidParams" and "params.due_ms[1] must be a number, got str" in error["message"]
+    )
 
 
 def test_optimize_reports_progress_and_small_data_rule():
@@ -87,4 +89,6 @@ def test_optimize_reports_progress_and_small_data_rule():
     bad = call(
         "srs.optimize", {"review_logs": [{"card_id": 1, "rating": 7, "review_datetime": START.isoformat()}]}
     )
-    assert bad["error"]["type"] == "InvalidParams" and "params.review_logs[0].rating" in bad["error"]["message"]
+    assert (
+        bad["error"]["type"] == "InvalidParams" and "params.review_logs[0].rating" in bad["error"]["message"]
+    )

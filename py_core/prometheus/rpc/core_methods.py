@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from typing import NotRequired, TypedDict
 
 from .. import __version__
 from ..errors import ValidationError
 from .annotations import named_types, signature_of, type_text, typed_dict_fields, unwrap
 from .registry import method, public_methods
-from .types import Alias, Json, NotRequired, TypedDict
+from .types import Alias, Json
 
 
 class CoreInfo(TypedDict):

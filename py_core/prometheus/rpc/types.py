@@ -4,7 +4,7 @@ One vocabulary for three readers: the registry checks params against it
 (rpc/annotations.py), `core.methods` lists it, and the build writes docs/rpc.md and
 web/prometheus.d.ts from it. Allowed in an annotation:
 
-- plain JSON: `bool`, `int` (a whole number), `float` (any number; an int is accepted),
+- plain JSON (`Literal`, `TypedDict`, `NotRequired` come from `typing`): `bool`, `int` (a whole number), `float` (any number; an int is accepted),
   `str`, `None`, `list[T]`, `dict[str, T]`, `Literal[...]`, `T | U`, and `TypedDict`s for
   objects with known keys (unknown keys are refused in params);
 - `Json`: any JSON value (a method that checks it itself, or passes it through);
@@ -21,7 +21,7 @@ keeps passing numpy arrays and plain values around unchanged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, NotRequired, Required, TypedDict
+from typing import Annotated, Any
 
 __all__ = [
     "Alias",
@@ -30,11 +30,7 @@ __all__ = [
     "Int32Array",
     "Json",
     "JsonObject",
-    "Literal",
-    "NotRequired",
-    "Required",
     "TypedArray",
-    "TypedDict",
     "Uint8Array",
     "When",
 ]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, NotRequired, TypedDict
 
 from ..errors import ValidationError
 from ..rpc import method
-from ..rpc.types import Alias, Float64Array, JsonObject, Literal, NotRequired, TypedDict
+from ..rpc.types import Alias, Float64Array, JsonObject
 from .card import Card, ReviewLog
 from .enums import Rating
 from .parameters import DEFAULT_PARAMETERS, LOWER_BOUNDS, UPPER_BOUNDS
@@ -187,7 +187,8 @@ def retrievability(
     cards: list[SrsCard], now: str | None = None, scheduler: SchedulerConfig | None = None
 ) -> Float64Array:
     """The probability of recalling each card at `now` (default: the current time)."""
-    from .collection import CardArrays, retrievability as vector_r
+    from .collection import CardArrays
+    from .collection import retrievability as vector_r
 
     arrays = CardArrays.from_cards(_cards(cards))
     params = _scheduler(scheduler).parameters
@@ -203,7 +204,8 @@ def forecast(
     day_start_hour: int = 0,
 ) -> list[int]:
     """How many of `cards` fall due on each of the next `days` learner days (today first)."""
-    from .collection import CardArrays, forecast as vector_forecast
+    from .collection import CardArrays
+    from .collection import forecast as vector_forecast
 
     arrays = CardArrays.from_cards(_cards(cards))
     return vector_forecast(arrays.due_us, days, now, day_start=(utc_offset_minutes, day_start_hour)).tolist()
