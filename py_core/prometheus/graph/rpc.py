@@ -34,15 +34,15 @@ class GraphStats(TypedDict):
     indexes: list[list[str]]  # [label, property] pairs
 
 
-class Timed(GraphStats):
+class GraphTimed(GraphStats):
     engine_ms: float  # time spent in the engine, without the message passing
 
 
-class Imported(Timed):
+class GraphImported(GraphTimed):
     added: JsonObject  # counts and first new ids, see Graph.load_columns
 
 
-class Snapshot(TypedDict):
+class GraphSnapshot(TypedDict):
     snapshot: str  # base64 of the snapshot bytes
     bytes: int
     nodes: int
@@ -94,7 +94,11 @@ def json_value(v):
 def run(query: str, parameters: dict[str, Json] | None = None) -> QueryResult:
     """Run one openCypher query (with `$name` parameters) on the session graph; a query that
     writes is one store change. A bad query rejects with the CypherError subclass that says why
-    (SyntaxError, SemanticError, ...: `tckType`, `phase`, `line`, `column`), changing nothing."""
+    (SyntaxError, SemanticError, ...: `tckType`, `phase`, `line`, `column`), changing nothing.
+
+    Example: {"query": "MATCH (c:Concept {name: $name})-[:REQUIRES]->(p) RETURN p.name",
+              "parameters": {"name": "qubit"}}
+    """
     result = current_graph().run(query, parameters)
     return {
         "keys": result.keys,
@@ -104,7 +108,7 @@ def run(query: str, parameters: dict[str, Json] | None = None) -> QueryResult:
 
 
 @method("graph.save")
-def save() -> Snapshot:
+def save() -> GraphSnapshot:
     """A snapshot of the whole session graph (base64 text) that `graph.load` restores."""
     graph = current_graph()
     start = time.perf_counter()
@@ -120,7 +124,7 @@ def save() -> Snapshot:
 
 
 @method("graph.load", packages=("tzdata",), writes=("graph",))
-def load(snapshot: str) -> Timed:
+def load(snapshot: str) -> GraphTimed:
     """Replace the session graph with a snapshot made by `graph.save` (checked before it replaces)."""
     try:
         data = base64.b64decode(snapshot.encode("ascii"), validate=True)
@@ -157,7 +161,7 @@ def import_columns(
     nodes_csv: str | None = None,
     relationships_csv: str | None = None,
     id_type: Literal["string", "integer"] = "string",
-) -> Imported:
+) -> GraphImported:
     """Adds nodes and relationships to the session graph in one change, all or nothing.
 
     Either columns (`nodes` / `relationships`, shaped as in graph/columns.py) or CSV text with

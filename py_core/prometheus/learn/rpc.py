@@ -98,7 +98,11 @@ def set_collection(collection: Collection | None) -> None:
 @method("learn.add_cards", writes=("learn", "graph"))
 def add_cards(cards: list[CardSpec], now: When | None = None) -> Added:
     """Add notes (each makes one or more cards) in one undoable step; every bad spec of the batch
-    is reported at once, and then nothing is added."""
+    is reported at once, and then nothing is added.
+
+    Example: {"cards": [{"front": "H|0>", "back": "|+>", "concepts": ["hadamard"]},
+                        {"text": "A qubit has {{c1::two}} basis states"}]}
+    """
     return study.add_cards(current_collection(), cards, now)
 
 

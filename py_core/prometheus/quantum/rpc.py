@@ -92,7 +92,11 @@ def run(
     """Simulate an OpenQASM 2.0 program: counts, the largest outcome probabilities of the final
     state (qubit 0 rightmost), Pauli expectations, and optionally pictures and the statevector.
     A malformed program rejects with QasmError (`line`, `column`); a state too large for this
-    runtime with CircuitTooLarge, before anything is allocated."""
+    runtime with CircuitTooLarge, before anything is allocated.
+
+    Example: {"qasm": "OPENQASM 2.0; include \\"qelib1.inc\\"; qreg q[2]; h q[0]; cx q[0],q[1];",
+              "shots": 100, "observables": [{"ZZ": 1.0}]}
+    """
     circuit = _circuit(qasm)
     dt = _dtype(dtype)
     started = time.perf_counter()

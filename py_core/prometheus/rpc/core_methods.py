@@ -148,7 +148,10 @@ def echo(value: Json = None) -> Json:
 
 @method("core.stats")
 def stats(values: list[float]) -> Stats:
-    """Summary statistics of a list of numbers, computed with numpy."""
+    """Summary statistics of a list of numbers, computed with numpy.
+
+    Example: {"values": [1, 2, 3.5]}
+    """
     import numpy
 
     if not values:

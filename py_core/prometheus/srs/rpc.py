@@ -75,12 +75,12 @@ class Undone(TypedDict):
     review_logs: list[SrsReviewLog]
 
 
-class Imported(TypedDict):
+class ReviewsImported(TypedDict):
     reviews: int
     cards: int
 
 
-class AnkiImported(Imported):
+class AnkiReviewsImported(ReviewsImported):
     utc_offset_minutes: int
     day_start_hour: int
 
@@ -156,7 +156,10 @@ def defaults() -> SrsDefaults:
 
 @method("srs.new_card")
 def new_card(card_id: int | None = None, due: str | None = None) -> SrsCard:
-    """A new card (state learning, due now or at `due`); a random id unless `card_id` is given."""
+    """A new card (state learning, due now or at `due`); a random id unless `card_id` is given.
+
+    Example: {"card_id": 1, "due": "2025-01-01T00:00:00+00:00"}
+    """
     return Card(card_id=card_id, due=due).to_dict()
 
 
@@ -227,7 +230,7 @@ def undo(card: SrsCard, review_logs: list[SrsReviewLog], scheduler: SchedulerCon
 
 
 @method("srs.import_csv")
-def import_csv(csv: str) -> Imported:
+def import_csv(csv: str) -> ReviewsImported:
     """Read a review log in CSV (card_id, review_time, review_rating, ...) as the session's table,
     which srs.evaluate / optimize / memory_states use when given no logs."""
     table = _table(csv=csv)
@@ -238,7 +241,7 @@ def import_csv(csv: str) -> Imported:
 @method("srs.import_anki", packages=("sqlite3",))
 def import_anki(
     data: str, day_start_hour: int | None = None, utc_offset_minutes: int | None = None
-) -> AnkiImported:
+) -> AnkiReviewsImported:
     """Read an Anki collection file (base64 text) as the session's review table (its revlog only)."""
     import base64
     import binascii

@@ -54,7 +54,10 @@ def get(key: str | None = None) -> Json:
 
 @method("settings.set", writes=("settings",))
 def set_(values: dict[str, Json]) -> dict[str, Json]:
-    """Set several settings at once (a null value removes one); all or nothing. Returns them all."""
+    """Set several settings at once (a null value removes one); all or nothing. Returns them all.
+
+    Example: {"values": {"theme": "dark"}}
+    """
     if not values:
         raise ValidationError("values must be a non-empty object of setting names to JSON values")
     for key, value in values.items():
