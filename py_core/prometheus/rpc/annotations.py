@@ -149,7 +149,8 @@ def check(value, tp, path: str) -> None:
             size = {"float32": 4, "float64": 8, "int32": 4, "uint8": 1}[m.dtype]
             if not isinstance(value, bytes) or len(value) % size:
                 raise Mismatch(
-                    f"{path} must be {describe(tp)} with a multiple of {size} bytes, got {_got(value)}"
+                    f"{path} must be a {m.name} (its bytes) with a multiple of {size} bytes, "
+                    f"got {_got(value)}" + (f" of {len(value)} bytes" if isinstance(value, bytes) else "")
                 )
             return
     if tp is Any or tp is object:
