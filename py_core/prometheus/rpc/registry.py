@@ -2,8 +2,10 @@
 
 A method name is `<namespace>.<name>`; the namespace picks the module that registers it
 (`ENGINE_MODULES`), so an engine is imported only when a page first calls into it.
-Params arrive as one JSON object and are bound to the function's keyword arguments;
-results go back as JSON. A function that takes a `progress` keyword receives a callable
+Params arrive as one JSON object, are checked against the function's annotations (the
+vocabulary of rpc/types.py; a misfit is InvalidParams naming method, param and path) and bound
+to its keyword arguments; results go back as JSON. The same annotations and docstrings give
+`core.methods`, docs/rpc.md and web/prometheus.d.ts (build/api_docs.py). A function that takes a `progress` keyword receives a callable
 `progress(stage, fraction)` that the worker turns into progress events.
 
 Bytes travel beside the JSON, not inside it: a `{"__bytes__": i}` in the params stands for
