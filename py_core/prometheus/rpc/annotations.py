@@ -128,6 +128,7 @@ def _key_path(path: str, key: str) -> str:
     return f"{path}.{key}" if key.isidentifier() else f"{path}[{json.dumps(key)}]"
 
 
+@functools.cache
 def typed_dict_fields(tp) -> list[tuple[str, Any, bool]]:
     """(key, type, required) of a TypedDict, in declaration order."""
     hints = typing.get_type_hints(tp, include_extras=True)
@@ -139,52 +140,113 @@ def typed_dict_fields(tp) -> list[tuple[str, Any, bool]]:
     return fields
 
 
+class _Misfit(Exception):
+    """What is wrong (`what`) and where below the checked value (`where`, innermost first)."""
+
+    def __init__(self, what: str, where: str | None = None):
+        super().__init__(what)
+        self.what = what
+        self.where = [] if where is None else [where]
+
+
 def check(value, tp, path: str) -> None:
     """Raise Mismatch naming `path` unless `value` fits annotation `tp`."""
+    try:
+        _checker(tp)(value)
+    except _Misfit as exc:
+        raise Mismatch(f"{path}{''.join(reversed(exc.where))} {exc.what}") from None
+
+
+def _accept(value) -> None:
+    return None
+
+
+@functools.cache
+def _checker(tp):
+    """A function that raises _Misfit unless its argument fits `tp`, built once per type: a
+    call checks 10,000 cards or a million numbers, and paths are spelled only on failure."""
     tp, meta = unwrap(tp)
     for m in meta:
         if isinstance(m, AnyJson):
-            return
+            return _accept
         if isinstance(m, TypedArray):
-            size = {"float32": 4, "float64": 8, "int32": 4, "uint8": 1}[m.dtype]
-            if not isinstance(value, bytes) or len(value) % size:
-                raise Mismatch(
-                    f"{path} must be a {m.name} (its bytes) with a multiple of {size} bytes, "
-                    f"got {_got(value)}" + (f" of {len(value)} bytes" if isinstance(value, bytes) else "")
-                )
-            return
+            return _typed_array_checker(m)
     if tp is Any or tp is object:
-        return
+        return _accept
+    classes = _simple_classes(tp)
+    if classes is not None:
+        words = describe(tp)
+
+        def simple(value):
+            if type(value) not in classes:
+                raise _Misfit(f"must be {words}, got {_got(value)}")
+
+        return simple
     origin = get_origin(tp)
-    if tp in _SIMPLE:
-        if type(value) not in _SIMPLE[tp]:
-            raise Mismatch(f"{path} must be {_WORDS[tp]}, got {_got(value)}")
-    elif tp is list or origin is list:
+    if tp is list or origin is list:
+        return _list_checker(get_args(tp)[0] if get_args(tp) else Any)
+    if tp is dict or origin is dict:
+        return _dict_checker(get_args(tp)[1] if get_args(tp) else Any)
+    if origin is Literal:
+        allowed, words = get_args(tp), describe(tp)
+
+        def literal(value):
+            if not any(type(value) is type(v) and value == v for v in allowed):
+                raise _Misfit(f"must be {words}, got {value!r:.60}")
+
+        return literal
+    if origin in (Union, types.UnionType):
+        return _union_checker(get_args(tp))
+    if typing.is_typeddict(tp):
+        return _typed_dict_checker(tp)
+    raise TypeError(f"annotation {tp!r} is not in the RPC vocabulary (rpc/types.py)")
+
+
+def _typed_array_checker(marker: TypedArray):
+    size = {"float32": 4, "float64": 8, "int32": 4, "uint8": 1}[marker.dtype]
+
+    def typed_array(value):
+        if not isinstance(value, bytes) or len(value) % size:
+            got = _got(value) + (f" of {len(value)} bytes" if isinstance(value, bytes) else "")
+            raise _Misfit(f"must be a {marker.name} (its bytes) with a multiple of {size} bytes, got {got}")
+
+    return typed_array
+
+
+def _list_checker(item):
+    classes, check_item = _simple_classes(item), _checker(item)
+
+    def a_list(value):
         if not isinstance(value, list):
-            raise Mismatch(f"{path} must be a list, got {_got(value)}")
-        (item,) = get_args(tp) or (Any,)
-        classes = _simple_classes(item)
+            raise _Misfit(f"must be a list, got {_got(value)}")
         if classes is not None and set(map(type, value)) <= classes:
             return  # the common bulk case (a column of numbers): one pass at C speed
         for i, v in enumerate(value):
-            check(v, item, f"{path}[{i}]")
-    elif tp is dict or origin is dict:
+            try:
+                check_item(v)
+            except _Misfit as exc:
+                exc.where.append(f"[{i}]")
+                raise
+
+    return a_list
+
+
+def _dict_checker(item):
+    check_item = _checker(item)
+
+    def an_object(value):
         if not isinstance(value, dict):
-            raise Mismatch(f"{path} must be an object, got {_got(value)}")
-        _, item = get_args(tp) or (str, Any)
+            raise _Misfit(f"must be an object, got {_got(value)}")
         for k, v in value.items():
             if not isinstance(k, str):
-                raise Mismatch(f"{path} keys must be strings, got {_got(k)}")
-            check(v, item, _key_path(path, k))
-    elif origin is Literal:
-        if not any(type(value) is type(v) and value == v for v in get_args(tp)):
-            raise Mismatch(f"{path} must be {describe(tp)}, got {value!r:.60}")
-    elif origin in (Union, types.UnionType):
-        _check_union(value, get_args(tp), path)
-    elif typing.is_typeddict(tp):
-        _check_typed_dict(value, tp, path)
-    else:
-        raise TypeError(f"{path}: annotation {tp!r} is not in the RPC vocabulary (rpc/types.py)")
+                raise _Misfit(f"keys must be strings, got {_got(k)}")
+            try:
+                check_item(v)
+            except _Misfit as exc:
+                exc.where.append(_key_path("", k))
+                raise
+
+    return an_object
 
 
 def _outer_kind(tp):
@@ -197,36 +259,50 @@ def _outer_kind(tp):
     return origin
 
 
-def _check_union(value, members, path: str) -> None:
-    failures = []
-    for member in members:
-        try:
-            check(value, member, path)
-            return
-        except Mismatch as exc:
-            failures.append((member, exc))
-    for member, exc in failures:  # the member of the value's own kind says what is wrong inside it
-        kind = _outer_kind(member)
-        if isinstance(kind, type) and type(value) is kind and kind not in (_NONE,):
-            raise exc
-    raise Mismatch(f"{path} must be {' or '.join(describe(m) for m in members)}, got {_got(value)}")
+def _union_checker(members):
+    checks = [(_checker(m), _outer_kind(m)) for m in members]
+    words = " or ".join(describe(m) for m in members)
+
+    def union(value):
+        failures = []
+        for check_member, kind in checks:
+            try:
+                check_member(value)
+                return
+            except _Misfit as exc:
+                failures.append((kind, exc))
+        for kind, exc in failures:  # the member of the value's own kind says what is wrong inside it
+            if isinstance(kind, type) and kind is not _NONE and type(value) is kind:
+                raise exc
+        raise _Misfit(f"must be {words}, got {_got(value)}")
+
+    return union
 
 
-def _check_typed_dict(value, tp, path: str) -> None:
-    if not isinstance(value, dict):
-        raise Mismatch(f"{path} must be an object, got {_got(value)}")
-    fields = typed_dict_fields(tp)
-    known = {key for key, _, _ in fields}
-    unknown = sorted(str(k) for k in value if k not in known)
-    if unknown:
-        raise Mismatch(
-            f"{path} has unknown key(s) {', '.join(unknown)}; accepted: {', '.join(sorted(known))}"
-        )
-    for key, hint, required in fields:
-        if key in value:
-            check(value[key], hint, _key_path(path, key))
-        elif required:
-            raise Mismatch(f"{_key_path(path, key)} is required")
+def _typed_dict_checker(tp):
+    fields = [
+        (key, _checker(hint), required, _key_path("", key)) for key, hint, required in typed_dict_fields(tp)
+    ]
+    known = frozenset(key for key, _, _, _ in fields)
+    accepted = ", ".join(sorted(known))
+
+    def typed_dict(value):
+        if not isinstance(value, dict):
+            raise _Misfit(f"must be an object, got {_got(value)}")
+        if not value.keys() <= known:
+            unknown = ", ".join(sorted(str(k) for k in value if k not in known))
+            raise _Misfit(f"has unknown key(s) {unknown}; accepted: {accepted}")
+        for key, check_field, required, where in fields:
+            if key in value:
+                try:
+                    check_field(value[key])
+                except _Misfit as exc:
+                    exc.where.append(where)
+                    raise
+            elif required:
+                raise _Misfit("is required", where)
+
+    return typed_dict
 
 
 # ------------------------------------------------------------------ TypeScript notation
