@@ -246,8 +246,8 @@ export interface MediaFile {
 
 export interface MemoryStates {
   card_ids: number[];
-  stability: number[];
-  difficulty: number[];
+  stability: Float64Array;
+  difficulty: Float64Array;
 }
 
 export interface MethodInfo {

@@ -87,8 +87,8 @@ class AnkiReviewsImported(ReviewsImported):
 
 class MemoryStates(TypedDict):
     card_ids: list[int]
-    stability: list[float]
-    difficulty: list[float]
+    stability: Float64Array  # one per card, in card_ids order
+    difficulty: Float64Array
 
 
 class Metrics(TypedDict):
@@ -279,7 +279,7 @@ def memory_states(
 
     history = _table(review_logs).history()
     s, d = replay(history, DEFAULT_PARAMETERS if parameters is None else parameters)
-    return {"card_ids": history.card_ids, "stability": s, "difficulty": d}
+    return {"card_ids": history.card_ids.tolist(), "stability": s, "difficulty": d}
 
 
 @method("srs.evaluate")
