@@ -92,3 +92,23 @@ def test_optimize_reports_progress_and_small_data_rule():
     assert (
         bad["error"]["type"] == "InvalidParams" and "params.review_logs[0].rating" in bad["error"]["message"]
     )
+
+
+def test_memory_states_name_each_card_in_order():
+    """The RPC layer's conversion: card ids as a JSON list beside the engine's per-card states."""
+    from prometheus.srs.card import ReviewLog
+    from prometheus.srs.collection import memory_states
+    from prometheus.srs.importers import ReviewTable
+    from prometheus.srs.parameters import DEFAULT_PARAMETERS
+
+    logs = [
+        {"card_id": 9, "rating": 4, "review_datetime": "2024-01-02T10:00:00+00:00"},
+        {"card_id": 7, "rating": 3, "review_datetime": "2024-01-01T10:00:00+00:00"},
+        {"card_id": 7, "rating": 1, "review_datetime": "2024-01-05T10:00:00+00:00"},
+    ]
+    out = call("srs.memory_states", {"review_logs": logs})["result"]
+    s, d = memory_states(
+        ReviewTable.from_logs([ReviewLog.from_dict(x) for x in logs]).history(), DEFAULT_PARAMETERS
+    )
+    assert out["card_ids"] == [7, 9]
+    assert out["stability"] == s.tolist() and out["difficulty"] == d.tolist()
