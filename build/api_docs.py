@@ -27,14 +27,10 @@ EVERY_CALL = ("InvalidParams",)
 WRITING_CALL = ("StoreBusy", "StorageFull")
 
 
-def _registry():
+def _core():
     core = str(ROOT / "py_core")
     if core not in sys.path:
         sys.path.insert(0, core)
-    from prometheus.rpc import annotations
-    from prometheus.rpc.registry import public_methods
-
-    return annotations, public_methods()
 
 
 def _error_names() -> set[str]:
@@ -56,56 +52,46 @@ def _summary_and_example(doc: str) -> tuple[str, dict | None]:
 
 
 def describe_api() -> dict:
-    """Every public method as plain data (names, TypeScript types, docs), and the named types."""
-    ann, methods = _registry()
-    from prometheus.rpc.types import Alias
+    """`core.methods`' answer (every public method and named type), with each method's example
+    and the errors its doc names split out, for the two renderings below."""
+    _core()
+    from prometheus.rpc.annotations import signature_of
+    from prometheus.rpc.core_methods import list_methods
+    from prometheus.rpc.registry import public_methods
 
-    errors = _error_names()
-    named: dict = {}
-    out = []
-    for name, entry in methods.items():
-        sig = ann.signature_of(entry.function)
-        if not sig.annotated or not sig.doc:
-            raise SystemExit(f"[api_docs] {name}: every param, the result and a docstring are required")
-        summary, example = _summary_and_example(sig.doc)
-        params = []
-        for p in sig.params:
-            ann.named_types(p.type, named)
-            params.append(
-                {
-                    "name": p.name,
-                    "type": ann.type_text(p.type, incoming=True),
-                    "required": p.required,
-                    "default": None if p.required else json.dumps(p.default),
-                }
-            )
-        ann.named_types(sig.returns, named)
+    lacking = [
+        n
+        for n, e in public_methods().items()
+        if not (signature_of(e.function).annotated and e.function.__doc__)
+    ]
+    if lacking:
+        raise SystemExit(
+            f"[api_docs] {', '.join(lacking)}: every param, the result and a docstring are required"
+        )
+    listed, errors = list_methods(), _error_names()
+    methods = []
+    for m in listed["methods"]:
+        summary, example = _summary_and_example(m["doc"])
         raised = sorted(n for n in set(re.findall(r"\b[A-Z][A-Za-z]+\b", summary)) if n in errors)
-        extra = WRITING_CALL if entry.writes else ()
-        out.append(
+        params = [{**p, "default": None if p["required"] else json.dumps(p["default"])} for p in m["params"]]
+        extra = WRITING_CALL if m["writes"] else ()
+        methods.append(
             {
-                "name": name,
+                **m,
                 "doc": summary,
                 "example": example,
                 "params": params,
-                "returns": ann.type_text(sig.returns),
-                "writes": list(entry.writes),
-                "packages": list(entry.packages),
-                "errors": list(dict.fromkeys([*raised, *EVERY_CALL, *extra])),
+                "errors": [*dict.fromkeys([*raised, *EVERY_CALL, *extra])],
             }
         )
     types = []
-    for type_name, tp in sorted(named.items()):
-        inner, meta = ann.unwrap(tp)
-        alias = next((m for m in meta if isinstance(m, Alias)), None)
-        if alias is not None:
-            types.append({"name": type_name, "doc": alias.doc, "alias": ann.type_text(inner)})
+    for t in listed["types"]:
+        doc = " ".join(t.get("doc", "").split())
+        if "type" in t:
+            types.append({"name": t["name"], "doc": doc, "alias": t["type"]})
         else:
-            fields = [
-                {"name": k, "type": ann.type_text(h), "required": r} for k, h, r in ann.typed_dict_fields(tp)
-            ]
-            types.append({"name": type_name, "doc": " ".join((tp.__doc__ or "").split()), "fields": fields})
-    return {"methods": out, "types": types}
+            types.append({"name": t["name"], "doc": doc, "fields": t["fields"]})
+    return {"methods": methods, "types": types}
 
 
 # ------------------------------------------------------------------ docs/rpc.md

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "build"))
 
-import api_docs  # noqa: E402
+import api_docs
 
 pytestmark = pytest.mark.cpython_only(reason="reads the source tree and runs subprocesses")
 
@@ -70,6 +70,7 @@ def test_examples_run_and_core_methods_stays_light():
         capture_output=True,
         text=True,
         cwd=ROOT,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.splitlines()[-1])

@@ -44,6 +44,7 @@ def compile_page(tsc: Path, page: str, tmp_path: Path) -> tuple[int, list[dict],
         capture_output=True,
         text=True,
         cwd=tmp_path,
+        check=False,
     )
     errors: list[dict] = []
     for line in done.stdout.splitlines():

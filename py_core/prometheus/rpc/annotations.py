@@ -345,9 +345,8 @@ def named_types(tp, found: dict | None = None) -> dict[str, Any]:
     found = {} if found is None else found
     inner, meta = unwrap(tp)
     for m in meta:
-        if isinstance(m, Alias):
-            if found.setdefault(m.name, tp) is not tp and found[m.name] != tp:
-                raise TypeError(f"two different types are named {m.name}")
+        if isinstance(m, Alias) and found.setdefault(m.name, tp) != tp:
+            raise TypeError(f"two different types are named {m.name}")
     if any(isinstance(m, (AnyJson, TypedArray)) for m in meta):
         return found
     if typing.is_typeddict(inner):
