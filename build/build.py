@@ -23,6 +23,7 @@ ROOT = BUILD_DIR.parent
 sys.path.insert(0, str(BUILD_DIR))
 
 from bytecode import compile_for_pyodide  # noqa: E402
+from api_docs import write as write_api_docs  # noqa: E402
 from core_wheel import build_wheel, core_metadata  # noqa: E402
 from declared_packages import STARTUP_PACKAGES, declared_packages  # noqa: E402
 from pwa_manifest import write_sw_manifest  # noqa: E402
@@ -237,6 +238,7 @@ def build(dist: Path, cache: Path, offline: bool = False, quiet: bool = False) -
     dist.mkdir(parents=True, exist_ok=True)
     lock = build_pyodide(dist, cache, offline, report)
     install_tree(ROOT / "worker", dist / "worker", report, dist)
+    write_api_docs(report.log)  # docs/rpc.md and web/prometheus.d.ts from the registry, before web/ is copied
     install_tree(ROOT / "web", dist, report, dist)
     vendor_js(BUILD_DIR, dist, lambda source, target: install_file(source, target, report, dist), report.log)
     model_files = build_model(dist, cache, report)

@@ -2,9 +2,10 @@
 
     python -m bench.quantum.pyodide [--sizes 10,16,20] [--dtype complex128]
 
-Each circuit is timed inside the worker (`quantum.time`, perf_counter around the
-simulation only) and on CPython in this process with the same code. Needs the browser
-test stack (playwright, chromium, the bundle build).
+Each circuit is timed inside a bare Pyodide in the page (bench/quantum/inside.py:
+`prometheus.quantum.bench.time_statevector`, perf_counter around the simulation only) and on
+CPython in this process with the same code. Needs the browser test stack (playwright,
+chromium, the bundle build).
 """
 
 from __future__ import annotations
@@ -29,15 +30,16 @@ def main(argv=None):
     parser.add_argument("--sizes", default="10,16,20")
     parser.add_argument("--dtype", default="complex128")
     args = parser.parse_args(argv)
-    from bench.browser import sdk_page
+    from bench.browser import bare_pyodide_page, run_in_page_pyodide, sdk_page
 
     with sdk_page(timeout_ms=1_200_000) as sdk:
+        page = bare_pyodide_page(sdk.browser, sdk.pages, sdk.pages_url, sdk.bundle_url)
         print(f"{'circuit':<16}{'n':>4}{'cpython s':>11}{'pyodide s':>11}{'ratio':>8}")
         for n in [int(s) for s in args.sizes.split(",")]:
             for name, text in circuits(n):
                 cpy, _ = time_ours(text, args.dtype, 1)
-                res = sdk.page.evaluate(
-                    "([q, d]) => Prometheus.call('quantum.time', {qasm: q, dtype: d})", [text, args.dtype]
+                res = run_in_page_pyodide(
+                    page, "bench.quantum.inside", "time_statevector", {"qasm": text, "dtype": args.dtype}
                 )
                 print(
                     f"{name:<16}{n:>4}{cpy:11.3f}{res['seconds']:11.3f}{res['seconds'] / cpy:8.1f}",

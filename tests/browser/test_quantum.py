@@ -42,25 +42,13 @@ def test_too_large_circuit_is_refused_without_killing_the_worker(sdk):
     limits = sdk.call("quantum.limits")
     assert limits["platform"] == "emscripten"
     too_many = limits["max_qubits"]["complex64"] + 1
+    qasm = f'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[{too_many}];\nh q[0];\n'
     with pytest.raises(BrowserCallError) as caught:
-        sdk.call("quantum.stress", {"num_qubits": too_many, "dtype": "complex64"})
+        sdk.call("quantum.run", {"qasm": qasm, "shots": 0, "dtype": "complex64"})
     assert caught.value.type == "CircuitTooLarge"
     assert f"at most {too_many - 1} qubits fit" in caught.value.message
-    assert sdk.call("quantum.stress", {"num_qubits": 4})["ghz_weight"] > 0.999  # still alive
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
-def test_largest_state_that_runs(sdk, dtype):
-    """The largest state the memory check admits must really run (worker survives)."""
-    limits = sdk.call("quantum.limits")
-    n = limits["max_qubits"][dtype]
-    result = sdk.call("quantum.stress", {"num_qubits": n, "dtype": dtype})
-    print(f"\n{dtype}: {n} qubits ran in {result['seconds']:.1f} s inside Pyodide")
-    assert abs(result["ghz_weight"] - 1) < 1e-4
-    if dtype == "complex64":
-        assert n >= 24
-    assert sdk.call("quantum.stress", {"num_qubits": 3})["ghz_weight"] > 0.999
+    alive = sdk.call("quantum.run", {"qasm": qasm.replace(f"q[{too_many}]", "q[4]"), "shots": 0})
+    assert alive["probabilities"] == {"0000": pytest.approx(0.5), "0001": pytest.approx(0.5)}
 
 
 @pytest.mark.slow
@@ -72,9 +60,6 @@ def test_qft_24_complex64_matches_cpython(sdk):
     from tests.shared_data import shared_path
 
     text = shared_path("conformance", "qasm", "generated", "qft_n24.qasm").read_text()
-    timed = sdk.call("quantum.time", {"qasm": text, "dtype": "complex64"})
-    print(f"\nqft_n24 complex64 inside Pyodide: {timed['seconds']:.1f} s")
-    assert abs(timed["norm"] - 1) < 1e-4
     small = text.replace("qreg q[24];", "qreg q[24];\nx q[3];\nh q[20];")
     result = sdk.call("quantum.run", {"qasm": small, "shots": 0, "dtype": "complex64"})
     ours = probabilities(from_qasm(small))

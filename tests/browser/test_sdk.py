@@ -56,8 +56,8 @@ def test_json_values_round_trip(sdk):
 def test_python_exception_rejects_with_type_and_message(sdk):
     with pytest.raises(BrowserCallError) as caught:
         sdk.call("core.stats", {"values": [1, "x"]})
-    assert caught.value.type == "ValidationError"
-    assert "values[1]" in caught.value.message and "'x'" in caught.value.message
+    assert caught.value.type == "InvalidParams"
+    assert caught.value.message == "core.stats: params.values[1] must be a number, got str"
     assert "Traceback" in caught.value.traceback
 
 

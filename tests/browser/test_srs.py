@@ -72,19 +72,27 @@ def test_preview_retrievability_and_forecast(sdk):
 
 
 @pytest.mark.parametrize(
-    "params, fragment",
+    "params, kind, fragment",
     [
-        ({"rating": 9}, "rating must be one of"),
-        ({"rating": 3, "review_datetime": "2024-04-01T08:00:00"}, "review_datetime must be timezone-aware"),
-        ({"rating": 3, "review_datetime": "2024-03-01T08:00:00+00:00"}, "is before the card's last_review"),
+        ({"rating": 9}, "InvalidParams", "srs.review: params.rating must be one of 1, 2, 3, 4"),
+        (
+            {"rating": 3, "review_datetime": "2024-04-01T08:00:00"},
+            "ValidationError",
+            "review_datetime must be timezone-aware",
+        ),
+        (
+            {"rating": 3, "review_datetime": "2024-03-01T08:00:00+00:00"},
+            "ValidationError",
+            "is before the card's last_review",
+        ),
     ],
 )
-def test_bad_review_input_rejects_with_validation_error(sdk, params, fragment):
+def test_bad_review_input_rejects_with_validation_error(sdk, params, kind, fragment):
     card = sdk.call("srs.new_card", {"card_id": 3, "due": START.isoformat()})
     card = sdk.call("srs.review", {"card": card, "rating": 3, "review_datetime": START.isoformat()})["card"]
     with pytest.raises(BrowserCallError) as caught:
         sdk.call("srs.review", {"card": card, **params})
-    assert caught.value.type == "ValidationError"
+    assert caught.value.type == kind
     assert fragment in caught.value.message
 
 

@@ -69,6 +69,11 @@ def test_core_wheel_is_reproducible_and_complete(tmp_path):
     assert all(line.split(",")[0] in names for line in record.splitlines())
 
 
+def test_the_sdk_types_are_in_the_bundle(built):
+    dist, _ = built
+    assert (dist / "prometheus.d.ts").read_bytes() == (ROOT / "web" / "prometheus.d.ts").read_bytes()
+
+
 def test_second_build_changes_nothing(built):
     dist, cache = built
     before = {p: p.stat().st_mtime_ns for p in dist.rglob("*") if p.is_file() and p.name != "build-info.json"}

@@ -25,13 +25,13 @@ def test_stats_matches_numpy():
 
 def test_error_envelope_names_type_and_place():
     error = call("core.stats", {"values": [1, 2, None]})["error"]
-    assert error["type"] == "ValidationError"
-    assert "values[2]" in error["message"]
+    assert error["type"] == "InvalidParams"
+    assert "core.stats: params.values[2] must be a number, got null" in error["message"]
     assert "Traceback (most recent call last)" in error["traceback"]
 
 
 def test_booleans_are_not_numbers():
-    assert call("core.stats", {"values": [True]})["error"]["type"] == "ValidationError"
+    assert call("core.stats", {"values": [True]})["error"]["type"] == "InvalidParams"
 
 
 @pytest.mark.parametrize("payload", ["{", "[1,", "nan"])

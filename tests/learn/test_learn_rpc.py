@@ -81,13 +81,17 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(session):
     )["ids"]
     before = session.to_bytes()
     for rating in (0, 5):
-        assert error("learn.answer", {"card_id": ids[0], "rating": rating})["type"] == "LearnError"
+        refused = error("learn.answer", {"card_id": ids[0], "rating": rating})
+        assert (
+            refused["type"] == "InvalidParams"
+            and "params.rating must be one of 1, 2, 3, 4" in refused["message"]
+        )
     assert error("learn.answer", {"card_id": "0000000000000001", "rating": 3})["type"] == "UnknownCard"
     bad = error("learn.import", {"format": "apkg", "data": base64.b64encode(b"not a zip").decode()})
     assert bad["type"] == "ImportFormatError" and "zip" in bad["message"]
     qasm = error("learn.grade", {"card_id": ids[0], "answer": "OPENQASM 2.0;\nqreg q[1];\nfoo q[0];"})
     assert qasm["type"] == "QasmError" and ":3:" in qasm["message"]
-    assert error("learn.import", {"format": "xlsx", "data": ""})["type"] == "LearnError"
+    assert error("learn.import", {"format": "xlsx", "data": ""})["type"] == "InvalidParams"
     assert error("learn.add_cards", {"cards": [{"front": "no back"}]})["type"] == "LearnError"
     assert session.to_bytes() == before
     call("learn.undo")

@@ -51,6 +51,21 @@ BELL = (
 )
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_largest_state_the_check_admits_really_runs(monkeypatch, dtype):
+    """The memory check's largest state runs and the next one is refused. Inside Pyodide (the
+    Pyodide lane) against the real WebAssembly heap; on CPython a 256 MiB limit stands in."""
+    from prometheus.quantum.bench import stress
+
+    if not memory.in_browser():
+        monkeypatch.setenv("PROMETHEUS_QUANTUM_MEMORY_LIMIT", str(256 * 1024**2))
+    n = memory.max_qubits(np.dtype(dtype))
+    assert abs(stress(n, dtype)["ghz_weight"] - 1) < 1e-4
+    with pytest.raises(CircuitTooLarge):
+        stress(n + 1, dtype)
+
+
 def test_text_drawing_shows_each_gate_on_its_wire():
     text = draw_text(from_qasm(BELL))
     lines = text.splitlines()

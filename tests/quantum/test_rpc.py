@@ -47,7 +47,7 @@ def test_errors_are_typed():
     with pytest.raises(RuntimeError, match="QasmError: <qasm>:1:1"):
         call("quantum.run", qasm="bogus;")
     with pytest.raises(RuntimeError, match="CircuitTooLarge"):
-        call("quantum.stress", num_qubits=40)
+        call("quantum.run", qasm='OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[40];\nh q[0];\n', shots=0)
 
 
 def test_gradient_placeholders():
@@ -59,10 +59,17 @@ def test_gradient_placeholders():
 
 
 def test_limits_and_stress():
+    from prometheus.quantum.bench import stress
+
     limits = call("quantum.limits")
     assert limits["max_qubits"]["complex64"] == limits["max_qubits"]["complex128"] + 1
-    out = call("quantum.stress", num_qubits=10, dtype="complex64")
-    assert out["ghz_weight"] == pytest.approx(1, abs=1e-5)
+    assert stress(10, dtype="complex64")["ghz_weight"] == pytest.approx(1, abs=1e-5)
+
+
+def test_benchmark_probes_are_not_methods():
+    """quantum.stress / quantum.time were benchmark tools: plain functions now, not the page's API."""
+    for name in ("quantum.stress", "quantum.time"):
+        assert rpc_envelope(name, {})["error"]["type"] == "UnknownMethod"
 
 
 def test_run_counts_equal_sample_for_the_same_seed():

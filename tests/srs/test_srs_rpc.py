@@ -27,7 +27,7 @@ def test_review_and_error_envelopes():
     )["error"]
     assert error["type"] == "ValidationError" and "before the card's last_review" in error["message"]
     error = call("srs.review", {"card": {**card, "stability": "x"}, "rating": 3})["error"]
-    assert error["type"] == "ValidationError" and "card.stability" in error["message"]
+    assert error["type"] == "InvalidParams" and "params.card.stability" in error["message"]
     error = call("srs.review", {"card": card, "rating": 3, "scheduler": {"parameters": [0.1] * 21}})["error"]
     assert error["type"] == "ValidationError" and "parameters[4] = 0.1" in error["message"]
 
@@ -63,7 +63,9 @@ def test_columns_validation_and_values():
     error = call("srs.retrievability_columns", {"stability": [2.0], "last_review_ms": [None]})["error"]
     assert "last_review_ms[0] is null" in error["message"]
     error = call("srs.forecast_columns", {"due_ms": [1, "x"]})["error"]
-    assert error["type"] == "ValidationError"
+    assert (
+        error["type"] == "InvalidParams" and "params.due_ms[1] must be a number, got str" in error["message"]
+    )
 
 
 def test_optimize_reports_progress_and_small_data_rule():
@@ -87,4 +89,26 @@ def test_optimize_reports_progress_and_small_data_rule():
     bad = call(
         "srs.optimize", {"review_logs": [{"card_id": 1, "rating": 7, "review_datetime": START.isoformat()}]}
     )
-    assert bad["error"]["type"] == "ValidationError" and "review_logs[0]" in bad["error"]["message"]
+    assert (
+        bad["error"]["type"] == "InvalidParams" and "params.review_logs[0].rating" in bad["error"]["message"]
+    )
+
+
+def test_memory_states_name_each_card_in_order():
+    """The RPC layer's conversion: card ids as a JSON list beside the engine's per-card states."""
+    from prometheus.srs.card import ReviewLog
+    from prometheus.srs.collection import memory_states
+    from prometheus.srs.importers import ReviewTable
+    from prometheus.srs.parameters import DEFAULT_PARAMETERS
+
+    logs = [
+        {"card_id": 9, "rating": 4, "review_datetime": "2024-01-02T10:00:00+00:00"},
+        {"card_id": 7, "rating": 3, "review_datetime": "2024-01-01T10:00:00+00:00"},
+        {"card_id": 7, "rating": 1, "review_datetime": "2024-01-05T10:00:00+00:00"},
+    ]
+    out = call("srs.memory_states", {"review_logs": logs})["result"]
+    s, d = memory_states(
+        ReviewTable.from_logs([ReviewLog.from_dict(x) for x in logs]).history(), DEFAULT_PARAMETERS
+    )
+    assert out["card_ids"] == [7, 9]
+    assert out["stability"] == s.tolist() and out["difficulty"] == d.tolist()

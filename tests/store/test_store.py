@@ -299,7 +299,7 @@ def test_bad_import_files_are_refused_and_change_nothing():
         assert message in envelope["error"]["message"], (what, envelope["error"]["message"])
         assert call("store.info") == info, what
     error = error_of("store.import", {"data": "not bytes"})
-    assert error["type"] == "ValidationError" and "Uint8Array" in error["message"]
+    assert error["type"] == "InvalidParams" and "params.data must be bytes (a Uint8Array" in error["message"]
 
 
 def test_an_import_whose_part_data_is_bad_is_refused_whole():

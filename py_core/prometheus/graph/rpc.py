@@ -9,13 +9,46 @@ from __future__ import annotations
 
 import base64
 import time
+from typing import Literal, TypedDict
 
 from prometheus.rpc import method
 
 from ..errors import ValidationError
+from ..rpc.types import Json, JsonObject
 from . import cypher  # noqa: F401 - installs the engine behind Graph.run
 from .entities import Node, Path, Relationship
 from .session import current_graph
+
+
+class QueryResult(TypedDict):
+    """Rows of one query: each row a list in `keys` order; nodes, relationships and paths are
+    objects tagged with `kind`; temporal values travel as their Cypher text."""
+
+    keys: list[str]
+    rows: list[list[Json]]
+    counters: dict[str, int]  # nodes_created, properties_set, ... (the writes the query made)
+
+
+class GraphStats(TypedDict):
+    nodes: int
+    relationships: int
+    indexes: list[list[str]]  # [label, property] pairs
+
+
+class GraphTimed(GraphStats):
+    engine_ms: float  # time spent in the engine, without the message passing
+
+
+class GraphImported(GraphTimed):
+    added: JsonObject  # counts and first new ids, see Graph.load_columns
+
+
+class GraphSnapshot(TypedDict):
+    snapshot: str  # base64 of the snapshot bytes
+    bytes: int
+    nodes: int
+    relationships: int
+    engine_ms: float
 
 
 def json_value(v):
@@ -52,12 +85,14 @@ def json_value(v):
 
 
 @method("graph.run", packages=("tzdata",), writes=("graph",))
-def run(query: str, parameters: dict | None = None) -> dict:
-    """Run one openCypher query; rows come back as lists in `keys` order."""
-    if not isinstance(query, str):
-        raise ValidationError(f"query must be a string, got {type(query).__name__}")
-    if parameters is not None and not isinstance(parameters, dict):
-        raise ValidationError(f"parameters must be an object, got {type(parameters).__name__}")
+def run(query: str, parameters: dict[str, Json] | None = None) -> QueryResult:
+    """Run one openCypher query (with `$name` parameters) on the session graph; a query that
+    writes is one store change. A bad query rejects with the CypherError subclass that says why
+    (SyntaxError, SemanticError, ...: `tckType`, `phase`, `line`, `column`), changing nothing.
+
+    Example: {"query": "MATCH (c:Concept {name: $name})-[:REQUIRES]->(p) RETURN p.name",
+              "parameters": {"name": "qubit"}}
+    """
     result = current_graph().run(query, parameters)
     return {
         "keys": result.keys,
@@ -67,8 +102,8 @@ def run(query: str, parameters: dict | None = None) -> dict:
 
 
 @method("graph.save")
-def save() -> dict:
-    """Snapshot of the session graph as base64 text."""
+def save() -> GraphSnapshot:
+    """A snapshot of the whole session graph (base64 text) that `graph.load` restores."""
     graph = current_graph()
     start = time.perf_counter()
     data = graph.to_bytes()
@@ -83,10 +118,8 @@ def save() -> dict:
 
 
 @method("graph.load", packages=("tzdata",), writes=("graph",))
-def load(snapshot: str) -> dict:
-    """Replace the session graph with a snapshot made by `graph.save`."""
-    if not isinstance(snapshot, str):
-        raise ValidationError(f"snapshot must be a base64 string, got {type(snapshot).__name__}")
+def load(snapshot: str) -> GraphTimed:
+    """Replace the session graph with a snapshot made by `graph.save` (checked before it replaces)."""
     try:
         data = base64.b64decode(snapshot.encode("ascii"), validate=True)
     except (ValueError, UnicodeEncodeError) as exc:
@@ -98,13 +131,15 @@ def load(snapshot: str) -> dict:
 
 
 @method("graph.clear", writes=("graph",))
-def clear() -> dict:
+def clear() -> GraphStats:
+    """Empty the session graph (nodes, relationships and indexes)."""
     current_graph().replace(None)
     return stats()
 
 
 @method("graph.stats")
-def stats() -> dict:
+def stats() -> GraphStats:
+    """How many nodes and relationships the session graph holds, and its indexes."""
     graph = current_graph()
     return {
         "nodes": graph.node_count(),
@@ -115,12 +150,12 @@ def stats() -> dict:
 
 @method("graph.import", writes=("graph",))
 def import_columns(
-    nodes: dict | None = None,
-    relationships: dict | None = None,
+    nodes: dict[str, Json] | None = None,
+    relationships: dict[str, Json] | None = None,
     nodes_csv: str | None = None,
     relationships_csv: str | None = None,
-    id_type: str = "string",
-) -> dict:
+    id_type: Literal["string", "integer"] = "string",
+) -> GraphImported:
     """Adds nodes and relationships to the session graph in one change, all or nothing.
 
     Either columns (`nodes` / `relationships`, shaped as in graph/columns.py) or CSV text with

@@ -6,11 +6,13 @@ JSON <-> engine objects only; the work is in Embedder, SemanticIndex and the loa
 from __future__ import annotations
 
 import time
+from typing import Literal, NotRequired, TypedDict
 
 import numpy as np
 
 from ..errors import ValidationError
 from ..rpc import method
+from ..rpc.types import Float32Array
 from .artifact import ArtifactError
 from .embedder import Embedder
 from .loader import IN_PYODIDE, drop_cached_artifacts, fetch_artifact
@@ -19,6 +21,44 @@ from .search import SemanticIndex
 DIM = 384  # all-MiniLM-L6-v2; the index exists (and persists) before the model is loaded
 _state: dict = {"embedder": None, "index": SemanticIndex(dim=DIM), "info": None}
 BACKENDS = ("auto", "numpy", "webgpu")
+ItemId = str | int  # an index item's id
+
+
+class ModelInfo(TypedDict):
+    backend: str  # "webgpu" or "numpy"
+    backend_reason: str  # why that backend
+    dim: int
+    kernel: str
+    model_bytes: int
+    from_cache: bool
+    seconds: float
+
+
+class InferInfo(TypedDict):
+    loaded: bool
+    index_size: int
+    backend: NotRequired[str]  # and the other ModelInfo keys, once loaded
+    backend_reason: NotRequired[str]
+    dim: NotRequired[int]
+    kernel: NotRequired[str]
+    model_bytes: NotRequired[int]
+    from_cache: NotRequired[bool]
+    seconds: NotRequired[float]
+
+
+class IndexSize(TypedDict):
+    size: int  # items in the index
+
+
+class Hit(TypedDict):
+    id: ItemId
+    score: float  # cosine similarity
+
+
+class Pair(TypedDict):
+    a: ItemId
+    b: ItemId
+    score: float
 
 
 def session_index() -> SemanticIndex:
@@ -45,10 +85,11 @@ async def _choose_backend(embedder: Embedder, backend: str):
 
 
 @method("infer.load")
-async def load(backend: str = "auto", url: str | None = None, progress=None) -> dict:
-    """Load (or reload) the int8 model; backend 'auto' picks WebGPU when an adapter exists."""
-    if backend not in BACKENDS:
-        raise ValidationError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+async def load(
+    backend: Literal["auto", "numpy", "webgpu"] = "auto", url: str | None = None, progress=None
+) -> ModelInfo:
+    """Load (or reload) the int8 embedding model, with progress; 'auto' picks WebGPU when the
+    browser has an adapter. Other infer.* methods load it on first use; this says how it went."""
     progress = progress or (lambda stage, fraction: None)
     started = time.perf_counter()
     data, source = await fetch_artifact(url, progress)
@@ -96,7 +137,8 @@ async def _index() -> SemanticIndex:
 
 
 @method("infer.info")
-def info() -> dict:
+def info() -> InferInfo:
+    """Whether the model is loaded (and on which backend), and how many items the index holds."""
     return {
         "loaded": _state["embedder"] is not None,
         **(_state["info"] or {}),
@@ -105,30 +147,27 @@ def info() -> dict:
 
 
 @method("infer.embed")
-async def embed(texts: list, truncate: bool = True) -> list:
-    """One 384-float unit vector per text."""
+async def embed(texts: list[str], truncate: bool = True) -> Float32Array:
+    """Sentence embeddings: one unit vector of 384 floats per text, as one Float32Array of
+    len(texts) x 384, row-major (texts longer than 256 tokens are cut unless `truncate` is false)."""
     embedder = await _embedder()
     return await embedder.embed_async(texts, truncate=truncate)
 
 
-def _ids(ids) -> list:
-    if not isinstance(ids, list):
-        raise ValidationError(f"ids must be a list, got {type(ids).__name__}")
-    return ids
-
-
 @method("infer.index_add", writes=("index",))
-async def index_add(ids: list, texts: list, vectors: bytes | None = None, existing: str = "error") -> dict:
+async def index_add(
+    ids: list[ItemId],
+    texts: list[str],
+    vectors: bytes | None = None,
+    existing: Literal["error", "skip", "replace"] = "error",
+) -> IndexSize:
     """Embed `texts` and add them under `ids`; with `vectors` (float32 bytes, len(ids) x dim,
     e.g. a Float32Array's buffer) the given vectors are added as they are, without the model.
     The index persists, so a page that indexes its items at every start says what to do with
     ids already there: `existing` "error" (default), "skip" them, or "replace" them."""
-    if existing not in ("error", "skip", "replace"):
-        raise ValidationError(f"existing must be 'error', 'skip' or 'replace', got {existing!r}")
     if existing != "error":
         index = session_index()
-        ids, texts = _ids(ids), list(texts) if isinstance(texts, list) else texts
-        if not isinstance(texts, list) or len(texts) != len(ids):
+        if len(texts) != len(ids):
             raise ValidationError(f"texts must be a list as long as ids ({len(ids)})")
         present = [i for i, item_id in enumerate(ids) if isinstance(item_id, (str, int)) and item_id in index]
         if existing == "skip":
@@ -143,31 +182,32 @@ async def index_add(ids: list, texts: list, vectors: bytes | None = None, existi
             index.remove([ids[i] for i in present])
     if vectors is not None:
         index = session_index()
-        ids = index._check_new_ids(_ids(ids))
-        if not isinstance(vectors, bytes) or len(vectors) != len(ids) * index.dim * 4:
+        ids = index._check_new_ids(ids)
+        if len(vectors) != len(ids) * index.dim * 4:
             raise ValidationError(
                 f"vectors must be {len(ids)} x {index.dim} float32 values as bytes "
-                f"({len(ids) * index.dim * 4} bytes), got {type(vectors).__name__}"
-                + (f" of {len(vectors)} bytes" if isinstance(vectors, bytes) else "")
+                f"({len(ids) * index.dim * 4} bytes), got {len(vectors)} bytes"
             )
         index.add_vectors(ids, np.frombuffer(vectors, dtype="<f4").reshape(len(ids), index.dim), texts)
         return {"size": len(index)}
     index = await _index()
-    ids = index._check_new_ids(_ids(ids))  # refuse bad ids before spending time embedding
+    ids = index._check_new_ids(ids)  # refuse bad ids before spending time embedding
     vectors = await _state["embedder"].embed_async(texts)
     index.add_vectors(ids, vectors, texts)
     return {"size": len(index)}
 
 
 @method("infer.index_remove", writes=("index",))
-async def index_remove(ids: list) -> dict:
+async def index_remove(ids: list[ItemId]) -> IndexSize:
+    """Remove items from the semantic index (all or nothing: an unknown id changes nothing)."""
     index = session_index()  # removing needs no model
-    index.remove(_ids(ids))
+    index.remove(ids)
     return {"size": len(index)}
 
 
 @method("infer.index_clear", writes=("index",))
-async def index_clear() -> dict:
+async def index_clear() -> IndexSize:
+    """Remove every item from the semantic index."""
     index = session_index()
     if len(index):
         index.remove(index.ids)
@@ -175,8 +215,9 @@ async def index_clear() -> dict:
 
 
 @method("infer.search")
-async def search(query: str, k: int = 10) -> list:
-    if not isinstance(query, str) or not query.strip():
+async def search(query: str, k: int = 10) -> list[Hit]:
+    """The `k` indexed items closest in meaning to `query`, best first."""
+    if not query.strip():
         raise ValidationError(f"query must be a non-empty string, got {query!r:.40}")
     index = await _index()
     vector = (await _state["embedder"].embed_async([query]))[0]
@@ -184,12 +225,14 @@ async def search(query: str, k: int = 10) -> list:
 
 
 @method("infer.near_duplicates")
-async def near_duplicates(threshold: float = 0.95) -> list:
+async def near_duplicates(threshold: float = 0.95) -> list[Pair]:
+    """Pairs of indexed items at least `threshold` similar: likely the same card twice."""
     index = session_index()
     return [{"a": a, "b": b, "score": s} for a, b, s in index.near_duplicates(threshold)]
 
 
 @method("infer.similar_pairs")
-async def similar_pairs(threshold: float = 0.8, top_k: int | None = None) -> list:
+async def similar_pairs(threshold: float = 0.8, top_k: int | None = None) -> list[Pair]:
+    """Pairs of indexed items at least `threshold` similar, best first (at most `top_k` per item)."""
     index = session_index()
     return [{"a": a, "b": b, "score": s} for a, b, s in index.similar_pairs(threshold, top_k=top_k)]

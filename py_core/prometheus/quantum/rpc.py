@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import Annotated, Literal, NotRequired, TypedDict
 
 import numpy as np
 
 from ..errors import ValidationError
 from ..rpc import method
+from ..rpc.types import Alias
 from . import memory
 from .circuit import Circuit
 from .drawing import draw_svg, draw_text, histogram_svg
@@ -25,6 +27,38 @@ from .simulate import (
 MAX_PROBABILITIES = 256  # largest outcomes returned by `quantum.run`
 MAX_STATEVECTOR_QUBITS = 16
 
+Dtype = Literal["complex128", "complex64"]
+Observable = Annotated[
+    dict[str, float],
+    Alias("Observable", 'a sum of Pauli terms, label -> coefficient: {"ZZ": 1.0, "X0": 0.5}'),
+]
+
+
+class Drawing(TypedDict):
+    text: str  # the circuit as monospace text
+    svg: str
+
+
+class RunResult(TypedDict):
+    """What `quantum.run` found; bit strings put qubit 0 rightmost."""
+
+    num_qubits: int
+    num_clbits: int
+    seconds: float
+    counts: NotRequired[dict[str, int]]  # when shots > 0
+    probabilities: NotRequired[dict[str, float]]  # the 256 largest, when there is one final state
+    expectations: NotRequired[list[float]]  # one per observable
+    statevector: NotRequired[list[list[float]]]  # [re, im] per basis state
+    text: NotRequired[str]  # with draw
+    svg: NotRequired[str]
+    histogram_svg: NotRequired[str]
+
+
+class Limits(TypedDict):
+    platform: str
+    available_bytes: int
+    max_qubits: dict[str, int]  # per dtype
+
 
 def _dtype(dtype: str):
     if dtype not in ("complex128", "complex64"):
@@ -32,9 +66,7 @@ def _dtype(dtype: str):
     return np.dtype(dtype)
 
 
-def _circuit(qasm) -> Circuit:
-    if not isinstance(qasm, str):
-        raise ValidationError("qasm must be OpenQASM 2.0 text")
+def _circuit(qasm: str) -> Circuit:
     return from_qasm(qasm)
 
 
@@ -51,14 +83,20 @@ def run(
     qasm: str,
     shots: int = 1024,
     seed: int | None = None,
-    dtype: str = "complex128",
-    observables: list | dict | None = None,
-    params: dict | None = None,
+    dtype: Dtype = "complex128",
+    observables: list[Observable] | Observable | None = None,
+    params: dict[str, float] | None = None,
     draw: bool = False,
     statevector_out: bool = False,
-) -> dict:
-    """Simulate a QASM program: counts, the largest outcome probabilities of the final state
-    (qubit 0 rightmost), Pauli expectations, and optionally pictures and the statevector."""
+) -> RunResult:
+    """Simulate an OpenQASM 2.0 program: counts, the largest outcome probabilities of the final
+    state (qubit 0 rightmost), Pauli expectations, and optionally pictures and the statevector.
+    A malformed program rejects with QasmError (`line`, `column`); a state too large for this
+    runtime with CircuitTooLarge, before anything is allocated.
+
+    Example: {"qasm": "OPENQASM 2.0; include \\"qelib1.inc\\"; qreg q[2]; h q[0]; cx q[0],q[1];",
+              "shots": 100, "observables": [{"ZZ": 1.0}]}
+    """
     circuit = _circuit(qasm)
     dt = _dtype(dtype)
     started = time.perf_counter()
@@ -96,20 +134,25 @@ def run(
 
 
 @method("quantum.draw")
-def draw(qasm: str) -> dict:
+def draw(qasm: str) -> Drawing:
+    """The circuit as text and as SVG, without simulating it."""
     circuit = _circuit(qasm)
     return {"text": draw_text(circuit), "svg": draw_svg(circuit)}
 
 
 @method("quantum.histogram")
-def histogram(counts: dict) -> str:
-    if not isinstance(counts, dict) or not all(isinstance(v, (int, float)) for v in counts.values()):
-        raise ValidationError("counts must map outcomes to numbers")
+def histogram(counts: dict[str, float]) -> str:
+    """An SVG bar chart of measurement counts (outcome -> count)."""
     return histogram_svg(counts)
 
 
 @method("quantum.gradient")
-def gradient(qasm: str, observable, params: dict, method: str = "adjoint") -> dict:
+def gradient(
+    qasm: str,
+    observable: Observable | list[list[str | float]],
+    params: dict[str, float],
+    method: Literal["adjoint", "parameter_shift"] = "adjoint",
+) -> dict[str, float]:
     """Gradient of <observable> with respect to named angles.
 
     OpenQASM 2 has no free parameters, so angles to differentiate are written as
@@ -117,7 +160,7 @@ def gradient(qasm: str, observable, params: dict, method: str = "adjoint") -> di
     """
     from .gradients import gradient as grad
 
-    if not isinstance(params, dict) or not params:
+    if not params:
         raise ValidationError("params must map parameter names to numbers")
     return grad(_parametric(qasm, list(params)), observable, params, method)
 
@@ -168,38 +211,10 @@ def _parametric(qasm: str, names: list[str]) -> Circuit:
 
 
 @method("quantum.limits")
-def limits() -> dict:
-    """How many qubits fit in this runtime, per dtype."""
+def limits() -> Limits:
+    """How many qubits fit in this runtime, per dtype (the memory the runtime reports)."""
     return {
         "platform": sys.platform,
         "available_bytes": memory.available_bytes(),
         "max_qubits": {name: memory.max_qubits(np.dtype(name)) for name in ("complex128", "complex64")},
     }
-
-
-@method("quantum.stress")
-def stress(num_qubits: int, dtype: str = "complex64") -> dict:
-    """Allocate an n-qubit state and run H then a CX across it (both buffers touched): used
-    to find the largest state this runtime holds. Refuses with CircuitTooLarge up front."""
-    if isinstance(num_qubits, bool) or not isinstance(num_qubits, int) or not 1 <= num_qubits <= 40:
-        raise ValidationError("num_qubits must be an integer in 1..40")
-    c = Circuit(num_qubits)
-    c.h(0)
-    if num_qubits > 1:
-        c.cx(0, num_qubits - 1)
-    started = time.perf_counter()
-    state = statevector(c, dtype=_dtype(dtype))
-    seconds = time.perf_counter() - started
-    other = 1 | (1 << (num_qubits - 1))  # |1...1> on qubits 0 and n-1
-    edge = float(abs(state[0]) ** 2 + abs(state[other]) ** 2) if num_qubits > 1 else 1.0
-    return {"num_qubits": num_qubits, "dtype": dtype, "seconds": seconds, "ghz_weight": edge}
-
-
-@method("quantum.time")
-def time_statevector(qasm: str, dtype: str = "complex128") -> dict:
-    """Seconds to compute the final statevector of a QASM program (for benchmarks)."""
-    circuit = _circuit(qasm)
-    started = time.perf_counter()
-    state = statevector(circuit, dtype=_dtype(dtype))
-    seconds = time.perf_counter() - started
-    return {"num_qubits": circuit.num_qubits, "seconds": seconds, "norm": float(np.vdot(state, state).real)}

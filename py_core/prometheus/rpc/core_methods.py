@@ -3,19 +3,75 @@
 from __future__ import annotations
 
 import sys
+from typing import NotRequired, TypedDict
 
 from .. import __version__
 from ..errors import ValidationError
-from .registry import method, methods
+from .annotations import named_types, signature_of, type_text, typed_dict_fields, unwrap
+from .registry import method, public_methods
+from .types import Alias, Json
+
+
+class CoreInfo(TypedDict):
+    version: str
+    python: str
+    platform: str
+    numpy: str
+    packages: list[str]
+    user_agent: str | None
+
+
+class ParamInfo(TypedDict):
+    name: str
+    type: str  # TypeScript notation, as in docs/rpc.md
+    required: bool
+    default: NotRequired[Json]  # only when not required
+
+
+class MethodInfo(TypedDict):
+    name: str
+    doc: str
+    params: list[ParamInfo]
+    returns: str
+    writes: list[str]  # store parts a call may change (it is then one journal record)
+    packages: list[str]  # Pyodide packages loaded before the first call
+
+
+class FieldInfo(TypedDict):
+    name: str
+    type: str
+    required: bool
+
+
+class TypeInfo(TypedDict):
+    name: str
+    type: NotRequired[str]  # an alias: what it stands for
+    doc: NotRequired[str]
+    fields: NotRequired[list[FieldInfo]]  # an object type: its keys
+
+
+class MethodList(TypedDict):
+    methods: list[MethodInfo]
+    types: list[TypeInfo]
+
+
+class Stats(TypedDict):
+    n: int
+    mean: float
+    std: float
+    min: float
+    max: float
 
 
 @method("version")
 def version() -> str:
+    """The core's version (the Python package prometheus-web)."""
     return __version__
 
 
 @method("core.info")
-def info() -> dict:
+def info() -> CoreInfo:
+    """What the engine runs on: core, Python and numpy versions, loaded Pyodide packages, browser."""
     import numpy
 
     return {
@@ -47,28 +103,59 @@ def _loaded_packages() -> list[str]:
 
 
 @method("core.methods")
-def list_methods() -> list[str]:
-    return sorted(methods())
+def list_methods() -> MethodList:
+    """Every method of the API with its params, result type and doc, and the named types they
+    use (types in TypeScript notation): the same source as docs/rpc.md and prometheus.d.ts."""
+    described = []
+    named: dict = {}
+    for name, entry in public_methods().items():
+        sig = signature_of(entry.function)
+        params: list[ParamInfo] = []
+        for p in sig.params:
+            info = ParamInfo(name=p.name, type=type_text(p.type, incoming=True), required=p.required)
+            if not p.required:
+                info["default"] = p.default
+            params.append(info)
+            named_types(p.type, named)
+        named_types(sig.returns, named)
+        described.append(
+            MethodInfo(
+                name=name,
+                doc=sig.doc,
+                params=params,
+                returns=type_text(sig.returns),
+                writes=list(entry.writes),
+                packages=list(entry.packages),
+            )
+        )
+    return {"methods": described, "types": [_type_info(n, t) for n, t in sorted(named.items())]}
+
+
+def _type_info(name: str, tp) -> TypeInfo:
+    inner, meta = unwrap(tp)
+    alias = next((m for m in meta if isinstance(m, Alias)), None)
+    if alias is not None:
+        return {"name": name, "type": type_text(inner), "doc": alias.doc}
+    fields = [FieldInfo(name=k, type=type_text(h), required=r) for k, h, r in typed_dict_fields(tp)]
+    return {"name": name, "fields": fields, **({"doc": tp.__doc__} if tp.__doc__ else {})}
 
 
 @method("core.echo")
-def echo(value=None):
+def echo(value: Json = None) -> Json:
     """Returns its argument: checks that JSON values survive the round trip."""
     return value
 
 
 @method("core.stats")
-def stats(values: list) -> dict:
-    """Summary statistics of a list of numbers, computed with numpy."""
+def stats(values: list[float]) -> Stats:
+    """Summary statistics of a list of numbers, computed with numpy.
+
+    Example: {"values": [1, 2, 3.5]}
+    """
     import numpy
 
-    if not isinstance(values, list):
-        raise ValidationError(f"values must be a list of numbers, got {type(values).__name__}")
     if not values:
         raise ValidationError("values must not be empty")
-    for index, value in enumerate(values):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValidationError(f"values[{index}] must be a number, got {value!r}")
     array = numpy.asarray(values, dtype=numpy.float64)
     return {
         "n": int(array.size),

@@ -2,8 +2,10 @@
 
 A method name is `<namespace>.<name>`; the namespace picks the module that registers it
 (`ENGINE_MODULES`), so an engine is imported only when a page first calls into it.
-Params arrive as one JSON object and are bound to the function's keyword arguments;
-results go back as JSON. A function that takes a `progress` keyword receives a callable
+Params arrive as one JSON object, are checked against the function's annotations (the
+vocabulary of rpc/types.py; a misfit is InvalidParams naming method, param and path) and bound
+to its keyword arguments; results go back as JSON. The same annotations and docstrings give
+`core.methods`, docs/rpc.md and web/prometheus.d.ts (build/api_docs.py). A function that takes a `progress` keyword receives a callable
 `progress(stage, fraction)` that the worker turns into progress events.
 
 Bytes travel beside the JSON, not inside it: a `{"__bytes__": i}` in the params stands for
@@ -28,6 +30,7 @@ from typing import Any, Callable
 
 from ..errors import InvalidParams, UnknownMethod, ValidationError
 from ..store.store import session
+from .annotations import Mismatch, check, signature_of
 
 # Namespace -> module whose import registers that namespace's methods.
 ENGINE_MODULES = {
@@ -73,6 +76,14 @@ def method(name: str, *, packages: tuple[str, ...] = (), writes: tuple[str, ...]
 def methods() -> dict[str, Method]:
     """Every method registered so far (engines register on first use)."""
     return dict(_METHODS)
+
+
+def public_methods() -> dict[str, Method]:
+    """Every method of the public API, by name: all engines imported (none of them loads a
+    Pyodide package or the model at import), methods that tests register left out."""
+    for module in dict.fromkeys(ENGINE_MODULES.values()):
+        importlib.import_module(module)
+    return {name: entry for name, entry in sorted(_METHODS.items()) if _namespace(name) in ENGINE_MODULES}
 
 
 def _namespace(name: str) -> str:
@@ -127,6 +138,12 @@ def _bind(entry: Method, params: Any, progress) -> inspect.BoundArguments:
         raise InvalidParams(
             f"params of {entry.name!r}: {exc}; accepted: {', '.join(accepted) or 'none'}"
         ) from None
+    for param in signature_of(entry.function).params:
+        if param.name in params:
+            try:
+                check(params[param.name], param.type, f"params.{param.name}")
+            except Mismatch as exc:
+                raise InvalidParams(f"{entry.name}: {exc}") from None
     return bound
 
 

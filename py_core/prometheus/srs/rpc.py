@@ -2,12 +2,101 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal, NotRequired, TypedDict
+
 from ..errors import ValidationError
 from ..rpc import method
+from ..rpc.types import Alias, Float64Array, JsonObject
 from .card import Card, ReviewLog
 from .enums import Rating
 from .parameters import DEFAULT_PARAMETERS, LOWER_BOUNDS, UPPER_BOUNDS
 from .scheduler import Scheduler
+
+RatingValue = Annotated[
+    Literal[1, 2, 3, 4, "again", "hard", "good", "easy"],
+    Alias("Rating", "how well the learner recalled: 1 again, 2 hard, 3 good, 4 easy (or the name)"),
+]
+CardState = Annotated[
+    int | str, Alias("CardState", "1 learning, 2 review, 3 relearning (results give the number)")
+]
+
+
+class SrsCard(TypedDict):
+    """One card's FSRS state, as `srs.new_card` and `srs.review` return it."""
+
+    card_id: int
+    state: CardState
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: str  # ISO-8601 with offset
+    last_review: str | None
+
+
+class SrsReviewLog(TypedDict):
+    card_id: int
+    rating: RatingValue
+    review_datetime: str
+    review_duration: NotRequired[int | None]  # milliseconds
+
+
+class SchedulerConfig(TypedDict, total=False):
+    """Scheduler settings; an omitted key keeps its default (see `srs.defaults`)."""
+
+    parameters: list[float]
+    desired_retention: float
+    learning_steps: list[float]  # seconds
+    relearning_steps: list[float]
+    maximum_interval: int  # days
+    enable_fuzzing: bool
+
+
+class SrsDefaults(TypedDict):
+    parameters: list[float]
+    lower_bounds: list[float]
+    upper_bounds: list[float]
+    scheduler: SchedulerConfig
+
+
+class Reviewed(TypedDict):
+    card: SrsCard
+    review_log: SrsReviewLog
+
+
+class Preview(TypedDict):
+    again: SrsCard
+    hard: SrsCard
+    good: SrsCard
+    easy: SrsCard
+
+
+class Undone(TypedDict):
+    card: SrsCard
+    review_logs: list[SrsReviewLog]
+
+
+class ReviewsImported(TypedDict):
+    reviews: int
+    cards: int
+
+
+class AnkiReviewsImported(ReviewsImported):
+    utc_offset_minutes: int
+    day_start_hour: int
+
+
+class MemoryStates(TypedDict):
+    card_ids: list[int]
+    stability: Float64Array  # one per card, in card_ids order
+    difficulty: Float64Array
+
+
+class Metrics(TypedDict):
+    log_loss: float
+    rmse_bins: float
+    auc: float
+    reviews: int
+
 
 _session: dict = {}  # the last imported review table (one worker = one learner)
 
@@ -21,8 +110,6 @@ def _card(card) -> Card:
 
 
 def _cards(cards) -> list[Card]:
-    if not isinstance(cards, list):
-        raise ValidationError(f"cards must be a list of card objects, got {type(cards).__name__}")
     out = []
     for index, card in enumerate(cards):
         try:
@@ -33,8 +120,6 @@ def _cards(cards) -> list[Card]:
 
 
 def _logs(review_logs) -> list[ReviewLog]:
-    if not isinstance(review_logs, list):
-        raise ValidationError(f"review_logs must be a list, got {type(review_logs).__name__}")
     out = []
     for index, log in enumerate(review_logs):
         try:
@@ -50,8 +135,6 @@ def _table(review_logs=None, csv=None):
     if csv is not None and review_logs is not None:
         raise ValidationError("give either review_logs or csv, not both")
     if csv is not None:
-        if not isinstance(csv, str):
-            raise ValidationError("csv must be the CSV text")
         return read_review_csv(csv, name="csv")
     if review_logs is not None:
         return ReviewTable.from_logs(_logs(review_logs))
@@ -61,7 +144,8 @@ def _table(review_logs=None, csv=None):
 
 
 @method("srs.defaults")
-def defaults() -> dict:
+def defaults() -> SrsDefaults:
+    """FSRS-6's default parameters, their bounds and the default scheduler settings."""
     return {
         "parameters": list(DEFAULT_PARAMETERS),
         "lower_bounds": list(LOWER_BOUNDS),
@@ -71,31 +155,43 @@ def defaults() -> dict:
 
 
 @method("srs.new_card")
-def new_card(card_id: int | None = None, due: str | None = None) -> dict:
+def new_card(card_id: int | None = None, due: str | None = None) -> SrsCard:
+    """A new card (state learning, due now or at `due`); a random id unless `card_id` is given.
+
+    Example: {"card_id": 1, "due": "2025-01-01T00:00:00+00:00"}
+    """
     return Card(card_id=card_id, due=due).to_dict()
 
 
 @method("srs.review")
 def review(
-    card: dict,
-    rating,
+    card: SrsCard,
+    rating: RatingValue,
     review_datetime: str | None = None,
     review_duration: int | None = None,
-    scheduler: dict | None = None,
-) -> dict:
+    scheduler: SchedulerConfig | None = None,
+) -> Reviewed:
+    """The card after one review with `rating` (at `review_datetime`, default now), and the log."""
     new, log = _scheduler(scheduler).review_card(_card(card), rating, review_datetime, review_duration)
     return {"card": new, "review_log": log}
 
 
 @method("srs.preview")
-def preview(card: dict, review_datetime: str | None = None, scheduler: dict | None = None) -> dict:
+def preview(
+    card: SrsCard, review_datetime: str | None = None, scheduler: SchedulerConfig | None = None
+) -> Preview:
+    """What each of the four ratings would make of the card (nothing is recorded)."""
     outcomes = _scheduler(scheduler).preview_card(_card(card), review_datetime)
     return {rating.name.lower(): outcomes[rating] for rating in Rating}
 
 
 @method("srs.retrievability")
-def retrievability(cards: list, now: str | None = None, scheduler: dict | None = None) -> list:
-    from .collection import CardArrays, retrievability as vector_r
+def retrievability(
+    cards: list[SrsCard], now: str | None = None, scheduler: SchedulerConfig | None = None
+) -> Float64Array:
+    """The probability of recalling each card at `now` (default: the current time)."""
+    from .collection import CardArrays
+    from .collection import retrievability as vector_r
 
     arrays = CardArrays.from_cards(_cards(cards))
     params = _scheduler(scheduler).parameters
@@ -104,35 +200,49 @@ def retrievability(cards: list, now: str | None = None, scheduler: dict | None =
 
 @method("srs.forecast")
 def forecast(
-    cards: list, days: int = 30, now: str | None = None, utc_offset_minutes: int = 0, day_start_hour: int = 0
-) -> list:
-    from .collection import CardArrays, forecast as vector_forecast
+    cards: list[SrsCard],
+    days: int = 30,
+    now: str | None = None,
+    utc_offset_minutes: int = 0,
+    day_start_hour: int = 0,
+) -> list[int]:
+    """How many of `cards` fall due on each of the next `days` learner days (today first)."""
+    from .collection import CardArrays
+    from .collection import forecast as vector_forecast
 
     arrays = CardArrays.from_cards(_cards(cards))
-    return vector_forecast(arrays.due_us, days, now, day_start=(utc_offset_minutes, day_start_hour))
+    return vector_forecast(arrays.due_us, days, now, day_start=(utc_offset_minutes, day_start_hour)).tolist()
 
 
 @method("srs.reschedule")
-def reschedule(card: dict, review_logs: list, scheduler: dict | None = None) -> dict:
+def reschedule(
+    card: SrsCard, review_logs: list[SrsReviewLog], scheduler: SchedulerConfig | None = None
+) -> SrsCard:
+    """The card's state replayed from its review logs under `scheduler` (after a parameter change)."""
     return _scheduler(scheduler).reschedule_card(_card(card), _logs(review_logs)).to_dict()
 
 
 @method("srs.undo")
-def undo(card: dict, review_logs: list, scheduler: dict | None = None) -> dict:
+def undo(card: SrsCard, review_logs: list[SrsReviewLog], scheduler: SchedulerConfig | None = None) -> Undone:
+    """The card as it was before its latest review, and the logs without that review."""
     restored, remaining = _scheduler(scheduler).undo_review(_card(card), _logs(review_logs))
     return {"card": restored, "review_logs": remaining}
 
 
 @method("srs.import_csv")
-def import_csv(csv: str) -> dict:
+def import_csv(csv: str) -> ReviewsImported:
+    """Read a review log in CSV (card_id, review_time, review_rating, ...) as the session's table,
+    which srs.evaluate / optimize / memory_states use when given no logs."""
     table = _table(csv=csv)
     _session["table"] = table
     return {"reviews": len(table), "cards": int(len(set(table.card_ids.tolist())))}
 
 
 @method("srs.import_anki", packages=("sqlite3",))
-def import_anki(data: str, day_start_hour: int | None = None, utc_offset_minutes: int | None = None) -> dict:
-    """An Anki collection file (base64) -> the session's review table (revlog only)."""
+def import_anki(
+    data: str, day_start_hour: int | None = None, utc_offset_minutes: int | None = None
+) -> AnkiReviewsImported:
+    """Read an Anki collection file (base64 text) as the session's review table (its revlog only)."""
     import base64
     import binascii
     import os
@@ -140,8 +250,6 @@ def import_anki(data: str, day_start_hour: int | None = None, utc_offset_minutes
 
     from .importers import read_anki_revlog
 
-    if not isinstance(data, str):
-        raise ValidationError("data must be the collection file as a base64 string")
     try:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
@@ -163,16 +271,24 @@ def import_anki(data: str, day_start_hour: int | None = None, utc_offset_minutes
 
 
 @method("srs.memory_states")
-def memory_states(review_logs: list | None = None, parameters: list | None = None) -> dict:
+def memory_states(
+    review_logs: list[SrsReviewLog] | None = None, parameters: list[float] | None = None
+) -> MemoryStates:
+    """Each card's stability and difficulty after its whole history (logs, or the session table)."""
     from .collection import memory_states as replay
 
     history = _table(review_logs).history()
     s, d = replay(history, DEFAULT_PARAMETERS if parameters is None else parameters)
-    return {"card_ids": history.card_ids, "stability": s, "difficulty": d}
+    return {"card_ids": history.card_ids.tolist(), "stability": s, "difficulty": d}
 
 
 @method("srs.evaluate")
-def evaluate(parameters: list | None = None, review_logs: list | None = None, csv: str | None = None) -> dict:
+def evaluate(
+    parameters: list[float] | None = None,
+    review_logs: list[SrsReviewLog] | None = None,
+    csv: str | None = None,
+) -> Metrics:
+    """How well `parameters` (default FSRS-6's) predict the recorded reviews: log loss, RMSE, AUC."""
     from .evaluation import evaluate as score
 
     return score(_table(review_logs, csv).history(), DEFAULT_PARAMETERS if parameters is None else parameters)
@@ -180,19 +296,19 @@ def evaluate(parameters: list | None = None, review_logs: list | None = None, cs
 
 @method("srs.optimize", packages=())
 def optimize(
-    review_logs: list | None = None,
+    review_logs: list[SrsReviewLog] | None = None,
     csv: str | None = None,
     seed: int = 2023,
     evaluate: bool = True,
     progress=None,
-) -> dict:
+) -> JsonObject:
+    """Fit FSRS parameters to a review history (with progress): {parameters, rule, targets,
+    epoch_losses, initial_stability, seconds} and, with `evaluate`, metrics before and after."""
     import time
 
     from .evaluation import evaluate as score
     from .optimizer import Optimizer, OptimizerConfig
 
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValidationError(f"seed must be an integer, got {seed!r}")
     history = _table(review_logs, csv).history()
     progress("prepare", 0.0)
     start = time.perf_counter()
@@ -208,12 +324,14 @@ def optimize(
 
 @method("srs.optimal_retention")
 def optimal_retention(
-    parameters: list | None = None,
-    review_logs: list | None = None,
+    parameters: list[float] | None = None,
+    review_logs: list[SrsReviewLog] | None = None,
     cards: int = 1000,
     days: int = 365,
     seed: int = 42,
-) -> dict:
+) -> JsonObject:
+    """The desired retention with the lowest simulated cost per remembered card (a simulation
+    of `cards` cards over `days` days): {optimal_retention, candidates, costs, ...}."""
     from .retention import optimal_retention as search
 
     history = None
@@ -227,8 +345,6 @@ def optimal_retention(
 def _column(values, name: str, *, allow_null: bool = False):
     import numpy as np
 
-    if not isinstance(values, list):
-        raise ValidationError(f"{name} must be a list of numbers, got {type(values).__name__}")
     try:
         array = np.array(values, dtype=float)
     except (TypeError, ValueError):
@@ -243,8 +359,11 @@ def _column(values, name: str, *, allow_null: bool = False):
 
 @method("srs.retrievability_columns")
 def retrievability_columns(
-    stability: list, last_review_ms: list, now: str | None = None, parameters: list | None = None
-) -> list:
+    stability: list[float | None],
+    last_review_ms: list[float | None],
+    now: str | None = None,
+    parameters: list[float] | None = None,
+) -> Float64Array:
     """Collection-scale retrievability from columns (stability null = never reviewed)."""
     import numpy as np
 
@@ -264,12 +383,16 @@ def retrievability_columns(
 
 @method("srs.forecast_columns")
 def forecast_columns(
-    due_ms: list, days: int = 30, now: str | None = None, utc_offset_minutes: int = 0, day_start_hour: int = 0
-) -> list:
+    due_ms: list[float],
+    days: int = 30,
+    now: str | None = None,
+    utc_offset_minutes: int = 0,
+    day_start_hour: int = 0,
+) -> list[int]:
     """Cards due per day for the next `days` days, from a column of due times (epoch ms)."""
     import numpy as np
 
     from .collection import forecast as vector_forecast
 
     due = _column(due_ms, "due_ms").astype(np.int64) * 1000
-    return vector_forecast(due, days, now, day_start=(utc_offset_minutes, day_start_hour))
+    return vector_forecast(due, days, now, day_start=(utc_offset_minutes, day_start_hour)).tolist()
