@@ -66,7 +66,15 @@ def package_json(version: str, description: str, license_name: str) -> dict:
         },
         "bin": {"prometheus-web-copy": "bin/copy-bundle.js"},
         "files": [*FROM_BUNDLE, "bin", "README.md"],
-        "keywords": ["spaced-repetition", "fsrs", "cypher", "quantum", "embeddings", "pyodide", "webassembly"],
+        "keywords": [
+            "spaced-repetition",
+            "fsrs",
+            "cypher",
+            "quantum",
+            "embeddings",
+            "pyodide",
+            "webassembly",
+        ],
         "engines": {"node": ">=18"},
         "sideEffects": ["./prometheus.js"],
     }
