@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..graph.rpc import current_graph
 from ..rpc import method
-from . import grading, study
+from . import study
 from .collection import Collection
 from .errors import LearnError
 
@@ -75,6 +75,8 @@ def suspend(card_ids: list, suspended: bool = True) -> dict:
 @method("learn.grade")
 async def grade(card_id: str, answer: str) -> dict:
     """Grade a circuit exercise (QASM) or a typed answer; suggests a rating, changes nothing."""
+    from . import grading  # deferred: the simulator loads when an exercise is graded, not at restore
+
     col = current_collection()
     note = col.note_of(col.row(card_id))
     if note["kind"] == "circuit":
