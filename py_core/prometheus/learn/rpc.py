@@ -101,7 +101,7 @@ def reset() -> dict:
 
 @method("learn.courses")
 def courses() -> list:
-    """The bundled courses: [{name, title, version, description, concepts, notes}]."""
+    """The bundled courses: [{name, title, version, description, concepts, notes, cards}]."""
     from .course import list_courses
 
     return list_courses()
