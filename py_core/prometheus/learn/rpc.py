@@ -185,14 +185,19 @@ def import_(
     raise LearnError(f"format must be 'csv', 'apkg' or 'json', got {format!r}")
 
 
-@method("learn.export")
-def export(format: str = "json") -> dict:
-    """The collection as {format, filename, data}: "json" (everything, re-importable) or "csv"."""
+@method("learn.export", packages=("sqlite3",))
+def export(format: str = "json", now=None) -> dict:
+    """The collection as {format, filename, data}: "json" (everything, re-importable), "csv",
+    or "apkg" (an Anki package, data as bytes; see apkg_export)."""
     import json
 
     from . import transfer
 
     col = current_collection()
+    if format == "apkg":
+        from .apkg_export import export_apkg
+
+        return {"format": "apkg", "filename": "prometheus-collection.apkg", "data": export_apkg(col, now)}
     if format == "csv":
         return {"format": "csv", "filename": "prometheus-cards.csv", "data": transfer.export_csv(col)}
     if format == "json":
@@ -201,7 +206,7 @@ def export(format: str = "json") -> dict:
             "filename": "prometheus-collection.json",
             "data": json.dumps(transfer.export_json(col), ensure_ascii=False),
         }
-    raise LearnError(f"format must be 'json' or 'csv', got {format!r}")
+    raise LearnError(f"format must be 'json', 'csv' or 'apkg', got {format!r}")
 
 
 @method("learn.media")
