@@ -81,9 +81,9 @@ def sdk_session(sdk, host: str, export_url: str, rounds: int, persisted: bool) -
         if persisted:
             checkpoint = page.evaluate(
                 """async () => { const t = performance.now();
-                const r = await Prometheus.call('store.checkpoint'); return [performance.now() - t, r.bytes]; }"""
+                const r = await Prometheus.call('store.checkpoint'); return [performance.now() - t, r.bytes || null]; }"""
             )
-            out["checkpoint_ms"], out["checkpoint_bytes"] = checkpoint
+            out["checkpoint_ms"], out["checkpoint_bytes"] = checkpoint  # bytes undefined: written already
             out["ready_full_ms"] = statistics.median([_ready_ms(page, url) for _ in range(3)])
             out["restore_report"] = page.evaluate("() => Prometheus.capabilities.store.restore")
             out["queue_after_restore_ms"] = page.evaluate(TIME_CALL_JS, ["learn.next", {"now": now}, 1])[0]

@@ -25,7 +25,7 @@ sys.path[:0] = [str(ROOT / "py_core"), str(ROOT)]
 
 
 def _row(name: str, values: list, width: int = 12) -> str:
-    cells = "".join(f"{'—' if v is None else f'{v:.2f}':>{width}}" for v in values)
+    cells = "".join(f"{'—' if v is None else f'{v:.4g}':>{width}}" for v in values)
     return f"{name:46}{cells}"
 
 
@@ -53,7 +53,7 @@ def main(argv) -> None:
     for name, ms in (
         ("learn.next + learn.answer, median", statistics.median(loop)),
         ("learn.next + learn.answer, p95", percentile(loop, 0.95)),
-        ("py-fsrs review_card (peer)", peer_ms),
+        ("py-fsrs review_card (peer; ms)", peer_ms),
         ("first learn.next after loading (queue build)", cpy["queue_ms"]),
         ("learn.stats", cpy["stats_ms"]),
         ("learn.forecast", cpy["forecast_ms"]),
@@ -108,7 +108,8 @@ def main(argv) -> None:
         f"({'met' if median < 30 else 'NOT met'}), memory {summary(mem['next_answer_ms'])[0]:.1f} ms"
     )
     print(
-        f"persisted store: checkpoint {per['checkpoint_ms']:.0f} ms ({per['checkpoint_bytes'] / 1e6:.1f} MB); "
+        f"persisted store: checkpoint {per['checkpoint_ms']:.0f} ms "
+        f"({'%.1f MB' % (per['checkpoint_bytes'] / 1e6) if per['checkpoint_bytes'] else 'already written when idle'}); "
         f"time to ready (warm, median of 3): empty {per['ready_empty_ms']:.0f} ms, with the collection "
         f"{per['ready_full_ms']:.0f} ms: restoring adds {per['ready_full_ms'] - per['ready_empty_ms']:.0f} ms "
         f"(graph part included); restore report {per['restore_report']}; "

@@ -38,6 +38,7 @@ class NoteTable(MutableMapping):
         self._blob = b""
         self._live: dict[int, dict] = {}  # notes read from the section or set since
         self._set: set[int] = set()  # ids set since the section was read (encoded anew)
+        self._added: set[int] = set()  # those of them that are not in the section
         self._gone: set[int] = set()  # section ids deleted since
         self._section: tuple | None = (self._ids, self._ends, self._blob)  # encode() cache
 
@@ -62,6 +63,8 @@ class NoteTable(MutableMapping):
     # ------------------------------------------------------------------ mapping
     def _index(self, nid: int) -> int:
         """Position of `nid` in the section, or -1."""
+        if not self._ids.size:
+            return -1
         i = int(np.searchsorted(self._ids, nid))
         return i if i < self._ids.size and int(self._ids[i]) == nid else -1
 
@@ -91,6 +94,8 @@ class NoteTable(MutableMapping):
 
     def __setitem__(self, nid: int, note: dict) -> None:
         self._live[nid] = note
+        if nid not in self._set and self._index(nid) < 0:
+            self._added.add(nid)
         self._set.add(nid)
         self._gone.discard(nid)
         self._section = None
@@ -100,7 +105,9 @@ class NoteTable(MutableMapping):
             raise KeyError(nid)
         self._live.pop(nid, None)
         self._set.discard(nid)
-        if self._index(nid) >= 0:
+        if nid in self._added:
+            self._added.discard(nid)
+        else:
             self._gone.add(nid)
         self._section = None
 
@@ -108,13 +115,10 @@ class NoteTable(MutableMapping):
         for nid in self._ids.tolist():
             if nid not in self._gone:
                 yield nid
-        for nid in self._set:
-            if self._index(nid) < 0:
-                yield nid
+        yield from self._added
 
     def __len__(self) -> int:
-        added = sum(1 for nid in self._set if self._index(nid) < 0)
-        return self._ids.size - len(self._gone) + added
+        return self._ids.size - len(self._gone) + len(self._added)
 
     def update(self, other=(), **kwargs) -> None:
         for nid, note in dict(other, **kwargs).items():
