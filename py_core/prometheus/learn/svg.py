@@ -39,7 +39,7 @@ def bars(
     values, or all zero) the chart says `empty` instead."""
     slots = max(len(values), 1)
     per = bar * (2 if series2 is not None else 1) + 6
-    width = max(40 + slots * per, 200)
+    width = max(40 + slots * per, 360)  # an empty or short chart is not blown up by the page
     nothing = not any(v for v in (*values, *(series2 or [])) if v is not None)
     if top is None:  # counts: the axis tops at the largest, at least 1
         top = max([1, *(v for v in (*values, *(series2 or [])) if v is not None)])

@@ -22,6 +22,7 @@ App.screen("map", {
     drawing.append(DOMPurify.sanitize(map.svg, { USE_PROFILES: { svg: true }, RETURN_DOM_FRAGMENT: true }));
     const svg = drawing.querySelector("svg");
     if (svg) { svg.removeAttribute("height"); svg.classList.add("concept-svg"); }
+    for (const key of drawing.querySelectorAll("g.legend")) key.remove();  // the page's own legend says it larger
     drawing.addEventListener("click", (event) => {
       const node = event.target.closest("g.concept");
       if (node) location.hash = "#/map/" + encodeURIComponent(node.dataset.key);
