@@ -120,6 +120,12 @@ class NoteTable(MutableMapping):
     def __len__(self) -> int:
         return self._ids.size - len(self._gone) + len(self._added)
 
+    def check_all(self) -> None:
+        """Read and check every note not read yet (an imported file is checked whole, at once)."""
+        for nid in self._ids.tolist():
+            if nid not in self._gone:
+                self[nid]
+
     def update(self, other=(), **kwargs) -> None:
         for nid, note in dict(other, **kwargs).items():
             self[nid] = note
