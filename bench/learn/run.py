@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 def _median_ms(fn, rounds: int) -> float:
@@ -36,7 +36,7 @@ def main(argv) -> None:
     from prometheus.learn import Collection, stats, study
     from prometheus.learn.synthetic import synthetic_collection
 
-    now = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
+    now = datetime(2024, 3, 1, 12, tzinfo=UTC)
     started = time.perf_counter()
     col = synthetic_collection(args.cards, max(1, args.cards // 100), now=now.isoformat())
     build_s = time.perf_counter() - started

@@ -46,7 +46,7 @@ class Csr:
         self.size = len(indptr) - 1
 
     @classmethod
-    def from_pairs(cls, keys: np.ndarray, values: np.ndarray, size: int) -> "Csr":
+    def from_pairs(cls, keys: np.ndarray, values: np.ndarray, size: int) -> Csr:
         """From parallel arrays (key node, neighbour node), listed in relationship-id order."""
         keys = np.asarray(keys, dtype=_INT)
         order = np.argsort(keys, kind="stable")

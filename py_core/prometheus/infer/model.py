@@ -33,7 +33,7 @@ class EncoderConfig:
         return self.hidden_size // self.num_heads
 
     @classmethod
-    def from_dict(cls, config: dict) -> "EncoderConfig":
+    def from_dict(cls, config: dict) -> EncoderConfig:
         try:
             return cls(**{name: config[name] for name in cls.__dataclass_fields__})
         except KeyError as exc:

@@ -40,7 +40,7 @@ import hashlib
 import json
 import math
 import struct
-from datetime import timezone
+from datetime import UTC
 
 import numpy as np
 
@@ -361,7 +361,7 @@ class Collection:
             step=s["step"],
             stability=s["stability"],
             difficulty=s["difficulty"],
-            due=to_datetime(s["due"]).astimezone(timezone.utc),
+            due=to_datetime(s["due"]).astimezone(UTC),
             last_review=None if s["last_review"] is None else to_datetime(s["last_review"]),
         )
 
@@ -659,7 +659,7 @@ class Collection:
         return MAGIC + struct.pack("<II", FORMAT_VERSION, len(header)) + header + body
 
     @classmethod
-    def from_bytes(cls, data, graph_source=None) -> "Collection":
+    def from_bytes(cls, data, graph_source=None) -> Collection:
         """A collection from `to_bytes()` output; SnapshotError says what is damaged."""
         try:
             return cls._from_bytes(bytes(data), graph_source)
@@ -669,7 +669,7 @@ class Collection:
             raise SnapshotError(f"collection snapshot is damaged: {exc}") from None
 
     @classmethod
-    def _from_bytes(cls, data: bytes, graph_source) -> "Collection":
+    def _from_bytes(cls, data: bytes, graph_source) -> Collection:
         if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 8:
             raise SnapshotError("not a collection snapshot (bad magic)")
         version, header_length = struct.unpack_from("<II", data, len(MAGIC))

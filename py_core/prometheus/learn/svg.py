@@ -113,7 +113,7 @@ def mastery_colour(mastery: float, unlocked: bool) -> str:
         return "#c8c8c8"
     m = max(0.0, min(1.0, mastery))
     red, green = (220, 80, 60), (40, 170, 90)
-    return "#%02x%02x%02x" % tuple(round(a + (b - a) * m) for a, b in zip(red, green))
+    return "#" + "".join(f"{round(a + (b - a) * m):02x}" for a, b in zip(red, green))
 
 
 def concept_map(nodes: list[dict], edges: list[tuple[int, int]], title: str) -> str:

@@ -82,7 +82,7 @@ class StateEngine:
         self.diag_qubits: list[int] = []
         self.diag_values: np.ndarray | None = None
 
-    def copy(self) -> "StateEngine":
+    def copy(self) -> StateEngine:
         self.flush()
         other = StateEngine(self.n, self.dtype, fuse=self.fuse, _empty=True)
         other.psi = allocate(self.psi.shape, self.dtype, self.n, "copy of the state for a branch")

@@ -11,7 +11,7 @@ the sparse form "X2 Z1" says the same.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 

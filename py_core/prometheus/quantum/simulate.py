@@ -13,7 +13,7 @@ with its collapsed state (so 1000 shots never cost 1000 runs).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ..errors import ValidationError
 from .enums import Rating, State
@@ -37,7 +37,7 @@ def as_state(value, field: str = "state") -> State:
 
 def as_aware_datetime(value, field: str) -> datetime:
     """A timezone-aware datetime in UTC, from a datetime or an ISO-8601 string with an offset."""
-    if type(value) is datetime and value.tzinfo is timezone.utc:
+    if type(value) is datetime and value.tzinfo is UTC:
         return value  # the common case, kept cheap: scheduling loops call this per review
     if isinstance(value, str):
         text = value.strip()
@@ -55,7 +55,7 @@ def as_aware_datetime(value, field: str) -> datetime:
         raise ValidationError(
             f"{field} must be timezone-aware (naive datetimes are ambiguous), got {value.isoformat()}"
         )
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def as_optional_datetime(value, field: str) -> datetime | None:

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +52,7 @@ class ReviewTable:
         )
 
     def to_logs(self) -> list[ReviewLog]:
-        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
         from datetime import timedelta
 
         return [

@@ -95,7 +95,8 @@ def preview(card: dict, review_datetime: str | None = None, scheduler: dict | No
 
 @method("srs.retrievability")
 def retrievability(cards: list, now: str | None = None, scheduler: dict | None = None) -> list:
-    from .collection import CardArrays, retrievability as vector_r
+    from .collection import CardArrays
+    from .collection import retrievability as vector_r
 
     arrays = CardArrays.from_cards(_cards(cards))
     params = _scheduler(scheduler).parameters
@@ -106,7 +107,8 @@ def retrievability(cards: list, now: str | None = None, scheduler: dict | None =
 def forecast(
     cards: list, days: int = 30, now: str | None = None, utc_offset_minutes: int = 0, day_start_hour: int = 0
 ) -> list:
-    from .collection import CardArrays, forecast as vector_forecast
+    from .collection import CardArrays
+    from .collection import forecast as vector_forecast
 
     arrays = CardArrays.from_cards(_cards(cards))
     return vector_forecast(arrays.due_us, days, now, day_start=(utc_offset_minutes, day_start_hour))

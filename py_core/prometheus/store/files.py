@@ -56,7 +56,7 @@ class Record:
         )
 
     @classmethod
-    def from_bytes(cls, data, where: str = "journal record") -> "Record":
+    def from_bytes(cls, data, where: str = "journal record") -> Record:
         doc = codec.unpack(RECORD, data, where)
         try:
             record = cls(
@@ -82,7 +82,7 @@ class Checkpoint:
         )
 
     @classmethod
-    def from_bytes(cls, data, where: str = "checkpoint") -> "Checkpoint":
+    def from_bytes(cls, data, where: str = "checkpoint") -> Checkpoint:
         doc = codec.unpack(CHECKPOINT, data, where)
         try:
             checkpoint = cls(seq=doc["seq"], parts=doc["parts"], device=doc["device"], time=doc["time"])

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 from ..errors import RUNTIME, CypherTypeError
 from ..procedures import registry_version
-from .clauses import QueryCompiler
 from . import temporal
+from .clauses import QueryCompiler
 from .parser import parse
 from .result import Counters, Result, detach
 

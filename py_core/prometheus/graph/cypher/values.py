@@ -181,6 +181,9 @@ class Desc:
     def __eq__(self, other):
         return self.key == other.key
 
+    def __hash__(self):
+        return hash(self.key)
+
 
 def group_key(v):
     """Hashable key under which DISTINCT / grouping treats values as the same

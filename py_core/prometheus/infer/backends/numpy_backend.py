@@ -107,7 +107,7 @@ class NumpyBackend:
             raise ValueError(f"unknown kernel {kernel!r}")
         self.kernel = kernel
         if wasm is not None:
-            self._linear = lambda x, handle: wasm(x, handle)
+            self._linear = wasm
         else:
             self._linear = _linear_einsum if kernel == "einsum" else _linear_blas
         self.layers = []

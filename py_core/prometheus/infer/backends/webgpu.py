@@ -23,8 +23,8 @@ from .numpy_backend import layer_norm
 
 
 def _obj(value):
-    from pyodide.ffi import to_js
     import js
+    from pyodide.ffi import to_js
 
     return to_js(value, dict_converter=js.Object.fromEntries)
 
@@ -33,7 +33,7 @@ class WebGPUBackend:
     name = "webgpu"
 
     @classmethod
-    async def create(cls, weights: EncoderWeights) -> "WebGPUBackend | None":
+    async def create(cls, weights: EncoderWeights) -> WebGPUBackend | None:
         import js
 
         from ..loader import global_scope
