@@ -24,8 +24,8 @@ from ..errors import (
 )
 from ..procedures import get_procedure
 from . import ast as A
-from .functions import AGGREGATES
 from .expressions import AGG, ExprCompiler, Scope, _children, static_kind, walk
+from .functions import AGGREGATES
 from .patterns import EndSet, Matcher, split_identity_tests
 from .temporal import Temporal
 from .values import Desc, group_key, is_number, sort_key, type_name
@@ -87,7 +87,7 @@ class QueryCompiler:
                 )
             plans = [self.compile_single(q, Scope()) for q in tree.queries]
             columns = plans[0][1]
-            for (plan, cols), q in zip(plans[1:], tree.queries[1:]):
+            for (_, cols), q in zip(plans[1:], tree.queries[1:]):
                 if cols != columns:
                     raise self.error(
                         CypherSyntaxError,
@@ -336,7 +336,6 @@ class QueryCompiler:
             )
         aggregating = any(ex.contains_aggregate(e) for _, e in items)
         group_texts = {e.text for _, e in items if not ex.contains_aggregate(e)}
-        group_names = {n for n, e in items if not ex.contains_aggregate(e)}
         compiled = []  # (name, fn, aggregate slot when the item is one aggregate call, else -1 / None)
         slots = []
         for name, e in items:
@@ -363,7 +362,7 @@ class QueryCompiler:
             if aggregating or clause.distinct:
                 order_scope = new_scope.copy()
                 subst = {e.text: n for n, e in items}
-                for n, e in items:
+                for n, _ in items:
                     subst.setdefault(n, n)
             else:
                 order_scope = scope.copy()
@@ -530,8 +529,6 @@ class QueryCompiler:
 
         def value(ctx):
             v = fn({}, ctx)
-            if isinstance(v, float) and v == int(v) and not isinstance(expr, A.Literal):
-                v = v
             if isinstance(v, bool) or not isinstance(v, int):
                 raise CypherSyntaxError(f"{what} needs an integer, got {v!r}", "InvalidArgumentType", RUNTIME)
             if v < 0:
@@ -650,7 +647,7 @@ class QueryCompiler:
         if isinstance(props, A.Param):
             fn = self.ex.compile(props, scope)
             return lambda r, c: dict(fn(r, c) or {})
-        for k, v in props.items:
+        for _, v in props.items:
             self._no_aggregate(v, "CREATE")
         items = [(k, self.ex.compile(v, scope)) for k, v in props.items]
         return lambda r, c: {k: f(r, c) for k, f in items}
@@ -853,7 +850,7 @@ class QueryCompiler:
                     "InvalidArgumentPassingMode",
                     clause,
                 )
-            arg_fns = [(lambda name: lambda r, c: c.params.get(name))(name) for name, _ in proc.inputs]
+            arg_fns = [lambda r, c, name=name: c.params.get(name) for name, _ in proc.inputs]
         else:
             if len(clause.args) != len(proc.inputs):
                 raise self.error(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time as _time
+from datetime import UTC
 from functools import lru_cache
 
 from ..errors import RUNTIME, CypherArgumentError, CypherTypeError
@@ -105,10 +106,10 @@ def _zone(name: str):
 def _zone_offset(zone: str, epoch_day: int, nanos: int, is_local=True) -> int:
     """Offset (seconds) of a named zone at a local (or UTC) date-time."""
     try:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         tz = _zone(zone)
-    except Exception:
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
         raise _arg_error(f"unknown time zone {zone!r}") from None
     y, m, d = civil_from_days(epoch_day)
     y = min(max(y, 1), 9999)
@@ -116,7 +117,7 @@ def _zone_offset(zone: str, epoch_day: int, nanos: int, is_local=True) -> int:
     if is_local:
         dt = datetime(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, tzinfo=tz)
         return int(dt.utcoffset().total_seconds())
-    dt = datetime(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, tzinfo=timezone.utc)
+    dt = datetime(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, tzinfo=UTC)
     return int(dt.astimezone(tz).utcoffset().total_seconds())
 
 
@@ -976,7 +977,7 @@ _UNITS = (
 
 
 def _truncate_day(day, unit):
-    y, m, d = civil_from_days(day)
+    y, m, _ = civil_from_days(day)
     if unit == "millennium":
         return days_from_civil(y - y % 1000, 1, 1)
     if unit == "century":
