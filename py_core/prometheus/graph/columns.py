@@ -33,7 +33,7 @@ from itertools import islice, repeat
 import numpy as np
 
 from .csr import Csr
-from .store import GraphStoreError, _NodeRecord, _RelRecord
+from .records import GraphStoreError, NodeRecord, RelRecord
 
 _SCALARS = (bool, int, float, str)
 _PROPERTY_KINDS = frozenset((type(None), bool, int, float, str, list))
@@ -81,9 +81,9 @@ class Batch:
 
     first_node: int
     first_rel: int
-    nodes: dict  # node id -> _NodeRecord
+    nodes: dict  # node id -> NodeRecord
     by_label: dict  # label -> list of node ids
-    rels: dict  # rel id -> _RelRecord
+    rels: dict  # rel id -> RelRecord
     by_type: dict  # type -> list of rel ids
     old_out: list
     old_inc: list
@@ -150,7 +150,7 @@ def _rows(columns: dict) -> int:
                 name,
                 row,
             )
-    return count
+    return count or 0  # no columns: no rows
 
 
 def _first_row(column, bad) -> int:
@@ -302,7 +302,7 @@ def _check_unique(ids, where):
                 rows[1],
             )
     elif len(set(ids)) != len(ids):
-        first = {}
+        first: dict = {}
         for row, v in enumerate(ids):
             if v in first:
                 raise ColumnError(
@@ -356,9 +356,9 @@ def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) 
     start_list, end_list = node_obj[start].tolist(), node_obj[end].tolist()
     props = _property_dicts(rc.properties, rc.count)
     types = repeat(rc.type, rc.count) if isinstance(rc.type, str) else rc.type
-    batch.rels = dict(zip(rids, map(_RelRecord, types, start_list, end_list, props)))
+    batch.rels = dict(zip(rids, map(RelRecord, types, start_list, end_list, props)))
     if isinstance(rc.type, str):
-        groups = [(rc.type, None)]
+        groups: list[tuple[str, np.ndarray | None]] = [(rc.type, None)]
     else:
         names = list(dict.fromkeys(rc.type))
         code = dict(zip(names, range(len(names))))
@@ -407,7 +407,7 @@ def _node_records(nc: NodeColumns, ids: list):
             for label in labels:
                 by_label.setdefault(label, []).append(nid)
     props = _property_dicts(nc.properties, count)
-    return dict(zip(ids, map(_NodeRecord, label_sets, props))), by_label
+    return dict(zip(ids, map(NodeRecord, label_sets, props))), by_label
 
 
 def _property_dicts(properties: dict, count: int) -> list:
@@ -442,14 +442,15 @@ def _resolve(refs, nc: NodeColumns | None, first_node: int, known_nodes, where) 
         unique = np.unique(refs).tolist()
         missing = [v for v in unique if v not in known_nodes]
         if missing:
-            row = int(np.flatnonzero(refs == missing[0])[0])
-            raise ColumnError(f"{where} row {row}: no node with id {missing[0]}", where, row)
+            first_row = int(np.flatnonzero(refs == missing[0])[0])
+            raise ColumnError(f"{where} row {first_row}: no node with id {missing[0]}", where, first_row)
         return refs
     ids = nc.ids
     if isinstance(ids, np.ndarray) != isinstance(refs, np.ndarray):
-        row = 0 if len(refs) else None
         kind = "integers" if isinstance(ids, np.ndarray) else "strings"
-        raise ColumnError(f"{where} row {row}: node ids are {kind}, got {refs[row]!r}", where, row)
+        if not len(refs):
+            raise ColumnError(f"{where}: node ids are {kind}", where, None)
+        raise ColumnError(f"{where} row 0: node ids are {kind}, got {refs[0]!r}", where, 0)
     if isinstance(ids, np.ndarray):
         count = len(ids)
         if count and ids[0] == 0 and ids[-1] == count - 1 and np.array_equal(ids, np.arange(count)):

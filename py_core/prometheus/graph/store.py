@@ -56,21 +56,16 @@ Queries
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from operator import attrgetter
-from typing import Iterable, Iterator
 
-from ..errors import ValidationError
-from . import csr, snapshot
+from . import columns, csr, snapshot
 from .cypher.runner import run_query
 from .entities import Node, Relationship
-
+from .records import GraphStoreError, NodeRecord, RelRecord
 
 _DIRECTIONS = ("out", "in", "both")
-
-
-class GraphStoreError(ValidationError):
-    """A store call named something that does not exist or broke a store rule."""
 
 
 def index_key(value):
@@ -87,26 +82,6 @@ def index_key(value):
     if key is not None:  # temporal values: same type and same instant
         return ("t", type(value).__name__, key())
     return ("o", repr(value))
-
-
-class _NodeRecord:
-    __slots__ = ("labels", "props", "out", "inc")
-
-    def __init__(self, labels, props):
-        self.labels = labels
-        self.props = props
-        self.out = {}  # type -> {rel id: end node id}
-        self.inc = {}  # type -> {rel id: start node id}
-
-
-class _RelRecord:
-    __slots__ = ("type", "start", "end", "props")
-
-    def __init__(self, type, start, end, props):
-        self.type = type
-        self.start = start
-        self.end = end
-        self.props = props
 
 
 def _check_properties(properties, where: str) -> dict:
@@ -127,8 +102,8 @@ class Graph:
     """A directed, typed, labelled property graph with undoable writes."""
 
     def __init__(self):
-        self._nodes: dict[int, _NodeRecord] = {}
-        self._rels: dict[int, _RelRecord] = {}
+        self._nodes: dict[int, NodeRecord] = {}
+        self._rels: dict[int, RelRecord] = {}
         self._by_label: dict[str, dict[int, None]] = {}
         self._by_type: dict[str, dict[int, None]] = {}
         self._indexes: dict[tuple[str, str], dict] = {}
@@ -163,13 +138,13 @@ class Graph:
             return iter(list(self._rels))
         return iter(list(self._by_type.get(type, ())))
 
-    def _node(self, id) -> _NodeRecord:
+    def _node(self, id) -> NodeRecord:
         try:
             return self._nodes[id]
         except (KeyError, TypeError):
             raise GraphStoreError(f"no node with id {id!r}") from None
 
-    def _rel(self, id) -> _RelRecord:
+    def _rel(self, id) -> RelRecord:
         try:
             return self._rels[id]
         except (KeyError, TypeError):
@@ -313,7 +288,7 @@ class Graph:
         return nid
 
     def _insert_node(self, nid, labels, props):
-        self._nodes[nid] = _NodeRecord(labels, props)
+        self._nodes[nid] = NodeRecord(labels, props)
         for label in labels:
             self._by_label.setdefault(label, {})[nid] = None
         self._index_add(nid, labels, props)
@@ -336,7 +311,7 @@ class Graph:
         props = _check_properties(properties, "add_relationship")
         rid = self._next_rel
         self._next_rel += 1
-        self._insert_rel(rid, _RelRecord(type, start, end, props))
+        self._insert_rel(rid, RelRecord(type, start, end, props))
         self._log(lambda: self._remove_rel_record(rid))
         if self._redo is not None:
             self._redo.append(("r+", rid, type, start, end, dict(props)))
@@ -532,7 +507,7 @@ class Graph:
                 if rid in self._rels:
                     raise GraphStoreError(f"redo op creates relationship {rid}, which exists")
                 self._node(start), self._node(end)
-                self._insert_rel(rid, _RelRecord(type, start, end, _check_properties(props, "redo")))
+                self._insert_rel(rid, RelRecord(type, start, end, _check_properties(props, "redo")))
                 self._next_rel = max(self._next_rel, rid + 1)
                 self._log(lambda rid=rid: self._remove_rel_record(rid))
                 if self._redo is not None:
@@ -564,7 +539,7 @@ class Graph:
         if self._redo is not None:
             self._redo.append(("replace", None if data is None else bytes(data)))
 
-    def _swap(self, other: "Graph") -> "Graph":
+    def _swap(self, other: Graph) -> Graph:
         """Take `other`'s contents; returns a Graph holding what this one had."""
         previous = Graph()
         for name in self._STATE:
@@ -580,8 +555,6 @@ class Graph:
         and leaves the graph as it was. Node ids are handed out in row order, then relationship
         ids. Returns the counts and the first new ids.
         """
-        from . import columns  # deferred: columns.py builds this module's record classes
-
         with _collector_paused():
             batch = columns.build_batch(
                 columns.validate(nodes, relationships), self._next_node, self._next_rel, self._nodes
@@ -659,7 +632,7 @@ class Graph:
             for rid in batch.rels:
                 self._rels.pop(rid, None)
             for nid, rec in batch.nodes.items():
-                if self._nodes.get(nid) is rec:
+                if self._nodes.get(nid) is rec and rec is not None:
                     self._index_remove(nid, rec.labels, rec.props)
                     del self._nodes[nid]
             for label, ids in batch.by_label.items():
@@ -702,7 +675,8 @@ class Graph:
         # most relationships have no properties: list only those that do, by position
         rel_props = [[i, props] for i, props in enumerate(map(attrgetter("props"), rel_recs)) if props]
         set_labels = [
-            sorted(label_ids.setdefault(l, len(label_ids)) for l in sorted(labels)) for labels in label_sets
+            sorted(label_ids.setdefault(label, len(label_ids)) for label in sorted(labels))
+            for labels in label_sets
         ]
         header = {
             "next": [self._next_node, self._next_rel],
@@ -726,12 +700,12 @@ class Graph:
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Graph":
+    def from_bytes(cls, data: bytes) -> Graph:
         with _collector_paused():
             return cls._from_bytes(data)
 
     @classmethod
-    def _from_bytes(cls, data: bytes) -> "Graph":
+    def _from_bytes(cls, data: bytes) -> Graph:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise GraphStoreError(f"snapshot must be bytes, got {type(data).__name__}")
         try:
@@ -742,8 +716,8 @@ class Graph:
             labels, types = doc["labels"], doc["types"]
             graph = cls()
             nodes = graph._nodes
-            node_record = _NodeRecord
-            per_label = [[] for _ in labels]
+            node_record = NodeRecord
+            per_label: list[list[int]] = [[] for _ in labels]
             set_labels = doc["label_sets"]
             label_sets = [[labels[i] for i in ids] for ids in set_labels]
             for nid, k, props in zip(
@@ -754,8 +728,8 @@ class Graph:
                     per_label[i].append(nid)
             graph._by_label = {labels[i]: dict.fromkeys(ids) for i, ids in enumerate(per_label) if ids}
             rels = graph._rels
-            rel_record = _RelRecord
-            per_type = [[] for _ in types]
+            rel_record = RelRecord
+            per_type: list[list[int]] = [[] for _ in types]
             rel_props = {i: props for i, props in doc["rel_props"]}
             for i, (rid, t, s, e) in enumerate(
                 zip(
