@@ -177,7 +177,7 @@ class Circuit:
     # --- queries ---------------------------------------------------------------------
     @property
     def parameters(self) -> frozenset[str]:
-        names = set()
+        names: set[str] = set()
         for inst in self.instructions:
             for p in inst.params:
                 names |= angle_parameters(p)

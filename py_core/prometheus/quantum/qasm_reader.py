@@ -346,7 +346,7 @@ class _Parser:
         return float(value)
 
     # --- operations -------------------------------------------------------------------
-    def argument(self, regs: dict, what: str) -> tuple[list[int], Token]:
+    def argument(self, regs: dict, what: str) -> tuple[list[int], Token | None]:
         token = self.expect("id", f"a {what} register")
         if token.text not in regs:
             other = self.cregs if regs is self.qregs else self.qregs

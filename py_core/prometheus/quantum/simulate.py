@@ -129,6 +129,8 @@ def statevector(
     rng = np.random.default_rng(seed) if seed is not None else None
 
     def branch(_i, p1):
+        if rng is None:  # refused above: a mid-circuit measurement needs a seed
+            raise UnsupportedFeature("a mid-circuit measurement needs a seed")
         return int(rng.random() < p1)
 
     run_instructions(

@@ -8,6 +8,8 @@ from .. import __version__
 from ..errors import ValidationError
 from .registry import method, methods
 
+IN_BROWSER = sys.platform == "emscripten"  # a run-time value: the checker reads both branches
+
 
 @method("version")
 def version() -> str:
@@ -30,7 +32,7 @@ def info() -> dict:
 
 def _user_agent() -> str | None:
     """The browser hosting the worker (read through Python's `js` module), None on CPython."""
-    if sys.platform != "emscripten":
+    if not IN_BROWSER:
         return None
     import js
 
@@ -39,7 +41,7 @@ def _user_agent() -> str | None:
 
 def _loaded_packages() -> list[str]:
     """Pyodide packages loaded so far (inside the browser); installed ones don't count on CPython."""
-    if sys.platform != "emscripten":
+    if not IN_BROWSER:
         return []
     import pyodide_js
 

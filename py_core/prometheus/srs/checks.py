@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Literal, overload
 
 from ..errors import ValidationError
 from .enums import Rating, State
@@ -75,7 +76,11 @@ def as_finite(value, field: str, *, low=None, high=None, low_open=False, high_op
     return number
 
 
-def as_int(value, field: str, *, low=None, allow_none=False) -> int | None:
+@overload
+def as_int(value, field: str, *, low=None, allow_none: Literal[False] = False) -> int: ...
+@overload
+def as_int(value, field: str, *, low=None, allow_none: bool) -> int | None: ...
+def as_int(value, field: str, *, low=None, allow_none: bool = False) -> int | None:
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, int):

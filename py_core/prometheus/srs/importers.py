@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from .card import ReviewLog
+from .enums import Rating
 from .history import ReviewHistory, build_history, to_micros
 
 CSV_COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
@@ -56,7 +57,12 @@ class ReviewTable:
         from datetime import timedelta
 
         return [
-            ReviewLog(int(c), int(r), epoch + timedelta(microseconds=int(t)), None if np.isnan(d) else int(d))
+            ReviewLog(
+                int(c),
+                Rating(int(r)),
+                epoch + timedelta(microseconds=int(t)),
+                None if np.isnan(d) else int(d),
+            )
             for c, r, t, d in zip(self.card_ids, self.ratings, self.times_us, self.durations)
         ]
 

@@ -5,6 +5,9 @@ expanding along adjacency lists in both directions. Also shortest paths by bidir
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from .. import csr
 from ..entities import Node, Path, Relationship
 from ..errors import COMPILE_TIME, RUNTIME, CypherSyntaxError, CypherTypeError
@@ -14,8 +17,18 @@ from .values import equals
 INF = float("inf")
 
 
+PropFns = list[tuple[str, Callable]] | None  # compiled property map, or None
+ParamFn = Callable | None  # compiled `$param` map, or None
+
+
 class NodeSpec:
     __slots__ = ("var", "labels", "props", "param_props", "bound", "pos")
+    var: str | None
+    labels: tuple[str, ...]
+    props: PropFns
+    param_props: ParamFn
+    bound: bool
+    pos: Any
 
     @property
     def trivial(self):
@@ -24,6 +37,14 @@ class NodeSpec:
 
 class RelSpec:
     __slots__ = ("var", "types", "props", "param_props", "direction", "length", "bound", "pos")
+    var: str | None
+    types: tuple[str, ...] | None
+    props: PropFns
+    param_props: ParamFn
+    direction: str
+    length: tuple[int, float] | None  # (min hops, max hops; INF when unbounded)
+    bound: bool
+    pos: Any
 
 
 def _compile_props(compiler, props, scope):
@@ -45,7 +66,7 @@ def conjuncts(where):
 
 def where_equalities(where):
     """`var.key = expr` conjuncts of a WHERE clause: {var: [(key, expr)]}, for index use."""
-    out = {}
+    out: dict = {}
     for e in conjuncts(where):
         if isinstance(e, A.Compare) and e.ops == ["="]:
             a, b = e.operands
@@ -95,11 +116,12 @@ class PartPlan:
         elements = part.elements
         self.path_var = part.var
         self.shortest = part.shortest
-        self.nodes = []
-        self.rels = []
+        self.nodes: list[NodeSpec] = []
+        self.rels: list[RelSpec] = []
         self.query = compiler.query
         bound_before = set(scope.vars) - clause_vars
         in_scope_before = set(scope.vars)
+        spec: NodeSpec | RelSpec
         for el in elements:
             if el.props is not None and isinstance(el.props, A.Param):
                 raise compiler.error(
@@ -167,7 +189,7 @@ class PartPlan:
                 )
             scope.add(self.path_var, "path")
         # repeated node variables inside the part: later positions must equal the first one
-        first_pos = {}
+        first_pos: dict = {}
         self.same_as = []
         for i, spec in enumerate(self.nodes):
             if spec.var is not None and not spec.bound:
@@ -312,12 +334,14 @@ class EndSet(list):
 class Matcher:
     """Callable `matcher(row, ctx)` -> iterator of rows extended with the pattern's variables."""
 
-    identity_tests = ()  # [(x, y, must_differ)] between node variables bound here (see split_identity_tests)
+    identity_tests: (
+        tuple | list
+    ) = ()  # [(x, y, must_differ)] between node variables bound here (see split_identity_tests)
     reach = None  # ReachStep of a reach-only pattern, made by configure()
 
     def __init__(self, compiler, parts, scope, where=None, path_only=False, distinct_ends=False):
         hints = where_equalities(where)
-        clause_vars = set()
+        clause_vars: set[str] = set()
         self.plans = [PartPlan(compiler, p, scope, hints, clause_vars) for p in parts]
         self.path_only = path_only
         if distinct_ends and len(self.plans) == 1:
@@ -359,7 +383,9 @@ class Matcher:
         last = i + 1 == len(self.plans)
         tests = self.identity_tests if last else ()
         path_var = plan.path_var
-        prev = [None] * len(node_binds)  # reuse the Node when a variable keeps its node (the anchor)
+        prev: list[Node | None] = [None] * len(
+            node_binds
+        )  # reuse the Node when a variable keeps its node (the anchor)
         for nodes, rels, path in _match_part(plan, row, ctx, used, want_path=path_var is not None):
             new = dict(row)
             for k, (j, var) in enumerate(node_binds):
@@ -543,7 +569,7 @@ def _anchors(plan, row, ctx):
             return ()
         if not isinstance(v, Node):
             raise CypherTypeError(f"variable `{spec.var}` is not a node", "InvalidArgumentType", RUNTIME)
-        candidates = (v.id,)
+        candidates: Iterable = (v.id,)
     elif plan.index_hint is not None:
         key, fn = plan.index_hint
         value = fn(row, ctx)
@@ -557,14 +583,14 @@ def _anchors(plan, row, ctx):
             if plan.index_exact and (kind is int or kind is str):  # index equality is Cypher's here
                 return candidates
     elif spec.labels:
-        best = None
+        best: dict | None = None
         for label in spec.labels:
             bucket = store._by_label.get(label)
             if bucket is None:
                 return ()
             if best is None or len(bucket) < len(best):
                 best = bucket
-        candidates = best
+        candidates = best if best is not None else ()
     else:
         candidates = store._nodes
     return [nid for nid in candidates if _node_ok(spec, nid, store, row, ctx)]
@@ -812,8 +838,8 @@ def shortest_paths(
     forward_sides = _SIDES[direction]
     backward_sides = _SIDES[_FLIP[direction]]
     # parents: node -> list of (rel id, neighbour towards the side's root)
-    fwd = {source: []}
-    bwd = {target: []}
+    fwd: dict[int, list] = {source: []}
+    bwd: dict[int, list] = {target: []}
     f_front, b_front = [source], [target]
     depth_f = depth_b = 0
     meet = []
@@ -824,14 +850,14 @@ def shortest_paths(
         else:
             front, seen, other_seen, outward = b_front, bwd, fwd, backward_sides
         nxt = []
-        level_new = {}
+        level_new: dict = {}
         for nid in front:
             rec = nodes[nid]
             for out in outward:
                 adj = rec.out if out else rec.inc
                 if single is not None:
                     bucket = adj.get(single)
-                    buckets = (bucket,) if bucket else ()
+                    buckets: Iterable = (bucket,) if bucket else ()
                 elif types is None:
                     buckets = adj.values()
                 else:
@@ -881,8 +907,8 @@ def _one_shortest(nodes, source, target, outward, rel_type, hi):
     tightest loop): (rel ids, node ids), or None. Each side keeps one parent per node, and the
     first meeting found is a shortest one: every meeting on a level has the same length,
     since nothing met on an earlier level. A directed shortest walk never repeats a relationship."""
-    fwd = {source: None}  # node -> (rel id, parent node) towards the side's root
-    bwd = {target: None}
+    fwd: dict[int, tuple | None] = {source: None}  # node -> (rel id, parent node) towards the side's root
+    bwd: dict[int, tuple | None] = {target: None}
     f_front, b_front = [source], [target]
     steps = 0
     meet = None
@@ -914,15 +940,15 @@ def _one_shortest(nodes, source, target, outward, rel_type, hi):
         return None
     rels, path = [], [meet]
     node = meet
-    while fwd[node] is not None:
-        rid, node = fwd[node]
+    while (step := fwd[node]) is not None:
+        rid, node = step
         rels.append(rid)
         path.append(node)
     rels.reverse()
     path.reverse()
     node = meet
-    while bwd[node] is not None:
-        rid, node = bwd[node]
+    while (step := bwd[node]) is not None:
+        rid, node = step
         rels.append(rid)
         path.append(node)
     return rels, path
@@ -930,7 +956,7 @@ def _one_shortest(nodes, source, target, outward, rel_type, hi):
 
 def _walks(parents, node, root):
     """Every parent chain from `node` back to `root`: (rels, nodes starting at node)."""
-    stack = [(node, [], [node])]
+    stack: list[tuple] = [(node, [], [node])]
     while stack:
         current, rels, seq = stack.pop()
         if current == root:

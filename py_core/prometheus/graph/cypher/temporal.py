@@ -164,6 +164,10 @@ class Temporal:
     def __repr__(self):
         return f"{type(self).__name__}('{self}')"
 
+    def _key(self) -> tuple:
+        """What equality, ordering and hashing compare (each temporal type defines it)."""
+        raise NotImplementedError
+
     def __eq__(self, other):
         return type(other) is type(self) and self._key() == other._key()
 
