@@ -45,7 +45,7 @@ def now_ms() -> int:
 class Record:
     seq: int
     parts: dict[str, bytes]
-    device: str
+    device: str | None  # None in a store that was never opened (memory, tests)
     id: str = field(default_factory=new_id)
     time: int = field(default_factory=now_ms)
 
@@ -73,7 +73,7 @@ class Record:
 class Checkpoint:
     seq: int
     parts: dict[str, bytes]
-    device: str
+    device: str | None  # None in a store that was never opened (memory, tests)
     time: int = field(default_factory=now_ms)
 
     def to_bytes(self) -> bytes:

@@ -50,11 +50,6 @@ class Store:
         self._idle_task: asyncio.Task | None = None  # referenced: the loop keeps only a weak one
         self.restore_report: dict = {}
 
-    def _device_id(self) -> str:
-        if self.device is None:
-            raise StoreError("the store is not open")
-        return self.device
-
     @property
     def persistent(self) -> bool:
         return self.backend.persistent
@@ -68,7 +63,7 @@ class Store:
         self.device = stored.device
         if self.device is None:
             self.device = files.new_id()[:16]
-            await self.backend.set_device(self._device_id())
+            await self.backend.set_device(self.device)
         self.problems = []
         checkpoint = self._newest_good_checkpoint(stored.checkpoints)
         progress("restore", 0.2)
@@ -169,7 +164,7 @@ class Store:
 
     async def _commit(self, ops: dict) -> tuple[int, bytes]:
         self._writable()
-        record = Record(self.seq + 1, ops, self._device_id())
+        record = Record(self.seq + 1, ops, self.device)
         data = record.to_bytes()
         await self.backend.append([(record.seq, data)])
         self.seq = record.seq
@@ -221,7 +216,7 @@ class Store:
         self._writable()
         if self.seq == self._checkpoint_seq and self._journal_records == 0 and self.seq > 0:
             return {"seq": self.seq, "written": False}
-        data = Checkpoint(self.seq, self._state(), self._device_id()).to_bytes()
+        data = Checkpoint(self.seq, self._state(), self.device).to_bytes()
         keep = self._checkpoint_seq if self._checkpoint_seq < self.seq else self.seq
         await self.backend.checkpoint(self.seq, data, keep)
         self._checkpoint_seq = self.seq
@@ -232,7 +227,7 @@ class Store:
     async def repair(self) -> dict:
         """Keep the state that could be read and drop the damaged rest (caller holds `lock`)."""
         lost = list(self.problems)
-        data = Checkpoint(self.seq, self._state(), self._device_id()).to_bytes()
+        data = Checkpoint(self.seq, self._state(), self.device).to_bytes()
         await self.backend.replace(self.seq, data)
         self.problems = []
         self._checkpoint_seq, self._journal_records, self._journal_bytes = self.seq, 0, 0
@@ -240,7 +235,7 @@ class Store:
 
     # ------------------------------------------------------------ export/import
     async def export(self) -> bytes:
-        return files.export_bytes(self.name, Checkpoint(self.seq, self._state(), self._device_id()))
+        return files.export_bytes(self.name, Checkpoint(self.seq, self._state(), self.device))
 
     async def import_(self, data) -> dict:
         """Replace the whole state by an export; the file is checked whole before anything changes."""
@@ -255,13 +250,13 @@ class Store:
         try:
             self._load_checkpoint(checkpoint)
         except BaseException:
-            self._load_checkpoint(Checkpoint(self.seq, before, self._device_id()))
+            self._load_checkpoint(Checkpoint(self.seq, before, self.device))
             raise
         seq = self.seq + 1  # an import is a new generation: other tabs see the seq move on
         try:
-            await self.backend.replace(seq, Checkpoint(seq, checkpoint.parts, self._device_id()).to_bytes())
+            await self.backend.replace(seq, Checkpoint(seq, checkpoint.parts, self.device).to_bytes())
         except BaseException:
-            self._load_checkpoint(Checkpoint(self.seq, before, self._device_id()))
+            self._load_checkpoint(Checkpoint(self.seq, before, self.device))
             raise
         self.seq = self._checkpoint_seq = seq
         self._journal_records = self._journal_bytes = 0
