@@ -40,7 +40,7 @@ def ensure(requirement_files: list[Path], log=lambda message: print(message, fil
     command = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     for file in files:
         command += ["-r", str(file)]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"[venv] installing requirements into {VENV} failed (see above)")

@@ -17,6 +17,7 @@ import sqlite3
 import struct
 import zipfile
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -201,13 +202,13 @@ def test_a_whole_session(app):
     app.go("#/transfer")
     with page.expect_download() as download:
         page.click("#export-json")
-    exported = json.loads(open(download.value.path(), encoding="utf-8").read())
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert exported["format"] == "prometheus-learn-export" and len(exported["reviews"]) == 5
     assert len(exported["cards"]) == len(course["cards"])
     with page.expect_download() as download:
         page.click("#export-backup")
     assert download.value.suggested_filename.endswith(".prometheus")
-    assert len(open(download.value.path(), "rb").read()) > 1000
+    assert len(Path(download.value.path()).read_bytes()) > 1000
 
     # Reload: everything as it was, and the search index is not rebuilt.
     before = app.collection()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -136,7 +136,7 @@ def synthetic_review_logs(cards=80, reviews=12, seed=3):
 
     rng = random.Random(seed)
     scheduler = Scheduler(enable_fuzzing=False)
-    start = datetime(2024, 1, 1, 9, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, 9, tzinfo=UTC)
     logs = []
     for card_id in range(1, cards + 1):
         card, now = Card(card_id=card_id, due=start), start + timedelta(minutes=card_id)

@@ -5,7 +5,6 @@ installed, the fp32 sentence-transformers reference."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest

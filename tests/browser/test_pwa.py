@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import urllib.parse
 import shutil
 import sys
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from tests.browser.pwa_server import BundleServer
 
 sys.path.insert(0, str(ROOT / "build"))
 
-from pwa_manifest import write_sw_manifest  # noqa: E402 - build/ is scripts, not a package
+from pwa_manifest import write_sw_manifest
 
 pytestmark = pytest.mark.browser
 

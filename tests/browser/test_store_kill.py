@@ -68,7 +68,7 @@ class Session:
         self.page.set_default_timeout(180_000)
         self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.expose_function("__ack", lambda i: self.acked.append(i))
+        self.page.expose_function("__ack", self.acked.append)
         self.page.goto(url)
         self.capabilities = self.page.evaluate("() => Prometheus.ready")
 
@@ -79,7 +79,7 @@ class Session:
 
     def browser_pids(self, profile) -> list[int]:
         out = subprocess.run(
-            ["pgrep", "-f", f"user-data-dir={profile}"], capture_output=True, text=True
+            ["pgrep", "-f", f"user-data-dir={profile}"], capture_output=True, text=True, check=False
         ).stdout
         return [int(pid) for pid in out.split()]
 
@@ -89,7 +89,7 @@ class Session:
         leaves Playwright's synchronous call waiting forever.)"""
         browsers = set(self.browser_pids(profile))
         table = subprocess.run(
-            ["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True
+            ["ps", "-eo", "pid=,ppid=,args="], capture_output=True, text=True, check=True
         ).stdout.splitlines()
         parent = {}
         args = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -92,8 +91,9 @@ def test_index_add_says_what_to_do_with_ids_already_there():
     rng = np.random.default_rng(0)
 
     def add(ids, existing):
-        from prometheus.rpc import dispatch
         import json
+
+        from prometheus.rpc import dispatch
 
         vectors = rng.normal(size=(len(ids), 384)).astype("<f4").tobytes()
         return json.loads(

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import fsrs
 import pytest
 
 from tests.rpc_call import rpc_envelope
 
-START = datetime(2024, 7, 1, 9, tzinfo=timezone.utc)
+START = datetime(2024, 7, 1, 9, tzinfo=UTC)
 
 
 def call(method, params, progress=None):

@@ -34,7 +34,7 @@ class Node:
     def get(self, key, default=None):
         return self.properties.get(key, default)
 
-    def detached(self) -> "Node":
+    def detached(self) -> Node:
         if self._store is None:
             return self
         store = self._store
@@ -80,7 +80,7 @@ class Relationship:
     def get(self, key, default=None):
         return self.properties.get(key, default)
 
-    def detached(self) -> "Relationship":
+    def detached(self) -> Relationship:
         if self._store is None:
             return self
         store = self._store
@@ -128,7 +128,7 @@ class Path:
     def end(self) -> Node:
         return self.nodes[-1]
 
-    def detached(self) -> "Path":
+    def detached(self) -> Path:
         return Path([n.detached() for n in self.nodes], [r.detached() for r in self.relationships])
 
     def to_dict(self) -> dict:

@@ -58,15 +58,14 @@ Queries
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from operator import attrgetter
-from typing import Iterable, Iterator
 
 from ..errors import ValidationError
 from . import csr, snapshot
 from .entities import Node, Relationship
 from .records import NodeRecord, RelRecord
-
 
 _DIRECTIONS = ("out", "in", "both")
 
@@ -556,7 +555,7 @@ class Graph:
         if self._redo is not None:
             self._redo.append(("replace", None if data is None else bytes(data)))
 
-    def _swap(self, other: "Graph") -> "Graph":
+    def _swap(self, other: Graph) -> Graph:
         """Take `other`'s contents; returns a Graph holding what this one had."""
         previous = Graph()
         for name in self._STATE:
@@ -694,7 +693,8 @@ class Graph:
         # most relationships have no properties: list only those that do, by position
         rel_props = [[i, props] for i, props in enumerate(map(attrgetter("props"), rel_recs)) if props]
         set_labels = [
-            sorted(label_ids.setdefault(l, len(label_ids)) for l in sorted(labels)) for labels in label_sets
+            sorted(label_ids.setdefault(label, len(label_ids)) for label in sorted(labels))
+            for labels in label_sets
         ]
         header = {
             "next": [self._next_node, self._next_rel],
@@ -718,12 +718,12 @@ class Graph:
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Graph":
+    def from_bytes(cls, data: bytes) -> Graph:
         with _collector_paused():
             return cls._from_bytes(data)
 
     @classmethod
-    def _from_bytes(cls, data: bytes) -> "Graph":
+    def _from_bytes(cls, data: bytes) -> Graph:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise GraphStoreError(f"snapshot must be bytes, got {type(data).__name__}")
         try:

@@ -7,28 +7,19 @@ browser when an adapter exists).
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from ..errors import ValidationError
 from . import artifact as artifact_format
 from .backends.numpy_backend import NumpyBackend
+from .loader import default_artifact_path, fetch_artifact
 from .model import EncoderWeights
 from .tokenizer import WordPieceTokenizer, pad_batch
 
 MAX_TEXT_CHARS = 100_000  # beyond this a text is refused (the model sees 254 tokens anyway)
-ARTIFACT_FILE = "minilm-int8.bin"
-
-
-def default_artifact_path() -> Path:
-    """$PROMETHEUS_INFER_MODEL, else the build output dist/models/ of this checkout."""
-    env = os.environ.get("PROMETHEUS_INFER_MODEL")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "dist" / "models" / ARTIFACT_FILE
 
 
 class Embedder:
@@ -57,7 +48,7 @@ class Embedder:
         return self.config.hidden_size
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, backend=None) -> "Embedder":
+    def load(cls, path: str | Path | None = None, *, backend=None) -> Embedder:
         """Load an artifact file (default: `default_artifact_path()`), checksum first."""
         path = Path(path) if path is not None else default_artifact_path()
         if not path.exists():
@@ -68,16 +59,14 @@ class Embedder:
         return cls(artifact_format.read(path), backend=backend)
 
     @classmethod
-    async def load_async(cls, url: str | None = None, *, backend=None) -> "Embedder":
+    async def load_async(cls, url: str | None = None, *, backend=None) -> Embedder:
         """In the browser: the bundled artifact (downloaded once, then from the Cache API);
         on CPython the same as `load`."""
-        from .loader import fetch_artifact
-
         data, source = await fetch_artifact(url)
         return cls.from_bytes(data, source=source["url"], backend=backend)
 
     @classmethod
-    def from_bytes(cls, data, *, source: str = "model artifact", backend=None) -> "Embedder":
+    def from_bytes(cls, data, *, source: str = "model artifact", backend=None) -> Embedder:
         return cls(artifact_format.decode(data, source=source), backend=backend)
 
     def use_backend(self, backend) -> None:

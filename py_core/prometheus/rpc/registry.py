@@ -25,8 +25,9 @@ import inspect
 import json
 import math
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import InvalidParams, UnknownMethod, ValidationError
 from ..store.store import session

@@ -13,6 +13,7 @@ product.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import numpy as np
 
@@ -107,12 +108,12 @@ class NumpyBackend:
             raise ValueError(f"unknown kernel {kernel!r}")
         self.kernel = kernel
         if wasm is not None:
-            self._linear = lambda x, handle: wasm(x, handle)
+            self._linear: Callable[..., np.ndarray] = wasm
         else:
             self._linear = _linear_einsum if kernel == "einsum" else _linear_blas
         self.layers = []
         for i in range(c.num_layers):
-            layer = {}
+            layer: dict[str, tuple] = {}
             for name in LINEARS:
                 w, b = weights.dequantized(i, name), np.array(weights[f"layers.{i}.{name}.bias"])
                 layer[name] = (wasm.upload(w, b),) if wasm is not None else (w, b)
@@ -124,7 +125,10 @@ class NumpyBackend:
             self.layers.append(layer)
         self.position = np.array(weights["embed.position"], dtype=np.float32)
         self.token_type0 = np.array(weights["embed.token_type"][0], dtype=np.float32)
-        self.embed_norm = (np.array(weights["embed.norm.weight"]), np.array(weights["embed.norm.bias"]))
+        self.embed_norm: tuple = (
+            np.array(weights["embed.norm.weight"]),
+            np.array(weights["embed.norm.bias"]),
+        )
 
     def encode(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         c = self.config
@@ -134,7 +138,7 @@ class NumpyBackend:
         x = self._w.word_rows(ids)
         x += self.position[:length]
         x += self.token_type0
-        x = layer_norm(x.reshape(n * length, h), *self.embed_norm, eps)
+        x = layer_norm(x.reshape(n * length, h), self.embed_norm[0], self.embed_norm[1], eps)
         # additive mask: 0 for tokens, a large negative for padding (per key position)
         key_bias = ((mask.astype(np.float32) - 1.0) * np.float32(1e9)).reshape(n, 1, 1, length)
         scale = np.float32(1.0 / np.sqrt(hs))
@@ -149,9 +153,16 @@ class NumpyBackend:
             np.exp(scores, out=scores)
             scores /= scores.sum(axis=-1, keepdims=True)
             context = np.einsum("nhlm,nmhd->nlhd", scores, v).reshape(n * length, h)
-            x = layer_norm(x + self._linear(context, *layer["attn_out"]), *layer["attn_norm"], eps)
+            x = layer_norm(
+                x + self._linear(context, *layer["attn_out"]),
+                layer["attn_norm"][0],
+                layer["attn_norm"][1],
+                eps,
+            )
             inner = gelu(self._linear(x, *layer["ffn_in"]))
-            x = layer_norm(x + self._linear(inner, *layer["ffn_out"]), *layer["ffn_norm"], eps)
+            x = layer_norm(
+                x + self._linear(inner, *layer["ffn_out"]), layer["ffn_norm"][0], layer["ffn_norm"][1], eps
+            )
         return mean_pool_normalize(x.reshape(n, length, h), mask)
 
 

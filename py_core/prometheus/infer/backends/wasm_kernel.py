@@ -133,7 +133,7 @@ class WasmLinear:
     def _put(self, offset: int, array: np.ndarray) -> None:
         array = np.ascontiguousarray(array, dtype=np.float32)
         view = self._js.Uint8Array.new(self._memory.buffer, offset, array.nbytes)
-        view.assign(memoryview(array).cast("B"))
+        view.assign(array.data.cast("B"))
 
     def upload(self, weight: np.ndarray, bias: np.ndarray) -> tuple[int, int, int, int]:
         """Store one layer; returns the handle (w offset, b offset, n_in, n_out)."""
@@ -159,5 +159,5 @@ class WasmLinear:
         self._exports.linear(x_off, w_off, b_off, y_off, rows, n_in, n_out)
         y = np.empty((rows, n_out), dtype=np.float32)
         view = self._js.Uint8Array.new(self._memory.buffer, y_off, y.nbytes)
-        view.assign_to(memoryview(y).cast("B"))
+        view.assign_to(y.data.cast("B"))
         return y
