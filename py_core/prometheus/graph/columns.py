@@ -33,8 +33,7 @@ from itertools import islice, repeat
 import numpy as np
 
 from .csr import Csr
-from .records import NodeRecord, RelRecord
-from .store import GraphStoreError
+from .records import GraphStoreError, NodeRecord, RelRecord
 
 _SCALARS = (bool, int, float, str)
 _PROPERTY_KINDS = frozenset((type(None), bool, int, float, str, list))

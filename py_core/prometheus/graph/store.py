@@ -62,16 +62,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from operator import attrgetter
 
-from ..errors import ValidationError
-from . import csr, snapshot
+from . import columns, csr, snapshot
 from .entities import Node, Relationship
-from .records import NodeRecord, RelRecord
+from .records import GraphStoreError, NodeRecord, RelRecord
 
 _DIRECTIONS = ("out", "in", "both")
-
-
-class GraphStoreError(ValidationError):
-    """A store call named something that does not exist or broke a store rule."""
 
 
 _query_engine = None  # run_query(graph, query, parameters) of the query layer, once it is imported
@@ -571,7 +566,6 @@ class Graph:
         and leaves the graph as it was. Node ids are handed out in row order, then relationship
         ids. Returns the counts and the first new ids.
         """
-        from . import columns  # deferred: columns.py imports this module (GraphStoreError)
 
         with _collector_paused():
             batch = columns.build_batch(
