@@ -105,10 +105,11 @@ def info() -> dict:
 
 
 @method("infer.embed")
-async def embed(texts: list, truncate: bool = True) -> list:
-    """One 384-float unit vector per text."""
+async def embed(texts: list, truncate: bool = True) -> np.ndarray:
+    """One 384-float unit vector per text, as one flat float32 array of len(texts) x 384 values,
+    row-major (a Float32Array in the page: text i is values [384 i, 384 (i + 1)))."""
     embedder = await _embedder()
-    return await embedder.embed_async(texts, truncate=truncate)
+    return np.asarray(await embedder.embed_async(texts, truncate=truncate), dtype=np.float32)
 
 
 def _ids(ids) -> list:
