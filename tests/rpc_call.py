@@ -16,7 +16,6 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy
-
 from prometheus.rpc import dispatch, take_buffers
 from prometheus.rpc.encoding import ARRAY, BYTES, NUMBER
 

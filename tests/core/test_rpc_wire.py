@@ -7,9 +7,9 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from prometheus.rpc import interrupts, method
 from prometheus.store import MemoryBackend, open_session, session
+
 from tests.rpc_call import rpc_envelope as call
 from tests.rpc_call import run_coroutine
 
@@ -139,6 +139,5 @@ def test_the_signal_outside_a_call_window_is_ignored():
     interrupts._on_signal(2, None)  # between calls (e.g. the worker delivering another tab's record)
     with interrupts.window(4):
         interrupts._on_signal(2, None)  # inside another call's window
-    with pytest.raises(KeyboardInterrupt):
-        with interrupts.window(3):
-            interrupts._on_signal(2, None)
+    with pytest.raises(KeyboardInterrupt), interrupts.window(3):
+        interrupts._on_signal(2, None)

@@ -19,7 +19,8 @@ sorted lists, bool arrays and arrays of other dtypes as nested lists, objects th
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..errors import InvalidParams
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Any, Callable
+from typing import Any
 
-_target: Callable[[], Any] = lambda: None  # noqa: E731 - the call id the page wants stopped
+_target: Callable[[], Any] = lambda: None
 _running: dict = {"call": None, "task": None}  # the call whose computation runs now
 
 
@@ -32,7 +33,7 @@ def watch(control) -> None:
     global _target
     from js import Atomics  # Pyodide only: the worker calls this
 
-    _target = lambda: Atomics.load(control, 1)  # noqa: E731
+    _target = lambda: Atomics.load(control, 1)
     signal.signal(signal.SIGINT, _on_signal)
 
 
