@@ -38,9 +38,9 @@ def test_a_qasm_error_carries_line_and_column():
     qasm = 'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\nh q[5];\n'
     error = call("quantum.run", {"qasm": qasm})["error"]
     assert error["type"] == "QasmError"
-    # By hand: `q[5]` is on line 4; its index is out of range for qreg q[2].
-    assert error["details"]["line"] == 4 and isinstance(error["details"]["column"], int)
-    assert error["details"]["column"] >= 1 and "q" in error["details"]["detail"]
+    # By hand: `h q[5];` is line 4 and the out-of-range index 5 is its 5th character.
+    assert (error["details"]["line"], error["details"]["column"]) == (4, 5)
+    assert error["details"]["detail"] == "index 5 is out of range for register 'q' of size 2"
 
 
 def test_errors_without_fields_have_empty_details_and_foreign_errors_none():

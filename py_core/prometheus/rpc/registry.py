@@ -167,7 +167,7 @@ def _error(exc: BaseException) -> dict:
 def _aborted(exc: KeyboardInterrupt) -> dict:
     return {
         "type": "AbortError",
-        "message": f"{exc or 'the call was aborted'}: it stopped before finishing and nothing it changed was kept",
+        "message": "it stopped before finishing, and nothing it changed was kept",
         "traceback": "".join(traceback.format_exception(exc)),
     }
 
