@@ -278,3 +278,22 @@ def test_without_isolation_an_abort_rejects_at_once_and_the_call_finishes_in_the
     assert "did not run" in outcome["dropped"]
     # The abandoned write ran to completion in the background and committed whole; the dropped one never ran.
     assert outcome["counts"] == [1, 1]
+
+
+def test_page_and_worker_errors_are_recorded_for_the_running_test(sdk):
+    """The recorder every browser test relies on (page_errors.py) sees a console error in the page,
+    an uncaught error in the page and a console error in a worker."""
+    from tests.browser.page_errors import RECORDER
+
+    sdk.evaluate("""() => new Promise((resolve) => {
+        console.error("planted: page console");
+        setTimeout(() => { throw new Error("planted: uncaught"); });
+        const source = 'console.error("planted: worker console"); postMessage(1);';
+        const worker = new Worker(URL.createObjectURL(new Blob([source], {type: "text/javascript"})));
+        worker.onmessage = () => setTimeout(resolve, 100);
+    })""")
+    sdk.page.wait_for_timeout(200)
+    planted = RECORDER.take("planted")
+    assert any("page console" in m for m in planted), planted
+    assert any(m.startswith("page error:") and "planted: uncaught" in m for m in planted), planted
+    assert any("worker console" in m for m in planted), planted
