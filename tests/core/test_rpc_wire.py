@@ -141,3 +141,33 @@ def test_the_signal_outside_a_call_window_is_ignored():
         interrupts._on_signal(2, None)  # inside another call's window
     with pytest.raises(KeyboardInterrupt), interrupts.window(3):
         interrupts._on_signal(2, None)
+
+
+def test_a_signal_noticed_outside_the_calls_task_is_rearmed_not_lost():
+    import asyncio
+
+    rearmed = []
+    interrupts._rearm = lambda: rearmed.append(2)
+
+    async def call_awaiting_javascript(waiting):
+        try:
+            with interrupts.window(5):
+                waiting.set()
+                await asyncio.sleep(0.01)  # meanwhile other code (here: the main task) notices the signal
+                interrupts._on_signal(2, None)  # the re-armed signal, noticed in the call's own task
+                return "not interrupted"
+        except KeyboardInterrupt:  # caught here: asyncio.run treats an escaping one as Ctrl-C
+            return "interrupted in its own task"
+
+    async def main():
+        waiting = asyncio.Event()
+        task = asyncio.ensure_future(call_awaiting_javascript(waiting))
+        await waiting.wait()
+        interrupts._target = lambda: 5  # the page aborts call 5 while it awaits
+        interrupts._on_signal(2, None)  # noticed in the main task, not the call's: re-armed
+        return await task
+
+    try:
+        assert asyncio.run(main()) == "interrupted in its own task" and rearmed == [2]
+    finally:
+        interrupts._rearm = lambda: None

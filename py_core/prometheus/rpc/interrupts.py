@@ -10,7 +10,9 @@ calls the SIGINT handler installed by `watch`, which raises KeyboardInterrupt on
 - that call is the one named in slot 1: ids only grow, so an abort that arrives after its
   call finished is ignored instead of hitting the next call.
 
-A call whose id is already in slot 1 when its computation begins stops before it starts.
+A signal for the running call that Pyodide notices in other code (a JavaScript callback run
+while the call awaits a promise) is re-armed, so the call still stops when it resumes. A call
+whose id is already in slot 1 when its computation begins stops before it starts.
 `dispatch` turns the KeyboardInterrupt into an AbortError reply; the store rolls the call back.
 Where there is no shared memory (a page that is not cross-origin isolated) `watch` is never
 called and nothing here has any effect.
@@ -24,16 +26,18 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
-_target: Callable[[], Any] = lambda: None
+_target: Callable[[], Any] = lambda: None  # the id of the call the page wants stopped
+_rearm: Callable[[], Any] = lambda: None  # raises the signal again (see _on_signal)
 _running: dict = {"call": None, "task": None}  # the call whose computation runs now
 
 
 def watch(control) -> None:
     """Start honouring aborts; `control` is the shared Int32Array (called once by the worker)."""
-    global _target
+    global _target, _rearm
     from js import Atomics  # Pyodide only: the worker calls this
 
     _target = lambda: Atomics.load(control, 1)
+    _rearm = lambda: Atomics.store(control, 0, signal.SIGINT)
     signal.signal(signal.SIGINT, _on_signal)
 
 
@@ -46,8 +50,11 @@ def _task():
 
 def _on_signal(signum, frame) -> None:
     call = _running["call"]
-    if call is not None and _running["task"] is _task() and _target() == call:
+    if call is None or _target() != call:
+        return  # between calls, or an abort that came too late for its call: ignored
+    if _running["task"] is _task():
         raise KeyboardInterrupt(f"call {call} was aborted")
+    _rearm()  # noticed outside the call's own code: let it land when the call resumes
 
 
 @contextmanager
