@@ -36,8 +36,9 @@ def test_load_reports_numpy_backend(loaded, artifact_path):
 @FILE_ROUTE
 def test_embed_and_search_round_trip(loaded, embedder):
     reply = call("infer.embed", texts=["hello world", "graph theory"])
-    vectors = np.array(reply["result"], dtype=np.float32)
-    assert np.allclose(vectors, embedder.embed(["hello world", "graph theory"]), atol=1e-6)
+    vectors = reply["result"]  # one flat float32 array, row-major: 2 x 384
+    assert vectors.dtype == np.float32 and vectors.shape == (2 * 384,)
+    assert np.allclose(vectors.reshape(2, 384), embedder.embed(["hello world", "graph theory"]), atol=1e-6)
     call("infer.index_clear")
     assert call(
         "infer.index_add", ids=["a", "b", "c"], texts=["the cat sleeps", "stock prices fell", "a kitten naps"]

@@ -44,6 +44,8 @@ _REL_KEYS = ("start", "end", "type", "properties")
 class ColumnError(GraphStoreError):
     """A bulk load was refused; `column` and `row` (None for a whole column) say where."""
 
+    fields = ("column", "row")
+
     def __init__(self, message: str, column: str, row: int | None = None):
         super().__init__(message)
         self.column = column

@@ -2,7 +2,9 @@
 
 Inside a running query a Node/Relationship is a live view (id + store); results detach
 them into snapshots so a caller keeps what the query saw even after later writes.
-Equality and hashing go by id, like Neo4j driver entities.
+Equality and hashing go by id, like Neo4j driver entities. `to_dict()` is the tagged shape
+the page sees ({"kind": "node", ...}); property values stay as they are, for the one JSON
+encoder (rpc/encoding.py) to render.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class Node:
         )
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "labels": sorted(self.labels), "properties": self.properties}
+        return {"kind": "node", "id": self.id, "labels": sorted(self.labels), "properties": self.properties}
 
     def __eq__(self, other):
         return isinstance(other, Node) and other.id == self.id
@@ -91,6 +93,7 @@ class Relationship:
 
     def to_dict(self) -> dict:
         return {
+            "kind": "relationship",
             "id": self.id,
             "type": self.type,
             "start": self.start,
@@ -133,6 +136,7 @@ class Path:
 
     def to_dict(self) -> dict:
         return {
+            "kind": "path",
             "nodes": [n.to_dict() for n in self.nodes],
             "relationships": [r.to_dict() for r in self.relationships],
         }

@@ -37,6 +37,8 @@ class LearningPathError(ValidationError):
 class CycleError(LearningPathError):
     """The prerequisite relation loops, so no study order exists; `.cycle` lists node ids."""
 
+    fields = ("cycle",)
+
     def __init__(self, message: str, cycle: list[int]):
         super().__init__(message)
         self.cycle = cycle

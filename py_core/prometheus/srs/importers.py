@@ -27,6 +27,8 @@ MAX_REPORTED_ERRORS = 20
 class ReviewImportError(ValidationError):
     """Some rows of an import are malformed; `.errors` lists (line, message)."""
 
+    fields = ("errors",)
+
     def __init__(self, source: str, errors: list[tuple[int, str]], total: int):
         self.errors = errors
         shown = "; ".join(f"line {line}: {msg}" for line, msg in errors[:MAX_REPORTED_ERRORS])
