@@ -6,6 +6,8 @@ search with shortest.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from .. import csr
 from ..entities import Node, Path, Relationship
 from ..errors import COMPILE_TIME, RUNTIME, CypherSyntaxError, CypherTypeError
@@ -15,8 +17,17 @@ from .shortest import FLIP, INF, shortest_paths
 from .values import equals
 
 
+Props = list[tuple[str, Callable]]  # a pattern's property map, each value compiled
+
+
 class NodeSpec:
     __slots__ = ("var", "labels", "props", "param_props", "bound", "pos")
+    var: str | None
+    labels: tuple[str, ...]
+    props: Props | None  # a literal map
+    param_props: Callable | None  # a `$param` map instead
+    bound: bool  # the variable is bound before the pattern
+    pos: int
 
     @property
     def trivial(self):
@@ -25,6 +36,14 @@ class NodeSpec:
 
 class RelSpec:
     __slots__ = ("var", "types", "props", "param_props", "direction", "length", "bound", "pos")
+    var: str | None
+    types: tuple[str, ...] | None  # None: any type
+    props: Props | None
+    param_props: Callable | None
+    direction: str  # "out", "in" or "both"
+    length: tuple[int, float] | None  # (lo, hi) of a variable-length step; hi may be INF
+    bound: bool
+    pos: int
 
 
 def _compile_props(compiler, props, scope):
@@ -46,7 +65,7 @@ def conjuncts(where):
 
 def where_equalities(where):
     """`var.key = expr` conjuncts of a WHERE clause: {var: [(key, expr)]}, for index use."""
-    out = {}
+    out: dict[str, list[tuple[str, object]]] = {}
     for e in conjuncts(where):
         if isinstance(e, A.Compare) and e.ops == ["="]:
             a, b = e.operands
@@ -94,8 +113,8 @@ class PartPlan:
         elements = part.elements
         self.path_var = part.var
         self.shortest = part.shortest
-        self.nodes = []
-        self.rels = []
+        self.nodes: list[NodeSpec] = []
+        self.rels: list[RelSpec] = []
         self.query = compiler.query
         bound_before = set(scope.vars) - clause_vars
         in_scope_before = set(scope.vars)
@@ -126,17 +145,17 @@ class PartPlan:
                     scope.add(el.var, "node")
                 self.nodes.append(spec)
             else:
-                spec = RelSpec()
-                spec.var = el.var
-                spec.types = tuple(dict.fromkeys(el.types)) or None
-                spec.direction = el.direction
-                spec.pos = el.pos
-                spec.props, spec.param_props = _compile_props(compiler, el.props, scope)
-                spec.length = None
+                rspec = RelSpec()
+                rspec.var = el.var
+                rspec.types = tuple(dict.fromkeys(el.types)) or None
+                rspec.direction = el.direction
+                rspec.pos = el.pos
+                rspec.props, rspec.param_props = _compile_props(compiler, el.props, scope)
+                rspec.length = None
                 if el.length is not None:
                     lo, hi = el.length
-                    spec.length = (1 if lo is None else lo, INF if hi is None else hi)
-                spec.bound = el.var is not None and el.var in bound_before
+                    rspec.length = (1 if lo is None else lo, INF if hi is None else hi)
+                rspec.bound = el.var is not None and el.var in bound_before
                 if el.var is not None:
                     kind = scope.vars.get(el.var)
                     if kind not in (None, "rel", "rels", "any"):
@@ -146,16 +165,16 @@ class PartPlan:
                             "VariableTypeConflict",
                             el,
                         )
-                    if kind is not None and not spec.bound:
+                    if kind is not None and not rspec.bound:
                         raise compiler.error(
                             CypherSyntaxError,
                             f"relationship variable `{el.var}` used twice in a pattern",
                             "RelationshipUniquenessViolation",
                             el,
                         )
-                    scope.add(el.var, "rels" if spec.length else "rel")
+                    scope.add(el.var, "rels" if rspec.length else "rel")
                     clause_vars.add(el.var)
-                self.rels.append(spec)
+                self.rels.append(rspec)
         if self.path_var is not None:
             if self.path_var in scope:
                 raise compiler.error(
@@ -166,7 +185,7 @@ class PartPlan:
                 )
             scope.add(self.path_var, "path")
         # repeated node variables inside the part: later positions must equal the first one
-        first_pos = {}
+        first_pos: dict[str, int] = {}
         self.same_as = []
         for i, spec in enumerate(self.nodes):
             if spec.var is not None and not spec.bound:
@@ -308,12 +327,14 @@ class EndSet(list):
 class Matcher:
     """Callable `matcher(row, ctx)` -> iterator of rows extended with the pattern's variables."""
 
-    identity_tests = ()  # [(x, y, must_differ)] between node variables bound here (see split_identity_tests)
+    identity_tests: Sequence[
+        tuple[str, str, bool]
+    ] = ()  # [(x, y, must_differ)] between node variables bound here (see split_identity_tests)
     reach = None  # ReachStep of a reach-only pattern, made by configure()
 
     def __init__(self, compiler, parts, scope, where=None, path_only=False, distinct_ends=False):
         hints = where_equalities(where)
-        clause_vars = set()
+        clause_vars: set[str] = set()
         self.plans = [PartPlan(compiler, p, scope, hints, clause_vars) for p in parts]
         self.path_only = path_only
         if distinct_ends and len(self.plans) == 1:
@@ -355,7 +376,9 @@ class Matcher:
         last = i + 1 == len(self.plans)
         tests = self.identity_tests if last else ()
         path_var = plan.path_var
-        prev = [None] * len(node_binds)  # reuse the Node when a variable keeps its node (the anchor)
+        prev: list[Node | None] = [None] * len(
+            node_binds
+        )  # reuse the Node when a variable keeps its node (the anchor)
         for nodes, rels, path in _match_part(plan, row, ctx, used, want_path=path_var is not None):
             new = dict(row)
             for k, (j, var) in enumerate(node_binds):
@@ -553,14 +576,13 @@ def _anchors(plan, row, ctx):
             if plan.index_exact and (kind is int or kind is str):  # index equality is Cypher's here
                 return candidates
     elif spec.labels:
-        best = None
+        buckets = []
         for label in spec.labels:
             bucket = store._by_label.get(label)
             if bucket is None:
                 return ()
-            if best is None or len(bucket) < len(best):
-                best = bucket
-        candidates = best
+            buckets.append(bucket)
+        candidates = min(buckets, key=len)  # the first smallest
     else:
         candidates = store._nodes
     return [nid for nid in candidates if _node_ok(spec, nid, store, row, ctx)]

@@ -15,9 +15,10 @@ from ...errors import (
 )
 from ...procedures import get_procedure
 from ..values import is_number, type_name
+from .base import ClauseCompilerBase
 
 
-class CallClauses:
+class CallClauses(ClauseCompilerBase):
     """CALL of a registered procedure, compiled for QueryCompiler."""
 
     # -------------------------------------------------------------------- CALL

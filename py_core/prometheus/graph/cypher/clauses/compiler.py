@@ -2,18 +2,18 @@
 
 The clause families compile in their own modules, each a mixin of QueryCompiler: reading.py
 (MATCH, UNWIND), projection.py (WITH, RETURN), updating.py (CREATE, MERGE, SET, REMOVE, DELETE)
-and call.py (CALL). They share `self.ex` (the expression compiler), `self.error` and
-`self._no_aggregate`.
+and call.py (CALL). They share, through base.ClauseCompilerBase, `self.ex` (the expression
+compiler), `self.error` and `self._no_aggregate`.
 """
 
 from __future__ import annotations
 
-from ...errors import COMPILE_TIME, CypherSyntaxError
+from collections.abc import Callable
+
+from ...errors import CypherSyntaxError
 from .. import ast as A
 from ..aggregation import Aggregation, CountReached
-from ..ast import walk
 from ..expressions import ExprCompiler, Scope
-from ..functions import AGGREGATES
 from ..patterns import Matcher
 from ..values import group_key
 from .call import CallClauses
@@ -41,9 +41,6 @@ class QueryCompiler(ReadingClauses, ProjectionClauses, UpdatingClauses, CallClau
     def __init__(self, query: str):
         self.query = query
         self.ex = ExprCompiler(query, self._matcher, self._subquery)
-
-    def error(self, cls, message, detail, node=None):
-        return cls(message, detail, COMPILE_TIME, query=self.query, position=getattr(node, "pos", None))
 
     def _matcher(self, parts, scope, where, path_only=False):
         return Matcher(self.ex, parts, scope, where, path_only)
@@ -108,7 +105,7 @@ class QueryCompiler(ReadingClauses, ProjectionClauses, UpdatingClauses, CallClau
         return plan
 
     def compile_single(self, query, scope, subquery=False):
-        ops = []
+        ops: list[Callable] = []
         columns = []
         clauses = query.clauses
         for i, clause in enumerate(clauses):
@@ -129,13 +126,13 @@ class QueryCompiler(ReadingClauses, ProjectionClauses, UpdatingClauses, CallClau
                 )
             method = getattr(self, "k_" + type(clause).__name__)
             op, scope, cols = method(clause, scope, clauses, i)
+            reach = getattr(ops[-1], "reach", None) if ops else None  # set on a fused MATCH op (reading.py)
             if (
-                ops
-                and getattr(ops[-1], "reach", None) is not None
+                reach is not None
                 and isinstance(op, Aggregation)
-                and op.counts_distinct_of == ops[-1].reach.target_var
+                and op.counts_distinct_of == reach.target_var
             ):
-                ops[-1] = CountReached(ops[-1].reach, op.names)
+                ops[-1] = CountReached(reach, op.names)
             else:
                 ops.append(op)
             if cols is not None:
@@ -163,17 +160,6 @@ class QueryCompiler(ReadingClauses, ProjectionClauses, UpdatingClauses, CallClau
                 columns = []
                 ops.append(lambda rows, ctx: [])
         return Plan(ops, columns), columns
-
-    def _no_aggregate(self, expr, where):
-        if self.ex.contains_aggregate(expr):
-            bad = next(
-                x
-                for x in walk(expr)
-                if isinstance(x, A.CountStar) or (isinstance(x, A.Call) and x.name in AGGREGATES)
-            )
-            raise self.error(
-                CypherSyntaxError, f"aggregation is not allowed in {where}", "InvalidAggregation", bad
-            )
 
 
 _WRITING_CLAUSES = (A.Create, A.Merge, A.SetClause, A.Remove, A.Delete, A.CallClause)

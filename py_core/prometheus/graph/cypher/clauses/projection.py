@@ -3,7 +3,9 @@ LIMIT and WHERE after WITH (a mixin of compiler.QueryCompiler)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import islice
+from typing import Any
 
 from ...errors import RUNTIME, CypherSyntaxError
 from .. import ast as A
@@ -12,16 +14,17 @@ from ..ast import children, walk
 from ..expressions import Scope, static_kind
 from ..functions import AGGREGATES
 from ..values import Desc, group_key, sort_key
+from .base import ClauseCompilerBase
 
 
-class ProjectionClauses:
+class ProjectionClauses(ClauseCompilerBase):
     """WITH and RETURN, compiled for QueryCompiler."""
 
     # ------------------------------------------------------- WITH / RETURN
     def k_Projection(self, clause, scope, clauses, i):
         ex = self.ex
         is_return = clause.kind == "RETURN"
-        items = []  # (name, expr)
+        items: list[tuple[str, Any]] = []  # the AST is untyped  # (name, expr)
         if clause.star:
             visible = sorted(v for v in scope.vars if not v.startswith(" "))
             if not visible and not clause.items:
@@ -61,8 +64,9 @@ class ProjectionClauses:
             )
         aggregating = any(ex.contains_aggregate(e) for _, e in items)
         group_texts = {e.text for _, e in items if not ex.contains_aggregate(e)}
-        compiled = []  # (name, fn, aggregate slot when the item is one aggregate call, else -1 / None)
-        slots = []
+        # (name, fn, aggregate slot when the item is one aggregate call, else -1 / None)
+        compiled: list[tuple[str, Callable, int | None]] = []
+        slots: list = []
         for name, e in items:
             if aggregating and ex.contains_aggregate(e):
                 self._check_ambiguous(e, group_texts, scope)
@@ -154,7 +158,7 @@ class ProjectionClauses:
                 else:
                     yield out_row, out_row
 
-        if aggregating and not (distinct or order or skip or limit or where):
+        if aggregate is not None and not (distinct or order or skip or limit or where):
             counted = {e.args[0].name if is_count_distinct_var(e) else None for _, e in items}
             if len(counted) == 1:  # every item is count(DISTINCT v) of one variable v
                 aggregate.counts_distinct_of = counted.pop()
@@ -170,7 +174,7 @@ class ProjectionClauses:
                 if where is not None:
                     return (p[0] for p in pairs if where(p[1], ctx) is True)
                 return (p[0] for p in pairs)
-            if aggregating:
+            if aggregate is not None:
                 pairs = [(r, r) for r in aggregate(rows, ctx)]
             else:
                 pairs = list(pairs_of(rows, ctx))
@@ -186,11 +190,11 @@ class ProjectionClauses:
             if order:
                 keyed = []
                 for pair in pairs:
-                    key = []
+                    sort_keys = []
                     for fn, desc in order:
                         k = sort_key(fn(pair[1], ctx))
-                        key.append(Desc(k) if desc else k)
-                    keyed.append((key, pair))
+                        sort_keys.append(Desc(k) if desc else k)
+                    keyed.append((sort_keys, pair))
                 keyed.sort(key=lambda kp: kp[0])
                 pairs = [p for _, p in keyed]
             if skip is not None:

@@ -7,9 +7,10 @@ from .. import ast as A
 from ..ast import walk
 from ..functions import AGGREGATES
 from ..patterns import Matcher, split_identity_tests
+from .base import ClauseCompilerBase
 
 
-class ReadingClauses:
+class ReadingClauses(ClauseCompilerBase):
     """MATCH and UNWIND, compiled for QueryCompiler."""
 
     # ----------------------------------------------------------------- MATCH
@@ -32,13 +33,13 @@ class ReadingClauses:
             if rest is not clause.where:  # the matcher runs the identity tests; compile the rest
                 where = None if rest is None else self.ex.compile(rest, new_scope)
         matcher.configure(tests)
-        end_var = matcher.reach.target_var if matcher.reach is not None else None
+        reach = matcher.reach
         if (
-            end_var is not None
-            and self._counts_ends_only(nxt, end_var)
-            and _var_uses([rest], end_var) == (0, 0)
+            reach is not None
+            and self._counts_ends_only(nxt, reach.target_var)
+            and _var_uses([rest], reach.target_var) == (0, 0)
         ):
-            matcher.reach.fan_out = True
+            reach.fan_out = True
         optional = clause.optional
         matches = matcher.reach.rows if matcher.reach is not None else matcher  # one call less per row
 
@@ -64,7 +65,8 @@ class ReadingClauses:
 
         # a fanned-out reach with nothing to check per row: the next clause may count it whole
         fused = matcher.reach is not None and matcher.reach.fan_out and where is None and not optional
-        match.reach = matcher.reach if fused else None
+        # read back by QueryCompiler.compile_single (getattr); mypy has no type for function attributes
+        match.reach = matcher.reach if fused else None  # type: ignore[attr-defined]
         return match, new_scope, None
 
     def _multiplicity_blind(self, clause):

@@ -3,15 +3,18 @@ compiler.QueryCompiler); the changes they make to the graph are in ../writes.py.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ...entities import Node, Relationship
 from ...errors import RUNTIME, ConstraintVerificationFailed, CypherSyntaxError, CypherTypeError
 from .. import ast as A
 from ..patterns import Matcher
 from ..values import type_name
 from ..writes import apply_each, create_part, delete_node, delete_value, props_of, set_property
+from .base import ClauseCompilerBase
 
 
-class UpdatingClauses:
+class UpdatingClauses(ClauseCompilerBase):
     """CREATE, MERGE, SET, REMOVE and DELETE, compiled for QueryCompiler."""
 
     # ------------------------------------------------------------------ CREATE
@@ -22,7 +25,9 @@ class UpdatingClauses:
         scope = scope.copy()
         for part in parts:
             elements = part.elements
-            node_specs, rel_specs = [], []
+            # (var, labels or None when already bound, compiled props, bound?)
+            node_specs: list[tuple[str | None, tuple[str, ...] | None, Any, bool]] = []
+            rel_specs = []
             for el in elements:
                 if isinstance(el, A.NodePattern):
                     props = self._create_props(el.props, scope)
@@ -288,7 +293,7 @@ class UpdatingClauses:
 
         def delete(rows, ctx):
             rows = list(rows)
-            pending = []
+            pending: list[int] = []  # nodes that still had relationships: checked once all rows ran
             store = ctx.store
             for row in rows:
                 for fn in fns:
