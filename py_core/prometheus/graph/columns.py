@@ -83,10 +83,10 @@ class Batch:
 
     first_node: int
     first_rel: int
-    nodes: dict  # node id -> NodeRecord
-    by_label: dict  # label -> list of node ids
-    rels: dict  # rel id -> RelRecord
-    by_type: dict  # type -> list of rel ids
+    nodes: dict[int, NodeRecord]
+    by_label: dict[str, list[int]]  # label -> node ids
+    rels: dict[int, RelRecord]
+    by_type: dict[str, list[int]]  # type -> rel ids
     old_out: list
     old_inc: list
     csr: dict  # (type, side) -> Csr
@@ -138,13 +138,13 @@ def _raw_column(value, where):
 
 
 def _rows(columns: dict) -> int:
-    """The common length of `columns` (name -> column); ColumnError naming the ragged one."""
-    count = None
-    first = None
-    for name, column in columns.items():
-        if count is None:
-            count, first = len(column), name
-        elif len(column) != count:
+    """The common length of `columns` (name -> column, at least one); ColumnError naming the
+    ragged one."""
+    items = iter(columns.items())
+    first, column = next(items)
+    count = len(column)
+    for name, column in items:
+        if len(column) != count:
             row = min(len(column), count)
             raise ColumnError(
                 f"ragged columns: {name} has {len(column)} rows, {first} has {count} "
@@ -304,7 +304,7 @@ def _check_unique(ids, where):
                 rows[1],
             )
     elif len(set(ids)) != len(ids):
-        first = {}
+        first: dict[str, int] = {}  # id -> its first row
         for row, v in enumerate(ids):
             if v in first:
                 raise ColumnError(
@@ -359,6 +359,7 @@ def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) 
     props = _property_dicts(rc.properties, rc.count)
     types = repeat(rc.type, rc.count) if isinstance(rc.type, str) else rc.type
     batch.rels = dict(zip(rids, map(RelRecord, types, start_list, end_list, props)))
+    groups: list[tuple[str, np.ndarray | None]]  # (type, its rows; None: every row)
     if isinstance(rc.type, str):
         groups = [(rc.type, None)]
     else:
@@ -449,7 +450,7 @@ def _resolve(refs, nc: NodeColumns | None, first_node: int, known_nodes, where) 
         return refs
     ids = nc.ids
     if isinstance(ids, np.ndarray) != isinstance(refs, np.ndarray):
-        row = 0 if len(refs) else None
+        row = 0  # the first endpoint shows the mismatch (build_batch resolves only non-empty loads)
         kind = "integers" if isinstance(ids, np.ndarray) else "strings"
         raise ColumnError(f"{where} row {row}: node ids are {kind}, got {refs[row]!r}", where, row)
     if isinstance(ids, np.ndarray):

@@ -579,7 +579,7 @@ class Graph:
             "first_relationship": batch.first_rel,
         }
 
-    def install_batch(self, batch) -> None:
+    def install_batch(self, batch: columns.Batch) -> None:
         """Puts in place the records of a `columns.Batch` built for this graph's next ids, all
         at once: a failure part-way removes what was added, and inside a transaction the whole
         batch is one undo step."""
@@ -618,10 +618,10 @@ class Graph:
             redo = self._redo
             for nid, rec in batch.nodes.items():
                 redo.append(("n+", nid, sorted(rec.labels), dict(rec.props)))
-            for rid, rec in batch.rels.items():
-                redo.append(("r+", rid, rec.type, rec.start, rec.end, dict(rec.props)))
+            for rid, rel in batch.rels.items():
+                redo.append(("r+", rid, rel.type, rel.start, rel.end, dict(rel.props)))
 
-    def _uninstall_batch(self, batch) -> None:
+    def _uninstall_batch(self, batch: columns.Batch) -> None:
         """Removes whatever part of `batch` is installed (tolerates a partial install)."""
         with _collector_paused():
             for rel_type, ids in batch.by_type.items():
@@ -644,7 +644,7 @@ class Graph:
             for rid in batch.rels:
                 self._rels.pop(rid, None)
             for nid, rec in batch.nodes.items():
-                if self._nodes.get(nid) is rec:
+                if rec is self._nodes.get(nid):
                     self._index_remove(nid, rec.labels, rec.props)
                     del self._nodes[nid]
             for label, ids in batch.by_label.items():
@@ -729,7 +729,7 @@ class Graph:
             graph = cls()
             nodes = graph._nodes
             node_record = NodeRecord
-            per_label = [[] for _ in labels]
+            per_label: list[list[int]] = [[] for _ in labels]  # node ids, per label
             set_labels = doc["label_sets"]
             label_sets = [[labels[i] for i in ids] for ids in set_labels]
             for nid, k, props in zip(
@@ -741,7 +741,7 @@ class Graph:
             graph._by_label = {labels[i]: dict.fromkeys(ids) for i, ids in enumerate(per_label) if ids}
             rels = graph._rels
             rel_record = RelRecord
-            per_type = [[] for _ in types]
+            per_type: list[list[int]] = [[] for _ in types]  # rel ids, per type
             rel_props = {i: props for i, props in doc["rel_props"]}
             for i, (rid, t, s, e) in enumerate(
                 zip(

@@ -27,7 +27,7 @@ import json
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import InvalidParams, PrometheusError, UnknownMethod, ValidationError
 from ..store.store import session
@@ -63,10 +63,14 @@ class Method:
 _METHODS: dict[str, Method] = {}
 
 
-def method(name: str, *, packages: tuple[str, ...] = (), writes: tuple[str, ...] = ()):
-    """Register `function` as RPC method `name`; `writes` names the store parts it may change."""
+_F = TypeVar("_F", bound=Callable[..., Any])  # a registered function, typed as written
 
-    def register(function):
+
+def method(name: str, *, packages: tuple[str, ...] = (), writes: tuple[str, ...] = ()) -> Callable[[_F], _F]:
+    """Register `function` as RPC method `name`; `writes` names the store parts it may change.
+    The function is returned as it is (its own type, for the engine code that calls it)."""
+
+    def register(function: _F) -> _F:
         if name in _METHODS and _METHODS[name].function is not function:
             raise RuntimeError(f"RPC method {name!r} registered twice")
         takes_progress = "progress" in inspect.signature(function).parameters

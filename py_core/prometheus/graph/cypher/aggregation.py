@@ -5,12 +5,17 @@ count-of-reached-ends operator."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ..errors import COMPILE_TIME, RUNTIME, CypherArgumentError, CypherSyntaxError, CypherTypeError
 from . import ast as A
 from .expressions import AGG
 from .patterns import EndSet
 from .values import group_key, is_number, sort_key, type_name
+
+# One group: (its key values, its first row, its buckets). A bucket is a list of values, or for a
+# DISTINCT aggregate a dict (group key -> value); which one is fixed per slot (Aggregation.fresh).
+_Group = tuple[list, dict, list[Any]]
 
 
 class Aggregation:
@@ -48,8 +53,8 @@ class Aggregation:
     def __call__(self, rows, ctx):
         key_fns, plain, uniq, paired, stars = self.key_fns, self.plain, self.uniq, self.paired, self.stars
         fresh = self.fresh
-        groups = {}
-        g = None
+        groups: dict[tuple, _Group] = {}
+        g: _Group | None = None
         for row in rows:
             if key_fns:
                 key_values = [fn(row, ctx) for fn in key_fns]

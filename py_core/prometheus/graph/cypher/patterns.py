@@ -16,7 +16,6 @@ from .ast import walk
 from .shortest import FLIP, INF, shortest_paths
 from .values import equals
 
-
 Props = list[tuple[str, Callable]]  # a pattern's property map, each value compiled
 
 

@@ -32,7 +32,7 @@ class Context:
     def __init__(self, store, params, read_only=False):
         self.store = store
         self.params = params
-        self.counters = {} if read_only else Counter()  # only writing clauses count
+        self.counters: dict[str, int] = {} if read_only else Counter()  # only writing clauses count
 
 
 _PLAIN = frozenset({int, float, str, bool, type(None)})  # values passed on as they are

@@ -3,6 +3,10 @@ adjacency (the engine behind shortestPath() and allShortestPaths())."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+Parents = dict[int, list[tuple[int, int]]]  # node id -> [(rel id, neighbour towards the root)]
+
 INF = float("inf")  # no upper bound on a walk's length
 FLIP = {"out": "in", "in": "out", "both": "both"}  # a direction seen from the other end
 
@@ -28,8 +32,8 @@ def shortest_paths(
     forward_sides = _SIDES[direction]
     backward_sides = _SIDES[FLIP[direction]]
     # parents: node -> list of (rel id, neighbour towards the side's root)
-    fwd = {source: []}
-    bwd = {target: []}
+    fwd: Parents = {source: []}
+    bwd: Parents = {target: []}
     f_front, b_front = [source], [target]
     depth_f = depth_b = 0
     meet = []
@@ -40,11 +44,12 @@ def shortest_paths(
         else:
             front, seen, other_seen, outward = b_front, bwd, fwd, backward_sides
         nxt = []
-        level_new = {}
+        level_new: Parents = {}
         for nid in front:
             rec = nodes[nid]
             for out in outward:
                 adj = rec.out if out else rec.inc
+                buckets: Iterable[dict[int, int]]  # rel id -> the node at its other end
                 if single is not None:
                     bucket = adj.get(single)
                     buckets = (bucket,) if bucket else ()
@@ -97,8 +102,9 @@ def _one_shortest(nodes, source, target, outward, rel_type, hi):
     tightest loop): (rel ids, node ids), or None. Each side keeps one parent per node, and the
     first meeting found is a shortest one: every meeting on a level has the same length,
     since nothing met on an earlier level. A directed shortest walk never repeats a relationship."""
-    fwd = {source: None}  # node -> (rel id, parent node) towards the side's root
-    bwd = {target: None}
+    # node -> (rel id, parent node) towards the side's root
+    fwd: dict[int, tuple[int, int] | None] = {source: None}
+    bwd: dict[int, tuple[int, int] | None] = {target: None}
     f_front, b_front = [source], [target]
     steps = 0
     meet = None
@@ -130,15 +136,15 @@ def _one_shortest(nodes, source, target, outward, rel_type, hi):
         return None
     rels, path = [], [meet]
     node = meet
-    while fwd[node] is not None:
-        rid, node = fwd[node]
+    while (step := fwd[node]) is not None:
+        rid, node = step
         rels.append(rid)
         path.append(node)
     rels.reverse()
     path.reverse()
     node = meet
-    while bwd[node] is not None:
-        rid, node = bwd[node]
+    while (step := bwd[node]) is not None:
+        rid, node = step
         rels.append(rid)
         path.append(node)
     return rels, path
@@ -146,7 +152,7 @@ def _one_shortest(nodes, source, target, outward, rel_type, hi):
 
 def _walks(parents, node, root):
     """Every parent chain from `node` back to `root`: (rels, nodes starting at node)."""
-    stack = [(node, [], [node])]
+    stack: list[tuple[int, list[int], list[int]]] = [(node, [], [node])]
     while stack:
         current, rels, seq = stack.pop()
         if current == root:

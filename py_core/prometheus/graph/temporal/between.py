@@ -30,7 +30,8 @@ class _Frame:
         d = day if day is not None else day_hint
         utc = d * DAY_NANOS + nanos - off * NANO
         if self.zone is not None:
-            own = zone_offset(self.zone, *divmod(utc, DAY_NANOS), is_local=False)
+            utc_day, utc_nanos = divmod(utc, DAY_NANOS)
+            own = zone_offset(self.zone, utc_day, utc_nanos, is_local=False)
         else:
             own = self.offset
         d2, n2 = divmod(utc + own * NANO, DAY_NANOS)

@@ -6,7 +6,7 @@ import time as _time
 
 from .calendar import DAY_NANOS
 
-_STATEMENT_NS = [None]  # the statement clock, read once per query (millisecond precision)
+_STATEMENT_NS: list[int | None] = [None]  # the statement clock, read once per query (millisecond precision)
 
 
 def start_statement():
@@ -22,5 +22,6 @@ def statement_ns() -> int:
     return ns
 
 
-def now_parts():
+def now_parts() -> tuple[int, int]:
+    """(epoch day, nanoseconds of the day) of the statement clock, in UTC."""
     return divmod(statement_ns(), DAY_NANOS)

@@ -7,14 +7,20 @@ key (the instant, for values with an offset).
 
 from __future__ import annotations
 
+from typing import Any
+
 from .calendar import DAY_NANOS, NANO, check_date, civil_from_days, days_from_civil
 from .formatting import fmt_date, fmt_offset, fmt_time
 
 
 # ------------------------------------------------------------------- values
 class Temporal:
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()  # each type's fields (codec.py stores them in this order)
     kind = "Temporal"
+
+    def _key(self) -> Any:  # an int or a tuple of ints: hashable, and ordered within one type
+        """What equality, hashing and ordering compare: the value, or the instant for offset values."""
+        raise NotImplementedError
 
     def __repr__(self):
         return f"{type(self).__name__}('{self}')"

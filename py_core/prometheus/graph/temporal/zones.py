@@ -45,11 +45,11 @@ def zone_offset(zone: str, epoch_day: int, nanos: int, is_local=True) -> int:
     y, m, d = civil_from_days(epoch_day)
     y = min(max(y, 1), 9999)
     secs = nanos // NANO
-    if is_local:
-        dt = datetime(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, tzinfo=tz)
-        return int(dt.utcoffset().total_seconds())
-    dt = datetime(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, tzinfo=UTC)
-    return int(dt.astimezone(tz).utcoffset().total_seconds())
+    dt = datetime(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, tzinfo=tz if is_local else UTC)
+    offset = (dt if is_local else dt.astimezone(tz)).utcoffset()
+    if offset is None:  # a tzinfo may answer None; a zoneinfo zone never does
+        raise arg_error(f"time zone {zone!r} gives no offset")
+    return int(offset.total_seconds())
 
 
 def offset_for_zone_text(tz: str, day, nanos):
