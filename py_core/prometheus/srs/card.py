@@ -7,11 +7,15 @@ import math
 import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ..errors import ValidationError
 from .checks import as_aware_datetime, as_int, as_optional_datetime, as_rating, as_state
 from .enums import Rating, State
 from .parameters import MAX_DIFFICULTY, MIN_DIFFICULTY
+
+if TYPE_CHECKING:  # the shapes import the RPC layer's Alias; the engine needs them only for types
+    from .shapes import SrsCard, SrsReviewLog
 
 _id_lock = threading.Lock()
 _last_id = 0
@@ -100,7 +104,7 @@ class Card:
         card.due, card.last_review = due, last_review
         return card
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> SrsCard:
         return {
             "card_id": self.card_id,
             "state": int(self.state),
@@ -158,10 +162,10 @@ class ReviewLog:
         log.review_datetime, log.review_duration = review_datetime, review_duration
         return log
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> SrsReviewLog:
         return {
             "card_id": self.card_id,
-            "rating": int(self.rating),
+            "rating": self.rating.value,
             "review_datetime": self.review_datetime.isoformat(),
             "review_duration": self.review_duration,
         }

@@ -6,6 +6,8 @@ one whole day after the previous review (same-day reviews are not recall tests o
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..errors import ValidationError
@@ -14,6 +16,9 @@ from .metrics import auc, log_loss, rmse_bins
 from .optimizer import Optimizer
 from .parameters import DEFAULT_PARAMETERS, validate_parameters
 from .recurrence import run
+
+if TYPE_CHECKING:  # the shapes import the RPC layer's Alias; scoring needs them only for types
+    from .shapes import Metrics
 
 
 def predictions_and_labels(history: ReviewHistory, parameters, mask=None):
@@ -26,7 +31,7 @@ def predictions_and_labels(history: ReviewHistory, parameters, mask=None):
     return predictions, labels
 
 
-def evaluate(history: ReviewHistory, parameters=DEFAULT_PARAMETERS, mask=None) -> dict:
+def evaluate(history: ReviewHistory, parameters=DEFAULT_PARAMETERS, mask=None) -> Metrics:
     """log loss, RMSE(bins) and AUC of `parameters` on the history's target reviews."""
     predictions, labels = predictions_and_labels(history, parameters, mask)
     if predictions.size == 0:

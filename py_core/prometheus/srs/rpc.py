@@ -2,53 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, NotRequired, TypedDict
+from typing import TypedDict
 
 from ..errors import ValidationError
 from ..rpc import method
-from ..rpc.types import Alias, Float64Array, JsonObject
+from ..rpc.types import Float64Array, JsonObject
 from .card import Card, ReviewLog
+from .checks import as_optional_datetime, as_rating
 from .enums import Rating
 from .parameters import DEFAULT_PARAMETERS, LOWER_BOUNDS, UPPER_BOUNDS
 from .scheduler import Scheduler
-
-RatingValue = Annotated[
-    Literal[1, 2, 3, 4, "again", "hard", "good", "easy"],
-    Alias("Rating", "how well the learner recalled: 1 again, 2 hard, 3 good, 4 easy (or the name)"),
-]
-CardState = Annotated[
-    int | str, Alias("CardState", "1 learning, 2 review, 3 relearning (results give the number)")
-]
-
-
-class SrsCard(TypedDict):
-    """One card's FSRS state, as `srs.new_card` and `srs.review` return it."""
-
-    card_id: int
-    state: CardState
-    step: int | None
-    stability: float | None
-    difficulty: float | None
-    due: str  # ISO-8601 with offset
-    last_review: str | None
-
-
-class SrsReviewLog(TypedDict):
-    card_id: int
-    rating: RatingValue
-    review_datetime: str
-    review_duration: NotRequired[int | None]  # milliseconds
-
-
-class SchedulerConfig(TypedDict, total=False):
-    """Scheduler settings; an omitted key keeps its default (see `srs.defaults`)."""
-
-    parameters: list[float]
-    desired_retention: float
-    learning_steps: list[float]  # seconds
-    relearning_steps: list[float]
-    maximum_interval: int  # days
-    enable_fuzzing: bool
+from .shapes import Metrics, RatingValue, SchedulerConfig, SrsCard, SrsReviewLog
 
 
 class SrsDefaults(TypedDict):
@@ -89,13 +53,6 @@ class MemoryStates(TypedDict):
     card_ids: list[int]
     stability: Float64Array  # one per card, in card_ids order
     difficulty: Float64Array
-
-
-class Metrics(TypedDict):
-    log_loss: float
-    rmse_bins: float
-    auc: float
-    reviews: int
 
 
 _session: dict = {}  # the last imported review table (one worker = one learner)
@@ -160,7 +117,7 @@ def new_card(card_id: int | None = None, due: str | None = None) -> SrsCard:
 
     Example: {"card_id": 1, "due": "2025-01-01T00:00:00+00:00"}
     """
-    return Card(card_id=card_id, due=due).to_dict()
+    return Card(card_id=card_id, due=as_optional_datetime(due, "card.due")).to_dict()
 
 
 @method("srs.review")
@@ -172,8 +129,13 @@ def review(
     scheduler: SchedulerConfig | None = None,
 ) -> Reviewed:
     """The card after one review with `rating` (at `review_datetime`, default now), and the log."""
-    new, log = _scheduler(scheduler).review_card(_card(card), rating, review_datetime, review_duration)
-    return {"card": new, "review_log": log}
+    new, log = _scheduler(scheduler).review_card(
+        _card(card),
+        as_rating(rating),
+        as_optional_datetime(review_datetime, "review_datetime"),
+        review_duration,
+    )
+    return {"card": new.to_dict(), "review_log": log.to_dict()}
 
 
 @method("srs.preview")
@@ -181,8 +143,15 @@ def preview(
     card: SrsCard, review_datetime: str | None = None, scheduler: SchedulerConfig | None = None
 ) -> Preview:
     """What each of the four ratings would make of the card (nothing is recorded)."""
-    outcomes = _scheduler(scheduler).preview_card(_card(card), review_datetime)
-    return {rating.name.lower(): outcomes[rating] for rating in Rating}
+    outcomes = _scheduler(scheduler).preview_card(
+        _card(card), as_optional_datetime(review_datetime, "review_datetime")
+    )
+    return {
+        "again": outcomes[Rating.Again].to_dict(),
+        "hard": outcomes[Rating.Hard].to_dict(),
+        "good": outcomes[Rating.Good].to_dict(),
+        "easy": outcomes[Rating.Easy].to_dict(),
+    }
 
 
 @method("srs.retrievability")
@@ -226,7 +195,7 @@ def reschedule(
 def undo(card: SrsCard, review_logs: list[SrsReviewLog], scheduler: SchedulerConfig | None = None) -> Undone:
     """The card as it was before its latest review, and the logs without that review."""
     restored, remaining = _scheduler(scheduler).undo_review(_card(card), _logs(review_logs))
-    return {"card": restored, "review_logs": remaining}
+    return {"card": restored.to_dict(), "review_logs": [log.to_dict() for log in remaining]}
 
 
 @method("srs.import_csv")
@@ -262,6 +231,7 @@ def import_anki(
     finally:
         os.unlink(path)
     _session["table"] = table
+    assert table.day_start is not None  # read_anki_revlog always counts Anki's calendar days
     return {
         "reviews": len(table),
         "cards": int(len(set(table.card_ids.tolist()))),

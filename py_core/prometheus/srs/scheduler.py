@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ..errors import ValidationError
 from . import memory
@@ -21,6 +22,9 @@ from .card import Card, ReviewLog
 from .checks import as_aware_datetime, as_finite, as_int, as_rating, as_steps
 from .enums import Rating, State
 from .parameters import DEFAULT_PARAMETERS, FUZZ_RANGES, validate_parameters
+
+if TYPE_CHECKING:  # the shapes import the RPC layer's Alias; the engine needs them only for types
+    from .shapes import SchedulerConfig
 
 
 def fuzz_range(interval_days: int, maximum_interval: int) -> tuple[int, int]:
@@ -219,7 +223,7 @@ class Scheduler:
         return sorted(logs, key=lambda log: log.review_datetime)
 
     # ---- JSON -----------------------------------------------------------------------
-    def to_dict(self) -> dict:
+    def to_dict(self) -> SchedulerConfig:
         return {
             "parameters": list(self.parameters),
             "desired_retention": self.desired_retention,
