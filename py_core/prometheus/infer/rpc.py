@@ -19,7 +19,6 @@ from .loader import IN_PYODIDE, drop_cached_artifacts, fetch_artifact
 from .search import SemanticIndex
 
 DIM = 384  # all-MiniLM-L6-v2; the index exists (and persists) before the model is loaded
-_state: dict = {"embedder": None, "index": SemanticIndex(dim=DIM), "info": None}
 BACKENDS = ("auto", "numpy", "webgpu")
 ItemId = str | int  # an index item's id
 
@@ -32,6 +31,17 @@ class ModelInfo(TypedDict):
     model_bytes: int
     from_cache: bool
     seconds: float
+
+
+class _State(TypedDict):
+    """The worker's model and index (one worker = one learner)."""
+
+    embedder: Embedder | None  # None until infer.load
+    index: SemanticIndex
+    info: ModelInfo | None  # what infer.load reported
+
+
+_state: _State = {"embedder": None, "index": SemanticIndex(dim=DIM), "info": None}
 
 
 class InferInfo(TypedDict):
@@ -112,7 +122,7 @@ async def load(
         _state["index"] = index = SemanticIndex(dim=embedder.dim)
     _state["embedder"] = embedder
     index.embedder = embedder  # the stored vectors stay as they are across a backend switch
-    _state["info"] = {
+    info: ModelInfo = {
         "backend": embedder.backend.name,
         "backend_reason": reason,
         "dim": embedder.dim,
@@ -121,29 +131,28 @@ async def load(
         "from_cache": source["cached"],
         "seconds": round(time.perf_counter() - started, 3),
     }
+    _state["info"] = info
     progress("ready", 1.0)
-    return _state["info"]
+    return info
 
 
 async def _embedder() -> Embedder:
+    """The loaded model, loading it (default backend) on first use."""
     if _state["embedder"] is None:
         await load()
-    return _state["embedder"]
-
-
-async def _index() -> SemanticIndex:
-    await _embedder()
-    return _state["index"]
+    embedder = _state["embedder"]
+    assert embedder is not None  # load() sets it or raises
+    return embedder
 
 
 @method("infer.info")
 def info() -> InferInfo:
     """Whether the model is loaded (and on which backend), and how many items the index holds."""
-    return {
-        "loaded": _state["embedder"] is not None,
-        **(_state["info"] or {}),
-        "index_size": len(_state["index"]),
-    }
+    loaded = _state["embedder"] is not None
+    model = _state["info"]
+    if model is None:
+        return {"loaded": loaded, "index_size": len(_state["index"])}
+    return {"loaded": loaded, **model, "index_size": len(_state["index"])}
 
 
 @method("infer.embed")
@@ -190,10 +199,11 @@ async def index_add(
             )
         index.add_vectors(ids, np.frombuffer(vectors, dtype="<f4").reshape(len(ids), index.dim), texts)
         return {"size": len(index)}
-    index = await _index()
+    embedder = await _embedder()
+    index = session_index()
     ids = index._check_new_ids(ids)  # refuse bad ids before spending time embedding
-    vectors = await _state["embedder"].embed_async(texts)
-    index.add_vectors(ids, vectors, texts)
+    embedded = await embedder.embed_async(texts)
+    index.add_vectors(ids, embedded, texts)
     return {"size": len(index)}
 
 
@@ -219,8 +229,9 @@ async def search(query: str, k: int = 10) -> list[Hit]:
     """The `k` indexed items closest in meaning to `query`, best first."""
     if not query.strip():
         raise ValidationError(f"query must be a non-empty string, got {query!r:.40}")
-    index = await _index()
-    vector = (await _state["embedder"].embed_async([query]))[0]
+    embedder = await _embedder()
+    index = session_index()
+    vector = (await embedder.embed_async([query]))[0]
     return [{"id": i, "score": s} for i, s in index.search(vector, k)]
 
 

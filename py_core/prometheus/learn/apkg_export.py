@@ -204,9 +204,11 @@ def _card_row(collection, row: int, nid: int, ord: int, crt: int, t: int, log_ro
 def _revlog_rows(collection, next_due: dict) -> list[tuple]:
     """(id, cid, usn, ease, ivl, lastIvl, factor, time, type): id is the answer time in ms,
     made unique by moving a clash one ms on, as Anki does."""
-    rows, taken, last_ivl = [], set(), {}
+    rows: list[tuple] = []
+    taken: set[int] = set()  # revlog ids given out
+    last_ivl: dict[int, int] = {}  # card id -> the interval its previous answer set
     entries = [collection.log_entry(i) for i in range(collection.log.n)]
-    following: dict[int, int] = {}  # log index -> the same card's next answer time
+    following: dict[int, int | None] = {}  # log index -> the same card's next answer time, if any
     seen: dict[str, int] = {}
     for i in range(len(entries) - 1, -1, -1):
         following[i] = seen.get(entries[i]["card"])

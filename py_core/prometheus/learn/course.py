@@ -16,6 +16,7 @@ from importlib import resources
 from . import concepts as concept_graph
 from .clock import now_us
 from .errors import LearnError
+from .shapes import Course
 from .study import build_notes, commit
 
 COURSES = {"quantum-foundations": "quantum-foundations.json"}
@@ -44,9 +45,9 @@ def course_card_count(data: dict) -> int:
     return total
 
 
-def list_courses() -> list[dict]:
+def list_courses() -> list[Course]:
     """The bundled courses: [{name, title, version, description, concepts, notes, cards}]."""
-    out = []
+    out: list[Course] = []
     for name in sorted(COURSES):
         data = course_data(name)
         out.append(

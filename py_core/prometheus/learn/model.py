@@ -38,6 +38,8 @@ def optimize(collection, progress=None) -> dict:
         raise LearnError("no reviews yet: study or import a review history before optimizing")
     current = collection.settings["parameters"]
     fit = Optimizer(history).fit(progress=progress)
+    before: float | None  # log losses of the current and the fitted parameters
+    after: float | None
     try:
         before, after = evaluate(history, current)["log_loss"], evaluate(history, fit.parameters)["log_loss"]
     except ValueError:

@@ -17,6 +17,7 @@ from ..srs.rpc import RatingValue
 from . import study
 from .collection import Collection
 from .errors import LearnError
+from .shapes import Added, Course
 
 
 class Side(TypedDict):
@@ -43,27 +44,7 @@ class CardSpec(TypedDict, total=False):
     html: bool  # the fields hold HTML (the page must sanitize it)
 
 
-class NoteCards(TypedDict):
-    id: str
-    cards: list[str]
-
-
-class Added(TypedDict):
-    ids: list[str]  # the new cards
-    notes: list[NoteCards]
-
-
 class CardCount(TypedDict):
-    cards: int
-
-
-class Course(TypedDict):
-    name: str
-    title: str
-    version: str
-    description: str
-    concepts: int
-    notes: int
     cards: int
 
 

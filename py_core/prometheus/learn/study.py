@@ -24,6 +24,7 @@ from .ids import id_text, new_id_int
 from .notes import card_ords, note_from_spec, render
 from .queue import plan, today_record
 from .settings import validate_settings
+from .shapes import Added
 
 MAX_UNDO = 100
 MAX_BATCH = 100_000
@@ -122,7 +123,7 @@ def new_card_record(card_id: str, note_id: str, ord: int, position: int, now: in
     }
 
 
-def add_cards(collection, cards, now=None) -> dict:
+def add_cards(collection, cards, now=None) -> Added:
     """Add notes from card specs (see notes.py); concepts are linked in the graph."""
     t = now_us(now)
     notes, records, links = build_notes(collection, cards, t)

@@ -60,7 +60,14 @@ def signature_of(function) -> Signature:
 
 
 # ------------------------------------------------------------------ checking values
-_SIMPLE = {bool: {bool}, int: {int}, float: {int, float}, str: {str}, _NONE: {_NONE}, bytes: {bytes}}
+_SIMPLE: dict[type, set[type]] = {
+    bool: {bool},
+    int: {int},
+    float: {int, float},
+    str: {str},
+    _NONE: {_NONE},
+    bytes: {bytes},
+}
 _WORDS = {
     bool: "true or false",
     int: "an integer",
@@ -271,9 +278,9 @@ def _union_checker(members):
                 return
             except _Misfit as exc:
                 failures.append((kind, exc))
-        for kind, exc in failures:  # the member of the value's own kind says what is wrong inside it
+        for kind, failure in failures:  # the member of the value's own kind says what is wrong inside it
             if isinstance(kind, type) and kind is not _NONE and type(value) is kind:
-                raise exc
+                raise failure
         raise _Misfit(f"must be {words}, got {_got(value)}")
 
     return union

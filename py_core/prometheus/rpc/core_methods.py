@@ -140,7 +140,10 @@ def _type_info(name: str, tp) -> TypeInfo:
     if alias is not None:
         return {"name": name, "type": type_text(inner), "doc": alias.doc}
     fields = [FieldInfo(name=k, type=type_text(h), required=r) for k, h, r in typed_dict_fields(tp)]
-    return {"name": name, "fields": fields, **({"doc": tp.__doc__} if tp.__doc__ else {})}
+    info: TypeInfo = {"name": name, "fields": fields}
+    if tp.__doc__:
+        info["doc"] = tp.__doc__
+    return info
 
 
 @method("core.echo")

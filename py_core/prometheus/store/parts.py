@@ -15,7 +15,7 @@ them or a call changes them, so an empty store costs no engine import at start-u
 from __future__ import annotations
 
 import importlib
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 # Part name -> module whose import registers it.
 PART_MODULES = {
@@ -60,7 +60,11 @@ class Part(Protocol):
     # before the import is acknowledged (Store.import_).
 
 
-def register(part: Part) -> Part:
+_P = TypeVar("_P", bound=Part)
+
+
+def register(part: _P) -> _P:
+    """Make `part` known to the store by its name; returned as it is (its own type)."""
     _PARTS[part.name] = part
     return part
 
