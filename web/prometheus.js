@@ -100,7 +100,7 @@
     try {
       if (persist && typeof storage.persist === "function" && !(await storage.persisted())) await storage.persist();
       return { persisted: await storage.persisted(), available: typeof storage.persist === "function" };
-    } catch (error) {
+    } catch {
       return { persisted: false, available: false };
     }
   }

@@ -35,7 +35,7 @@ async function readSnapshot(key) {
     console.warn("prometheus: discarding a damaged start-up snapshot");
     await cache.delete(key);
     return null;
-  } catch (error) {
+  } catch {
     return null;
   }
 }
@@ -47,7 +47,7 @@ async function storeSnapshot(key, bytes) {
     const headers = { "Content-Type": "application/octet-stream", [DIGEST_HEADER]: await sha256Hex(bytes) };
     for (const old of await cache.keys()) await cache.delete(old);  // one runtime at a time
     await cache.put(key, new Response(bytes, { headers }));
-  } catch (error) {
+  } catch {
     // Storage full or unavailable: the next visit simply starts without a snapshot.
   }
 }
@@ -60,6 +60,7 @@ function rebindJsModule(pyodide) {
   return pyodide;
 }
 
+// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
 async function loadPyodideFast(options, key) {
   const snapshot = key ? await readSnapshot(key) : null;
   if (snapshot) {
@@ -67,7 +68,7 @@ async function loadPyodideFast(options, key) {
       return { pyodide: rebindJsModule(await loadPyodide(Object.assign({}, options, { _loadSnapshot: snapshot }))), snapshot: "used" };
     } catch (error) {
       console.warn("prometheus: start-up snapshot unusable, starting normally", error);
-      try { (await openSnapshotCache()).delete(key); } catch (ignored) { /* nothing to delete */ }
+      try { (await openSnapshotCache()).delete(key); } catch { /* nothing to delete */ }
     }
   }
   if (!key || !self.caches || !self.crypto || !crypto.subtle) {

@@ -159,7 +159,7 @@ self.PrometheusStore = (() => {
 
   async function persisted() {
     try { return !!(self.navigator && navigator.storage && await navigator.storage.persisted()); }
-    catch (error) { return false; }
+    catch { return false; }
   }
 
   return { open, persisted };

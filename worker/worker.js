@@ -71,7 +71,7 @@ async function snapshotKey() {
   try {
     const digest = (await lockFile).info.prometheus_runtime_sha256;
     return digest ? new URL("snapshot/" + digest, BASE).href : null;
-  } catch (error) {
+  } catch {
     return null;
   }
 }
@@ -154,7 +154,7 @@ const TYPED_ARRAYS = {
   int64: BigInt64Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array,
 };
 function marked(arrays) {
-  return (key, value) => {
+  return (_key, value) => {
     if (!value || typeof value !== "object" || Array.isArray(value)) return value;
     const keys = Object.keys(value);
     if (keys.length === 1 && typeof value.__bytes__ === "number") return arrays[value.__bytes__];

@@ -43,7 +43,7 @@ App.content = (function () {
         continue;
       }
       let name = src;
-      try { name = decodeURIComponent(src); } catch (error) { /* keep the raw name */ }
+      try { name = decodeURIComponent(src); } catch { /* keep the raw name */ }
       mediaUrl(name).then((url) => { img.src = url; }).catch(() => {
         img.replaceWith(el("span", { class: "blocked-image", text: "[missing image: " + name + "]" }));
       });

@@ -47,7 +47,7 @@ window.App = (function () {
     return {
       node,
       set(fraction, message) {
-        const known = typeof fraction === "number" && isFinite(fraction);
+        const known = typeof fraction === "number" && Number.isFinite(fraction);
         node.firstChild.classList.toggle("indeterminate", !known);
         bar.style.width = known ? Math.round(Math.max(0, Math.min(1, fraction)) * 100) + "%" : "";
         if (known) node.setAttribute("aria-valuenow", String(Math.round(fraction * 100)));

@@ -24,7 +24,7 @@ App.screen("search", {
       let items;
       try {
         items = await App.withProgress(slot, "Preparing search…", (bar) => ensureIndex(bar));
-      } catch (error) {
+      } catch {
         return;
       }
       if (!items.size) {

@@ -54,7 +54,7 @@ App.screen("today", {
           const result = await App.withProgress(slot, "Loading " + course.title + "…", () => call("learn.load_course", { name: course.name }));
           App.toast("Loaded " + result.cards + " cards");
           App.refresh();
-        } catch (error) {
+        } catch {
           button.disabled = false;
         }
       }

@@ -54,7 +54,7 @@ App.screen("transfer", {
           return call("learn.import", { format: kind, data });
         });
         imported(result, file.name);
-      } catch (error) { /* shown in the slot */ }
+      } catch { /* shown in the slot */ }
       fileInput.value = "";
     }
 
@@ -83,7 +83,7 @@ App.screen("transfer", {
           const result = await App.withProgress(slot, "Importing " + file.name + "…", () =>
             call("learn.import", { format: "csv", data: text, mapping, header: header.checked, delimiter, html: html.checked }));
           imported(result, file.name);
-        } catch (error) { /* shown */ }
+        } catch { /* shown */ }
       } });
       importSlot.replaceChildren(el("h3", { text: "Columns of " + file.name }), table,
         el("label", { class: "check" }, header, " First row is a header"),
@@ -109,7 +109,7 @@ App.screen("transfer", {
         const types = { json: "application/json", csv: "text/csv", apkg: "application/octet-stream" };
         App.download(result.filename, result.data, types[format]);
         exportSlot.replaceChildren(el("p", { class: "small muted", text: "Saved " + result.filename }));
-      } catch (error) { /* shown */ }
+      } catch { /* shown */ }
     }
 
     async function backup() {
@@ -118,7 +118,7 @@ App.screen("transfer", {
         const name = "prometheus-backup-" + new Date().toISOString().slice(0, 10) + ".prometheus";
         App.download(name, data, "application/octet-stream");
         exportSlot.replaceChildren(el("p", { class: "small muted", text: "Saved " + name + " (" + Math.round(data.byteLength / 1024) + " kB)" }));
-      } catch (error) { /* shown */ }
+      } catch { /* shown */ }
     }
 
     async function restore(file) {
@@ -127,7 +127,7 @@ App.screen("transfer", {
           await App.withProgress(restoreSlot, "Restoring " + file.name + "…", async (bar) => call("store.import", { data: new Uint8Array(await readFile(file, bar, false)) }));
           App.toast("Backup restored");
           restoreSlot.replaceChildren(el("p", { class: "muted", text: "Restored " + file.name + "." }));
-        } catch (error) { /* shown */ }
+        } catch { /* shown */ }
         backupInput.value = "";
       } });
       restoreSlot.replaceChildren(el("p", { class: "warning", text: "This replaces all cards, history and settings on this device." }),
