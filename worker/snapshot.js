@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Start-up snapshots: the memory of a freshly started interpreter, kept in Cache Storage,
  * so that a second visit skips Python's own start-up (about 1 s of a warm start).

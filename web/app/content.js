@@ -1,3 +1,4 @@
+// @ts-check
 // Card content on the page. Fields marked HTML (imported decks) are untrusted: they go through
 // DOMPurify (no script, no event handlers, no javascript: URLs, no forms or frames); images
 // that name a file of the package are shown from the collection's media; remote images are

@@ -1,6 +1,8 @@
+// @ts-check
 // The app's small toolkit: DOM building, engine calls, progress bars, toasts, the screen registry.
 "use strict";
 window.App = (function () {
+  /** @type {Record<string, AppScreen>} */
   const screens = {};
 
   function el(tag, attributes, ...children) {

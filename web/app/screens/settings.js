@@ -1,3 +1,4 @@
+// @ts-check
 // Settings: desired retention, daily limits, the day's start; "optimize my parameters" fits
 // FSRS to this learner's review log (progress bar, log loss before/after, then apply); the
 // optimal retention is offered. Every change is one undoable engine call.

@@ -1,3 +1,4 @@
+// @ts-check
 // Today: what is due, what is new, and one button to start. An empty collection offers the
 // bundled course and the importer.
 "use strict";

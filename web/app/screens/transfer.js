@@ -1,3 +1,4 @@
+// @ts-check
 // Import (Anki .apkg, CSV with a column mapping, a Prometheus JSON export) and export (JSON,
 // CSV, and the whole store as one backup file). Files are read here and parsed by the engine.
 "use strict";
@@ -40,7 +41,7 @@ App.screen("transfer", {
     function base64(buffer) {
       const bytes = new Uint8Array(buffer);
       let text = "";
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       return btoa(text);
     }
 
@@ -75,6 +76,7 @@ App.screen("transfer", {
         el("thead", {}, el("tr", {}, selects.map((s) => el("th", {}, s)))),
         el("tbody", {}, rows.map((row) => el("tr", {}, Array.from({ length: width }, (_, i) => el("td", { text: (row[i] || "").slice(0, 60) })))))));
       const go = el("button", { class: "primary", id: "csv-import", text: "Import " + file.name, onclick: async () => {
+        /** @type {Record<string, number>} column index of each field */
         const mapping = {};
         selects.forEach((s, i) => { if (s.value !== "ignore") mapping[s.value] = i; });
         const slot = el("div", { class: "slot" });
