@@ -55,12 +55,18 @@ async function storeSnapshot(key, bytes) {
 
 // Snapshot-mode interpreters (made or restored) bind Python's `js` module to a stand-in for
 // the global scope, on which calls such as js.fetch fail ("Illegal invocation"): rebind it.
+/** @param {PyodideInterface} pyodide */
 function rebindJsModule(pyodide) {
   pyodide.runPython("import sys; sys.modules.pop('js', None)");
   pyodide.registerJsModule("js", globalThis);
   return pyodide;
 }
 
+/**
+ * @param {PyodideLoadOptions} options
+ * @param {string | null} key the snapshot's Cache Storage key (null: no snapshot)
+ * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off"}>}
+ */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
 async function loadPyodideFast(options, key) {
   const snapshot = key ? await readSnapshot(key) : null;
