@@ -46,7 +46,7 @@ def numpy_loaded(sdk):
 def test_numpy_path_is_chosen_without_webgpu(numpy_loaded):
     assert numpy_loaded["backend"] == "numpy"
     assert numpy_loaded["backend_reason"] == "no WebGPU adapter"
-    assert numpy_loaded["kernel"] == "wasm-simd"  # linear layers on the WebAssembly SIMD kernel
+    assert numpy_loaded["kernel"] == "wasm-int8"  # the forward pass on the WebAssembly SIMD kernel
     assert numpy_loaded["model_bytes"] == (DIST / "models" / "minilm-int8.bin").stat().st_size
 
 

@@ -9,15 +9,8 @@ from prometheus.errors import ValidationError
 from prometheus.infer import Embedder
 from prometheus.infer.backends.numpy_backend import NumpyBackend
 
-from .samples import SENTENCES, text_sample
+from .samples import SENTENCES
 from .sts import sts_pairs
-
-
-@pytest.fixture(scope="module")
-def varied_sample():
-    sts = sorted({s for a, b, _ in sts_pairs(120) for s in (a, b)})
-    rand = [t for t in text_sample(60, seed=11) if t.strip()][:40]
-    return SENTENCES + sts[:60] + rand
 
 
 def test_hello_world_matches_published_reference_values(embedder):

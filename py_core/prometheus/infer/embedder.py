@@ -8,14 +8,14 @@ browser when an adapter exists).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
 from ..errors import ValidationError
 from . import artifact as artifact_format
-from .backends.numpy_backend import NumpyBackend
+from .backends import cpu_backend
 from .model import EncoderWeights
 from .tokenizer import WordPieceTokenizer, pad_batch
 
@@ -46,10 +46,10 @@ class Embedder:
 
     @property
     def backend(self):
-        """The backend in use; numpy unless another was set (created on first use, so
-        choosing WebGPU right after loading never pays for preparing the numpy weights)."""
+        """The backend in use; the CPU one unless another was set (created on first use, so
+        choosing WebGPU right after loading never pays for preparing the CPU weights)."""
         if self._backend is None:
-            self._backend = NumpyBackend(self.weights)
+            self._backend = cpu_backend(self.weights)
         return self._backend
 
     @property
@@ -57,7 +57,7 @@ class Embedder:
         return self.config.hidden_size
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, backend=None) -> "Embedder":
+    def load(cls, path: str | Path | None = None, *, backend=None) -> Embedder:
         """Load an artifact file (default: `default_artifact_path()`), checksum first."""
         path = Path(path) if path is not None else default_artifact_path()
         if not path.exists():
@@ -68,7 +68,7 @@ class Embedder:
         return cls(artifact_format.read(path), backend=backend)
 
     @classmethod
-    async def load_async(cls, url: str | None = None, *, backend=None) -> "Embedder":
+    async def load_async(cls, url: str | None = None, *, backend=None) -> Embedder:
         """In the browser: the bundled artifact (downloaded once, then from the Cache API);
         on CPython the same as `load`."""
         from .loader import fetch_artifact
@@ -77,11 +77,11 @@ class Embedder:
         return cls.from_bytes(data, source=source["url"], backend=backend)
 
     @classmethod
-    def from_bytes(cls, data, *, source: str = "model artifact", backend=None) -> "Embedder":
+    def from_bytes(cls, data, *, source: str = "model artifact", backend=None) -> Embedder:
         return cls(artifact_format.decode(data, source=source), backend=backend)
 
     def use_backend(self, backend) -> None:
-        """Switch backends; None means numpy."""
+        """Switch backends; None means the CPU one (`backends.cpu_backend`)."""
         self._backend = backend
 
     # -- input ------------------------------------------------------------------------

@@ -1,163 +1,106 @@
-"""A WebAssembly SIMD matmul for the numpy backend inside Pyodide (whose numpy has no BLAS
-and no SIMD: einsum tops out near 3-7 GFLOP/s; this kernel runs 10-17 GFLOP/s).
+"""The encoder kernel's WebAssembly bytes and a thin handle on one instance of it.
 
-Only the linear layers use it (90% of the forward pass): y = x @ w.T + b with float32 w in
-(out, in) layout, three input rows times four outputs per step, f32x4 lanes. The weights are
-copied once into the kernel's own memory and stay there; per call x goes in and y comes
-out (two memcpy's). Python calls it synchronously through Pyodide's JS FFI.
-
-The module is built from the WAT text that `wat()` returns (tests/infer/gen_wasm_kernel.py
-assembles it with the npm package wabt and rewrites WASM_BASE64 below).
+The bytes are assembled from `wasm_source.wat()` by tests/infer/gen_wasm_kernel.py (npm
+package wabt), which rewrites WASM_BASE64 and WASM_SHA256 below. `WasmKernel` owns the
+instance's memory: a bump allocator for the resident weights, then one workspace for the
+activations that grows with the largest batch seen. The instance comes from a runtime:
+the browser's own `WebAssembly` (`JsRuntime`, through Pyodide's JS FFI, synchronous), or
+any object with the same four methods (the tests use wasmtime on CPython).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import numpy as np
 
-WASM_SHA256 = "460c66c2575afe1bfda4fd71497f24996254c533ff0a7ce0d2acbd09c7988982"
-WASM_BASE64 = "AGFzbQEAAAABEAJgAXsBfWAHf39/f39/fwADAwIAAQUDAQABBxMCBm1lbW9yeQIABmxpbmVhcgABCu0IAhkAIAD9HwAgAP0fAZIgAP0fAiAA/R8DkpIL0AgCDn8QeyAFQQJ0IQpBACEHAkADQCAHIARPDQEgACAHIApsaiELIAMgByAGbEECdGohDCALIApqIAsgB0EBaiAESRshDSAMIAZBAnRqIQ4gDSAKaiANIAdBAmogBEkbIQ8gDiAGQQJ0aiEQQQAhCAJAA0AgCCAGTw0BIAEgCCAKbGohESARIApqIRIgEiAKaiETIBMgCmohFP0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRb9DAAAAAAAAAAAAAAAAAAAAAAhF/0MAAAAAAAAAAAAAAAAAAAAACEY/QwAAAAAAAAAAAAAAAAAAAAAIRn9DAAAAAAAAAAAAAAAAAAAAAAhGv0MAAAAAAAAAAAAAAAAAAAAACEb/QwAAAAAAAAAAAAAAAAAAAAAIRz9DAAAAAAAAAAAAAAAAAAAAAAhHf0MAAAAAAAAAAAAAAAAAAAAACEe/QwAAAAAAAAAAAAAAAAAAAAAIR/9DAAAAAAAAAAAAAAAAAAAAAAhIEEAIQkCQANAIAkgCk8NASALIAlq/QAEACEhIA0gCWr9AAQAISIgDyAJav0ABAAhIyARIAlq/QAEACEkIBUgISAk/eYB/eQBIRUgGSAiICT95gH95AEhGSAdICMgJP3mAf3kASEdIBIgCWr9AAQAISQgFiAhICT95gH95AEhFiAaICIgJP3mAf3kASEaIB4gIyAk/eYB/eQBIR4gEyAJav0ABAAhJCAXICEgJP3mAf3kASEXIBsgIiAk/eYB/eQBIRsgHyAjICT95gH95AEhHyAUIAlq/QAEACEkIBggISAk/eYB/eQBIRggHCAiICT95gH95AEhHCAgICMgJP3mAf3kASEgIAlBEGohCQwACwsgDCAIQQBqQQJ0aiAVEAAgAiAIQQBqQQJ0aioCAJI4AgAgDCAIQQFqQQJ0aiAWEAAgAiAIQQFqQQJ0aioCAJI4AgAgDCAIQQJqQQJ0aiAXEAAgAiAIQQJqQQJ0aioCAJI4AgAgDCAIQQNqQQJ0aiAYEAAgAiAIQQNqQQJ0aioCAJI4AgAgB0EBaiAESQRAIA4gCEEAakECdGogGRAAIAIgCEEAakECdGoqAgCSOAIAIA4gCEEBakECdGogGhAAIAIgCEEBakECdGoqAgCSOAIAIA4gCEECakECdGogGxAAIAIgCEECakECdGoqAgCSOAIAIA4gCEEDakECdGogHBAAIAIgCEEDakECdGoqAgCSOAIACyAHQQJqIARJBEAgECAIQQBqQQJ0aiAdEAAgAiAIQQBqQQJ0aioCAJI4AgAgECAIQQFqQQJ0aiAeEAAgAiAIQQFqQQJ0aioCAJI4AgAgECAIQQJqQQJ0aiAfEAAgAiAIQQJqQQJ0aioCAJI4AgAgECAIQQNqQQJ0aiAgEAAgAiAIQQNqQQJ0aioCAJI4AgALIAhBBGohCAwACwsgB0EDaiEHDAALCws="
+WAT_SHA256 = "08a8bbb0527a79330992e57ea5b0cc305ff08a87e3da338610668564c9215fc2"  # of the text assembled, so an edit without reassembling is caught
+WASM_SHA256 = "9af4b25e58f29affb98f710eb0cc19b759cc804586c697e017dbbd161ce9ccd8"
+WASM_BASE64 = "AGFzbQEAAAABLAVgAXsBfWABewF7YAZ/f39/f30AYAt/f39/f39/f39/fwBgB39/f39/fX8AAwgHAAEBAgMEAgUDAQABBzcFBm1lbW9yeQIACHF1YW50aXplAAMGbGluZWFyAAQJYXR0ZW50aW9uAAUKbGF5ZXJfbm9ybQAGCrEgBxkAIAD9HwAgAP0fAZIgAP0fAiAA/R8DkpIL+wIBA3sgAP0MAACuwgAArsIAAK7CAACuwv1EIQMgAP0MAACwQgAAsEIAALBCAACwQv3oAf0MAACuwgAArsIAAK7CAACuwv3pASEAIAD9DDuquD87qrg/O6q4PzuquD/95gH9aiEBIAAgAf0MAIAxPwCAMT8AgDE/AIAxP/3mAf3lASAB/QyDgF65g4BeuYOAXrmDgF65/eYB/eUBIQIgA/0MZ2lQOWdpUDlnaVA5Z2lQOSAC/eYB/QzOQ7c6zkO3Os5DtzrOQ7c6/eQBIAL95gH9DAiJCDwIiQg8CIkIPAiJCDz95AEgAv3mAf0MwakqPcGpKj3BqSo9wakqPf3kASAC/eYB/Qyqqio+qqoqPqqqKj6qqio+/eQBIAL95gH9DAAAAD8AAAA/AAAAPwAAAD/95AEgAv3mASAC/eYBIAL95AH9DAAAgD8AAIA/AACAPwAAgD/95AEgAf34Af0MfwAAAH8AAAB/AAAAfwAAAP2uAUEX/asB/eYB/U4LvQIBAnsgAP3gAf0M8wQ1P/MENT/zBDU/8wQ1P/3mASEB/QwAAIA/AACAPwAAgD8AAIA/IAH9DAW6pz4Fuqc+BbqnPgW6pz795gH9DAAAgD8AAIA/AACAPwAAgD/95AH95wEhAiAA/QwAAAAAAAAAAAAAAAAAAAAA/ekBIAL9DCLchz8i3Ic/ItyHPyLchz/95gH9DOMAur/jALq/4wC6v+MAur/95AEgAv3mAf0M4/C1P+PwtT/j8LU/4/C1P/3kASAC/eYB/QyOqZG+jqmRvo6pkb6OqZG+/eQBIAL95gH9DAZ5gj4GeYI+BnmCPgZ5gj795AEgAv3mASABIAH95gH9DAAAoEIAAKBCAACgQgAAoEL96AH94QEQAf3mASAA/eAB/eYB/QwAAAA/AAAAPwAAAD8AAAA//eYB/eUBC7ICAwV/AX0CeyAEQQJ0IQhBACEGAkADQCAGIANPDQEgACAGIAhsaiEJIAEgBiAIQQF2bGohCv0MAAAAAAAAAAAAAAAAAAAAACEMQQAhBwJAA0AgByAITw0BIAwgCSAHav0ABAD94AH96QEhDCAHQRBqIQcMAAsLIAz9HwAgDP0fAZcgDP0fAiAM/R8Dl5chCyALQwAAAABeBEAgBSALlf0TIQ0gAiAGQQJ0aiALIAWVOAIABf0MAAAAAAAAAAAAAAAAAAAAACENIAIgBkECdGpDAAAAADgCAAtBACEHAkADQCAHIAhPDQEgCiAHQQF2aiAJIAdq/QAEACAN/eYB/Wr9+AEgCSAHav0ABBAgDf3mAf1q/fgB/YUB/QsEACAHQSBqIQcMAAsLIAZBAWohBgwACwsLqQ0CC38TeyAIQQF0IQ5BACELAkADQCALIAlPDQEgAiALIA5saiESIBIgDmohEyATIA5qIRQgFCAOaiEVIAMgC0ECdGr9AAQAISYgBCALQQJ0av0ABAAhJ0EAIQwCQANAIAwgB08NASAAIAwgDmxqIQ8gDyAOaiAPIAxBAWogB0kbIRAgECAOaiAQIAxBAmogB0kbIRH9DAAAAAAAAAAAAAAAAAAAAAAhFv0MAAAAAAAAAAAAAAAAAAAAACEX/QwAAAAAAAAAAAAAAAAAAAAAIRj9DAAAAAAAAAAAAAAAAAAAAAAhGf0MAAAAAAAAAAAAAAAAAAAAACEa/QwAAAAAAAAAAAAAAAAAAAAAIRv9DAAAAAAAAAAAAAAAAAAAAAAhHP0MAAAAAAAAAAAAAAAAAAAAACEd/QwAAAAAAAAAAAAAAAAAAAAAIR79DAAAAAAAAAAAAAAAAAAAAAAhH/0MAAAAAAAAAAAAAAAAAAAAACEg/QwAAAAAAAAAAAAAAAAAAAAAISFBACENAkADQCANIA5PDQEgDyANav0ABAAhIiAQIA1q/QAEACEjIBEgDWr9AAQAISQgEiANav0ABAAhJSAWICIgJf26Af2uASEWIBogIyAl/boB/a4BIRogHiAkICX9ugH9rgEhHiATIA1q/QAEACElIBcgIiAl/boB/a4BIRcgGyAjICX9ugH9rgEhGyAfICQgJf26Af2uASEfIBQgDWr9AAQAISUgGCAiICX9ugH9rgEhGCAcICMgJf26Af2uASEcICAgJCAl/boB/a4BISAgFSANav0ABAAhJSAZICIgJf26Af2uASEZIB0gIyAl/boB/a4BIR0gISAkICX9ugH9rgEhISANQRBqIQ0MAAsLIBYgF/0NAAECAwQFBgcQERITFBUWFyAWIBf9DQgJCgsMDQ4PGBkaGxwdHh/9rgEgGCAZ/Q0AAQIDBAUGBxAREhMUFRYXIBggGf0NCAkKCwwNDg8YGRobHB0eH/2uAf0NAAECAwgJCgsQERITGBkaGyAWIBf9DQABAgMEBQYHEBESExQVFhcgFiAX/Q0ICQoLDA0ODxgZGhscHR4f/a4BIBggGf0NAAECAwQFBgcQERITFBUWFyAYIBn9DQgJCgsMDQ4PGBkaGxwdHh/9rgH9DQQFBgcMDQ4PFBUWFxwdHh/9rgH9+gEgASAMQQBqQQJ0aioCAP0T/eYBICb95gEgJ/3kASEoIApBAXEEQCAoEAIhKAsgCkECcQRAICggBiAMQQBqIAlsIAtqQQJ0av0ABAD95AEhKAsgBSAMQQBqIAlsIAtqQQJ0aiAo/QsEACAMQQFqIAdJBEAgGiAb/Q0AAQIDBAUGBxAREhMUFRYXIBogG/0NCAkKCwwNDg8YGRobHB0eH/2uASAcIB39DQABAgMEBQYHEBESExQVFhcgHCAd/Q0ICQoLDA0ODxgZGhscHR4f/a4B/Q0AAQIDCAkKCxAREhMYGRobIBogG/0NAAECAwQFBgcQERITFBUWFyAaIBv9DQgJCgsMDQ4PGBkaGxwdHh/9rgEgHCAd/Q0AAQIDBAUGBxAREhMUFRYXIBwgHf0NCAkKCwwNDg8YGRobHB0eH/2uAf0NBAUGBwwNDg8UFRYXHB0eH/2uAf36ASABIAxBAWpBAnRqKgIA/RP95gEgJv3mASAn/eQBISggCkEBcQRAICgQAiEoCyAKQQJxBEAgKCAGIAxBAWogCWwgC2pBAnRq/QAEAP3kASEoCyAFIAxBAWogCWwgC2pBAnRqICj9CwQACyAMQQJqIAdJBEAgHiAf/Q0AAQIDBAUGBxAREhMUFRYXIB4gH/0NCAkKCwwNDg8YGRobHB0eH/2uASAgICH9DQABAgMEBQYHEBESExQVFhcgICAh/Q0ICQoLDA0ODxgZGhscHR4f/a4B/Q0AAQIDCAkKCxAREhMYGRobIB4gH/0NAAECAwQFBgcQERITFBUWFyAeIB/9DQgJCgsMDQ4PGBkaGxwdHh/9rgEgICAh/Q0AAQIDBAUGBxAREhMUFRYXICAgIf0NCAkKCwwNDg8YGRobHB0eH/2uAf0NBAUGBwwNDg8UFRYXHB0eH/2uAf36ASABIAxBAmpBAnRqKgIA/RP95gEgJv3mASAn/eQBISggCkEBcQRAICgQAiEoCyAKQQJxBEAgKCAGIAxBAmogCWwgC2pBAnRq/QAEAP3kASEoCyAFIAxBAmogCWwgC2pBAnRqICj9CwQACyAMQQNqIQwMAAsLIAtBBGohCwwACwsLxwgDDH8CfRV7IARBIGxBAnQhDSANQQNsIQ4gBf0TIRVBACEHAkADQCAHIANPDQEgAiAHQQN0aigCACEIIAIgB0EDdGooAgQhCUEAIQoCQANAIAogBE8NAUEAIQsCQANAIAsgCU8NASAAIAggC2ogDmxqIA1BAGxqIApBIGxBAnRqIQ8gD/0ABAAgFf3mASEaIA/9AAQQIBX95gEhHCAP/QAEICAV/eYBIR4gD/0ABDAgFf3mASEgIA/9AARAIBX95gEhIiAP/QAEUCAV/eYBISQgD/0ABGAgFf3mASEmIA/9AARwIBX95gEhKEMAAID/IRRBACEMAkADQCAMIAlPDQEgACAIIAxqIA5saiANQQFsaiAKQSBsQQJ0aiEQIBogEP0ABAD95gEgHCAQ/QAEEP3mAf3kASAeIBD9AAQg/eYB/eQBICAgEP0ABDD95gH95AEgIiAQ/QAEQP3mAf3kASAkIBD9AARQ/eYB/eQBICYgEP0ABGD95gH95AEgKCAQ/QAEcP3mAf3kARAAIRMgBiAMQQJ0aiATOAIAIBQgE5chFCAMQQFqIQwMAAsLIAYgCUECdGr9DAAAgP8AAID/AACA/wAAgP/9CwQA/QwAAAAAAAAAAAAAAAAAAAAAIRdBACEMAkADQCAMIAlPDQEgBiAMQQJ0av0ABAAgFP0T/eUBEAEhFiAGIAxBAnRqIBb9CwQAIBcgFv3kASEXIAxBBGohDAwACwtDAACAPyAXEACV/RMhGP0MAAAAAAAAAAAAAAAAAAAAACEb/QwAAAAAAAAAAAAAAAAAAAAAIR39DAAAAAAAAAAAAAAAAAAAAAAhH/0MAAAAAAAAAAAAAAAAAAAAACEh/QwAAAAAAAAAAAAAAAAAAAAAISP9DAAAAAAAAAAAAAAAAAAAAAAhJf0MAAAAAAAAAAAAAAAAAAAAACEn/QwAAAAAAAAAAAAAAAAAAAAAISlBACEMAkADQCAMIAlPDQEgBiAMQQJ0av0JAgAhGSAAIAggDGogDmxqIA1BAmxqIApBIGxBAnRqIREgGyAZIBH9AAQA/eYB/eQBIRsgHSAZIBH9AAQQ/eYB/eQBIR0gHyAZIBH9AAQg/eYB/eQBIR8gISAZIBH9AAQw/eYB/eQBISEgIyAZIBH9AARA/eYB/eQBISMgJSAZIBH9AARQ/eYB/eQBISUgJyAZIBH9AARg/eYB/eQBIScgKSAZIBH9AARw/eYB/eQBISkgDEEBaiEMDAALCyABIAggC2ogDWxqIApBIGxBAnRqIRIgEiAbIBj95gH9CwQAIBIgHSAY/eYB/QsEECASIB8gGP3mAf0LBCAgEiAhIBj95gH9CwQwIBIgIyAY/eYB/QsEQCASICUgGP3mAf0LBFAgEiAnIBj95gH9CwRgIBIgKSAY/eYB/QsEcCALQQFqIQsMAAsLIApBAWohCgwACwsgB0EBaiEHDAALCwuwAgMEfwF9BHsgBEECdCEIIASzIQpBACEGAkADQCAGIANPDQEgACAGIAhsaiEJ/QwAAAAAAAAAAAAAAAAAAAAAIQtBACEHAkADQCAHIAhPDQEgCyAJIAdq/QAEAP3kASELIAdBEGohBwwACwsgCxAAIAqV/RMhDf0MAAAAAAAAAAAAAAAAAAAAACELQQAhBwJAA0AgByAITw0BIAkgB2r9AAQAIA395QEhDCALIAwgDP3mAf3kASELIAdBEGohBwwACwtDAACAPyALEAAgCpUgBZKRlf0TIQ5BACEHAkADQCAHIAhPDQEgCSAHaiAJIAdq/QAEACAN/eUBIA795gEgASAHav0ABAD95gEgAiAHav0ABAD95AH9CwQAIAdBEGohBwwACwsgBkEBaiEGDAALCws="
 
 PAGE = 65536
-ROWS, OUTPUTS = 3, 4  # per step: 12 f32x4 accumulators fit the 16 SIMD registers
+ALIGN = 16
 
 
-def wat(R: int = ROWS, J: int = OUTPUTS) -> str:
-    """The kernel's WebAssembly text (source of WASM_BASE64): R rows x J outputs per step,
-    rows beyond the last are read from the last row and not stored."""
-    acc = [f"$a{r}{j}" for r in range(R) for j in range(J)]
-    zero = "\n".join(f"(local.set {a} (v128.const i32x4 0 0 0 0))" for a in acc)
-    body = []
-    for j in range(J):
-        body.append(f"(local.set $wv (v128.load (i32.add (local.get $w{j}) (local.get $k))))")
-        for r in range(R):
-            body.append(
-                f"(local.set $a{r}{j} (f32x4.add (local.get $a{r}{j}) (f32x4.mul (local.get $xv{r}) (local.get $wv))))"
-            )
-    stores = []
-    for r in range(R):
-        st = []
-        for j in range(J):
-            st.append(f"""(f32.store (i32.add (local.get $yrow{r}) (i32.shl (i32.add (local.get $o) (i32.const {j})) (i32.const 2)))
-  (f32.add (call $hsum (local.get $a{r}{j})) (f32.load (i32.add (local.get $b) (i32.shl (i32.add (local.get $o) (i32.const {j})) (i32.const 2))))))""")
-        block = "\n".join(st)
-        stores.append(
-            block
-            if r == 0
-            else f"(if (i32.lt_u (i32.add (local.get $r) (i32.const {r})) (local.get $rows)) (then {block}))"
-        )
-    xsets = []
-    for r in range(1, R):
-        xsets.append(
-            f"(local.set $x{r} (select (i32.add (local.get $x{r - 1}) (local.get $rowbytes)) (local.get $x{r - 1}) (i32.lt_u (i32.add (local.get $r) (i32.const {r})) (local.get $rows))))"
-        )
-        xsets.append(
-            f"(local.set $yrow{r} (i32.add (local.get $yrow{r - 1}) (i32.shl (local.get $n_out) (i32.const 2))))"
-        )
-    wsets = [f"(local.set $w{j} (i32.add (local.get $w{j - 1}) (local.get $rowbytes)))" for j in range(1, J)]
-    xloads = [f"(local.set $xv{r} (v128.load (i32.add (local.get $x{r}) (local.get $k))))" for r in range(R)]
-    locals_i = (
-        " ".join(f"(local $x{r} i32) (local $yrow{r} i32)" for r in range(R))
-        + " "
-        + " ".join(f"(local $w{j} i32)" for j in range(J))
-    )
-    locals_v = (
-        " ".join(f"(local {a} v128)" for a in acc) + " " + " ".join(f"(local $xv{r} v128)" for r in range(R))
-    )
-    nl = "\n"
-    return f"""(module
- (memory (export "memory") 1)
- (func $hsum (param $v v128) (result f32)
-  (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
-           (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
- (func (export "linear") (param $x i32) (param $w i32) (param $b i32) (param $y i32)
-   (param $rows i32) (param $n_in i32) (param $n_out i32)
-   (local $r i32) (local $o i32) (local $k i32) (local $rowbytes i32)
-   {locals_i} {locals_v} (local $wv v128)
-   (local.set $rowbytes (i32.shl (local.get $n_in) (i32.const 2)))
-   (local.set $r (i32.const 0))
-   (block $rdone (loop $rloop
-     (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
-     (local.set $x0 (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $rowbytes))))
-     (local.set $yrow0 (i32.add (local.get $y) (i32.shl (i32.mul (local.get $r) (local.get $n_out)) (i32.const 2))))
-     {nl.join(xsets)}
-     (local.set $o (i32.const 0))
-     (block $odone (loop $oloop
-       (br_if $odone (i32.ge_u (local.get $o) (local.get $n_out)))
-       (local.set $w0 (i32.add (local.get $w) (i32.mul (local.get $o) (local.get $rowbytes))))
-       {nl.join(wsets)}
-       {zero}
-       (local.set $k (i32.const 0))
-       (block $kdone (loop $kloop
-         (br_if $kdone (i32.ge_u (local.get $k) (local.get $rowbytes)))
-         {nl.join(xloads)}
-         {nl.join(body)}
-         (local.set $k (i32.add (local.get $k) (i32.const 16)))
-         (br $kloop)))
-       {nl.join(stores)}
-       (local.set $o (i32.add (local.get $o) (i32.const {J})))
-       (br $oloop)))
-     (local.set $r (i32.add (local.get $r) (i32.const {R})))
-     (br $rloop)))
- )
-)
-"""
+def module_bytes() -> bytes:
+    raw = base64.b64decode(WASM_BASE64)
+    if hashlib.sha256(raw).hexdigest() != WASM_SHA256:
+        raise RuntimeError("the embedded WebAssembly kernel does not match its sha256")
+    return raw
 
 
-class WasmLinear:
-    """Linear layers computed by the SIMD kernel; weights resident in its memory."""
+class JsRuntime:
+    """The kernel instantiated by the browser's WebAssembly (Pyodide only)."""
 
-    def __init__(self):
+    def __init__(self, raw: bytes):
         import js
 
-        raw = base64.b64decode(WASM_BASE64)
         u8 = js.Uint8Array.new(len(raw))
         u8.assign(raw)
-        module = js.WebAssembly.Module.new(u8)  # synchronous: the module is < 1 KB
-        self._exports = js.WebAssembly.Instance.new(module).exports
+        # synchronous compile: fine in a worker (and the module is a few KB)
+        self._exports = js.WebAssembly.Instance.new(js.WebAssembly.Module.new(u8)).exports
         self._memory = self._exports.memory
         self._js = js
-        self._used = 0  # bump allocator over the kernel's memory
-        self._scratch = (0, 0)  # (offset, bytes)
 
-    def _alloc(self, nbytes: int) -> int:
-        offset = -(-self._used // 16) * 16
-        end = offset + nbytes
-        pages_needed = -(-end // PAGE) - self._memory.buffer.byteLength // PAGE
-        if pages_needed > 0:
-            self._memory.grow(pages_needed)
-        self._used = end
-        return offset
+    def size(self) -> int:
+        return self._memory.buffer.byteLength
 
-    def _put(self, offset: int, array: np.ndarray) -> None:
-        array = np.ascontiguousarray(array, dtype=np.float32)
+    def grow(self, pages: int) -> None:
+        self._memory.grow(pages)
+
+    def write(self, offset: int, array: np.ndarray) -> None:
         view = self._js.Uint8Array.new(self._memory.buffer, offset, array.nbytes)
         view.assign(memoryview(array).cast("B"))
 
-    def upload(self, weight: np.ndarray, bias: np.ndarray) -> tuple[int, int, int, int]:
-        """Store one layer; returns the handle (w offset, b offset, n_in, n_out)."""
-        n_out, n_in = weight.shape
-        if n_in % 4 or n_out % 4:
-            raise ValueError(f"the SIMD kernel needs n_in and n_out divisible by 4 (n_out by {OUTPUTS})")
-        w_off = self._alloc(weight.size * 4)
-        self._put(w_off, weight)
-        b_off = self._alloc(n_out * 4)
-        self._put(b_off, bias)
-        return (w_off, b_off, n_in, n_out)
+    def read(self, offset: int, out: np.ndarray) -> None:
+        view = self._js.Uint8Array.new(self._memory.buffer, offset, out.nbytes)
+        view.assign_to(memoryview(out).cast("B"))
 
-    def __call__(self, x: np.ndarray, handle: tuple[int, int, int, int]) -> np.ndarray:
-        w_off, b_off, n_in, n_out = handle
-        rows = x.shape[0]
-        need = rows * (n_in + n_out) * 4
-        offset, size = self._scratch
-        if size < need:  # scratch lives after the weights; grows, never shrinks
-            offset = self._alloc(need)
-            self._scratch = (offset, need)
-        x_off, y_off = offset, offset + rows * n_in * 4
-        self._put(x_off, x)
-        self._exports.linear(x_off, w_off, b_off, y_off, rows, n_in, n_out)
-        y = np.empty((rows, n_out), dtype=np.float32)
-        view = self._js.Uint8Array.new(self._memory.buffer, y_off, y.nbytes)
-        view.assign_to(memoryview(y).cast("B"))
-        return y
+    def function(self, name: str):
+        return getattr(self._exports, name)
+
+
+class WasmKernel:
+    """One kernel instance: allocation, copies in and out, and its exported functions."""
+
+    def __init__(self, runtime=None):
+        self.runtime = runtime if runtime is not None else JsRuntime(module_bytes())
+        self._used = 0
+        f = self.runtime.function
+        self.quantize = f("quantize")
+        self.linear = f("linear")
+        self.attention = f("attention")
+        self.layer_norm = f("layer_norm")
+
+    def alloc(self, nbytes: int) -> int:
+        """Offset of nbytes of fresh memory (16-byte aligned), growing the memory as needed."""
+        offset = -(-self._used // ALIGN) * ALIGN
+        end = offset + nbytes
+        missing = -(-end // PAGE) - self.runtime.size() // PAGE
+        if missing > 0:
+            self.runtime.grow(missing)
+        self._used = end
+        return offset
+
+    def mark(self) -> int:
+        return self._used
+
+    def release_to(self, mark: int) -> None:
+        """Forget every allocation after `mark` (the memory itself never shrinks)."""
+        self._used = mark
+
+    def put(self, array: np.ndarray) -> int:
+        """Copies a contiguous array in; returns its offset."""
+        array = np.ascontiguousarray(array)
+        offset = self.alloc(array.nbytes)
+        self.runtime.write(offset, array)
+        return offset
+
+    def write(self, offset: int, array: np.ndarray) -> None:
+        self.runtime.write(offset, np.ascontiguousarray(array))
+
+    def read(self, offset: int, shape: tuple[int, ...], dtype=np.float32) -> np.ndarray:
+        out = np.empty(shape, dtype=dtype)
+        self.runtime.read(offset, out)
+        return out
