@@ -164,6 +164,7 @@ export interface Course {
   description: string;
   concepts: number;
   notes: number;
+  cards: number;
 }
 
 export interface Drawing {
@@ -172,9 +173,9 @@ export interface Drawing {
 }
 
 export interface ExportFile {
-  format: "json" | "csv";
+  format: "json" | "csv" | "apkg";
   filename: string;
-  data: string;
+  data: string | Uint8Array;
 }
 
 export interface FieldInfo {
@@ -458,8 +459,8 @@ export interface PrometheusMethods {
   "learn.concept_map": { params: { now?: When | null }; result: Record<string, JsonValue> };
   /** The courses bundled with the engine, to load with learn.load_course. */
   "learn.courses": { params: Record<string, never>; result: Course[] };
-  /** The collection as {format, filename, data}: "json" (everything, re-importable) or "csv". */
-  "learn.export": { params: { format?: "json" | "csv" }; result: ExportFile };
+  /** The collection as {format, filename, data}: "json" (everything, re-importable), "csv", or "apkg" (an Anki package, data as bytes; see apkg_export). `now`: the package's time. */
+  "learn.export": { params: { format?: "json" | "csv" | "apkg"; now?: When | null }; result: ExportFile };
   /** Cards due per day for the next `days` days: {days, due, svg}. */
   "learn.forecast": { params: { now?: When | null; days?: number }; result: Record<string, JsonValue> };
   /** One card's predicted recall probability over time, with its reviews marked: {points, svg, ...}. */

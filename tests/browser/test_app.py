@@ -350,3 +350,103 @@ def test_untrusted_deck_runs_nothing_and_keeps_formatting(app, tmp_path):
     assert app.dialogs == []
     assert len(page.context.pages) == 1
     app.check_no_errors()
+
+
+# ------------------------------------------------------------------ empty states, map colours, moving a collection
+SVG_OF_IMG = "(img) => decodeURIComponent(img.src.slice(img.src.indexOf(',') + 1))"
+RED = "(fill) => { const n = parseInt(fill.slice(1), 16); return (n >> 16) > 180 && ((n >> 8) & 255) < 120 && (n & 255) < 120; }"
+
+
+def screenshots(app: AppPage, name: str) -> None:
+    """Both widths of the current screen into $PROMETHEUS_SCREENSHOTS (when set), to look at."""
+    import os
+
+    folder = os.environ.get("PROMETHEUS_SCREENSHOTS")
+    if not folder:
+        return
+    for width, height in ((1280, 800), (390, 844)):
+        app.page.set_viewport_size({"width": width, "height": height})
+        app.page.wait_for_timeout(300)
+        app.page.screenshot(path=f"{folder}/{name}-{width}.png", full_page=True)
+    app.page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def test_empty_stats_map_colours_and_export_wipe_import(app, tmp_path):
+    page = app.page
+    app.open()
+    # A new learner: the stats say there is nothing yet, in words (no "1e-09" axis, no blank chart).
+    app.go("#/stats")
+    page.wait_for_selector("#chart-retention img")
+    forecast_svg = page.eval_on_selector("#chart-forecast img", SVG_OF_IMG)
+    assert "e-0" not in forecast_svg and "Nothing scheduled yet" in forecast_svg
+    assert "No reviews a day or more" in page.eval_on_selector("#chart-retention img", SVG_OF_IMG)
+    assert page.inner_text("#chart-retention .chart-note").startswith("No data yet")
+    assert page.is_visible("#chart-retention .chart-note")
+    screenshots(app, "stats-empty")
+
+    # The course offer counts cards (what the learner will study), as loading confirms.
+    app.go("#/today")
+    page.wait_for_selector("button[data-course]")
+    listed = app.call("learn.courses")[0]
+    assert f"{listed['cards']} cards" in page.inner_text(".course")
+    page.click("button[data-course]")
+    page.wait_for_selector("#start-review")
+    assert app.call("learn.stats")["cards"] == listed["cards"]
+
+    # Course map: unlocked concepts at 0% read "not started", never red; a legend names the colours.
+    app.go("#/map")
+    page.wait_for_selector("#map-legend li")
+    assert page.eval_on_selector_all("#map-legend li", "items => items.length") == 4
+    engine = app.call("learn.concept_map")["concepts"]
+    drawn = page.eval_on_selector_all(
+        ".map-drawing g.concept",
+        "nodes => nodes.map(g => [g.dataset.key, g.dataset.status, g.querySelector('rect').getAttribute('fill')])",
+    )
+    assert {k: s for k, s, _ in drawn} == {c["key"]: c["status"] for c in engine}
+    unlocked = [c["key"] for c in engine if c["unlocked"] and c["mastery"] == 0]
+    assert unlocked and all(s == "not started" for k, s, _ in drawn if k in unlocked)
+    assert not [k for k, _, fill in drawn if page.evaluate(RED, fill)]
+    screenshots(app, "map")
+
+    # Study a little (through the engine: the review screen has its own test), then export.
+    for minute in range(6):
+        now = f"2030-01-01T10:{minute:02d}:00+00:00"
+        card = app.call("learn.next", {"now": now})
+        app.call("learn.answer", {"card_id": card["id"], "rating": 1 + minute % 4, "now": now})
+    app.call("learn.settings", {"values": {"desired_retention": 0.87}})
+    app.go("#/stats")
+    page.wait_for_selector("#chart-concepts img")
+    screenshots(app, "stats-studied")
+    later = "2030-01-03T10:00:00+00:00"
+    before = {"stats": app.call("learn.stats", {"now": later}), "collection": app.collection()}
+    app.go("#/transfer")
+    page.wait_for_selector("#export-apkg")
+    screenshots(app, "transfer")
+    with page.expect_download() as download:
+        page.click("#export-apkg")
+    assert download.value.suggested_filename.endswith(".apkg")
+    archive = zipfile.ZipFile(download.value.path())
+    (tmp_path / "c.anki2").write_bytes(archive.read("collection.anki2"))
+    con = sqlite3.connect(tmp_path / "c.anki2")
+    assert con.execute("SELECT count(*) FROM cards").fetchone()[0] == listed["cards"]
+    assert con.execute("SELECT count(*) FROM revlog").fetchone()[0] == 6
+    con.close()
+    with page.expect_download() as download:
+        page.click("#export-json")
+    exported = tmp_path / "collection.json"
+    download.value.save_as(exported)
+
+    # Wipe (a new device), then import the file through the Import screen: the same collection.
+    app.call("learn.reset")
+    app.call("graph.run", {"query": "MATCH (n) DETACH DELETE n"})
+    assert app.call("learn.stats", {"now": later})["cards"] == 0
+    app.go("#/today")
+    app.go("#/transfer")
+    page.wait_for_selector("#import-file", state="attached")
+    page.set_input_files("#import-file", str(exported))
+    page.wait_for_selector("#import-result")
+    assert "and your settings" in page.inner_text("#import-result")
+    after = {"stats": app.call("learn.stats", {"now": later}), "collection": app.collection()}
+    assert after == before
+    assert app.call("learn.settings")["desired_retention"] == 0.87
+    app.check_no_errors()

@@ -106,3 +106,12 @@ def test_cloze_cards_of_the_course_render():
     load_course(col, "quantum-foundations", now="2024-03-01T12:00:00Z")
     fronts = [study.card(col, c)["front"] for c in [study.next_card(col, now="2024-03-01T12:00:00Z")["id"]]]
     assert all("{{" not in f for f in fronts)
+
+
+def test_listing_counts_the_cards_loading_adds():
+    listed = list_courses()[0]
+    graph = Graph()
+    col = Collection(graph_source=lambda: graph)
+    loaded = load_course(col, listed["name"])
+    assert listed["cards"] == len(col) == loaded["cards"]
+    assert listed["notes"] == len(col.notes) < listed["cards"]  # cloze notes give several cards

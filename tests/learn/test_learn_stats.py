@@ -135,3 +135,73 @@ def test_concept_map_mastery_is_mean_retrievability():
     result = learn_stats.concept_map(col, now=at(days=2))
     assert "A &lt;&amp;&gt;" in result["svg"]
     well_formed(result["svg"])
+
+
+def _svg_texts(svg: str) -> list[str]:
+    dom = xml.dom.minidom.parseString(svg)
+    return [
+        "".join(n.data for n in t.childNodes if n.nodeType == n.TEXT_NODE)
+        for t in dom.getElementsByTagName("text")
+    ]
+
+
+def _fill(svg: str, key: str) -> tuple[str, str]:
+    """(status, rect fill) of the concept node `key` in a concept-map SVG."""
+    dom = xml.dom.minidom.parseString(svg)
+    for g in dom.getElementsByTagName("g"):
+        if g.getAttribute("data-key") == key:
+            return g.getAttribute("data-status"), g.getElementsByTagName("rect")[0].getAttribute("fill")
+    raise AssertionError(f"no node {key}")
+
+
+def test_empty_charts_say_so_and_axes_read_as_people_write_numbers():
+    col, _ = collection()
+    forecast = learn_stats.forecast(col, now=at())
+    texts = _svg_texts(forecast["svg"])
+    assert not any("e-" in t or "e+" in t for t in texts), texts  # was "1e-09" on an empty log
+    assert any(t.startswith("Nothing scheduled yet") for t in texts)
+    retention = learn_stats.retention(col)
+    assert any(t.startswith("No reviews a day or more") for t in _svg_texts(retention["svg"]))
+    ids = study.add_cards(col, [{"front": f"q{i}", "back": "a"} for i in range(3)], now=at())["ids"]
+    for card_id in ids:
+        study.answer(col, card_id, 3, now=at())
+    forecast = learn_stats.forecast(col, now=at())
+    top = max(forecast["due"])
+    assert top >= 1 and str(top) in _svg_texts(forecast["svg"])  # the axis names the largest count
+    assert not any(t.startswith("Nothing scheduled") for t in _svg_texts(forecast["svg"]))
+    for card_id in ids:  # back after their interval: retention has a bucket now
+        due = col.card_record(col.row(card_id))["due"] // 1000
+        study.answer(col, card_id, 3, now=due)
+    retention = learn_stats.retention(col)
+    texts = _svg_texts(retention["svg"])
+    assert "100%" in texts and not any(t.startswith("No reviews") for t in texts)
+
+
+def test_concept_colours_read_as_status_not_failure():
+    col, graph = collection()  # unlock_threshold 0.8
+    graph.run(
+        "CREATE (:Concept {key:'a', name:'A'})<-[:REQUIRES]-(:Concept {key:'b', name:'B'}), "
+        "(:Concept {key:'c', name:'C'}), (:Concept {key:'d', name:'D'})"
+    )
+    col.links_changed()
+    specs = [{"front": k, "back": "x", "concepts": [k]} for k in "abcd"]
+    ids = dict(zip("abcd", study.add_cards(col, specs, now=at())["ids"]))
+    study.answer(col, ids["a"], 4, now=at())  # retained the next day: a mastered, b unlocked
+    study.answer(col, ids["c"], 1, now=at())  # failed: c is being learned, at low mastery
+    result = learn_stats.concept_map(col, now=at(days=1))
+    by_key = {c["key"]: c for c in result["concepts"]}
+    expected = {"a": "mastered", "b": "not started", "c": "learning", "d": "not started"}
+    assert {k: c["status"] for k, c in by_key.items()} == expected
+    assert by_key["b"]["mastery"] == 0 and by_key["b"]["reviewed"] == 0 and by_key["c"]["reviewed"] == 1
+    fills = {k: _fill(result["svg"], k) for k in "abcd"}
+    assert {k: s for k, (s, _) in fills.items()} == expected
+    for key, (_, fill) in fills.items():  # nothing is red: red would say "failing"
+        r, g, b = (int(fill[i : i + 2], 16) for i in (1, 3, 5))
+        assert not (r > 180 and g < 120 and b < 120), (key, fill)
+    assert fills["b"][1] == fills["d"][1] != fills["c"][1] != fills["a"][1]
+    legend = [t for t in _svg_texts(result["svg"]) if t in ("not started", "learning", "mastered", "locked")]
+    assert legend == ["not started", "learning", "mastered", "locked"]
+    study.undo(col)
+    study.undo(col)  # nothing reviewed: a unlocked but not started, b locked
+    by_key = {c["key"]: c["status"] for c in learn_stats.concept_map(col, now=at())["concepts"]}
+    assert by_key == {"a": "not started", "b": "locked", "c": "not started", "d": "not started"}

@@ -3,9 +3,13 @@ write the store refuses leaves collection and graph as they were."""
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
+
 from prometheus.store import MemoryBackend, open_session
 from tests.rpc_call import rpc_envelope, run_coroutine
-from tests.store.test_store import FailingBackend, call, copy_of
+from tests.store.test_store import FailingBackend, call, copy_of, export_bytes, import_bytes
 
 NOW = "2026-03-02T09:00:00Z"
 
@@ -55,4 +59,41 @@ def test_a_refused_answer_changes_neither_collection_nor_graph():
     assert call("learn.stats", {"now": NOW})["reviews"] == 0
     call("learn.answer", {"card_id": card_id, "rating": 3, "now": NOW})
     assert call("learn.stats", {"now": NOW})["reviews"] == 1
+    run_coroutine(open_session(MemoryBackend()))
+
+
+def test_an_import_with_a_forged_note_is_refused_whole_and_changes_nothing():
+    """A backup whose seals are valid but whose collection holds a bad note (a forger's file):
+    the import checks every note before it is acknowledged, though a restore reads them lazily."""
+    from prometheus.store import codec, files
+    from tests.learn.test_learn_snapshot import notes_section, seal, split
+
+    run_coroutine(open_session(MemoryBackend()))
+    call("learn.add_cards", {"cards": [{"front": f"q{i}", "back": f"a{i}"} for i in range(3)], "now": NOW})
+    export = export_bytes()
+    header, checkpoint = files.read_export(export)
+    data = checkpoint.parts["learn"]
+    version, learn_header, body = split(data)
+    ids, ends, blob, offset = notes_section(data)
+    first = json.loads(blob[: ends[0]])
+    forged_note = json.dumps(
+        {**first, "fields": {"front": 1, "back": 2}}, sort_keys=True, separators=(",", ":")
+    )
+    forged_blob = forged_note.encode() + blob[ends[0] :]
+    new_ends = np.asarray(ends, np.int64) + len(forged_blob) - len(blob)
+    body = body[:offset] + ids.tobytes() + new_ends.astype("<i8").tobytes() + forged_blob
+    parts = {
+        **checkpoint.parts,
+        "learn": seal(version, {**learn_header, "notes_bytes": len(forged_blob)}, body),
+    }
+    forged = files.export_bytes(header["store"], files.Checkpoint(checkpoint.seq, parts, checkpoint.device))
+    assert codec.unpack(files.EXPORT, forged)  # its seals are valid
+
+    call("learn.add_cards", {"cards": [{"front": "kept", "back": "kept"}], "now": NOW})
+    before = call("store.info")
+    envelope = import_bytes(forged)
+    assert "fields must hold strings" in envelope["error"]["message"]
+    after = call("store.info")
+    assert (after["digest"], after["seq"]) == (before["digest"], before["seq"])
+    assert call("learn.stats", {"now": NOW})["cards"] == 4
     run_coroutine(open_session(MemoryBackend()))

@@ -29,13 +29,17 @@ where
 Snapshot (`to_bytes`): b"PLEARN\\r\\n", u32 format version, u32 header length, a canonical
 JSON header (settings, day, counts, column layout, sha256 of the body), then the body: the
 card columns (rows sorted by id), the log columns (in log order), media (by name), all
-little-endian, and last the notes as canonical JSON. Same state -> same bytes.
+little-endian, and last the notes, columnar: their ids (ascending int64), the end offset
+of each note's canonical JSON (int64), those JSONs back to back (see `note_table`: a restore
+parses a note when it is first read). Same state -> same bytes. Format 1 (the notes as one
+JSON list) is still read.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import gc
 import hashlib
 import json
 import math
@@ -49,6 +53,7 @@ from ..srs.parameters import MAX_DIFFICULTY, MIN_DIFFICULTY
 from .clock import to_datetime
 from .errors import LearnError, OpError, SnapshotError, UnknownCard
 from .ids import id_int, id_text
+from .note_table import NoteTable, canonical
 from .notes import KINDS, card_ords
 from .settings import DEFAULT_SETTINGS, scheduler_from, validate_settings
 from .table import Table
@@ -84,14 +89,25 @@ ENTRY_KEYS = ("card", "rating", "time", "duration", "state", "elapsed", "retriev
 NOTE_KEYS = ("id", "kind", "fields", "html", "tags", "created")
 EMPTY_DAY = {"day": None, "new": 0, "reviews": 0, "buried": []}
 MAGIC = b"PLEARN\r\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MAX_TIME = 7_258_118_400_000_000  # 2200-01-01
 
 
-def _canonical(value) -> bytes:
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+_canonical = canonical
+
+
+class _gc_paused:
+    """Building tens of thousands of long-lived objects (a restore) triggers collections that
+    walk the whole heap and free nothing; pause the collector meanwhile."""
+
+    def __enter__(self):
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was_enabled:
+            gc.enable()
 
 
 def _is_int(value, low=None, high=None) -> bool:
@@ -284,7 +300,7 @@ class Collection:
     def __init__(self, graph_source=None):
         self.graph_source = graph_source
         self.settings = json.loads(json.dumps(DEFAULT_SETTINGS))
-        self.notes: dict[int, dict] = {}
+        self.notes: NoteTable = NoteTable(check_note)
         self.cards = Table(CARD_COLUMNS)
         self.log = Table(LOG_COLUMNS)
         self.day = dict(EMPTY_DAY)
@@ -299,7 +315,6 @@ class Collection:
         self._scheduler = None
         self._links = None  # concepts.LinkIndex cache
         self.changed_rows: set[int] = set()  # rows whose state changed since the mastery cache saw them
-        self._notes_blob: bytes | None = None  # canonical JSON of the notes (they change rarely)
         self.links_version = 0  # bumped by learn's own graph changes
 
     def links_changed(self) -> None:
@@ -623,7 +638,6 @@ class Collection:
             self._note_cards.setdefault(n, []).append(c)
         self.layout_version += 1
         self.changed_rows.clear()
-        self._notes_blob = None
 
     # ------------------------------------------------------------------ snapshot
     def to_bytes(self) -> bytes:
@@ -638,9 +652,8 @@ class Collection:
                 layout.append([table, name, dtype])
         names = sorted(self.media)
         parts.extend(self.media[n] for n in names)
-        if self._notes_blob is None:
-            self._notes_blob = _canonical([self.notes[k] for k in sorted(self.notes)])
-        parts.append(self._notes_blob)
+        note_ids, note_ends, notes_blob = self.notes.encode()
+        parts.extend([note_ids.astype("<i8").tobytes(), note_ends.astype("<i8").tobytes(), notes_blob])
         body = b"".join(parts)
         header = _canonical(
             {
@@ -648,7 +661,8 @@ class Collection:
                 "version": FORMAT_VERSION,
                 "settings": self.settings,
                 "day": self.day,
-                "notes_bytes": len(self._notes_blob),
+                "notes": int(note_ids.size),
+                "notes_bytes": len(notes_blob),
                 "cards": self.cards.n,
                 "reviews": self.log.n,
                 "columns": layout,
@@ -662,7 +676,8 @@ class Collection:
     def from_bytes(cls, data, graph_source=None) -> "Collection":
         """A collection from `to_bytes()` output; SnapshotError says what is damaged."""
         try:
-            return cls._from_bytes(bytes(data), graph_source)
+            with _gc_paused():
+                return cls._from_bytes(bytes(data), graph_source)
         except SnapshotError:
             raise
         except (OpError, LearnError, ValueError, KeyError, TypeError) as exc:
@@ -673,7 +688,7 @@ class Collection:
         if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 8:
             raise SnapshotError("not a collection snapshot (bad magic)")
         version, header_length = struct.unpack_from("<II", data, len(MAGIC))
-        if version != FORMAT_VERSION:
+        if version not in READABLE_VERSIONS:
             raise SnapshotError(
                 f"collection snapshot format {version} is not supported (expected {FORMAT_VERSION})"
             )
@@ -682,21 +697,9 @@ class Collection:
             raise SnapshotError("collection snapshot is truncated (header)")
         header = json.loads(data[start : start + header_length].decode("utf-8"))
         body = data[start + header_length :]
+        keys = ["format", "version", "settings", "day", "notes_bytes", "cards", "reviews", "columns"]
         _keys(
-            header,
-            (
-                "format",
-                "version",
-                "settings",
-                "day",
-                "notes_bytes",
-                "cards",
-                "reviews",
-                "columns",
-                "media",
-                "body_sha256",
-            ),
-            "snapshot header",
+            header, keys + ["media", "body_sha256"] + (["notes"] if version >= 2 else []), "snapshot header"
         )
         if header["format"] != "prometheus-learn" or header["version"] != version:
             raise SnapshotError("snapshot header names another format")
@@ -722,28 +725,43 @@ class Collection:
             )
             col.media[name] = body[offset : offset + size]
             offset += size
-        _need(
-            _is_int(header["notes_bytes"], 2) and offset + header["notes_bytes"] == len(body),
-            "collection snapshot has a damaged notes section",
-        )
-        notes = json.loads(body[offset:].decode("utf-8"))
-        _need(isinstance(notes, list), "notes must be a list")
-        for i, note in enumerate(notes):
-            check_note(note, f"notes[{i}]")
-            col.notes[int(note["id"], 16)] = note
-        _need(len(col.notes) == len(notes), "duplicate note ids")
+        if version == 1:
+            col._read_notes_v1(body[offset:], header["notes_bytes"])
+        else:
+            n = header["notes"]
+            _need(
+                _is_int(n, 0)
+                and _is_int(header["notes_bytes"], 0)
+                and offset + 16 * n + header["notes_bytes"] == len(body),
+                "collection snapshot has a damaged notes section",
+            )
+            ids = np.frombuffer(body, "<i8", n, offset).astype(np.int64)
+            ends = np.frombuffer(body, "<i8", n, offset + 8 * n).astype(np.int64)
+            col.notes = NoteTable.from_section(ids, ends, body[offset + 16 * n :], check_note)
         cards, log = columns["cards"], columns["log"]
         _need(
             bool(np.all(cards["id"] > 0)) and np.unique(cards["id"]).size == cards["id"].size,
             "card ids must be unique and positive",
         )
         _need(bool(np.all((cards["state"] >= 1) & (cards["state"] <= 3))), "card state out of range")
-        _need(set(np.unique(cards["note"]).tolist()) <= set(col.notes), "a card names a missing note")
+        _need(
+            bool(np.all(np.isin(cards["note"], np.fromiter(col.notes, np.int64, len(col.notes))))),
+            "a card names a missing note",
+        )
         _need(bool(np.all((log["rating"] >= 1) & (log["rating"] <= 4))), "review rating out of range")
         reviewed = cards["last_review"] != NO_TIME
         _need(bool(np.all(np.isnan(cards["stability"]) != reviewed)), "stability and last_review disagree")
         col.cards.append(cards)
         col.log.append(log)
         col._reindex()
-        col._notes_blob = body[offset:]
         return col
+
+    def _read_notes_v1(self, section: bytes, size) -> None:
+        """Format 1: the notes as one canonical JSON list, each checked now."""
+        _need(_is_int(size, 2) and size == len(section), "collection snapshot has a damaged notes section")
+        notes = json.loads(section.decode("utf-8"))
+        _need(isinstance(notes, list), "notes must be a list")
+        for i, note in enumerate(notes):
+            check_note(note, f"notes[{i}]")
+            self.notes[int(note["id"], 16)] = note
+        _need(len(self.notes) == len(notes), "duplicate note ids")

@@ -28,7 +28,24 @@ def course_data(name) -> dict:
     return json.loads(text)
 
 
+def course_card_count(data: dict) -> int:
+    """How many cards loading the course adds (a note gives one card, a cloze note one per
+    deletion, a reversed note two)."""
+    from .notes import card_ords, note_from_spec
+
+    errors: list[str] = []
+    total = 0
+    for i, spec in enumerate(data["cards"]):
+        parsed = note_from_spec({k: v for k, v in spec.items() if k != "check"}, f"cards[{i}]", errors)
+        if parsed is not None:
+            total += len(card_ords(parsed[0]))
+    if errors:
+        raise LearnError(f"bundled course is malformed: {errors[0]}")
+    return total
+
+
 def list_courses() -> list[dict]:
+    """The bundled courses: [{name, title, version, description, concepts, notes, cards}]."""
     out = []
     for name in sorted(COURSES):
         data = course_data(name)
@@ -40,6 +57,7 @@ def list_courses() -> list[dict]:
                 "description": data["description"],
                 "concepts": len(data["concepts"]),
                 "notes": len(data["cards"]),
+                "cards": course_card_count(data),
             }
         )
     return out

@@ -75,7 +75,7 @@ def cloze_numbers(text: str) -> list[int]:
 
 
 def note_from_spec(spec, where: str, errors: list[str]):
-    """(fields, html field names, tags, concept keys, kind) of one card spec, or None if invalid.
+    """({kind, fields, html, tags}, concept keys) of one card spec, or None if invalid.
 
     Problems are appended to `errors` (each names `where` and the field), so a caller can
     report every bad card of a batch at once.

@@ -35,6 +35,11 @@ class LearnPart:
     def load(self, data):
         set_collection(Collection.from_bytes(data, graph_source=current_graph) if data is not None else None)
 
+    def check(self):
+        """Notes restored from a checkpoint are checked when first read; an import checks all."""
+        if has_collection():
+            current_collection().notes.check_all()
+
     def apply(self, ops):
         collection = current_collection()
         self.begin()

@@ -14,7 +14,7 @@ from ..graph.session import current_graph
 from ..rpc import method
 from ..rpc.types import Json, JsonObject, When
 from ..srs.rpc import RatingValue
-from . import grading, study
+from . import study
 from .collection import Collection
 from .errors import LearnError
 
@@ -64,12 +64,13 @@ class Course(TypedDict):
     description: str
     concepts: int
     notes: int
+    cards: int
 
 
 class ExportFile(TypedDict):
-    format: Literal["json", "csv"]
+    format: Literal["json", "csv", "apkg"]
     filename: str
-    data: str
+    data: str | bytes  # bytes for "apkg"
 
 
 class MediaFile(TypedDict):
@@ -151,6 +152,8 @@ def suspend(card_ids: list[str], suspended: bool = True) -> JsonObject:
 async def grade(card_id: str, answer: str) -> JsonObject:
     """Grade a circuit exercise (QASM, by simulation) or a typed answer (by meaning, which loads
     the model); suggests a rating and says why, changes nothing."""
+    from . import grading  # deferred: the simulator loads when an exercise is graded, not at restore
+
     col = current_collection()
     note = col.note_of(col.row(card_id))
     if note["kind"] == "circuit":
@@ -263,14 +266,19 @@ def import_(
     raise LearnError(f"format must be 'csv', 'apkg' or 'json', got {format!r}")
 
 
-@method("learn.export")
-def export(format: Literal["json", "csv"] = "json") -> ExportFile:
-    """The collection as {format, filename, data}: "json" (everything, re-importable) or "csv"."""
+@method("learn.export", packages=("sqlite3",))
+def export(format: Literal["json", "csv", "apkg"] = "json", now: When | None = None) -> ExportFile:
+    """The collection as {format, filename, data}: "json" (everything, re-importable), "csv",
+    or "apkg" (an Anki package, data as bytes; see apkg_export). `now`: the package's time."""
     import json
 
     from . import transfer
 
     col = current_collection()
+    if format == "apkg":
+        from .apkg_export import export_apkg
+
+        return {"format": "apkg", "filename": "prometheus-collection.apkg", "data": export_apkg(col, now)}
     if format == "csv":
         return {"format": "csv", "filename": "prometheus-cards.csv", "data": transfer.export_csv(col)}
     if format == "json":
@@ -279,7 +287,7 @@ def export(format: Literal["json", "csv"] = "json") -> ExportFile:
             "filename": "prometheus-collection.json",
             "data": json.dumps(transfer.export_json(col), ensure_ascii=False),
         }
-    raise LearnError(f"format must be 'json' or 'csv', got {format!r}")
+    raise LearnError(f"format must be 'json', 'csv' or 'apkg', got {format!r}")
 
 
 @method("learn.media")

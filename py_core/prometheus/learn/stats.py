@@ -81,7 +81,12 @@ def forecast(collection, now=None, days: int = 30) -> dict:
     return {
         "days": labels,
         "due": counts,
-        "svg": svg.bars(counts, [lab[5:] for lab in labels], f"Due in the next {days} days"),
+        "svg": svg.bars(
+            counts,
+            [lab[5:] for lab in labels],
+            f"Due in the next {days} days",
+            empty="Nothing scheduled yet: studied cards appear on the day they come back",
+        ),
     }
 
 
@@ -136,6 +141,8 @@ def retention(collection) -> dict:
         series2=[r["predicted_retention"] for r in shown],
         top=1.0,
         bar=16,
+        percent=True,
+        empty="No reviews a day or more after learning yet",
     )
     return {"buckets": rows, "svg": drawing}
 
@@ -177,10 +184,14 @@ def forgetting_curve(collection, card_id, now=None, days: int | None = None) -> 
 
 
 def concept_map(collection, now=None) -> dict:
-    """Concepts with mastery, cards and unlocked state, laid out by prerequisite depth."""
+    """Concepts laid out by prerequisite depth, each with its mastery, cards, cards reviewed,
+    unlocked/mastered flags and status: locked, not started (unlocked, no card reviewed yet),
+    learning, mastered."""
     links = link_index(collection)
     if links is None:
         return {"concepts": [], "edges": [], "svg": svg.concept_map([], [], "Concept map")}
+    reviewed_rows = collection.cards.col("last_review")[links.card_rows] != NO_TIME
+    reviewed = np.bincount(links.concept_of_link, weights=reviewed_rows, minlength=len(links.keys))
     t = now_us(now)
     m = concept_mastery(collection, links, _today(collection, t))
     depth = [0] * len(links.keys)
@@ -200,6 +211,10 @@ def concept_map(collection, now=None) -> dict:
                 "cards": int(m["cards"][i]),
                 "unlocked": bool(m["unlocked"][i]),
                 "mastered": bool(m["mastered"][i]),
+                "reviewed": int(reviewed[i]),
+                "status": svg.concept_status(
+                    bool(m["unlocked"][i]), int(reviewed[i]), bool(m["mastered"][i])
+                ),
                 "depth": depth[i],
                 "x": 10 + 140 * slot,
                 "y": 10 + 50 * depth[i],
@@ -209,5 +224,5 @@ def concept_map(collection, now=None) -> dict:
     return {
         "concepts": nodes,
         "edges": [[nodes[a]["key"], nodes[b]["key"]] for a, b in edges],
-        "svg": svg.concept_map(nodes, edges, "Concept map (colour: mastery; grey: locked)"),
+        "svg": svg.concept_map(nodes, edges, "Concept map by prerequisite depth"),
     }

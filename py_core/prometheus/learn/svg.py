@@ -31,28 +31,51 @@ def bars(
     fill: str = "#4f7cff",
     fill2: str = "#f0a030",
     top: float | None = None,
+    percent: bool = False,
+    empty: str = "No data yet",
 ) -> str:
-    """A bar chart (two bars per slot when series2 is given)."""
+    """A bar chart (two bars per slot when series2 is given). The axis is labelled with the
+    top value (a whole count, or a percentage when `percent`); with nothing to draw (no
+    values, or all zero) the chart says `empty` instead."""
     slots = max(len(values), 1)
     per = bar * (2 if series2 is not None else 1) + 6
-    width = 40 + slots * per
-    top = top if top is not None else max([*values, *(series2 or []), 1e-9])
+    width = max(40 + slots * per, 360)  # an empty or short chart is not blown up by the page
+    nothing = not any(v for v in (*values, *(series2 or [])) if v is not None)
+    if top is None:  # counts: the axis tops at the largest, at least 1
+        top = max([1, *(v for v in (*values, *(series2 or [])) if v is not None)])
     plot = height - 30
     body = [f'<text x="4" y="12" {FONT}>{escape(title)}</text>']
+    if nothing:
+        body.append(
+            f'<text class="empty" x="{width / 2:.0f}" y="{height / 2:.0f}" text-anchor="middle" {FONT} '
+            f'fill="#666">{escape(empty)}</text>'
+        )
     for i, value in enumerate(values):
         x = 36 + i * per
         for k, (v, colour) in enumerate(
             ((value, fill), *(((series2[i], fill2),) if series2 is not None else ()))
         ):
-            h = 0 if top <= 0 else plot * max(v, 0) / top
+            h = 0 if top <= 0 or v is None else plot * max(v, 0) / top
             body.append(
                 f'<rect class="bar s{k}" x="{x + k * bar}" y="{height - 14 - h:.1f}" width="{bar - 1}" '
-                f'height="{h:.1f}" fill="{colour}"><title>{escape(labels[i])}: {v:.3g}</title></rect>'
+                f'height="{h:.1f}" fill="{colour}"><title>{escape(labels[i])}: {_number(v, percent)}</title></rect>'
             )
         if len(values) <= 40 and (i % max(1, len(values) // 10) == 0):
             body.append(f'<text x="{x}" y="{height - 2}" {FONT}>{escape(labels[i])}</text>')
-    body.append(f'<text x="2" y="{height - 14 - plot + 10}" {FONT}>{top:.3g}</text>')
+    if not nothing:
+        body.append(
+            f'<text class="axis" x="2" y="{height - 14 - plot + 10}" {FONT}>{_number(top, percent)}</text>'
+        )
     return _svg(width, height, body, title)
+
+
+def _number(value, percent: bool) -> str:
+    """An axis or tooltip value as people read it: 12, 2.5, 90%; a missing value as —."""
+    if value is None:
+        return "—"
+    if percent:
+        return f"{value:.0%}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def calendar(counts: list[int], first_weekday: int, labels: list[str], title: str, cell: int = 11) -> str:
@@ -108,30 +131,78 @@ def lines(
     return _svg(width, height, body, title)
 
 
-def mastery_colour(mastery: float, unlocked: bool) -> str:
-    if not unlocked:
-        return "#c8c8c8"
+# Concept map colours: status reads from the fill (a legend names them), mastery from its depth.
+LOCKED, NOT_STARTED, LEARNING, MASTERED = "locked", "not started", "learning", "mastered"
+STATUS_STYLE = {  # fill, stroke, dash
+    LOCKED: ("#eceef2", "#b8bcc6", "3,2"),
+    NOT_STARTED: ("#ffffff", "#4f7cff", ""),
+    LEARNING: ("#c6d8ff", "#4f7cff", ""),
+    MASTERED: ("#7ccf9c", "#2f9e5a", ""),
+}
+
+
+def concept_fill(status: str, mastery: float) -> str:
+    """The fill of a concept: fixed per status, except `learning`, which deepens from light to
+    mid blue as mastery grows (never red: a concept being learned is not failing)."""
+    if status != LEARNING:
+        return STATUS_STYLE[status][0]
     m = max(0.0, min(1.0, mastery))
-    red, green = (220, 80, 60), (40, 170, 90)
-    return "#%02x%02x%02x" % tuple(round(a + (b - a) * m) for a, b in zip(red, green))
+    light, deep = (226, 234, 255), (143, 176, 255)
+    return "#%02x%02x%02x" % tuple(round(a + (b - a) * m) for a, b in zip(light, deep))
+
+
+def concept_status(unlocked: bool, reviewed: int, mastered: bool) -> str:
+    if mastered:
+        return MASTERED
+    if not unlocked:
+        return LOCKED
+    return LEARNING if reviewed else NOT_STARTED
+
+
+def _dash(dash: str) -> str:
+    return f' stroke-dasharray="{dash}"' if dash else ""
+
+
+def _legend(x: int, y: int) -> list[str]:
+    out = []
+    for status in (NOT_STARTED, LEARNING, MASTERED, LOCKED):
+        fill, stroke, dash = STATUS_STYLE[status]
+        fill = concept_fill(status, 0.5)
+        out.append(
+            f'<g class="legend" data-status="{status}"><rect x="{x}" y="{y}" width="14" height="10" rx="3" '
+            f'fill="{fill}" stroke="{stroke}"{_dash(dash)}/>'
+            f'<text x="{x + 18}" y="{y + 9}" {FONT}>{status}</text></g>'
+        )
+        x += 28 + 6 * len(status)
+    return out
 
 
 def concept_map(nodes: list[dict], edges: list[tuple[int, int]], title: str) -> str:
-    """Nodes {name, x, y, mastery, unlocked, key}; edges (from, to) index pairs (a requires b)."""
-    width = max([n["x"] for n in nodes], default=0) + 160
-    height = max([n["y"] for n in nodes], default=0) + 50
-    body = [f'<text x="4" y="12" {FONT}>{escape(title)}</text>']
+    """Nodes {name, x, y, mastery, status, key}; edges (from, to) index pairs (a requires b).
+    A legend under the title names the colours; nodes start at y >= 10 (room for it)."""
+    width = max(max([n["x"] for n in nodes], default=0) + 160, 400)
+    height = max([n["y"] for n in nodes], default=0) + 70
+    body = [f'<text x="4" y="12" {FONT}>{escape(title)}</text>', *_legend(4, 20)]
+    shift = 20  # below the legend
     for a, b in edges:
         na, nb = nodes[a], nodes[b]
         body.append(
-            f'<line class="requires" x1="{nb["x"] + 60}" y1="{nb["y"] + 30}" x2="{na["x"] + 60}" '
-            f'y2="{na["y"] + 30}" stroke="#999" stroke-width="1"/>'
+            f'<line class="requires" x1="{nb["x"] + 60}" y1="{nb["y"] + 30 + shift}" x2="{na["x"] + 60}" '
+            f'y2="{na["y"] + 30 + shift}" stroke="#999" stroke-width="1"/>'
         )
     for n in nodes:
+        _, stroke, dash = STATUS_STYLE[n["status"]]
+        colour = "#6b7080" if n["status"] == LOCKED else "#1d2330"
         body.append(
-            f'<g class="concept" data-key="{escape(n["key"])}"><rect x="{n["x"]}" y="{n["y"] + 20}" width="120" '
-            f'height="20" rx="6" fill="{mastery_colour(n["mastery"], n["unlocked"])}"/>'
-            f'<text x="{n["x"] + 4}" y="{n["y"] + 34}" {FONT}>{escape(n["name"][:20])}</text>'
-            f"<title>{escape(n['name'])}: mastery {n['mastery']:.0%}</title></g>"
+            f'<g class="concept" data-key="{escape(n["key"])}" data-status="{n["status"]}">'
+            f'<rect x="{n["x"]}" y="{n["y"] + 20 + shift}" width="120" height="20" rx="6" '
+            f'fill="{concept_fill(n["status"], n["mastery"])}" stroke="{stroke}"'
+            f"{_dash(dash)}/>"
+            f'<text x="{n["x"] + 4}" y="{n["y"] + 34 + shift}" {FONT} fill="{colour}">{escape(n["name"][:20])}</text>'
+            f"<title>{escape(n['name'])}: {n['status']}, mastery {n['mastery']:.0%}</title></g>"
+        )
+    if not nodes:
+        body.append(
+            f'<text class="empty" x="200" y="60" text-anchor="middle" {FONT} fill="#666">No concepts yet</text>'
         )
     return _svg(width, height, body, title)

@@ -11,7 +11,8 @@ due, stability, difficulty, last_review, suspended (times ISO-8601 UTC).
 
 JSON export ("prometheus-learn-export" version 1): settings, notes, cards, the review log,
 media (base64), and each card's concepts with the concepts' prerequisites; `import_json`
-adds such an export to a collection (ids are kept, so a clash is refused).
+adds such an export to a collection (ids are kept, so a clash is refused); into an empty
+collection it also restores the settings (desired retention, FSRS parameters, limits).
 """
 
 from __future__ import annotations
@@ -174,16 +175,15 @@ def export_json(collection) -> dict:
     cards = [collection.card_record(r) for r in range(len(collection))]
     cards.sort(key=lambda c: c["id"])
     links = {c["id"]: concept_graph.card_concepts(graph, c["id"]) for c in cards}
-    used = sorted({k for keys in links.values() for k in keys})
+    nodes = {k: concept_graph.concept_node(graph, k) for keys in links.values() for k in keys}
     concept_list = []
-    for key in used:
-        node = concept_graph.concept_node(graph, key)
+    for key, node in sorted(nodes.items(), key=lambda kv: kv[1]):  # creation order: the map's layout
         concept_list.append(
             {
                 "key": key,
                 "name": graph.node_property(node, "name") or key,
                 "description": graph.node_property(node, "description") or "",
-                "requires": sorted(graph.node_property(o, "key") for o in graph.out_ids(node, "REQUIRES")),
+                "requires": [graph.node_property(o, "key") for o in graph.out_ids(node, "REQUIRES")],
             }
         )
     return {
@@ -231,6 +231,9 @@ def import_json(collection, data) -> dict:
         "reviews": [[start + i, e] for i, e in enumerate(data["reviews"])],
         "media": data["media"],
     }
+    restore_settings = isinstance(data.get("settings"), dict) and not len(collection) and not collection.log.n
+    if restore_settings:  # into an empty collection: a restore, so the learner's settings come back too
+        op = {"op": "batch", "ops": [{"op": "settings", "values": data["settings"]}, op]}
     links = [(c["id"], c["note"], data["links"].get(c["id"], [])) for c in data["cards"]]
     linked = [link for link in links if link[2]]
 
@@ -256,4 +259,5 @@ def import_json(collection, data) -> dict:
         "cards": len(data["cards"]),
         "reviews": len(data["reviews"]),
         "media": sorted(data["media"]),
+        "settings": restore_settings,
     }

@@ -55,6 +55,10 @@ class Part(Protocol):
     def end(self) -> None:
         """Keep the changes since `begin` and stop recording."""
 
+    # Optional: `check()` finishes the validation a lazy `load` deferred (raises on bad data).
+    # Checkpoints the store wrote itself may be read lazily; an imported file is checked whole
+    # before the import is acknowledged (Store.import_).
+
 
 def register(part: "Part") -> "Part":
     _PARTS[part.name] = part

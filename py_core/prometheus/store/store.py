@@ -294,6 +294,10 @@ class Store:
         before = self._state()
         try:
             self._load_checkpoint(checkpoint)
+            for name in part_registry.in_order(checkpoint.parts):
+                check = getattr(part_registry.get(name), "check", None)
+                if check is not None:
+                    check()
         except BaseException:
             self._load_checkpoint(Checkpoint(self.seq, before, self.device))
             raise

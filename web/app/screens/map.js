@@ -6,7 +6,7 @@ App.screen("map", {
   async render(page, selected) {
     const { el, call } = App;
     const [map, collection] = await Promise.all([call("learn.concept_map"), App.collection.load()]);
-    page.append(App.header("Course map", "Concepts by prerequisite depth. Colour shows mastery; grey concepts are still locked."));
+    page.append(App.header("Course map", "Concepts by prerequisite depth: a concept unlocks when you retain the ones it requires."));
     if (!map.concepts.length) {
       page.append(el("div", { class: "panel empty" }, el("p", { text: "No concepts yet. Load the course from Today, or import cards with concepts." }),
         el("a", { class: "button", href: "#/today", text: "Go to Today" })));
@@ -22,6 +22,7 @@ App.screen("map", {
     drawing.append(DOMPurify.sanitize(map.svg, { USE_PROFILES: { svg: true }, RETURN_DOM_FRAGMENT: true }));
     const svg = drawing.querySelector("svg");
     if (svg) { svg.removeAttribute("height"); svg.classList.add("concept-svg"); }
+    for (const key of drawing.querySelectorAll("g.legend")) key.remove();  // the page's own legend says it larger
     drawing.addEventListener("click", (event) => {
       const node = event.target.closest("g.concept");
       if (node) location.hash = "#/map/" + encodeURIComponent(node.dataset.key);
@@ -36,8 +37,12 @@ App.screen("map", {
     const unlocked = map.concepts.filter((c) => c.unlocked).length;
     const summary = el("div", { class: "stats-grid compact" }, App.stat("Concepts", map.concepts.length),
       App.stat("Unlocked", unlocked), App.stat("Mastered", mastered));
+    const STATUS = { "not started": "Not started: unlocked, no card reviewed yet", learning: "Learning: deeper blue = more retained",
+      mastered: "Mastered", locked: "Locked: learn its prerequisites first" };
+    const legend = el("ul", { class: "map-legend", id: "map-legend" }, Object.entries(STATUS).map(([status, text]) =>
+      el("li", {}, el("span", { class: "swatch", dataset: { status } }), text)));
     const detail = selected && byKey.has(selected) ? details(byKey.get(selected)) : el("div", { class: "panel muted", text: "Select a concept to see its cards and prerequisites." });
-    page.append(el("div", { class: "map-layout" }, detail, el("div", { class: "panel map-panel" }, summary, drawing)));
+    page.append(el("div", { class: "map-layout" }, detail, el("div", { class: "panel map-panel" }, summary, legend, drawing)));
 
     function link(key) {
       const concept = byKey.get(key);
@@ -54,7 +59,7 @@ App.screen("map", {
         el("h2", { text: concept.name }),
         info.description ? el("p", { text: info.description }) : null,
         el("div", { class: "mastery" }, el("div", { class: "meter" }, el("div", { style: "width:" + Math.round(concept.mastery * 100) + "%" })),
-          el("span", { text: "Mastery " + App.percent(concept.mastery) + (concept.unlocked ? "" : " · locked") })),
+          el("span", { class: "concept-status", text: "Mastery " + App.percent(concept.mastery) + " · " + concept.status })),
         el("h3", { text: "Requires" }), el("div", { class: "chips" }, (requires.get(concept.key) || []).map(link).concat((requires.get(concept.key) || []).length ? [] : [el("span", { class: "muted small", text: "nothing: a starting point" })])),
         el("h3", { text: "Unlocks" }), el("div", { class: "chips" }, (unlocks.get(concept.key) || []).map(link)),
         el("h3", { text: cards.length + " cards" }), list,

@@ -22,17 +22,18 @@ App.screen("stats", {
         stat("Retention", App.percent(summary.true_retention_30d), "last 30 days"),
         stat("Due this week", next7, summary.due_today + " today")),
       el("div", { class: "chart-grid" },
-        chart("Due in the next 30 days", forecast.due.some(Boolean) ? forecast.svg : null, "forecast",
+        chart("Due in the next 30 days", forecast.svg, "forecast",
           forecast.due.some(Boolean) ? null : "Nothing scheduled yet: cards you study appear here on the day they come back."),
         chart("Reviews per day", heatmap.svg, "heatmap"),
-        chart("True vs predicted retention", retention.buckets.some((b) => b.reviews) ? retention.svg : null, "retention",
-          retention.buckets.some((b) => b.reviews) ? "Blue: how often you recalled; orange: what FSRS predicted." : "Appears once cards come back for review a day or more later."),
+        chart("True vs predicted retention", retention.svg, "retention",
+          retention.buckets.some((b) => b.reviews) ? "Blue: how often you recalled; orange: what FSRS predicted."
+            : "No data yet: this appears once cards come back for review a day or more after you learned them."),
         chart("Mastery by concept", concepts.svg, "concepts", null, "#/map")));
 
     function chart(title, svg, id, note, link) {
       return el("figure", { class: "panel chart-panel", id: "chart-" + id },
         el("figcaption", {}, el("h2", { text: title }), link ? el("a", { class: "small", href: link, text: "Open the map" }) : null),
-        svg ? el("div", { class: "chart-scroll" }, App.svgImage(svg, title)) : el("div", { class: "chart-empty" }), note ? el("p", { class: "small muted", text: note }) : null);
+        el("div", { class: "chart-scroll" }, App.svgImage(svg, title)), note ? el("p", { class: "chart-note small muted", text: note }) : null);
     }
   },
 });

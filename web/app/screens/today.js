@@ -43,7 +43,7 @@ App.screen("today", {
         for (const course of courses) {
           list.append(el("article", { class: "course" },
             el("div", {}, el("h3", { text: course.title }), el("p", { class: "muted", text: course.description }),
-              el("p", { class: "small", text: course.concepts + " concepts · " + course.notes + " notes" })),
+              el("p", { class: "small", text: course.concepts + " concepts · " + course.cards + " cards" })),
             el("button", { class: "primary", "data-course": course.name, text: "Start this course", onclick: (event) => loadCourse(course, event.target) })));
         }
       });

@@ -17,9 +17,10 @@ App.screen("transfer", {
           el("p", { class: "muted", text: "Anki packages (.apkg, exported with “Support older Anki versions”), CSV or TSV files, or a Prometheus JSON export. Card HTML from other people's decks is sanitized before it is shown." }),
           el("label", { class: "file-drop" }, el("span", { class: "button primary", text: "Choose a file" }), fileInput), importSlot),
         el("section", { class: "panel" }, el("h2", { text: "Export" }),
-          el("p", { class: "muted", text: "Your cards, concepts and review history, or a full backup of everything this app stores." }),
+          el("p", { class: "muted", text: "Your cards, concepts, review history and settings (JSON, to import here again), the cards and their schedule for Anki, or a full backup of everything this app stores." }),
           el("div", { class: "button-stack" },
             el("button", { id: "export-json", onclick: () => exportCollection("json") }, "Cards and history (JSON)"),
+            el("button", { id: "export-apkg", class: "ghost", onclick: () => exportCollection("apkg") }, "Anki package (.apkg)"),
             el("button", { id: "export-csv", class: "ghost", onclick: () => exportCollection("csv") }, "Cards as a table (CSV)"),
             el("button", { id: "export-backup", class: "ghost", onclick: backup }, "Full backup (.prometheus)")), exportSlot,
           el("h3", { text: "Restore a backup" }),
@@ -93,7 +94,8 @@ App.screen("transfer", {
     function imported(result, name) {
       importSlot.replaceChildren(el("div", { class: "import-result", id: "import-result" },
         el("p", {}, el("strong", { text: "Imported " + name + ": " }), result.notes + " notes, " + result.cards + " cards" +
-          (result.reviews ? ", " + result.reviews + " past reviews" : "") + (result.media && result.media.length ? ", " + result.media.length + " media files" : "")),
+          (result.reviews ? ", " + result.reviews + " past reviews" : "") + (result.media && result.media.length ? ", " + result.media.length + " media files" : "") +
+          (result.settings ? ", and your settings" : "")),
         el("div", { class: "row" }, el("a", { class: "button primary", href: "#/review", text: "Study them" }),
           el("button", { class: "ghost", text: "Undo this import", onclick: async () => {
             try { await call("learn.undo"); importSlot.replaceChildren(el("p", { class: "muted", text: "Import undone." })); } catch (error) { App.toast(App.describe(error), "error"); }
@@ -103,7 +105,9 @@ App.screen("transfer", {
     async function exportCollection(format) {
       try {
         const result = await App.withProgress(exportSlot, "Preparing the export…", () => call("learn.export", { format }));
-        App.download(result.filename, result.data, format === "json" ? "application/json" : "text/csv");
+        // apkg data is bytes (ArrayBuffer or Uint8Array, whichever the wire gives): a Blob takes both
+        const types = { json: "application/json", csv: "text/csv", apkg: "application/octet-stream" };
+        App.download(result.filename, result.data, types[format]);
         exportSlot.replaceChildren(el("p", { class: "small muted", text: "Saved " + result.filename }));
       } catch (error) { /* shown */ }
     }
