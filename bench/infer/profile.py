@@ -60,7 +60,7 @@ def _instrument(embedder, timers: Timers) -> None:
     timers.wrap(backend, "encode", "encode (all)")
     kernel = getattr(backend, "_k", None)  # the WebAssembly backend: time each export
     if kernel is not None:
-        for name in ("quantize", "linear", "attention", "layer_norm", "write", "read"):
+        for name in ("quantize", "linear", "gelu", "attention", "layer_norm", "write", "read"):
             timers.wrap(kernel, name, f"wasm {name}")
     elif hasattr(backend, "_linear"):
         timers.wrap(backend, "_linear", "linear")

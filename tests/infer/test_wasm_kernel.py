@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from prometheus.infer.backends import numpy_backend as nb
 from prometheus.infer.backends import wasm_kernel, wasm_source
-from prometheus.infer.backends.wasm_backend import GELU, RESIDUAL, WasmBackend, activation_range
+from prometheus.infer.backends.wasm_backend import WasmBackend, activation_range
 
 from .samples import SENTENCES
 
@@ -54,21 +54,21 @@ def test_quantize_matches_numpy(kernel, rows, n):
     assert np.array_equal(kernel.read(so, (rows,), np.float32), s_ref)
 
 
-def _linear(kernel, x, w, ws, b, flags=0, res=None):
+def _linear(kernel, x, w, ws, b, res=None):
     rows, n_in = x.shape
     n_out = w.shape[0]
     qmax = activation_range(n_in)
     xo, qo, so = kernel.put(x), kernel.alloc(x.size * 2), kernel.alloc(rows * 4)
-    wo, wso, bo = kernel.put(w.astype(np.int16)), kernel.put(ws), kernel.put(b)
+    wo, wso, bo = kernel.put(wasm_source.pack_weights(w)), kernel.put(ws), kernel.put(b)
     yo = kernel.put(res if res is not None else np.zeros((rows, n_out), np.float32))
     kernel.quantize(xo, qo, so, rows, n_in, float(qmax))
-    kernel.linear(qo, so, wo, wso, bo, yo, yo, rows, n_in, n_out, flags)
+    kernel.linear(qo, so, wo, wso, bo, yo, yo, rows, n_in, n_out, int(res is not None))
     return kernel.read(yo, (rows, n_out)), quantize_reference(x, qmax)
 
 
 @pytest.mark.parametrize(
     "rows, n_in, n_out",
-    [(1, 8, 4), (2, 16, 8), (3, 8, 12), (4, 24, 8), (5, 384, 12), (7, 384, 1152), (16, 1536, 384)],
+    [(1, 4, 12), (2, 16, 24), (3, 8, 12), (4, 24, 36), (5, 384, 12), (7, 384, 1152), (16, 1536, 384)],
 )
 def test_linear_matches_the_general_path(kernel, rows, n_in, n_out):
     rng = np.random.default_rng(rows * 1000 + n_in)
@@ -86,23 +86,35 @@ def test_linear_matches_the_general_path(kernel, rows, n_in, n_out):
     assert np.all(np.abs(got - general) <= tolerance + 1e-5)
 
 
-def test_linear_epilogues_gelu_and_residual(kernel):
+def test_linear_adds_the_residual(kernel):
     rng = np.random.default_rng(5)
-    rows, n_in, n_out = 5, 64, 16
+    rows, n_in, n_out = 5, 64, 24
     x = rng.standard_normal((rows, n_in)).astype(np.float32)
     w = rng.integers(-127, 128, (n_out, n_in)).astype(np.int8)
     ws = np.full(n_out, 0.02, np.float32)
-    b = np.linspace(-12, 12, n_out).astype(np.float32)  # GELU over both tails and the middle
+    b = rng.standard_normal(n_out).astype(np.float32)
     res = rng.standard_normal((rows, n_out)).astype(np.float32)
     plain, _ = _linear(kernel, x, w, ws, b)
-    gelu, _ = _linear(kernel, x, w, ws, b, GELU)
-    added, _ = _linear(kernel, x, w, ws, b, RESIDUAL, res)
-    both, _ = _linear(kernel, x, w, ws, b, GELU | RESIDUAL, res)
-    exact = np.vectorize(lambda v: 0.5 * v * (1 + math.erf(v / math.sqrt(2))))(plain.astype(np.float64))
-    assert np.allclose(gelu, exact, rtol=1e-5, atol=1e-6)
-    assert np.allclose(gelu, nb.gelu(plain.copy()), rtol=1e-5, atol=1e-6)
+    added, _ = _linear(kernel, x, w, ws, b, res)
     assert np.array_equal(added, plain + res)
-    assert np.allclose(both, gelu + res, rtol=1e-6, atol=1e-6)
+
+
+def test_gelu_matches_erf_and_the_numpy_path(kernel):
+    x = np.concatenate([np.linspace(-12, 12, 4001), [-200, -9.5, -0.0, 0.0, 1e-30, 50, 300]]).astype(
+        np.float32
+    )
+    x = np.concatenate([x, np.zeros(-len(x) % 8, np.float32)])
+    xo = kernel.put(x)
+    kernel.gelu(xo, len(x))
+    got = kernel.read(xo, x.shape)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in x.astype(np.float64)])
+    assert np.allclose(got, exact, rtol=1e-5, atol=1e-6)
+    assert np.allclose(got, nb.gelu(x.copy()), rtol=1e-5, atol=1e-6)
+
+
+def test_pack_weights_refuses_shapes_linear_cannot_take():
+    with pytest.raises(ValueError, match="n_out divisible by"):
+        wasm_source.pack_weights(np.zeros((8, 8), np.int8))
 
 
 @pytest.mark.parametrize("lengths", [[1], [3, 7], [5, 1, 130, 4, 9]])
