@@ -91,7 +91,7 @@ GELU_TEMPS = EXP_TEMPS + " (local $gz v128) (local $gt v128) (local $ge v128)"
 
 def hsum(v: str) -> str:
     """f32 sum of the lanes of local v."""
-    lane = lambda i: f"(f32x4.extract_lane {i} {get(v)})"  # noqa: E731
+    lane = lambda i: f"(f32x4.extract_lane {i} {get(v)})"
     return f"(f32.add (f32.add {lane(0)} {lane(1)}) (f32.add {lane(2)} {lane(3)}))"
 
 
