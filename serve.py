@@ -19,6 +19,7 @@ import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent
 DIST = ROOT / "dist"
@@ -56,7 +57,7 @@ def normalize_prefix(prefix: str) -> str:
 class BundleHandler(SimpleHTTPRequestHandler):
     """Static files with the bundle's headers; `cross_origin_isolated` adds COOP/COEP."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    extensions_map: ClassVar[dict[str, str]] = {**SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     protocol_version = "HTTP/1.1"  # keep-alive: a page makes a dozen requests
     cross_origin_isolated = True
     prefix = "/"  # the URL path dist/ is served under
@@ -113,7 +114,7 @@ class BundleHandler(SimpleHTTPRequestHandler):
             return "public, max-age=31536000, immutable"
         return "no-cache"  # revalidate: a 304 when unchanged
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - signature of the base class
+    def log_message(self, format, *args) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
 

@@ -22,13 +22,11 @@ BUILD_DIR = Path(__file__).resolve().parent
 ROOT = BUILD_DIR.parent
 sys.path.insert(0, str(BUILD_DIR))
 
-from bytecode import compile_for_pyodide  # noqa: E402
 from api_docs import write as write_api_docs  # noqa: E402
+from bytecode import compile_for_pyodide  # noqa: E402
 from core_wheel import build_wheel, core_metadata  # noqa: E402
 from declared_packages import STARTUP_PACKAGES, declared_packages  # noqa: E402
 from pwa_manifest import write_sw_manifest  # noqa: E402
-from pypi_wheels import WheelError, canonical, fetch_wheels, lock_entries, read_pins  # noqa: E402
-from vendor_js import vendor_js  # noqa: E402
 from pyodide_runtime import (  # noqa: E402
     PYODIDE_VERSION,
     RUNTIME_FILES,
@@ -39,6 +37,8 @@ from pyodide_runtime import (  # noqa: E402
     sha256_of,
     with_dependencies,
 )
+from pypi_wheels import WheelError, canonical, fetch_wheels, lock_entries, read_pins  # noqa: E402
+from vendor_js import vendor_js  # noqa: E402
 
 DEFAULT_CACHE = Path(os.environ.get("PROMETHEUS_BUILD_CACHE", Path.home() / ".cache" / "prometheus-web"))
 PYPI_WHEELS = BUILD_DIR / "wheels.txt"  # pure-Python wheels from PyPI, sha256-pinned

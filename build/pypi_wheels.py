@@ -139,6 +139,7 @@ def fetch_wheels(requirements_file: Path, cache_dir: Path, log=print, offline: b
             ],
             capture_output=True,
             text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise WheelError(f"pip download -r {requirements_file} failed:\n{result.stderr.strip()[-1500:]}")

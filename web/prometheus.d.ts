@@ -193,7 +193,7 @@ export interface GraphImported {
 }
 
 export interface GraphSnapshot {
-  snapshot: string;
+  snapshot: Uint8Array;
   bytes: number;
   nodes: number;
   relationships: number;
@@ -421,11 +421,11 @@ export interface PrometheusMethods {
   "graph.clear": { params: Record<string, never>; result: GraphStats };
   /** Adds nodes and relationships to the session graph in one change, all or nothing. */
   "graph.import": { params: { nodes?: Record<string, JsonValue> | null; relationships?: Record<string, JsonValue> | null; nodes_csv?: string | null; relationships_csv?: string | null; id_type?: "string" | "integer" }; result: GraphImported };
-  /** Replace the session graph with a snapshot made by `graph.save` (checked before it replaces). */
-  "graph.load": { params: { snapshot: string }; result: GraphTimed };
+  /** Replace the session graph with a snapshot made by `graph.save` (a Uint8Array or ArrayBuffer; checked before it replaces). */
+  "graph.load": { params: { snapshot: Uint8Array | ArrayBuffer }; result: GraphTimed };
   /** Run one openCypher query (with `$name` parameters) on the session graph; a query that writes is one store change. A bad query rejects with the CypherError subclass that says why (SyntaxError, SemanticError, ...: `tckType`, `phase`, `line`, `column`), changing nothing. */
   "graph.run": { params: { query: string; parameters?: Record<string, JsonValue> | null }; result: QueryResult };
-  /** A snapshot of the whole session graph (base64 text) that `graph.load` restores. */
+  /** A snapshot of the whole session graph (`snapshot`: bytes, a Uint8Array in the page) that `graph.load` restores. */
   "graph.save": { params: Record<string, never>; result: GraphSnapshot };
   /** How many nodes and relationships the session graph holds, and its indexes. */
   "graph.stats": { params: Record<string, never>; result: GraphStats };

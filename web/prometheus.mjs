@@ -1,4 +1,7 @@
 // ES-module entry of the SDK: `import { createPrometheus } from ".../prometheus.mjs"`.
+// The client is the script-tag SDK's (prometheus.js, whose header documents it):
+// `client.call(method, params, {signal, timeout, onProgress})`, the same order, values,
+// errors and aborting.
 import "./prometheus.js";
 
 const { PrometheusClient, PrometheusError } = globalThis.PrometheusSDK;

@@ -4,6 +4,9 @@
  * It holds no logic of its own: it loads the runtime and the core, reports start-up progress,
  * loads the Pyodide packages a method needs (`rpc.prepare`), and posts back the JSON envelope
  * that `rpc.dispatch` answers. Messages in:  {id, method, params}
+ *                                            {control: Int32Array} shared memory for aborts
+ *                                            (cross-origin isolated pages): [0] Pyodide's
+ *                                            interrupt buffer, [1] the id of the call to abort
  * Messages out: {type: "progress", stage, fraction}            start-up progress
  *               {type: "ready", version, pyodide, capabilities}  once requests are served
  *               {type: "failed", error}                         start-up failed for good
@@ -12,7 +15,9 @@
  *               {id, type: "progress", stage, fraction}         progress of one call
  *               {id, result} | {id, error: {type, message, traceback}}
  * Bytes (ArrayBuffer, typed arrays) in params and results travel as transferred buffers,
- * marked {"__bytes__": i} in the JSON that Python reads and writes (rpc/registry.py).
+ * marked {"__bytes__": i} in the JSON that Python reads and writes; numeric arrays in results as
+ * {"__array__": i, "dtype"} (typed arrays of that dtype), NaN and the infinities both ways as
+ * {"__number__": "NaN" | "Infinity" | "-Infinity"} (py_core/prometheus/rpc/encoding.py).
  */
 "use strict";
 
@@ -125,8 +130,10 @@ async function openStore(pyodide, opening) {
   return report;
 }
 
-// Params with every ArrayBuffer / typed array replaced by {"__bytes__": i}, and those buffers.
+// Params with every ArrayBuffer / typed array replaced by {"__bytes__": i}, and those buffers;
+// NaN and the infinities (which JSON would turn into null) marked.
 function splitBuffers(value, buffers) {
+  if (typeof value === "number" && !Number.isFinite(value)) return { __number__: String(value) };
   if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) {
     const bytes = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     buffers.push(bytes);
@@ -139,6 +146,22 @@ function splitBuffers(value, buffers) {
     return out;
   }
   return value;
+}
+
+// The typed array each result marker stands for; anything else unchanged (a JSON.parse reviver).
+const TYPED_ARRAYS = {
+  int8: Int8Array, uint8: Uint8Array, int16: Int16Array, uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array,
+  int64: BigInt64Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array,
+};
+function marked(arrays) {
+  return (key, value) => {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return value;
+    const keys = Object.keys(value);
+    if (keys.length === 1 && typeof value.__bytes__ === "number") return arrays[value.__bytes__];
+    if (keys.length === 1 && typeof value.__number__ === "string") return Number(value.__number__);
+    if (keys.length === 2 && typeof value.__array__ === "number" && TYPED_ARRAYS[value.dtype]) return new TYPED_ARRAYS[value.dtype](arrays[value.__array__].buffer);
+    return value;
+  };
 }
 
 // The bytes of the last result as Uint8Arrays that own their memory (so they can be transferred).
@@ -174,15 +197,18 @@ async function handle({ id, method, params }) {
   }
   const buffers = [];
   const json = JSON.stringify(splitBuffers(params === undefined ? {} : params, buffers));
-  const reply = await rpc.dispatch(method, json, progress, buffers.length ? buffers : undefined);
-  const arrays = reply.includes('"__bytes__"') ? takeBuffers(rpc) : [];
-  const message = JSON.parse(reply, (key, value) =>
-    value && typeof value === "object" && typeof value.__bytes__ === "number" && Object.keys(value).length === 1 ? arrays[value.__bytes__] : value);
+  const reply = await rpc.dispatch(method, json, progress, buffers.length ? buffers : undefined, id);
+  const arrays = reply.includes('"__bytes__"') || reply.includes('"__array__"') ? takeBuffers(rpc) : [];
+  const message = reply.includes('"__') ? JSON.parse(reply, marked(arrays)) : JSON.parse(reply);
   self.postMessage(Object.assign({ id }, message), arrays.map((a) => a.buffer));
 }
 
 self.onmessage = (event) => {
   const message = event.data;
+  if (message && message.control instanceof Int32Array) {  // before any call: see rpc/interrupts.py
+    runtime.then(({ pyodide, rpc }) => { pyodide.setInterruptBuffer(message.control); rpc.watch_interrupts(message.control); });
+    return;
+  }
   const id = message && message.id;
   if (typeof id !== "number" && typeof id !== "string") {
     post({ id: null, error: { type: "InvalidRequest", message: "a request needs an id (number or string)", traceback: "" } });

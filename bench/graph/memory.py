@@ -123,7 +123,7 @@ def measure(n: int, edges, engines=ENGINES) -> dict:
                 command = [sys.executable, "-m", "bench.graph.memory", "--child", engine, tmp]
                 if trace:
                     command.append("--trace")
-                done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+                done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
                 if done.returncode != 0:
                     row["error"] = done.stderr.strip().splitlines()[-1][:200] if done.stderr else "failed"
                     break

@@ -30,9 +30,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "py_core"))
@@ -187,6 +187,7 @@ def edge_arrays(edges):
 def load_columns(n, start, end):
     """Our bulk path: the same graph as build_graph, from arrays."""
     import numpy as np
+
     from prometheus.graph import Graph
 
     g = Graph()
@@ -244,7 +245,7 @@ class OursCypher:
         result = self.g.run(query, params)
         return result[0][0] if len(result) else None
 
-    HOPS = {
+    HOPS: ClassVar[dict[int, str]] = {
         k: f"MATCH (a:Concept {{key: $s}})-[:REQUIRES*1..{k}]->(b) WHERE b <> a RETURN count(DISTINCT b)"
         for k in (1, 2, 3)
     }
@@ -485,7 +486,7 @@ def bench_graph(label, n, edges, engines, rng):
         if engine is dict_engine:
             pairs = path_pairs(dict_engine, n, rng, SAMPLES)
         for k in (1, 2, 3):
-            record(f"hop{k}", engine.name, lambda s, k=k: engine.hops(s, k), starts)
+            record(f"hop{k}", engine.name, lambda s, k=k, engine=engine: engine.hops(s, k), starts)
         closure_starts = starts[:10]
         if getattr(engine, "closure", None):
             record("closure", engine.name, engine.closure, closure_starts)

@@ -96,9 +96,8 @@ def sdk_session(sdk, host: str, export_url: str, rounds: int, persisted: bool) -
 
 def measure_browser(cards: int, rounds: int) -> dict:
     """{"bare": measure.py in bare Pyodide, "memory": SDK session, "persisted": SDK session}."""
-    from prometheus.learn import transfer
-
     from bench.browser import bare_pyodide_page, run_in_page_pyodide, sdk_page
+    from prometheus.learn import transfer
 
     from .measure import build
 

@@ -20,7 +20,7 @@ from pathlib import Path
 # (and fight Aer's OpenMP threads on 2 cores), so numpy's BLAS is kept single-threaded.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "py_core"))

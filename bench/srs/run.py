@@ -21,7 +21,7 @@ import json
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 JOSH = ROOT.parent / "shared" / "datasets" / "fsrs_review_logs_josh.csv"
 PATTERN = [3, 3, 1, 3, 2, 4, 3, 3, 1, 3]
-START = datetime(2024, 1, 1, 8, tzinfo=timezone.utc)
+START = datetime(2024, 1, 1, 8, tzinfo=UTC)
 ROWS: list[tuple[str, str, str, str]] = []
 
 
@@ -88,7 +88,7 @@ def bench_schedule(cards=1000, reviews=10):
         ts = json.loads(out.stdout)
         row(
             "schedule",
-            f"same workload, ts-fsrs in Node",
+            "same workload, ts-fsrs in Node",
             f"{n / ours:,.0f}/s",
             f"ts-fsrs {ts['reviews'] / ts['seconds']:,.0f}/s",
             f"{(n / ours) / (ts['reviews'] / ts['seconds']):.2f}x",
@@ -98,9 +98,8 @@ def bench_schedule(cards=1000, reviews=10):
 
 
 def synthetic_cards(n, seed=0):
-    import numpy as np
-
     import fsrs
+    import numpy as np
 
     from prometheus.srs import Card, State
 
@@ -137,9 +136,8 @@ def synthetic_cards(n, seed=0):
 
 
 def bench_collection(n=100_000):
-    import numpy as np
-
     import fsrs
+    import numpy as np
 
     from prometheus.srs.collection import CardArrays, forecast, memory_states, retrievability
     from prometheus.srs.importers import read_review_csv
@@ -227,12 +225,11 @@ def bench_optimize(oracle=True):
     t_fit = time.perf_counter() - t0
     ours = evaluate(history, result.parameters)
     defaults = evaluate(history, DEFAULT_PARAMETERS)
-    row("optimize", f"josh: load CSV + build history", f"{t_load:.2f} s", "")
+    row("optimize", "josh: load CSV + build history", f"{t_load:.2f} s", "")
     peer_scores, t_peer = None, None
     if oracle:
         try:
             import fsrs
-
             from fsrs import Optimizer as PyOptimizer  # needs torch
 
             logs = [

@@ -16,8 +16,8 @@ import functools
 import statistics
 import sys
 import tempfile
-import time
 import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "build"))
 
 from pwa_manifest import write_sw_manifest  # noqa: E402 - build/ is scripts, not a package
+
 from serve import make_server  # noqa: E402
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, build_bundle  # noqa: E402
 from tests.browser.pwa_server import BundleServer  # noqa: E402

@@ -1,4 +1,5 @@
-"""Session-wide browser fixtures: see harness.py for what is shared and why."""
+"""Session-wide browser fixtures: see harness.py for what is shared and why, and
+page_errors.py for how every page error and console error fails the test that caused it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.browser.harness import (
     host_page,
     module_page,
 )
+from tests.browser.page_errors import RECORDER, install
 
 READY_TIMEOUT_MS = 120_000
 
@@ -49,6 +51,7 @@ def playwright_instance():
         )
     from playwright.sync_api import sync_playwright
 
+    install()
     with sync_playwright() as playwright:
         yield playwright
 
@@ -96,3 +99,23 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if browser_dir in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "page_errors(*regexes): console/page errors this browser test provokes on purpose"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fails the test if a page or worker logged a console error or threw while it ran."""
+    outcome = yield
+    if item.get_closest_marker("browser") is not None:
+        allowed = [p for marker in item.iter_markers("page_errors") for p in marker.args]
+        unexpected = RECORDER.unexpected(allowed)
+        if unexpected:
+            pytest.fail(
+                "page or worker errors while the test ran:\n  " + "\n  ".join(unexpected), pytrace=False
+            )
+    return outcome

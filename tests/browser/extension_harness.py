@@ -2,8 +2,8 @@
 
 Extensions load only in a persistent context; `--load-extension` works with unbranded
 Chromium, and the new headless mode runs extensions (RUNTIME.md). Every http(s) request is
-aborted and recorded; every console error, page error and CSP violation is recorded, so a
-test can require that there were none.
+aborted and recorded; console errors, page errors and CSP violations (which Chromium logs as
+console errors) fail the test, as in every browser test (page_errors.py).
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ def manifest(folder: Path = EXTENSION) -> dict:
 
 @dataclass
 class Browser:
-    """One running Chromium with the extension; `errors` and `requests` fill as it runs."""
+    """One running Chromium with the extension; `requests` fills as it runs (its console errors,
+    page errors and CSP violations fail the test: page_errors.py)."""
 
     context: object
     user_data_dir: Path
-    errors: list = field(default_factory=list)
     requests: list = field(default_factory=list)
 
     known_id: str | None = None
@@ -90,15 +90,6 @@ def wait_ready(page) -> None:
     page.set_default_timeout(READY_TIMEOUT_MS)
 
 
-def _watch(browser: Browser, page) -> None:
-    def console(message):
-        if message.type == "error":
-            browser.errors.append(f"{page.url}: console error: {message.text}")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: browser.errors.append(f"{page.url}: page error: {error}"))
-
-
 def launch(playwright, user_data_dir: Path, folder: Path = EXTENSION) -> Browser:
     context = playwright.chromium.launch_persistent_context(
         str(user_data_dir),
@@ -118,7 +109,4 @@ def launch(playwright, user_data_dir: Path, folder: Path = EXTENSION) -> Browser
         route.abort()
 
     context.route(NETWORK, abort)
-    for page in context.pages:
-        _watch(browser, page)
-    context.on("page", lambda page: _watch(browser, page))
     return browser

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ import pytest
 
 from tests.browser.extension_harness import EXTENSION, extension_id, launch, manifest, wait_ready
 from tests.browser.harness import ROOT, build_bundle
+from tests.browser.page_errors import RECORDER
 
 pytestmark = pytest.mark.browser
 
@@ -60,9 +61,7 @@ def chromium(playwright_instance, tmp_path_factory):
 @pytest.fixture
 def ext(chromium):
     browser = chromium["browser"]
-    seen = len(browser.errors)
     yield browser
-    assert browser.errors[seen:] == [], "console errors, page errors or CSP violations"
     assert browser.requests == [], "the extension tried to use the network"
 
 
@@ -98,13 +97,10 @@ def test_panel_starts_the_engine_from_its_own_files(ext, panel):
 
 def test_csp_violations_and_console_errors_are_caught(chromium, panel):
     """The watcher every test relies on sees a CSP refusal (an inline script) and console.error."""
-    browser = chromium["browser"]
-    seen = len(browser.errors)
     panel.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';
                               document.body.append(s); console.error('planted'); }""")
     panel.wait_for_timeout(200)
-    planted = browser.errors[seen:]
-    del browser.errors[seen:]
+    planted = RECORDER.take("Content Security Policy|planted")
     assert panel.evaluate("() => window.__ran") is None  # the CSP refused it
     assert any("Content Security Policy" in error for error in planted), planted
     assert any("planted" in error for error in planted), planted
@@ -136,7 +132,7 @@ def synthetic_review_logs(cards=80, reviews=12, seed=3):
 
     rng = random.Random(seed)
     scheduler = Scheduler(enable_fuzzing=False)
-    start = datetime(2024, 1, 1, 9, tzinfo=timezone.utc)
+    start = datetime(2024, 1, 1, 9, tzinfo=UTC)
     logs = []
     for card_id in range(1, cards + 1):
         card, now = Card(card_id=card_id, due=start), start + timedelta(minutes=card_id)
@@ -394,7 +390,7 @@ def test_panel_data_survives_a_browser_restart(chromium, playwright_instance, pa
     summary = panel.evaluate("(stats) => PrometheusSummary.write(stats)", stats)
     cards = panel.evaluate("() => Prometheus.call('learn.stats').then((s) => s.cards)")
     assert cards > len(CARDS)  # the fixture's cards and those the tests added
-    errors, requests = list(browser.errors), list(browser.requests)
+    requests = list(browser.requests)
     browser.close()
 
     again = chromium["browser"] = launch(playwright_instance, browser.user_data_dir)
@@ -425,4 +421,4 @@ def test_panel_data_survives_a_browser_restart(chromium, playwright_instance, pa
     assert not dashboard.is_disabled("#import") and dashboard.text_content("#move-note") == ""
     assert dashboard.evaluate("() => Prometheus.capabilities.store.role") == "writer"
     dashboard.close()
-    assert errors == [] and again.errors == [] and requests == [] and again.requests == []
+    assert requests == [] and again.requests == []

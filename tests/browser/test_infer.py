@@ -5,7 +5,6 @@ installed, the fp32 sentence-transformers reference."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -64,6 +63,20 @@ def test_numpy_path_is_chosen_without_webgpu(numpy_loaded):
     assert numpy_loaded["backend_reason"] == "no WebGPU adapter"
     assert numpy_loaded["kernel"] == "wasm-int8"  # the forward pass on the WebAssembly SIMD kernel
     assert numpy_loaded["model_bytes"] == (DIST / "models" / "minilm-int8.bin").stat().st_size
+
+
+def test_embed_is_one_flat_float32_array(sdk, numpy_loaded, cpython_vectors):
+    """n x 384 values, row-major, in one Float32Array that the worker transferred to the page."""
+    outcome = sdk.evaluate(
+        """async (texts) => {
+            const v = await Prometheus.call("infer.embed", {texts});
+            return {float32: v instanceof Float32Array, length: v.length, owns: v.byteOffset === 0 && v.buffer.byteLength === v.byteLength,
+                    second: Array.from(v.subarray(384, 384 + 5))};
+        }""",
+        SENTENCES,
+    )
+    assert outcome["float32"] and outcome["owns"] and outcome["length"] == len(SENTENCES) * 384
+    assert np.allclose(outcome["second"], cpython_vectors[1][:5], atol=1e-4)  # row 1 starts at 384
 
 
 def test_numpy_path_matches_cpython(sdk, numpy_loaded, cpython_vectors):
@@ -139,7 +152,7 @@ def test_webgpu_is_chosen_automatically(gpu_loaded):
 
 
 def test_webgpu_matches_numpy_and_reference(gpu_sdk, gpu_loaded, cpython_vectors):
-    gpu = np.array(gpu_sdk.call("infer.embed", {"texts": SENTENCES}), dtype=np.float32)
+    gpu = np.array(gpu_sdk.call("infer.embed", {"texts": SENTENCES}), dtype=np.float32).reshape(-1, 384)
     assert np.allclose(np.linalg.norm(gpu, axis=1), 1.0, atol=1e-4)
     assert np.all(np.sum(gpu * cpython_vectors, axis=1) >= 0.9999)
     numpy_in_same_browser = gpu_sdk.call("infer.load", {"backend": "numpy"})
@@ -151,6 +164,6 @@ def test_webgpu_matches_numpy_and_reference(gpu_sdk, gpu_loaded, cpython_vectors
 
 def test_webgpu_against_fp32_reference(gpu_sdk, gpu_loaded):
     ref = _reference(SENTENCES)
-    gpu = np.array(gpu_sdk.call("infer.embed", {"texts": SENTENCES}), dtype=np.float32)
+    gpu = np.array(gpu_sdk.call("infer.embed", {"texts": SENTENCES}), dtype=np.float32).reshape(-1, 384)
     cos = np.sum(gpu * ref, axis=1)
     assert cos.min() >= 0.99 and cos.mean() >= 0.995

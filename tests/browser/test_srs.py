@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import fsrs
 import pytest
@@ -13,7 +13,7 @@ from tests.shared_data import shared_path
 
 pytestmark = pytest.mark.browser
 
-START = datetime(2024, 4, 1, 7, 30, tzinfo=timezone.utc)
+START = datetime(2024, 4, 1, 7, 30, tzinfo=UTC)
 
 
 def test_review_sequence_matches_pyfsrs(sdk):

@@ -55,7 +55,7 @@ def test_a_damaged_snapshot_is_replaced(context, pages_url):
         await cache.put(key, new Response(bytes, {{headers: (await cache.match(key)).headers}}));
     }}""")
     first.close()
-    second, state = visit(context, pages_url + "host.html")
+    _second, state = visit(context, pages_url + "host.html")
     assert state == "made"  # fell back to a normal start and took a fresh snapshot
 
 

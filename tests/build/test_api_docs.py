@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "build"))
 
-import api_docs
+import api_docs  # noqa: E402
 
 pytestmark = pytest.mark.cpython_only(reason="reads the source tree and runs subprocesses")
 

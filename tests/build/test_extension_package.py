@@ -18,7 +18,7 @@ from tests.browser.harness import ROOT, build_bundle
 
 sys.path.insert(0, str(ROOT / "build"))
 
-from extension import ZIP_NAME, plan, write_zip  # noqa: E402
+from extension import ZIP_NAME, plan, write_zip
 
 CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'"
 SOURCE = ROOT / "web" / "extension"
@@ -197,6 +197,7 @@ def test_missing_bundle_is_a_clear_build_error(tmp_path):
         [sys.executable, str(ROOT / "build" / "extension.py"), "--dist", str(tmp_path)],
         capture_output=True,
         text=True,
+        check=False,
     )
     assert result.returncode == 1
     assert "prometheus.js is missing: build the bundle first" in result.stderr

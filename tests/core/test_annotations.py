@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal, NotRequired, TypedDict
 
 import pytest
+
 from prometheus.rpc import method
 from prometheus.rpc.annotations import Mismatch, check, signature_of, type_text
 from prometheus.rpc.registry import public_methods
 from prometheus.rpc.types import Alias, Float32Array, Json, When
-
 from tests.rpc_call import rpc_envelope as call
 
 

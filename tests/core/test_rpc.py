@@ -7,7 +7,7 @@ import pytest
 
 import prometheus
 from prometheus.rpc import method, methods, prepare
-from prometheus.rpc.registry import to_json_value
+from prometheus.rpc.encoding import encode
 from tests.rpc_call import rpc_dispatch_raw
 from tests.rpc_call import rpc_envelope as call
 
@@ -81,16 +81,23 @@ def test_duplicate_registration_is_refused():
 
 
 def test_json_conversion():
-    assert to_json_value({"a": numpy.arange(3), "b": numpy.float32(0.5), "c": (1, 2), "d": {3}}) == {
-        "a": [0, 1, 2],
+    buffers = []
+    assert encode({"a": (1, 2), "b": numpy.float32(0.5), "c": {3}, "d": numpy.int64(7)}, buffers) == {
+        "a": [1, 2],
         "b": 0.5,
-        "c": [1, 2],
-        "d": [3],
+        "c": [3],
+        "d": 7,
     }
-    assert to_json_value([float("nan"), float("inf"), -float("inf")]) == ["NaN", "Infinity", "-Infinity"]
-    assert to_json_value(numpy.complex128(1 + 2j)) == [1.0, 2.0]
+    assert encode([float("nan"), float("inf"), -float("inf")], buffers) == [
+        {"__number__": "NaN"},
+        {"__number__": "Infinity"},
+        {"__number__": "-Infinity"},
+    ]
+    assert encode({"x": [numpy.float64("nan")]}, buffers) == {"x": [{"__number__": "NaN"}]}
+    assert encode(numpy.complex128(1 + 2j), buffers) == [1.0, 2.0]
+    assert buffers == []
     with pytest.raises(TypeError):
-        to_json_value(object())
+        encode(object(), buffers)
 
 
 def test_unserializable_result_is_an_error_not_a_crash():
@@ -101,11 +108,25 @@ def test_unserializable_result_is_an_error_not_a_crash():
     assert call("test.opaque")["error"]["type"] == "TypeError"
 
 
-def test_bulk_arrays_convert_like_their_elements():
+def test_numeric_arrays_travel_as_flat_buffers_of_their_dtype():
     import numpy as np
 
-    assert to_json_value(np.array([[1.5, 2.0]], dtype=np.float32)) == [[1.5, 2.0]]
-    assert to_json_value(np.array([1, 2], dtype=np.int8)) == [1, 2]
-    assert to_json_value(np.array([True, False])) == [True, False]
-    assert to_json_value(np.array([1.0, np.nan])) == [1.0, "NaN"]
-    assert type(to_json_value(np.arange(3))[0]) is int
+    buffers = []
+    matrix = np.array([[1.5, 2.0, np.nan], [4.0, np.inf, 6.0]], dtype=np.float32)
+    assert encode({"m": matrix}, buffers) == {"m": {"__array__": 0, "dtype": "float32"}}
+    assert buffers[0].dtype == np.float32 and buffers[0].shape == (6,)  # row-major, NaN kept
+    np.testing.assert_array_equal(buffers[0], matrix.reshape(-1))
+    column = np.arange(12, dtype=np.int64).reshape(3, 4).T  # not contiguous: copied in C order
+    assert encode(column, buffers) == {"__array__": 1, "dtype": "int64"}
+    assert buffers[1].tolist() == column.reshape(-1).tolist()
+    big_endian = np.array([1.0, 2.0], dtype=">f8")
+    assert encode(big_endian, buffers) == {"__array__": 2, "dtype": "float64"}
+    assert buffers[2].dtype.byteorder in "<=" and buffers[2].tolist() == [1.0, 2.0]
+    assert encode(np.array([0.5], dtype=np.float16), buffers) == {"__array__": 3, "dtype": "float32"}
+    assert encode(b"\x00\xff", buffers) == {"__bytes__": 4} and buffers[4] == b"\x00\xff"
+    assert len(buffers) == 5
+    # No typed array for these: they stay JSON, element by element.
+    assert encode(np.array([True, False]), buffers) == [True, False]
+    assert encode(np.array([1 + 2j]), buffers) == [[1.0, 2.0]]
+    assert encode(np.float64(3.0), buffers) == 3.0 and encode(np.array(2.5), buffers) == 2.5
+    assert len(buffers) == 5

@@ -81,7 +81,7 @@ def by_api(g, nodes, rels):
 
 
 def full_state(g):
-    nodes, rels, adjacency, labels = state(g)
+    nodes, rels, adjacency, _labels = state(g)
     order = {n: [list(g.neighbours(n, d)) for d in ("out", "in")] for n in g.nodes()}  # in rel-id order
     return (
         nodes,

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prometheus.graph import Graph
-from prometheus.graph import csr
+from prometheus.graph import Graph, csr
 from prometheus.graph import paths as P
 
 TYPES = ("R", "S")

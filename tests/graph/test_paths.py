@@ -47,7 +47,7 @@ def test_prerequisites_match_networkx_descendants_and_distances(seed):
 
 
 def test_prerequisites_accept_node_objects_and_keys():
-    g, G, ids = course(10, 20, 1)
+    g, _G, ids = course(10, 20, 1)
     by_id = P.prerequisites(g, ids[9])
     assert P.prerequisites(g, g.node(ids[9])) == by_id
     assert P.prerequisites(g, "c9") == by_id

@@ -63,7 +63,7 @@ def test_ids_are_stable_and_never_reused():
 
 
 def test_label_and_property_index_follow_writes():
-    g, (a, b, c), _ = small_graph()
+    g, (a, b, _c), _ = small_graph()
     assert g.find_nodes("Concept", "name", "calculus") == [b]
     g.set_node_property(b, "name", "analysis")
     assert g.find_nodes("Concept", "name", "calculus") == []
@@ -80,7 +80,7 @@ def test_label_and_property_index_follow_writes():
 
 
 def test_delete_connected_node_needs_detach():
-    g, (a, b, c), _ = small_graph()
+    g, (_a, b, _c), _ = small_graph()
     before = state(g)
     with pytest.raises(GraphStoreError, match="relationship"):
         g.delete_node(b)
@@ -88,7 +88,7 @@ def test_delete_connected_node_needs_detach():
 
 
 def test_transaction_undoes_every_kind_of_write():
-    g, (a, b, c), (r1, r2) = small_graph()
+    g, (a, b, c), (r1, _r2) = small_graph()
     g.create_index("Concept", "name")
     before = state(g)
     with pytest.raises(RuntimeError):
@@ -110,7 +110,7 @@ def test_transaction_undoes_every_kind_of_write():
 
 
 def test_bad_input_is_rejected_without_change():
-    g, (a, b, c), _ = small_graph()
+    g, (a, b, _c), _ = small_graph()
     before = state(g)
     with pytest.raises(GraphStoreError, match="no node"):
         g.add_relationship(a, "T", 999)

@@ -4,7 +4,7 @@ and against hand-derived values."""
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -31,7 +31,7 @@ def test_calendar_matches_python_datetime():
 
 def test_date_and_datetime_arithmetic_matches_python():
     rng = random.Random(4)
-    base = datetime(2001, 3, 4, 5, 6, 7, tzinfo=timezone.utc)
+    base = datetime(2001, 3, 4, 5, 6, 7, tzinfo=UTC)
     for _ in range(100):
         delta = timedelta(days=rng.randint(-5000, 5000), seconds=rng.randint(0, 86399))
         expected = base + delta

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -31,17 +32,14 @@ def _ranges(codepoints: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _format(name: str, ranges: list[tuple[int, int]]) -> str:
-    cells = [f"{a:X}" if a == b else f"{a:X}-{b:X}" for a, b in ranges]
-    lines, line = [], ""
-    for cell in cells:
-        if len(line) + len(cell) + 1 > 88:
-            lines.append(line)
-            line = ""
-        line += cell + " "
-    lines.append(line)
-    body = "\n".join(lines).rstrip()
+def _format(name: str, cells: list[str]) -> str:
+    """A triple-quoted constant of space-separated cells, wrapped at 88 columns."""
+    body = "\n".join(textwrap.wrap(" ".join(cells), 88, break_on_hyphens=False))
     return f'{name} = """\n{body}\n"""\n'
+
+
+def _cells(ranges: list[tuple[int, int]]) -> list[str]:
+    return [f"{a:X}" if a == b else f"{a:X}-{b:X}" for a, b in ranges]
 
 
 def main() -> None:
@@ -82,11 +80,11 @@ def main() -> None:
         "DROPPED are code points removed by its normalizer (controls, format characters,\n"
         "private use, nonspacing marks); PUNCTUATION are code points its pre-tokenizer\n"
         'splits off as words of their own. Hex ranges, inclusive, separated by spaces.\n"""\n\n'
-        + _format("DROPPED", _ranges(dropped))
+        + _format("DROPPED", _cells(_ranges(dropped)))
         + "\n"
-        + _format("PUNCTUATION", _ranges(punctuation))
+        + _format("PUNCTUATION", _cells(_ranges(punctuation)))
         + "\n# Code point: its normalized form (case mappings newer than Python's tables)\n"
-        + f'NORMALIZED = """\n{" ".join(normalized)}\n"""\n'
+        + _format("NORMALIZED", normalized)
     )
     OUT.write_text(text, encoding="utf-8")
     print(

@@ -9,8 +9,8 @@ import os
 
 import numpy as np
 import pytest
-
 from model_artifact import build_model_artifact
+
 from prometheus.infer import ArtifactError, Embedder
 from prometheus.infer import artifact as fmt
 

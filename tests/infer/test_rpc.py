@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -37,8 +36,9 @@ def test_load_reports_numpy_backend(loaded, artifact_path):
 @FILE_ROUTE
 def test_embed_and_search_round_trip(loaded, embedder):
     reply = call("infer.embed", texts=["hello world", "graph theory"])
-    vectors = np.array(reply["result"], dtype=np.float32)
-    assert np.allclose(vectors, embedder.embed(["hello world", "graph theory"]), atol=1e-6)
+    vectors = reply["result"]  # one flat float32 array, row-major: 2 x 384
+    assert vectors.dtype == np.float32 and vectors.shape == (2 * 384,)
+    assert np.allclose(vectors.reshape(2, 384), embedder.embed(["hello world", "graph theory"]), atol=1e-6)
     call("infer.index_clear")
     assert call(
         "infer.index_add", ids=["a", "b", "c"], texts=["the cat sleeps", "stock prices fell", "a kitten naps"]
@@ -92,8 +92,9 @@ def test_index_add_says_what_to_do_with_ids_already_there():
     rng = np.random.default_rng(0)
 
     def add(ids, existing):
-        from prometheus.rpc import dispatch
         import json
+
+        from prometheus.rpc import dispatch
 
         vectors = rng.normal(size=(len(ids), 384)).astype("<f4").tobytes()
         return json.loads(

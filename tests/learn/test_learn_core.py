@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import fsrs
 import pytest
@@ -16,7 +16,7 @@ import pytest
 from prometheus.graph import Graph
 from prometheus.learn import Collection, LearnError, NothingToUndo, SnapshotError, UnknownCard, study
 
-T0 = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)  # 12:00 UTC, learner day starts 04:00
+T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)  # 12:00 UTC, learner day starts 04:00
 
 
 def at(**delta) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import cmath
-
 import pytest
 from qiskit import qasm2
 from qiskit.quantum_info import Statevector

@@ -14,6 +14,7 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from prometheus.graph.rpc import current_graph
 from prometheus.graph.store import Graph
 from prometheus.learn import Collection, study
@@ -21,7 +22,6 @@ from prometheus.learn import rpc as learn_rpc
 from prometheus.learn.apkg import import_apkg
 from prometheus.learn.apkg_export import export_apkg
 from prometheus.learn.notes import cloze_numbers
-
 from tests.rpc_call import rpc_envelope
 
 from .anki_schema import SCHEMA_11
@@ -205,7 +205,7 @@ def test_apkg_export_follows_ankis_schema(tmp_path):
     assert any(f[1] == "line one<br>line two" for _, f in notes.values())
     cards = con.execute("SELECT id, nid, ord, type, queue, due, ivl, reps, data FROM cards").fetchall()
     assert len(cards) == len(col) == 1 + 2 + 2 + 1
-    for cid, nid, ord, ctype, queue, due, ivl, reps, data in cards:
+    for cid, nid, ord, ctype, queue, due, _ivl, _reps, data in cards:
         mid, fields = notes[nid]
         if models[str(mid)]["type"] == 1:
             assert ord + 1 in cloze_numbers(fields[0])

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from prometheus.graph.store import Graph
-from prometheus.learn import Collection, LearnError, study
-from prometheus.learn import model
+from prometheus.learn import Collection, LearnError, model, study
 from prometheus.srs.evaluation import evaluate
 from prometheus.srs.history import build_history
 
-T0 = datetime(2023, 1, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2023, 1, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

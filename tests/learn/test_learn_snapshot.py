@@ -10,6 +10,7 @@ import struct
 
 import numpy as np
 import pytest
+
 from prometheus.learn import Collection, SnapshotError, study
 from prometheus.learn.collection import MAGIC
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import xml.dom.minidom
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +12,7 @@ from prometheus.learn import Collection, LearnError, study
 from prometheus.learn import stats as learn_stats
 from prometheus.srs.parameters import DEFAULT_PARAMETERS
 
-T0 = datetime(2024, 3, 4, 12, 0, tzinfo=timezone.utc)  # a Monday, noon UTC
+T0 = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
 
 
 def at(**delta) -> str:

@@ -8,7 +8,7 @@ import io
 import json
 import sqlite3
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import fsrs
 import pytest
@@ -150,7 +150,7 @@ def test_apkg_revlog_reschedules_like_py_fsrs_and_seeds_the_log(tmp_path):
     card = fsrs.Card()
     states_before = []
     for offset, rating in ((0, 3), (DAY_MS, 3), (5 * DAY_MS, 1), (5 * DAY_MS + 600_000, 3)):
-        moment = datetime.fromtimestamp((T_REV + offset) / 1000, tz=timezone.utc)
+        moment = datetime.fromtimestamp((T_REV + offset) / 1000, tz=UTC)
         states_before.append(0 if card.last_review is None else int(card.state))
         card, _ = scheduler.review_card(card, fsrs.Rating(rating), moment)
     reviewed = [study.card(col, c, now=NOW) for c in result["ids"]]
@@ -213,7 +213,7 @@ def _stub_anki2(db):
     ],
 )
 def test_malformed_packages_are_refused_and_store_nothing(tmp_path, make, message):
-    col, graph = fresh()
+    col, _graph = fresh()
     study.add_cards(col, [{"front": "keep", "back": "me"}], now=NOW)
     before = col.to_bytes()
     with pytest.raises(ImportFormatError, match=message):
@@ -232,7 +232,7 @@ def test_apkg_import_is_one_undoable_action(tmp_path):
 
 
 def test_csv_with_header_mapping_and_errors():
-    col, graph = fresh()
+    col, _graph = fresh()
     text = "Back,Front,Concepts,Tags\n|1>,X|0>,pauli-x;qubit,gates basics\n\n|+>,H|0>,hadamard,\n"
     result = import_csv(col, text, now=NOW)
     assert result["cards"] == 2 and result["mapping"] == {"front": 1, "back": 0, "concepts": 2, "tags": 3}
@@ -256,14 +256,14 @@ def test_csv_with_header_mapping_and_errors():
 
 
 def test_json_export_round_trips_into_an_empty_collection(tmp_path):
-    col, graph = fresh()
+    col, _graph = fresh()
     ids = study.add_cards(
         col, [{"front": "a", "back": "b", "concepts": ["k1"]}, {"text": "{{c1::x}} y"}], now=NOW
     )["ids"]
     study.answer(col, ids[0], 3, now=NOW)
     import_apkg(col, package(tmp_path), now=NOW)
     exported = json.loads(json.dumps(export_json(col)))
-    other, other_graph = fresh()
+    other, _other_graph = fresh()
     import_json(other, exported)
     assert export_json(other) == exported
     assert other.to_bytes() != b"" and len(other) == len(col)

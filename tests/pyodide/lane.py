@@ -60,7 +60,6 @@ def _place(source: Path, target: Path) -> None:
 
 def lane_lock(dist_pyodide: Path, cache: Path, log) -> dict:
     """The bundle's lock plus the test-only packages, their files placed in LANE."""
-    from pypi_wheels import fetch_wheels, lock_entries
     from pyodide_runtime import (
         PYODIDE_VERSION,
         PackageFetcher,
@@ -68,6 +67,7 @@ def lane_lock(dist_pyodide: Path, cache: Path, log) -> dict:
         official_lock,
         with_dependencies,
     )
+    from pypi_wheels import fetch_wheels, lock_entries
 
     lock = json.loads((dist_pyodide / "pyodide-lock.json").read_text())
     official = official_lock(npm_runtime_dir(ROOT / "build", log))

@@ -74,6 +74,7 @@ def record(log=lambda message: print(f"[record] {message}", flush=True)) -> None
         env={**os.environ, RECORD_ENV: str(REFERENCES), SUBSET_ENV: "1"},
         capture_output=True,
         text=True,
+        check=False,
     )
     tail = "\n".join(result.stdout.strip().splitlines()[-3:])
     if result.returncode not in (0, 1):

@@ -86,7 +86,7 @@ SMALL = [
 
 @pytest.mark.parametrize("path", SMALL)
 def test_sampled_counts_fit_exact_distribution(path):
-    text, circuit = _read(path)
+    _text, circuit = _read(path)
     if circuit.num_qubits > 18:
         pytest.skip("too large for this test")
     shots = 4000

@@ -16,7 +16,6 @@ from prometheus.quantum.noise import (
     kraus,
     phase_flip,
 )
-
 from tests.references import recorded
 
 from .conftest import qiskit_circuit, qiskit_probabilities

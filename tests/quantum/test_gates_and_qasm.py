@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from prometheus.quantum import Circuit, QasmError, from_qasm, statevector
 from prometheus.quantum.gates import GATES, gate_matrix

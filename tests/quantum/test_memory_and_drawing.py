@@ -7,8 +7,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from prometheus.quantum import Circuit, CircuitTooLarge, from_qasm, sample, statevector
-from prometheus.quantum import memory
+from prometheus.quantum import Circuit, CircuitTooLarge, from_qasm, memory, sample, statevector
 from prometheus.quantum.drawing import draw_svg, draw_text, histogram_svg
 
 

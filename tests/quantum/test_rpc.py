@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
-from tests.rpc_call import rpc_envelope
 from prometheus.quantum import from_qasm, statevector
+from tests.rpc_call import rpc_envelope
 
 BELL = (
     'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n'

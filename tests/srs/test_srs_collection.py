@@ -42,7 +42,7 @@ def _collection(seed: int, cards: int, params=DEFAULT_PARAMETERS):
 def test_memory_states_replayed_from_logs_match_pyfsrs(seed):
     rng = random.Random(seed)
     params = random_parameters(rng) if seed else list(DEFAULT_PARAMETERS)
-    ref, ref_cards, _, logs = _collection(seed, 150, params)
+    _ref, ref_cards, _, logs = _collection(seed, 150, params)
     history = history_from_logs(logs)
     stability, difficulty = memory_states(history, params)
     by_id = {c.card_id: c for c in ref_cards}

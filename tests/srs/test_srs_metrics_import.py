@@ -125,7 +125,7 @@ def test_anki_revlog_with_day_start_and_timezone(tmp_path):
 
 def test_anki_bad_rows_are_reported(tmp_path):
     path = _anki(tmp_path, [(1, 1, 3, 0, 5, 0), (2, 1, 7, 0, 5, 1)])
-    with pytest.raises(ReviewImportError, match="line 2|revlog id=2 has ease 7"):
+    with pytest.raises(ReviewImportError, match=r"line 2|revlog id=2 has ease 7"):
         read_anki_revlog(path)
     with pytest.raises(ValidationError, match="not found"):
         read_anki_revlog(tmp_path / "missing.anki2")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import numpy as np
 import pytest
 
@@ -98,7 +100,7 @@ def test_optimal_retention_is_a_candidate_and_deterministic(josh, fitted):
 
 def test_recovers_the_fit_of_parameters_that_generated_the_data():
     """Reviews simulated from known parameters: the fit must score as well as the truth."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from prometheus.srs import Card, Rating, ReviewLog, Scheduler
     from prometheus.srs.history import history_from_logs
@@ -108,7 +110,7 @@ def test_recovers_the_fit_of_parameters_that_generated_the_data():
     truth[8], truth[9], truth[10], truth[20] = 1.4, 0.4, 1.1, 0.6
     scheduler = Scheduler(parameters=truth, enable_fuzzing=False, learning_steps=(), relearning_steps=())
     rng = np.random.default_rng(3)
-    start = datetime(2023, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2023, 1, 1, tzinfo=UTC)
     logs = []
     for card_id in range(500):
         card = Card(card_id=card_id, due=start)

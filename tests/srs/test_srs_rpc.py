@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import fsrs
 import pytest
 
 from tests.rpc_call import rpc_envelope
 
-START = datetime(2024, 7, 1, 9, tzinfo=timezone.utc)
+START = datetime(2024, 7, 1, 9, tzinfo=UTC)
 
 
 def call(method, params, progress=None):
@@ -59,7 +59,7 @@ def test_columns_validation_and_values():
     ref = fsrs.Scheduler().get_card_retrievability(
         fsrs.Card(card_id=1, state=fsrs.State.Review, stability=2.0, difficulty=5.0, last_review=START), now
     )
-    assert out == [pytest.approx(ref, abs=1e-15), 0.0]
+    assert out.dtype == "float64" and out.tolist() == [pytest.approx(ref, abs=1e-15), 0.0]
     error = call("srs.retrievability_columns", {"stability": [2.0], "last_review_ms": [None]})["error"]
     assert "last_review_ms[0] is null" in error["message"]
     error = call("srs.forecast_columns", {"due_ms": [1, "x"]})["error"]

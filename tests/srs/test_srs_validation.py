@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import copy
 import math
-from datetime import datetime, timedelta, timezone
+import re
+from datetime import UTC, datetime, timedelta, timezone
 
 import fsrs
 import pytest
@@ -44,13 +45,13 @@ def test_rating_names_and_ints_are_accepted():
 def test_naive_datetime_is_rejected_everywhere():
     naive = datetime(2024, 3, 2, 12)
     card = _reviewed_card()
-    with pytest.raises(ValidationError, match="review_datetime must be timezone-aware.*2024-03-02T12:00:00"):
+    with pytest.raises(ValidationError, match=r"review_datetime must be timezone-aware.*2024-03-02T12:00:00"):
         Scheduler().review_card(card, Rating.Good, naive)
     with pytest.raises(ValidationError, match="current_datetime must be timezone-aware"):
         Scheduler().get_card_retrievability(card, naive)
-    with pytest.raises(ValidationError, match="card.due must be timezone-aware"):
+    with pytest.raises(ValidationError, match=re.escape("card.due must be timezone-aware")):
         Card(card_id=1, due=naive)
-    with pytest.raises(ValidationError, match="review_log.review_datetime"):
+    with pytest.raises(ValidationError, match=re.escape("review_log.review_datetime")):
         ReviewLog(1, Rating.Good, naive)
 
 
@@ -61,7 +62,7 @@ def test_other_timezones_are_accepted_and_stored_in_utc():
         Card(card_id=1, due=START), Rating.Good, datetime(2024, 3, 1, 14, tzinfo=plus_two)
     )
     b, _ = scheduler.review_card(Card(card_id=1, due=START), Rating.Good, START)
-    assert a == b and a.last_review.tzinfo == timezone.utc
+    assert a == b and a.last_review.tzinfo == UTC
 
 
 def test_review_before_last_review_is_rejected():
@@ -95,7 +96,7 @@ def test_bad_parameters(index, value, message):
 def test_wrong_parameter_count_and_other_settings():
     with pytest.raises(ValidationError, match="parameters must have 21 values, got 19"):
         Scheduler(parameters=DEFAULT_PARAMETERS[:19])
-    with pytest.raises(ValidationError, match="desired_retention must be < 1.0, got 1.0"):
+    with pytest.raises(ValidationError, match=re.escape("desired_retention must be < 1.0, got 1.0")):
         Scheduler(desired_retention=1.0)
     with pytest.raises(ValidationError, match="desired_retention must be finite, got nan"):
         Scheduler(desired_retention=math.nan)
@@ -111,13 +112,13 @@ def test_wrong_parameter_count_and_other_settings():
 
 def test_bad_card_dicts():
     good = _reviewed_card().to_dict()
-    with pytest.raises(ValidationError, match="card.stability must be a finite number"):
+    with pytest.raises(ValidationError, match=re.escape("card.stability must be a finite number")):
         Card.from_dict({**good, "stability": math.nan})
-    with pytest.raises(ValidationError, match="card.state must be one of"):
+    with pytest.raises(ValidationError, match=re.escape("card.state must be one of")):
         Card.from_dict({**good, "state": 7})
     with pytest.raises(ValidationError, match="card is missing field"):
         Card.from_dict({k: v for k, v in good.items() if k != "due"})
-    with pytest.raises(ValidationError, match="card.due is not an ISO-8601 datetime"):
+    with pytest.raises(ValidationError, match=re.escape("card.due is not an ISO-8601 datetime")):
         Card.from_dict({**good, "due": "tomorrow"})
     with pytest.raises(ValidationError, match="needs stability and difficulty"):
         Card(card_id=1, state=State.Review, due=START)

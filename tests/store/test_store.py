@@ -13,14 +13,13 @@ import pytest
 from prometheus.graph.rpc import current_graph
 from prometheus.store import (
     CorruptData,
-    MemoryBackend,
     DirectoryBackend,
+    MemoryBackend,
     StorageFull,
-    StoreError,
+    files,
     open_session,
     session,
 )
-from prometheus.store import files
 from tests.rpc_call import rpc_envelope, run_coroutine
 
 

@@ -33,8 +33,7 @@ from itertools import islice, repeat
 import numpy as np
 
 from .csr import Csr
-from .records import NodeRecord, RelRecord
-from .store import GraphStoreError
+from .records import GraphStoreError, NodeRecord, RelRecord
 
 _SCALARS = (bool, int, float, str)
 _PROPERTY_KINDS = frozenset((type(None), bool, int, float, str, list))
@@ -44,6 +43,8 @@ _REL_KEYS = ("start", "end", "type", "properties")
 
 class ColumnError(GraphStoreError):
     """A bulk load was refused; `column` and `row` (None for a whole column) say where."""
+
+    fields = ("column", "row")
 
     def __init__(self, message: str, column: str, row: int | None = None):
         super().__init__(message)

@@ -46,7 +46,7 @@ class Csr:
         self.size = len(indptr) - 1
 
     @classmethod
-    def from_pairs(cls, keys: np.ndarray, values: np.ndarray, size: int) -> "Csr":
+    def from_pairs(cls, keys: np.ndarray, values: np.ndarray, size: int) -> Csr:
         """From parallel arrays (key node, neighbour node), listed in relationship-id order."""
         keys = np.asarray(keys, dtype=_INT)
         order = np.argsort(keys, kind="stable")
@@ -86,7 +86,7 @@ def csrs_for(graph, direction: str, types) -> list[Csr]:
     cache = graph._csr
     names = list(graph._by_type) if types is None else [t for t in types if t in graph._by_type]
     sides = ("out",) if direction == "out" else ("in",) if direction == "in" else SIDES
-    out = []
+    out: list = []
     for name in names:
         for side in sides:
             csr = cache.get((name, side))
@@ -110,7 +110,7 @@ def levels(
     hi = float("inf") if max_depth is None else max_depth
     front = list(dict.fromkeys(sources))
     seen = set(front) if exclude_sources else set()
-    out = []
+    out: list = []
     depth = 0
     nodes = graph._nodes
     names = None if types is None else tuple(types)
@@ -158,7 +158,7 @@ def _array_levels(graph, front, seen, direction, types, remaining) -> list:
     if seen:
         mark[np.fromiter(seen, dtype=_INT, count=len(seen))] = True
     front = np.unique(np.asarray(front, dtype=_INT))
-    out = []
+    out: list = []
     depth = 0
     while front.size and depth < remaining:
         depth += 1
@@ -181,7 +181,7 @@ def _array_levels(graph, front, seen, direction, types, remaining) -> list:
 
 def reached(graph, sources, direction="out", types=None, max_depth=None, exclude_sources=False) -> list[int]:
     """Every node of `levels(...)`, as one list of ids (level by level)."""
-    out = []
+    out: list = []
     for level in levels(graph, sources, direction, types, max_depth, exclude_sources):
         out.extend(level if isinstance(level, list) else level.tolist())
     return out

@@ -17,10 +17,18 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from .columns import ColumnError
 
-_TYPES = {"string": str, "int": int, "long": int, "float": float, "double": float, "boolean": "boolean"}
+_TYPES: dict[str, Any] = {
+    "string": str,
+    "int": int,
+    "long": int,
+    "float": float,
+    "double": float,
+    "boolean": "boolean",
+}
 _ID_TYPES = ("string", "integer")
 
 

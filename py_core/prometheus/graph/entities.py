@@ -2,7 +2,9 @@
 
 Inside a running query a Node/Relationship is a live view (id + store); results detach
 them into snapshots so a caller keeps what the query saw even after later writes.
-Equality and hashing go by id, like Neo4j driver entities.
+Equality and hashing go by id, like Neo4j driver entities. `to_dict()` is the tagged shape
+the page sees ({"kind": "node", ...}); property values stay as they are, for the one JSON
+encoder (rpc/encoding.py) to render.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class Node:
     def get(self, key, default=None):
         return self.properties.get(key, default)
 
-    def detached(self) -> "Node":
+    def detached(self) -> Node:
         if self._store is None:
             return self
         store = self._store
@@ -45,7 +47,7 @@ class Node:
         )
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "labels": sorted(self.labels), "properties": self.properties}
+        return {"kind": "node", "id": self.id, "labels": sorted(self.labels), "properties": self.properties}
 
     def __eq__(self, other):
         return isinstance(other, Node) and other.id == self.id
@@ -80,7 +82,7 @@ class Relationship:
     def get(self, key, default=None):
         return self.properties.get(key, default)
 
-    def detached(self) -> "Relationship":
+    def detached(self) -> Relationship:
         if self._store is None:
             return self
         store = self._store
@@ -91,6 +93,7 @@ class Relationship:
 
     def to_dict(self) -> dict:
         return {
+            "kind": "relationship",
             "id": self.id,
             "type": self.type,
             "start": self.start,
@@ -128,11 +131,12 @@ class Path:
     def end(self) -> Node:
         return self.nodes[-1]
 
-    def detached(self) -> "Path":
+    def detached(self) -> Path:
         return Path([n.detached() for n in self.nodes], [r.detached() for r in self.relationships])
 
     def to_dict(self) -> dict:
         return {
+            "kind": "path",
             "nodes": [n.to_dict() for n in self.nodes],
             "relationships": [r.to_dict() for r in self.relationships],
         }

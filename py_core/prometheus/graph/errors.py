@@ -15,6 +15,7 @@ RUNTIME = "runtime"
 
 class CypherError(ValidationError):
     tck_type = "Error"
+    fields = ("tck_type", "phase", "detail", "position", "line", "column")
 
     def __init__(
         self,
@@ -42,16 +43,7 @@ class CypherError(ValidationError):
         super().__init__(message)
 
     def to_dict(self) -> dict:
-        return {
-            "type": type(self).__name__,
-            "tck_type": self.tck_type,
-            "phase": self.phase,
-            "detail": self.detail,
-            "position": self.position,
-            "line": self.line,
-            "column": self.column,
-            "message": str(self),
-        }
+        return {"type": type(self).__name__, **self.details(), "message": str(self)}
 
 
 class CypherSyntaxError(CypherError):

@@ -37,6 +37,8 @@ class LearningPathError(ValidationError):
 class CycleError(LearningPathError):
     """The prerequisite relation loops, so no study order exists; `.cycle` lists node ids."""
 
+    fields = ("cycle",)
+
     def __init__(self, message: str, cycle: list[int]):
         super().__init__(message)
         self.cycle = cycle
@@ -165,7 +167,7 @@ def _find_cycle(requires: dict[int, set[int]]) -> list[int]:
     """One cycle of the graph `requires` (every node has an edge inside, since Kahn stalled on it)."""
     start = min(requires)
     seen_at: dict[int, int] = {}
-    path = []
+    path: list = []
     node = start
     while node not in seen_at:
         seen_at[node] = len(path)
@@ -250,18 +252,19 @@ def pagerank(
     if n == 0:
         return {}
     index = {node: i for i, node in enumerate(nodes)}
-    src, dst = [], []
+    src_list: list[int] = []
+    dst_list: list[int] = []
     rels = graph.relationships(rel_type) if rel_type is not None else graph.relationships()
     endpoints = graph.relationship_endpoints
     for r in rels:
         a, b = endpoints(r)
         ia, ib = index.get(a), index.get(b)
         if ia is not None and ib is not None:
-            src.append(ia)
-            dst.append(ib)
+            src_list.append(ia)
+            dst_list.append(ib)
     # intp, not int64: bincount and fancy indexing need the platform index type (int32 on wasm32)
-    src = np.asarray(src, dtype=np.intp)
-    dst = np.asarray(dst, dtype=np.intp)
+    src = np.asarray(src_list, dtype=np.intp)
+    dst = np.asarray(dst_list, dtype=np.intp)
     out_degree = np.bincount(src, minlength=n).astype(np.float64)
     dangling = out_degree == 0
     share = np.zeros(n)

@@ -9,8 +9,8 @@ against `inputs` before the call; rows must hold every output column.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 TYPE_NAMES = (
     "ANY",

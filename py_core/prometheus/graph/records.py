@@ -3,6 +3,12 @@ columns.py; slotted, as a graph holds one per node and per relationship."""
 
 from __future__ import annotations
 
+from ..errors import ValidationError
+
+
+class GraphStoreError(ValidationError):
+    """A store call named something that does not exist or broke a store rule."""
+
 
 class NodeRecord:
     """A node: its labels, properties, and adjacency by relationship type in both directions."""

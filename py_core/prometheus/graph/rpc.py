@@ -1,23 +1,27 @@
 """The page's door to the knowledge graph: `graph.*` RPC methods over one session graph.
 
 Only JSON <-> engine translation lives here. Nodes, relationships and paths become tagged
-dicts ({"kind": "node", ...}); query errors reach the page as rejected promises whose type is
-the CypherError subclass name and whose message carries the position and a caret line.
+dicts ({"kind": "node", ...}, their `to_dict()`) and temporal values their Cypher text, both
+through the one JSON encoder (rpc/encoding.py); query errors reach the page as rejected
+promises whose type is the CypherError subclass name, whose message carries the position and
+a caret line, and whose fields (tckType, phase, line, column ...) are the error's details.
 """
 
 from __future__ import annotations
 
-import base64
 import time
 from typing import Literal, TypedDict
 
 from prometheus.rpc import method
+from prometheus.rpc.encoding import register
 
 from ..errors import ValidationError
 from ..rpc.types import Json, JsonObject
 from . import cypher  # noqa: F401 - installs the engine behind Graph.run
-from .entities import Node, Path, Relationship
 from .session import current_graph
+from .temporal import Temporal
+
+register(Temporal, str)  # temporal values travel as their Cypher text
 
 
 class QueryResult(TypedDict):
@@ -44,44 +48,11 @@ class GraphImported(GraphTimed):
 
 
 class GraphSnapshot(TypedDict):
-    snapshot: str  # base64 of the snapshot bytes
+    snapshot: bytes  # a Uint8Array in the page
     bytes: int
     nodes: int
     relationships: int
     engine_ms: float
-
-
-def json_value(v):
-    """A JSON-safe rendering of one Cypher value."""
-    if isinstance(v, Node):
-        return {
-            "kind": "node",
-            "id": v.id,
-            "labels": sorted(v.labels),
-            "properties": {k: json_value(x) for k, x in v.properties.items()},
-        }
-    if isinstance(v, Relationship):
-        return {
-            "kind": "relationship",
-            "id": v.id,
-            "type": v.type,
-            "start": v.start,
-            "end": v.end,
-            "properties": {k: json_value(x) for k, x in v.properties.items()},
-        }
-    if isinstance(v, Path):
-        return {
-            "kind": "path",
-            "nodes": [json_value(n) for n in v.nodes],
-            "relationships": [json_value(r) for r in v.relationships],
-        }
-    if isinstance(v, list):
-        return [json_value(x) for x in v]
-    if isinstance(v, dict):
-        return {k: json_value(x) for k, x in v.items()}
-    if v is None or isinstance(v, (bool, int, float, str)):
-        return v
-    return str(v)  # temporal values and other scalars travel as their Cypher text
 
 
 @method("graph.run", packages=("tzdata",), writes=("graph",))
@@ -96,20 +67,21 @@ def run(query: str, parameters: dict[str, Json] | None = None) -> QueryResult:
     result = current_graph().run(query, parameters)
     return {
         "keys": result.keys,
-        "rows": [[json_value(v) for v in row] for row in result],
+        "rows": [list(row) for row in result],
         "counters": result.summary.counters.to_dict(),
     }
 
 
 @method("graph.save")
 def save() -> GraphSnapshot:
-    """A snapshot of the whole session graph (base64 text) that `graph.load` restores."""
+    """A snapshot of the whole session graph (`snapshot`: bytes, a Uint8Array in the page) that
+    `graph.load` restores."""
     graph = current_graph()
     start = time.perf_counter()
     data = graph.to_bytes()
     elapsed = time.perf_counter() - start
     return {
-        "snapshot": base64.b64encode(data).decode("ascii"),
+        "snapshot": data,
         "bytes": len(data),
         "nodes": graph.node_count(),
         "relationships": graph.relationship_count(),
@@ -118,12 +90,10 @@ def save() -> GraphSnapshot:
 
 
 @method("graph.load", packages=("tzdata",), writes=("graph",))
-def load(snapshot: str) -> GraphTimed:
-    """Replace the session graph with a snapshot made by `graph.save` (checked before it replaces)."""
-    try:
-        data = base64.b64decode(snapshot.encode("ascii"), validate=True)
-    except (ValueError, UnicodeEncodeError) as exc:
-        raise ValidationError(f"snapshot is not valid base64: {exc}") from None
+def load(snapshot: bytes) -> GraphTimed:
+    """Replace the session graph with a snapshot made by `graph.save` (a Uint8Array or ArrayBuffer;
+    checked before it replaces)."""
+    data = snapshot
     start = time.perf_counter()
     current_graph().replace(data)
     elapsed = time.perf_counter() - start

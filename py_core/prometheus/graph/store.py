@@ -58,21 +58,15 @@ Queries
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from operator import attrgetter
-from typing import Iterable, Iterator
 
-from ..errors import ValidationError
-from . import csr, snapshot
+from . import columns, csr, snapshot
 from .entities import Node, Relationship
-from .records import NodeRecord, RelRecord
-
+from .records import GraphStoreError, NodeRecord, RelRecord
 
 _DIRECTIONS = ("out", "in", "both")
-
-
-class GraphStoreError(ValidationError):
-    """A store call named something that does not exist or broke a store rule."""
 
 
 _query_engine = None  # run_query(graph, query, parameters) of the query layer, once it is imported
@@ -556,7 +550,7 @@ class Graph:
         if self._redo is not None:
             self._redo.append(("replace", None if data is None else bytes(data)))
 
-    def _swap(self, other: "Graph") -> "Graph":
+    def _swap(self, other: Graph) -> Graph:
         """Take `other`'s contents; returns a Graph holding what this one had."""
         previous = Graph()
         for name in self._STATE:
@@ -572,7 +566,6 @@ class Graph:
         and leaves the graph as it was. Node ids are handed out in row order, then relationship
         ids. Returns the counts and the first new ids.
         """
-        from . import columns  # deferred: columns.py imports this module (GraphStoreError)
 
         with _collector_paused():
             batch = columns.build_batch(
@@ -694,7 +687,8 @@ class Graph:
         # most relationships have no properties: list only those that do, by position
         rel_props = [[i, props] for i, props in enumerate(map(attrgetter("props"), rel_recs)) if props]
         set_labels = [
-            sorted(label_ids.setdefault(l, len(label_ids)) for l in sorted(labels)) for labels in label_sets
+            sorted(label_ids.setdefault(label, len(label_ids)) for label in sorted(labels))
+            for labels in label_sets
         ]
         header = {
             "next": [self._next_node, self._next_rel],
@@ -718,12 +712,12 @@ class Graph:
         )
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Graph":
+    def from_bytes(cls, data: bytes) -> Graph:
         with _collector_paused():
             return cls._from_bytes(data)
 
     @classmethod
-    def _from_bytes(cls, data: bytes) -> "Graph":
+    def _from_bytes(cls, data: bytes) -> Graph:
         if not isinstance(data, (bytes, bytearray, memoryview)):
             raise GraphStoreError(f"snapshot must be bytes, got {type(data).__name__}")
         try:

@@ -7,7 +7,6 @@ browser when an adapter exists).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,19 +15,11 @@ import numpy as np
 from ..errors import ValidationError
 from . import artifact as artifact_format
 from .backends import cpu_backend
+from .loader import default_artifact_path, fetch_artifact
 from .model import EncoderWeights
 from .tokenizer import WordPieceTokenizer, pad_batch
 
 MAX_TEXT_CHARS = 100_000  # beyond this a text is refused (the model sees 254 tokens anyway)
-ARTIFACT_FILE = "minilm-int8.bin"
-
-
-def default_artifact_path() -> Path:
-    """$PROMETHEUS_INFER_MODEL, else the build output dist/models/ of this checkout."""
-    env = os.environ.get("PROMETHEUS_INFER_MODEL")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "dist" / "models" / ARTIFACT_FILE
 
 
 class Embedder:
@@ -71,8 +62,6 @@ class Embedder:
     async def load_async(cls, url: str | None = None, *, backend=None) -> Embedder:
         """In the browser: the bundled artifact (downloaded once, then from the Cache API);
         on CPython the same as `load`."""
-        from .loader import fetch_artifact
-
         data, source = await fetch_artifact(url)
         return cls.from_bytes(data, source=source["url"], backend=backend)
 

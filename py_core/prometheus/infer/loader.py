@@ -3,14 +3,24 @@ so a second visit does not download it again) inside the browser worker."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from .artifact import ArtifactError
-from .embedder import ARTIFACT_FILE, default_artifact_path
 
 IN_PYODIDE = sys.platform == "emscripten"
 CACHE_NAME = "prometheus-models"
+ARTIFACT_FILE = "minilm-int8.bin"
+
+
+def default_artifact_path() -> Path:
+    """$PROMETHEUS_INFER_MODEL, else the build output dist/models/ of this checkout."""
+    env = os.environ.get("PROMETHEUS_INFER_MODEL")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3] / "dist" / "models" / ARTIFACT_FILE
 
 
 def global_scope():
@@ -69,7 +79,7 @@ async def fetch_artifact(url: str | None = None, progress=lambda stage, fraction
         if response.ok:
             manifest = (await response.json()).to_py()
             key = f"{url}?sha256={manifest.get('sha256', '')}"
-    caches = getattr(scope, "caches", None)
+    caches: Any = getattr(scope, "caches", None)  # a JS object
     # The Cache API takes http(s) only; an extension's own files need no cache anyway.
     cacheable = caches is not None and caches != js.undefined and url.startswith(("http:", "https:"))
     cache = await caches.open(CACHE_NAME) if cacheable else None

@@ -33,7 +33,7 @@ class EncoderConfig:
         return self.hidden_size // self.num_heads
 
     @classmethod
-    def from_dict(cls, config: dict) -> "EncoderConfig":
+    def from_dict(cls, config: dict) -> EncoderConfig:
         try:
             return cls(**{name: config[name] for name in cls.__dataclass_fields__})
         except KeyError as exc:
@@ -48,7 +48,7 @@ class EncoderWeights:
         self.tensors = art.tensors
         c = self.config
         h, f = c.hidden_size, c.intermediate_size
-        expected = {
+        expected: dict[str, tuple[int, ...] | None] = {
             "embed.word": (c.vocab_size, h),
             "embed.position": (c.max_position_embeddings, h),
             "embed.token_type": None,
@@ -64,10 +64,10 @@ class EncoderWeights:
             for name in NORMS:
                 expected[f"layers.{i}.{name}.weight"] = (h,)
                 expected[f"layers.{i}.{name}.bias"] = (h,)
-        for name, shape in expected.items():
+        for name, want in expected.items():
             if name not in self.tensors:
                 raise ArtifactError(f"model artifact lacks tensor {name}")
-            if shape is not None and tuple(self.tensors[name].shape) != shape:
+            if want is not None and tuple(self.tensors[name].shape) != want:
                 raise ArtifactError(
                     f"tensor {name} has shape {tuple(self.tensors[name].shape)}, expected {shape}"
                 )

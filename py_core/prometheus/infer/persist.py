@@ -87,7 +87,8 @@ class IndexPart:
     def rollback(self):
         index = session_index()
         index.recording(None)
-        index._vectors, index._ids, index._rows, index._texts = self._before
+        if self._before is not None:
+            index._vectors, index._ids, index._rows, index._texts = self._before
         self._ops = self._before = None
 
     def end(self):

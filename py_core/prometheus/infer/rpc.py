@@ -151,7 +151,7 @@ async def embed(texts: list[str], truncate: bool = True) -> Float32Array:
     """Sentence embeddings: one unit vector of 384 floats per text, as one Float32Array of
     len(texts) x 384, row-major (texts longer than 256 tokens are cut unless `truncate` is false)."""
     embedder = await _embedder()
-    return await embedder.embed_async(texts, truncate=truncate)
+    return np.asarray(await embedder.embed_async(texts, truncate=truncate), dtype=np.float32)
 
 
 @method("infer.index_add", writes=("index",))

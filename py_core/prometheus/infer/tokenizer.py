@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -142,7 +142,7 @@ class WordPieceTokenizer:
         self._word_cache: dict[str, tuple[int, ...]] = {}
 
     @classmethod
-    def from_vocab_text(cls, text: str, **kwargs) -> "WordPieceTokenizer":
+    def from_vocab_text(cls, text: str, **kwargs) -> WordPieceTokenizer:
         """One token per line, as in BERT's vocab.txt."""
         lines = text.split("\n")
         if lines and lines[-1] == "":

@@ -183,7 +183,8 @@ def _replay(collection, card_int: int, entries, record: dict, anki: tuple) -> li
     from ..srs.card import Card  # deferred: only imports replay whole histories
 
     scheduler = collection.scheduler()
-    card, logs = None, []
+    card: Card | None = None
+    logs: list = []
     for rid, ease, kind, ivl, ms in entries:
         if kind == 4 and ease == 0 and ivl == 0:  # manual 'forget': start over
             card, logs = None, []
@@ -193,7 +194,7 @@ def _replay(collection, card_int: int, entries, record: dict, anki: tuple) -> li
         moment = to_datetime(rid * 1000)
         if card is None:
             card = Card(card_id=card_int, due=moment)
-        elif moment < card.last_review:
+        elif card.last_review is not None and moment < card.last_review:
             continue
         retrievability = (
             None if card.last_review is None else float(scheduler.get_card_retrievability(card, moment))

@@ -7,13 +7,13 @@ starts at `day_start_hour` local time in `utc_offset_minutes` (Anki's default is
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ..srs.checks import as_aware_datetime
 from ..srs.history import MICROS_PER_DAY, to_micros
 from .errors import LearnError
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROS_PER_MS = 1000
 # Epoch milliseconds accepted for `now`: 2000-01-01 .. 2200-01-01.
 _MS_RANGE = (946_684_800_000, 7_258_118_400_000)
@@ -22,7 +22,7 @@ _MS_RANGE = (946_684_800_000, 7_258_118_400_000)
 def now_us(now=None, where: str = "now") -> int:
     """`now` (None, ISO text, datetime, or epoch milliseconds) as UTC microseconds."""
     if now is None:
-        return to_micros(datetime.now(timezone.utc))
+        return to_micros(datetime.now(UTC))
     if isinstance(now, bool):
         raise LearnError(f"{where} must be an ISO datetime or epoch milliseconds, got {now!r}")
     if isinstance(now, (int, float)):

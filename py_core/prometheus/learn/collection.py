@@ -44,7 +44,8 @@ import hashlib
 import json
 import math
 import struct
-from datetime import timezone
+from datetime import UTC
+from typing import Any
 
 import numpy as np
 
@@ -87,7 +88,7 @@ STATE_KEYS = ("state", "step", "stability", "difficulty", "due", "last_review")
 CARD_KEYS = ("id", "note", "ord", "position", "suspended") + STATE_KEYS
 ENTRY_KEYS = ("card", "rating", "time", "duration", "state", "elapsed", "retrievability")
 NOTE_KEYS = ("id", "kind", "fields", "html", "tags", "created")
-EMPTY_DAY = {"day": None, "new": 0, "reviews": 0, "buried": []}
+EMPTY_DAY: dict[str, Any] = {"day": None, "new": 0, "reviews": 0, "buried": []}
 MAGIC = b"PLEARN\r\n"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -265,7 +266,7 @@ def check_note(note: dict, where: str) -> dict:
         sides = fields.get("sides")
         _need(
             isinstance(sides, list)
-            and sides
+            and bool(sides)
             and all(
                 isinstance(s, dict) and isinstance(s.get("front"), str) and isinstance(s.get("back"), str)
                 for s in sides
@@ -376,7 +377,7 @@ class Collection:
             step=s["step"],
             stability=s["stability"],
             difficulty=s["difficulty"],
-            due=to_datetime(s["due"]).astimezone(timezone.utc),
+            due=to_datetime(s["due"]).astimezone(UTC),
             last_review=None if s["last_review"] is None else to_datetime(s["last_review"]),
         )
 
@@ -426,7 +427,8 @@ class Collection:
             f"an op must be an object with an 'op' name, got {op!r:.80}",
         )
         handler = getattr(self, "_op_" + op["op"], None)
-        _need(handler is not None, f"unknown op {op['op']!r}")
+        if handler is None:
+            raise OpError(f"unknown op {op['op']!r}")
         inverse = handler(op)
         self.version += 1
         return inverse
@@ -486,7 +488,7 @@ class Collection:
             seen.add(values["id"])
             rows.append(values)
         log_length = self.log.n
-        entries = []
+        entries: list = []
         for i, item in enumerate(reviews):
             _need(isinstance(item, list) and len(item) == 2, f"add.reviews[{i}] must be [index, entry]")
             index, entry = item
@@ -498,7 +500,7 @@ class Collection:
         blobs = {}
         for name, data in media.items():
             _need(
-                isinstance(name, str) and name and name not in self.media and isinstance(data, str),
+                isinstance(name, str) and bool(name) and name not in self.media and isinstance(data, str),
                 f"add.media[{name!r}]: a new file name with base64 text",
             )
             try:
@@ -673,7 +675,7 @@ class Collection:
         return MAGIC + struct.pack("<II", FORMAT_VERSION, len(header)) + header + body
 
     @classmethod
-    def from_bytes(cls, data, graph_source=None) -> "Collection":
+    def from_bytes(cls, data, graph_source=None) -> Collection:
         """A collection from `to_bytes()` output; SnapshotError says what is damaged."""
         try:
             with _gc_paused():
@@ -684,7 +686,7 @@ class Collection:
             raise SnapshotError(f"collection snapshot is damaged: {exc}") from None
 
     @classmethod
-    def _from_bytes(cls, data: bytes, graph_source) -> "Collection":
+    def _from_bytes(cls, data: bytes, graph_source) -> Collection:
         if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 8:
             raise SnapshotError("not a collection snapshot (bad magic)")
         version, header_length = struct.unpack_from("<II", data, len(MAGIC))
@@ -712,7 +714,8 @@ class Collection:
         col = cls(graph_source)
         col.settings = {**col.settings, **validate_settings(header["settings"])}
         col.day = check_day(header["day"])
-        offset, columns = 0, {"cards": {}, "log": {}}
+        offset = 0
+        columns: dict[str, dict] = {"cards": {}, "log": {}}
         for table, name, dtype in expected:
             size = np.dtype(dtype).itemsize * counts[table]
             _need(offset + size <= len(body), "collection snapshot is truncated (columns)")

@@ -122,7 +122,7 @@ class LinkIndex:
     cyclic: frozenset
     by_row: np.ndarray  # link ids sorted by card row
     row_starts: np.ndarray  # links of row r are by_row[row_starts[r]:row_starts[r + 1]]
-    gate: "Gate | None" = None
+    gate: Gate | None = None
 
 
 def link_index(collection) -> LinkIndex | None:

@@ -12,6 +12,8 @@ class LearnError(ValidationError):
 class UnknownCard(LearnError, LookupError):
     """A card id that is not in the collection; `.card_id` names it."""
 
+    fields = ("card_id",)
+
     def __init__(self, card_id, where: str = "card_id"):
         super().__init__(f"{where}: no card with id {card_id!r} in the collection")
         self.card_id = card_id

@@ -71,7 +71,8 @@ class LearnPart:
         collection.ops_log, collection.inverse_log = None, []
         for inverse in reversed(inverses):
             collection.apply(inverse)
-        collection.undo_stack[:] = self._undo_stack
+        if self._undo_stack is not None:
+            collection.undo_stack[:] = self._undo_stack
         collection.links_changed()  # the graph part rolls the links back
 
     def end(self):

@@ -135,10 +135,10 @@ def retention(collection) -> dict:
     shown = [r for r in rows if r["reviews"]]
     labels = [f"{r['from_days']}-{r['to_days'] or ''}d" for r in shown]
     drawing = svg.bars(
-        [r["true_retention"] for r in shown],
+        [r["true_retention"] for r in shown],  # type: ignore[misc]  # set wherever reviews > 0
         labels,
         "True (blue) vs predicted (orange) retention by interval",
-        series2=[r["predicted_retention"] for r in shown],
+        series2=[r["predicted_retention"] for r in shown],  # type: ignore[misc]  # likewise
         top=1.0,
         bar=16,
         percent=True,

@@ -6,6 +6,7 @@ Colours use CSS classes plus inline fills so the charts look right without a sty
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 FONT = 'font-family="system-ui, sans-serif" font-size="11"'
@@ -96,11 +97,11 @@ def calendar(counts: list[int], first_weekday: int, labels: list[str], title: st
 
 
 def lines(
-    xs: list[float],
-    ys: list[float],
+    xs: Sequence[float],
+    ys: Sequence[float],
     title: str,
     *,
-    points: list[tuple[float, float, str]] = (),
+    points: Sequence[tuple[float, float, str]] = (),
     width: int = 360,
     height: int = 180,
     y_max: float = 1.0,

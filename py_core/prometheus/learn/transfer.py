@@ -22,10 +22,10 @@ import csv
 import io
 import json
 
+from ..errors import ValidationError
 from . import concepts as concept_graph
 from .clock import iso, now_us
 from .collection import CARD_KEYS, ENTRY_KEYS
-from ..errors import ValidationError
 from .errors import ImportFormatError, LearnError
 from .notes import render
 from .study import build_notes, commit, graph_of

@@ -6,8 +6,8 @@ bitstrings of `sample`. Gate angles may be numbers or `Parameter` expressions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from .errors import ValidationError
 from .gates import GATES
@@ -112,7 +112,7 @@ class Circuit:
         qubits: Sequence[int],
         params: Sequence = (),
         condition: tuple[str, int] | Condition | None = None,
-    ) -> "Circuit":
+    ) -> Circuit:
         """Add gate `name` (any gate of the standard library) on `qubits`."""
         spec = GATES.get(name)
         if spec is None:
@@ -137,7 +137,7 @@ class Circuit:
             raise ValidationError(f"condition value {value!r} does not fit register {register!r}")
         return Condition(register, tuple(reg.indices()), value)
 
-    def measure(self, qubits, clbits, condition=None) -> "Circuit":
+    def measure(self, qubits, clbits, condition=None) -> Circuit:
         qubits, clbits = _as_list(qubits), _as_list(clbits)
         if len(qubits) != len(clbits):
             raise ValidationError("measure needs as many classical bits as qubits")
@@ -146,18 +146,18 @@ class Circuit:
             self.instructions.append(Instruction("measure", (self._qubit(q),), (), (self._clbit(c),), cond))
         return self
 
-    def measure_all(self) -> "Circuit":
+    def measure_all(self) -> Circuit:
         """Measure every qubit into a new register `meas` (as Qiskit's measure_all)."""
         reg = self.add_creg("meas", self.num_qubits)
         return self.measure(list(range(self.num_qubits)), list(reg.indices()))
 
-    def reset(self, qubits, condition=None) -> "Circuit":
+    def reset(self, qubits, condition=None) -> Circuit:
         cond = self._condition(condition)
         for q in _as_list(qubits):
             self.instructions.append(Instruction("reset", (self._qubit(q),), (), (), cond))
         return self
 
-    def barrier(self, *qubits) -> "Circuit":
+    def barrier(self, *qubits) -> Circuit:
         qs = tuple(self._qubit(q) for q in (qubits or range(self.num_qubits)))
         self.instructions.append(Instruction("barrier", qs))
         return self
@@ -177,13 +177,13 @@ class Circuit:
     # --- queries ---------------------------------------------------------------------
     @property
     def parameters(self) -> frozenset[str]:
-        names = set()
+        names: set[str] = set()
         for inst in self.instructions:
             for p in inst.params:
                 names |= angle_parameters(p)
         return frozenset(names)
 
-    def bind(self, values: dict) -> "Circuit":
+    def bind(self, values: dict) -> Circuit:
         """A copy with every named parameter replaced by its number."""
         missing = self.parameters - set(values)
         if missing:
@@ -194,7 +194,7 @@ class Circuit:
             out.instructions.append(Instruction(inst.name, inst.qubits, params, inst.clbits, inst.condition))
         return out
 
-    def copy_empty(self) -> "Circuit":
+    def copy_empty(self) -> Circuit:
         out = Circuit()
         for r in self.qregs:
             out.add_qreg(r.name, r.size)
@@ -202,7 +202,7 @@ class Circuit:
             out.add_creg(r.name, r.size)
         return out
 
-    def copy(self) -> "Circuit":
+    def copy(self) -> Circuit:
         out = self.copy_empty()
         out.instructions = list(self.instructions)
         return out

@@ -43,8 +43,8 @@ class DensityEngine:
         rows = [q + self.n for q in qubits]
         e.flush()
         many = len(operators) > 1
-        start = e.psi.copy() if many else None
-        total = None
+        start = e.psi.copy() if many else e.psi  # copied before each operator but the last
+        total: np.ndarray | None = None
         for i, k in enumerate(operators):
             if i > 0:
                 e.psi = start.copy() if i < len(operators) - 1 else start
@@ -56,7 +56,7 @@ class DensityEngine:
                     total = e.psi.copy()
                 else:
                     total += e.psi
-        if many:
+        if total is not None:
             e.psi = total
 
     def matrix(self) -> np.ndarray:

@@ -76,13 +76,13 @@ class StateEngine:
             self.psi = allocate(1 << num_qubits, dtype, num_qubits)
             self.psi[:] = 0
             self.psi[0] = 1
-            self.buf = None
+            self.buf: np.ndarray | None = None
         self.perm = list(range(num_qubits))  # logical qubit -> physical bit
         self.pending: dict[int, _Block] = {}  # physical qubit -> its fused block
         self.diag_qubits: list[int] = []
         self.diag_values: np.ndarray | None = None
 
-    def copy(self) -> "StateEngine":
+    def copy(self) -> StateEngine:
         self.flush()
         other = StateEngine(self.n, self.dtype, fuse=self.fuse, _empty=True)
         other.psi = allocate(self.psi.shape, self.dtype, self.n, "copy of the state for a branch")
@@ -103,7 +103,7 @@ class StateEngine:
         kind = spec.kind
 
         def build():
-            m = spec.build(params)
+            m = spec.make(params)
             return np.conj(m) if conjugate else m
 
         if kind == "single":
@@ -133,8 +133,8 @@ class StateEngine:
         if len(phys) == 1:
             self._apply_single_now(phys[0], matrix)
             return
-        self._ensure_buf()
-        out = kernels.apply_matrix(self.psi, self.buf, self.n, phys, matrix)
+        buf = self._ensure_buf()
+        out = kernels.apply_matrix(self.psi, buf, self.n, phys, matrix)
         self.psi, self.buf = out, self.psi
 
     def _single(self, p: int, u: np.ndarray) -> None:
@@ -162,7 +162,7 @@ class StateEngine:
             m = _SWAP @ m @ _SWAP
         if self.diag_values is not None and (lo in self.diag_qubits or hi in self.diag_qubits):
             self._flush_diag()
-        touching = []
+        touching: list = []
         for p in (lo, hi):
             block = self.pending.get(p)
             if block is not None and not any(block is b for b in touching):
@@ -190,16 +190,16 @@ class StateEngine:
         if len(block.qubits) == 1:
             self._apply_single_now(block.qubits[0], block.matrix)
             return
-        self._ensure_buf()
-        out = kernels.apply_block(self.psi, self.buf, self.n, block.qubits[0], block.matrix)
+        buf = self._ensure_buf()
+        out = kernels.apply_block(self.psi, buf, self.n, block.qubits[0], block.matrix)
         self.psi, self.buf = out, self.psi
 
     def _apply_single_now(self, p: int, u: np.ndarray) -> None:
         if _is_diagonal(u):
             kernels.apply_diagonal(self.psi, self.n, [p], np.array([u[0, 0], u[1, 1]]))
             return
-        self._ensure_buf()
-        out = kernels.apply_single(self.psi, self.buf, self.n, p, u)
+        buf = self._ensure_buf()
+        out = kernels.apply_single(self.psi, buf, self.n, p, u)
         self.psi, self.buf = out, self.psi
 
     def _diagonal(self, phys, values) -> None:
@@ -255,9 +255,10 @@ class StateEngine:
             self._flush_block(next(iter(self.pending.values())))
         self._flush_diag()
 
-    def _ensure_buf(self) -> None:
+    def _ensure_buf(self) -> np.ndarray:
         if self.buf is None:
             self.buf = allocate(1 << self.n, self.dtype, self.n)
+        return self.buf
 
     def release_buffer(self) -> None:
         self.buf = None

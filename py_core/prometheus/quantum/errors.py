@@ -8,6 +8,8 @@ from ..errors import ValidationError
 class QasmError(ValidationError):
     """OpenQASM 2 text that cannot be read; carries the 1-based line and column."""
 
+    fields = ("line", "column", "detail")
+
     def __init__(
         self, message: str, line: int | None = None, column: int | None = None, source: str = "<qasm>"
     ):
@@ -24,6 +26,8 @@ class UnsupportedFeature(ValidationError):
 
 class CircuitTooLarge(ValidationError):
     """The state would not fit in the memory this runtime allows."""
+
+    fields = ("max_qubits",)
 
     def __init__(self, message: str, max_qubits: int):
         self.max_qubits = max_qubits

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import cmath
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -64,6 +64,12 @@ class GateSpec:
     kind: str
     build: Callable | None = None  # params -> matrix / vector
     parameter_shift: bool = False  # every parameter is a rotation with eigenvalues +-1/2
+
+    def make(self, params):
+        """The gate's matrix (or diagonal, or base gate) for `params`."""
+        if self.build is None:
+            raise ValueError(f"gate {self.name!r} ({self.kind}) has no builder")
+        return self.build(params)
 
 
 def _diag(*values):
@@ -192,16 +198,16 @@ def gate_matrix(name: str, params=()) -> np.ndarray:
     k = spec.num_qubits
     dim = 1 << k
     if spec.kind == "single" or spec.kind == "matrix":
-        return np.asarray(spec.build(params), dtype=complex)
+        return np.asarray(spec.make(params), dtype=complex)
     if spec.kind == "diagonal":
-        return np.diag(spec.build(params))
+        return np.diag(spec.make(params))
     if spec.kind == "swap":
         m = np.zeros((4, 4), dtype=complex)
         for i in range(4):
             m[((i & 1) << 1) | (i >> 1), i] = 1
         return m
     if spec.kind == "controlled":
-        base = spec.build(params)
+        base = spec.make(params)
         m = np.eye(dim, dtype=complex)
         ctrl = dim // 2 - 1  # all control bits (bits 0..k-2) set
         rows = [ctrl, ctrl | (dim // 2)]

@@ -66,7 +66,7 @@ def apply_diagonal(psi: np.ndarray, n: int, qubits, values: np.ndarray) -> None:
     roles.update({q: "merge" for q in free})
     shape, axis_of, runs = split_view(n, roles)
     view = psi.reshape(shape)
-    index = [slice(None)] * len(shape)
+    index: list[slice | int] = [slice(None)] * len(shape)
     for q in fixed:
         index[axis_of[q]] = 1
     # v's remaining axes are the free qubits in descending order; merge them per run

@@ -94,7 +94,7 @@ class NoiseModel:
         self.gate_errors: list[tuple[KrausChannel, frozenset | None, frozenset | None]] = []
         self.readout: dict[int | None, np.ndarray] = {}
 
-    def add_gate_error(self, channel: KrausChannel, gates=None, qubits=None) -> "NoiseModel":
+    def add_gate_error(self, channel: KrausChannel, gates=None, qubits=None) -> NoiseModel:
         """After each gate named in `gates` (default: every gate) acting on `qubits` (default:
         any), apply `channel`: a 1-qubit channel to each qubit of the gate, a k-qubit
         channel to a k-qubit gate's qubits."""
@@ -105,7 +105,7 @@ class NoiseModel:
         )
         return self
 
-    def add_readout_error(self, p1_given_0: float, p0_given_1: float, qubits=None) -> "NoiseModel":
+    def add_readout_error(self, p1_given_0: float, p0_given_1: float, qubits=None) -> NoiseModel:
         """A measured 0 reads 1 with p1_given_0; a measured 1 reads 0 with p0_given_1."""
         a = _probability(p1_given_0, "p1_given_0")
         b = _probability(p0_given_1, "p0_given_1")

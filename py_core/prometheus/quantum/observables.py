@@ -11,7 +11,7 @@ the sparse form "X2 Z1" says the same.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -125,7 +125,7 @@ def _signed_sum(product: np.ndarray, n: int, z: int) -> complex:
     return complex(arr.sum())
 
 
-def expectation_from_state(psi: np.ndarray, observable: PauliSum) -> float:
+def expectation_from_state(psi: np.ndarray, observable: PauliSum) -> float | complex:
     n = observable.num_qubits
     if psi.size != 1 << n:
         raise ValidationError(f"observable is on {n} qubits, the state on {int(np.log2(psi.size))}")
@@ -146,7 +146,7 @@ def as_observable(observable, num_qubits: int) -> PauliSum:
     return PauliSum(observable, num_qubits)
 
 
-def expectation(circuit, observable, params=None, dtype=np.complex128) -> float:
+def expectation(circuit, observable, params=None, dtype=np.complex128) -> float | complex:
     """<psi|O|psi> for the circuit's final state (final measurements ignored).
 
     `observable`: a PauliSum, {"ZZI": 0.5, "X0": 1.0}, or [(label, coeff), ...].

@@ -7,12 +7,12 @@ optimisation loop; gradients need d(angle)/d(parameter), which `derivative` give
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 from .errors import ValidationError
 
 _FUNCTIONS = {
-    "sin": (math.sin, lambda x: math.cos(x)),
+    "sin": (math.sin, math.cos),
     "cos": (math.cos, lambda x: -math.sin(x)),
     "tan": (math.tan, lambda x: 1.0 / math.cos(x) ** 2),
     "exp": (math.exp, math.exp),
@@ -24,7 +24,7 @@ _FUNCTIONS = {
 }
 
 
-def _wrap(value) -> "Expression":
+def _wrap(value) -> Expression:
     if isinstance(value, Expression):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -346,7 +346,7 @@ class _Parser:
         return float(value)
 
     # --- operations -------------------------------------------------------------------
-    def argument(self, regs: dict, what: str) -> tuple[list[int], Token]:
+    def argument(self, regs: dict, what: str) -> tuple[list[int], Token | None]:
         token = self.expect("id", f"a {what} register")
         if token.text not in regs:
             other = self.cregs if regs is self.qregs else self.qregs
@@ -393,9 +393,9 @@ class _Parser:
             raise self.error("the standard library may only define gates")
         if token.kind == "measure":
             self.advance()
-            qubits, qreg = self.argument(self.qregs, "quantum")
+            qubits, _ = self.argument(self.qregs, "quantum")
             self.expect("->", "'->'")
-            clbits, creg = self.argument(self.cregs, "classical")
+            clbits, _ = self.argument(self.cregs, "classical")
             self.expect(";", "';' after measure")
             if len(qubits) != len(clbits):
                 raise self.error(f"measure maps {len(qubits)} qubit(s) to {len(clbits)} bit(s)", token)

@@ -13,7 +13,7 @@ with its collapsed state (so 1000 shots never cost 1000 runs).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -129,6 +129,8 @@ def statevector(
     rng = np.random.default_rng(seed) if seed is not None else None
 
     def branch(_i, p1):
+        if rng is None:  # refused above: a mid-circuit measurement needs a seed
+            raise UnsupportedFeature("a mid-circuit measurement needs a seed")
         return int(rng.random() < p1)
 
     run_instructions(

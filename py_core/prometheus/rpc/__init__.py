@@ -4,6 +4,7 @@ The worker sends every request here (`prepare`, then `dispatch`) and posts back 
 comes out; methods are plain functions registered with `@method`.
 """
 
+from .interrupts import watch as watch_interrupts
 from .registry import dispatch, method, methods, prepare, take_buffers
 
-__all__ = ["dispatch", "method", "methods", "prepare", "take_buffers"]
+__all__ = ["dispatch", "method", "methods", "prepare", "take_buffers", "watch_interrupts"]

@@ -8,12 +8,13 @@ to its keyword arguments; results go back as JSON. The same annotations and docs
 `core.methods`, docs/rpc.md and web/prometheus.d.ts (build/api_docs.py). A function that takes a `progress` keyword receives a callable
 `progress(stage, fraction)` that the worker turns into progress events.
 
-Bytes travel beside the JSON, not inside it: a `{"__bytes__": i}` in the params stands for
-the i-th buffer the worker passed, and `bytes` in a result go out the same way
-(`take_buffers`), so the worker can transfer them as ArrayBuffers.
+Bytes and numeric arrays travel beside the JSON, not inside it: a `{"__bytes__": i}` in the
+params stands for the i-th buffer the worker passed, and `bytes` and numpy arrays in a result
+go out the same way (`take_buffers`), so the worker can transfer them; NaN and the infinities
+travel as markers (encoding.py). An error's `details()` travel in its envelope.
 
 Calls run one at a time, in the order they reach `dispatch` (the store's lock), so no call
-sees another's half-done change. A method registered with `writes=(part, ...)` runs as one
+sees another's half-done change. The page may abort the running call (interrupts.py). A method registered with `writes=(part, ...)` runs as one
 store change of those parts: its changes are journalled and kept only once the journal
 record is durable (prometheus.store).
 """
@@ -23,14 +24,16 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
-import math
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from ..errors import InvalidParams, UnknownMethod, ValidationError
+from ..errors import InvalidParams, PrometheusError, UnknownMethod, ValidationError
 from ..store.store import session
+from . import interrupts
 from .annotations import Mismatch, check, signature_of
+from .encoding import decode, encode
 
 # Namespace -> module whose import registers that namespace's methods.
 ENGINE_MODULES = {
@@ -147,87 +150,54 @@ def _bind(entry: Method, params: Any, progress) -> inspect.BoundArguments:
     return bound
 
 
-_BYTES = "__bytes__"
-_outgoing: list[bytes] = []  # buffers of the last result, until the worker takes them
+_outgoing: list = []  # buffers of the last result (bytes, numpy arrays), until the worker takes them
 
 
-def take_buffers() -> list[bytes]:
-    """The bytes of the last result, in marker order (the worker transfers them)."""
+def take_buffers() -> list:
+    """The buffers of the last result, in marker order (the worker transfers them)."""
     buffers = list(_outgoing)
     _outgoing.clear()
     return buffers
 
 
-def _with_buffers(value: Any, buffers: list) -> Any:
-    """Params with each `{"__bytes__": i}` replaced by the i-th buffer, as bytes."""
-    if isinstance(value, dict):
-        if len(value) == 1 and _BYTES in value:
-            i = value[_BYTES]
-            if type(i) is not int or not 0 <= i < len(buffers):
-                raise InvalidParams(f"params refer to a missing binary buffer {i!r}")
-            return buffers[i]
-        return {k: _with_buffers(v, buffers) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_with_buffers(v, buffers) for v in value]
-    return value
-
-
 def to_json_value(value: Any) -> Any:
-    """Plain JSON values from numpy arrays/scalars, tuples, sets and `to_dict` objects."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        _outgoing.append(bytes(value))
-        return {_BYTES: len(_outgoing) - 1}
-    if isinstance(value, float):
-        if not math.isfinite(value):  # JSON has no NaN/Infinity: send JS's spelling
-            return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-        return value
-    if isinstance(value, dict):
-        return {str(k): to_json_value(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-        return [to_json_value(v) for v in items]
-    if _is_finite_real_array(value):  # the common bulk case: no per-element walk
-        return value.tolist()
-    tolist = getattr(value, "tolist", None)  # numpy arrays and scalars
-    if callable(tolist):
-        converted = tolist()
-        if isinstance(converted, complex):
-            return [converted.real, converted.imag]
-        return to_json_value(converted)
-    if isinstance(value, complex):
-        return [value.real, value.imag]
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return to_json_value(to_dict())
-    raise TypeError(f"cannot send a {type(value).__name__} to the page")
-
-
-def _is_finite_real_array(value: Any) -> bool:
-    dtype = getattr(value, "dtype", None)
-    if dtype is None or getattr(value, "ndim", 0) == 0 or dtype.kind not in "biuf":
-        return False
-    if dtype.kind != "f":
-        return True
-    import numpy
-
-    return bool(numpy.isfinite(value).all())
+    """The result as JSON values, its bytes and numeric arrays set aside for the worker (encoding.py)."""
+    return encode(value, _outgoing)
 
 
 def _error(exc: BaseException) -> dict:
-    return {
+    error = {
         "type": type(exc).__name__,
         "message": str(exc),
         "traceback": "".join(traceback.format_exception(exc)),
     }
+    if isinstance(exc, PrometheusError):
+        try:
+            details = to_json_value(exc.details())
+            json.dumps(details, allow_nan=False)
+        except Exception:  # noqa: BLE001 - an error that cannot describe itself still reports its message
+            _outgoing.clear()
+        else:
+            error["details"] = details
+    return error
 
 
-async def dispatch(name: str, params_json: str, progress=None, buffers=None) -> str:
+def _aborted(exc: KeyboardInterrupt) -> dict:
+    return {
+        "type": "AbortError",
+        "message": "it stopped before finishing, and nothing it changed was kept",
+        "traceback": "".join(traceback.format_exception(exc)),
+    }
+
+
+async def dispatch(name: str, params_json: str, progress=None, buffers=None, call_id=None) -> str:
     """Run one request; always answers a JSON envelope `{"result": ...}` or `{"error": ...}`.
 
     `buffers`: the binary params (bytes-like or JS buffers), referred to by index.
-    Never raises: a failure of any kind becomes an error envelope, so the worker stays up.
+    `call_id`: the page's id of the call, which an abort names (interrupts.py).
+    Never raises: a failure of any kind becomes an error envelope, so the worker stays up; a
+    KeyboardInterrupt (the page's abort, Ctrl-C on CPython) rolls the call back and answers
+    an AbortError.
     """
     store = session()
     async with store.lock:
@@ -237,20 +207,25 @@ async def dispatch(name: str, params_json: str, progress=None, buffers=None) -> 
                 params = json.loads(params_json) if params_json else None
             except (TypeError, ValueError) as exc:
                 raise ValidationError(f"params are not valid JSON: {exc}") from None
-            if buffers:
-                params = _with_buffers(params, [_as_bytes(b) for b in buffers])
+            params = decode(params, [_as_bytes(b) for b in buffers or ()])
             entry = _lookup(name)
             bound = _bind(entry, params, progress)
-            if entry.writes:
-                result = await store.change(entry.writes, lambda: entry.function(*bound.args, **bound.kwargs))
-            else:
-                result = entry.function(*bound.args, **bound.kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
+
+            async def compute():
+                with interrupts.window(call_id):
+                    result = entry.function(*bound.args, **bound.kwargs)
+                    if inspect.isawaitable(result):
+                        result = await result
+                    return result
+
+            result = await (store.change(entry.writes, compute) if entry.writes else compute())
             return json.dumps({"result": to_json_value(result)}, allow_nan=False)
+        except KeyboardInterrupt as exc:
+            _outgoing.clear()
+            return json.dumps({"error": _aborted(exc)})
         except Exception as exc:  # noqa: BLE001 - the boundary reports every failure
             _outgoing.clear()
-            return json.dumps({"error": _error(exc)})
+            return json.dumps({"error": _error(exc)}, allow_nan=False)
 
 
 def _as_bytes(buffer) -> bytes:

@@ -6,7 +6,7 @@ import json
 import math
 import threading
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..errors import ValidationError
 from .checks import as_aware_datetime, as_int, as_optional_datetime, as_rating, as_state
@@ -21,7 +21,7 @@ def new_card_id() -> int:
     """Epoch milliseconds of creation, bumped so two cards never share an id."""
     global _last_id
     with _id_lock:
-        now = int(datetime.now(timezone.utc).timestamp() * 1000)
+        now = int(datetime.now(UTC).timestamp() * 1000)
         _last_id = max(now, _last_id + 1)
         return _last_id
 
@@ -77,7 +77,7 @@ class Card:
         self.step = as_int(step, "card.step", low=0, allow_none=True)
         self.stability = _memory_value(stability, "card.stability", 0.0, math.inf, low_open=True)
         self.difficulty = _memory_value(difficulty, "card.difficulty", MIN_DIFFICULTY, MAX_DIFFICULTY)
-        self.due = datetime.now(timezone.utc) if due is None else as_aware_datetime(due, "card.due")
+        self.due = datetime.now(UTC) if due is None else as_aware_datetime(due, "card.due")
         self.last_review = as_optional_datetime(last_review, "card.last_review")
         if self.state != State.Learning and (self.stability is None or self.difficulty is None):
             raise ValidationError(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
+from typing import Literal, overload
 
 from ..errors import ValidationError
 from .enums import Rating, State
@@ -37,7 +38,7 @@ def as_state(value, field: str = "state") -> State:
 
 def as_aware_datetime(value, field: str) -> datetime:
     """A timezone-aware datetime in UTC, from a datetime or an ISO-8601 string with an offset."""
-    if type(value) is datetime and value.tzinfo is timezone.utc:
+    if type(value) is datetime and value.tzinfo is UTC:
         return value  # the common case, kept cheap: scheduling loops call this per review
     if isinstance(value, str):
         text = value.strip()
@@ -55,7 +56,7 @@ def as_aware_datetime(value, field: str) -> datetime:
         raise ValidationError(
             f"{field} must be timezone-aware (naive datetimes are ambiguous), got {value.isoformat()}"
         )
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 def as_optional_datetime(value, field: str) -> datetime | None:
@@ -75,7 +76,11 @@ def as_finite(value, field: str, *, low=None, high=None, low_open=False, high_op
     return number
 
 
-def as_int(value, field: str, *, low=None, allow_none=False) -> int | None:
+@overload
+def as_int(value, field: str, *, low=None, allow_none: Literal[False] = False) -> int: ...
+@overload
+def as_int(value, field: str, *, low=None, allow_none: bool) -> int | None: ...
+def as_int(value, field: str, *, low=None, allow_none: bool = False) -> int | None:
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, int):

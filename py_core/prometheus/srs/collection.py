@@ -7,7 +7,7 @@ Scheduler card by card (tests check this against py-fsrs).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -52,7 +52,7 @@ class CardArrays:
 
 def _now_us(now) -> int:
     if now is None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
     return to_micros(as_aware_datetime(now, "now"))
 
 

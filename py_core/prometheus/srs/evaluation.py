@@ -9,17 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ValidationError
-from .history import ReviewHistory
+from .history import ReviewHistory, target_mask
 from .metrics import auc, log_loss, rmse_bins
+from .optimizer import Optimizer
 from .parameters import DEFAULT_PARAMETERS, validate_parameters
 from .recurrence import run
-
-
-def target_mask(history: ReviewHistory) -> np.ndarray:
-    """(N, T) True at the reviews that are scored: later steps, >= 1 day after the previous."""
-    steps = np.arange(history.ratings.shape[1])
-    mask = (history.ratings > 0) & (history.elapsed >= 1)
-    return mask & (steps[None, :] >= 1)
 
 
 def predictions_and_labels(history: ReviewHistory, parameters, mask=None):
@@ -52,12 +46,10 @@ def time_series_split(history: ReviewHistory, n_splits: int = 5, fit=None, progr
     on reviews before block i+1 and tests on block i+1. `fit(history) -> parameters`
     defaults to the Optimizer. Scores pool every fold's test predictions.
     """
-    from .optimizer import Optimizer
-
     if n_splits < 2:
         raise ValidationError(f"n_splits must be >= 2, got {n_splits}")
     if fit is None:
-        fit = lambda h: Optimizer(h).compute_optimal_parameters()  # noqa: E731
+        fit = _fit_optimal
     mask = target_mask(history)
     target_times = np.sort(history.times[mask])
     if target_times.size < n_splits + 1:
@@ -92,6 +84,10 @@ def time_series_split(history: ReviewHistory, n_splits: int = 5, fit=None, progr
         "reviews": int(p.size),
         "folds": folds,
     }
+
+
+def _fit_optimal(history: ReviewHistory):
+    return Optimizer(history).compute_optimal_parameters()
 
 
 def _before(history: ReviewHistory, cut_us) -> ReviewHistory:

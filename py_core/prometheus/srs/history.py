@@ -8,6 +8,7 @@ periods), or by calendar days in a given UTC offset with a day-start hour, as An
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 
 import numpy as np
 
@@ -95,7 +96,7 @@ def build_history(
     starts = np.flatnonzero(np.r_[True, cid[1:] != cid[:-1]])
     lengths = np.diff(np.r_[starts, n])
     row = np.repeat(np.arange(starts.size), lengths)
-    col = np.arange(n) - np.repeat(starts, lengths)
+    col: np.ndarray = np.arange(n) - np.repeat(starts, lengths)
     width = int(lengths.max())
     shape = (starts.size, width)
     ratings_2d = np.zeros(shape, np.int8)
@@ -132,7 +133,14 @@ def history_from_logs(review_logs, *, day_start=None) -> ReviewHistory:
 
 def to_micros(moment) -> int:
     """Exact integer microseconds since the epoch of an aware datetime."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    delta = moment - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def target_mask(history: ReviewHistory) -> np.ndarray:
+    """(N, T) True at the reviews that are scored: later steps, >= 1 day after the previous."""
+    steps = np.arange(history.ratings.shape[1])
+    mask = (history.ratings > 0) & (history.elapsed >= 1)
+    return mask & (steps[None, :] >= 1)

@@ -10,13 +10,14 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ValidationError
 from .card import ReviewLog
+from .enums import Rating
 from .history import ReviewHistory, build_history, to_micros
 
 CSV_COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
@@ -25,6 +26,8 @@ MAX_REPORTED_ERRORS = 20
 
 class ReviewImportError(ValidationError):
     """Some rows of an import are malformed; `.errors` lists (line, message)."""
+
+    fields = ("errors",)
 
     def __init__(self, source: str, errors: list[tuple[int, str]], total: int):
         self.errors = errors
@@ -52,11 +55,16 @@ class ReviewTable:
         )
 
     def to_logs(self) -> list[ReviewLog]:
-        epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
         from datetime import timedelta
 
         return [
-            ReviewLog(int(c), int(r), epoch + timedelta(microseconds=int(t)), None if np.isnan(d) else int(d))
+            ReviewLog(
+                int(c),
+                Rating(int(r)),
+                epoch + timedelta(microseconds=int(t)),
+                None if np.isnan(d) else int(d),
+            )
             for c, r, t, d in zip(self.card_ids, self.ratings, self.times_us, self.durations)
         ]
 

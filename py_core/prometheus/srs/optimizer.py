@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ValidationError
-from .evaluation import target_mask
-from .history import ReviewHistory, history_from_logs
+from .history import ReviewHistory, history_from_logs, target_mask
 from .parameters import DEFAULT_PARAMETERS, LOWER_BOUNDS, PARAMETER_STDDEV, UPPER_BOUNDS
 from .recurrence import run
 

@@ -78,7 +78,7 @@ def run(w, ratings, elapsed, *, loss_weights=None, want_predictions=False, want_
                 break
             t = elapsed[:, k]
             r, u, factor = _forgetting(w, t, s)
-            if want_predictions:
+            if predictions is not None:
                 predictions[:, k] = np.where(active, r, np.nan)
             lw = None
             if loss_weights is not None:

@@ -13,7 +13,7 @@ import json
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from ..errors import ValidationError
 from . import memory
@@ -83,7 +83,7 @@ class Scheduler:
         if card.last_review is None or card.stability is None:
             return 0
         now = (
-            datetime.now(timezone.utc)
+            datetime.now(UTC)
             if current_datetime is None
             else as_aware_datetime(current_datetime, "current_datetime")
         )
@@ -108,7 +108,7 @@ class Scheduler:
             raise ValidationError(f"card must be a Card, got {type(card).__name__}")
         rating = as_rating(rating)
         if review_datetime is None:
-            review_datetime = datetime.now(timezone.utc)
+            review_datetime = datetime.now(UTC)
         else:
             review_datetime = as_aware_datetime(review_datetime, "review_datetime")
         if card.last_review is not None and review_datetime < card.last_review:
@@ -169,7 +169,7 @@ class Scheduler:
     def preview_card(self, card: Card, review_datetime: datetime | None = None) -> dict[Rating, Card]:
         """The card after each of the four possible ratings at `review_datetime`."""
         if review_datetime is None:
-            review_datetime = datetime.now(timezone.utc)
+            review_datetime = datetime.now(UTC)
         return {r: self.review_card(card, r, review_datetime)[0] for r in Rating}
 
     # ---- history --------------------------------------------------------------------

@@ -5,7 +5,7 @@ writes as one `Store.change` (store.py). Backends: memory, an SQLite file on CPy
 IndexedDB in the browser through the worker's bridge (browser.py). File formats: files.py.
 """
 
-from .backends import MemoryBackend, DirectoryBackend
+from .backends import DirectoryBackend, MemoryBackend
 from .errors import CorruptData, StorageFull, StoreBusy, StoreError
 from .store import Store, open_session, session
 

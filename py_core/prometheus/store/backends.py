@@ -56,7 +56,7 @@ class MemoryBackend:
     async def read_checkpoint(self, seq: int) -> tuple[bytes, bytes | None]:
         return dict(self.stored.checkpoints)[seq], None
 
-    def copy(self) -> "MemoryBackend":
+    def copy(self) -> MemoryBackend:
         """Another backend holding the same bytes: what a restart would read (tests)."""
         other = MemoryBackend()
         other.stored = Stored(self.stored.device, list(self.stored.checkpoints), list(self.stored.journal))

@@ -45,7 +45,7 @@ def now_ms() -> int:
 class Record:
     seq: int
     parts: dict[str, bytes]
-    device: str
+    device: str | None  # None in a store that was never opened (memory, tests)
     id: str = field(default_factory=new_id)
     time: int = field(default_factory=now_ms)
 
@@ -56,7 +56,7 @@ class Record:
         )
 
     @classmethod
-    def from_bytes(cls, data, where: str = "journal record") -> "Record":
+    def from_bytes(cls, data, where: str = "journal record") -> Record:
         doc = codec.unpack(RECORD, data, where)
         try:
             record = cls(
@@ -73,7 +73,7 @@ class Record:
 class Checkpoint:
     seq: int
     parts: dict[str, bytes]
-    device: str
+    device: str | None  # None in a store that was never opened (memory, tests)
     time: int = field(default_factory=now_ms)
 
     def to_bytes(self) -> bytes:
@@ -82,7 +82,7 @@ class Checkpoint:
         )
 
     @classmethod
-    def from_bytes(cls, data, where: str = "checkpoint", digest: bytes | None = None) -> "Checkpoint":
+    def from_bytes(cls, data, where: str = "checkpoint", digest: bytes | None = None) -> Checkpoint:
         """`digest`: the sha256 of `data` less its seal, when the platform computed it faster."""
         doc = codec.unpack(CHECKPOINT, data, where, digest)
         try:

@@ -25,7 +25,7 @@ PART_MODULES = {
     "learn": "prometheus.learn.persist",
 }
 
-_PARTS: dict[str, "Part"] = {}
+_PARTS: dict[str, Part] = {}
 
 
 class Part(Protocol):
@@ -60,12 +60,12 @@ class Part(Protocol):
     # before the import is acknowledged (Store.import_).
 
 
-def register(part: "Part") -> "Part":
+def register(part: Part) -> Part:
     _PARTS[part.name] = part
     return part
 
 
-def get(name: str) -> "Part":
+def get(name: str) -> Part:
     """The part called `name`, importing the engine that provides it on first use."""
     if name not in _PARTS:
         module = PART_MODULES.get(name)
@@ -83,6 +83,6 @@ def in_order(names) -> list[str]:
     return sorted(names, key=lambda name: (order.index(name) if name in order else len(order), name))
 
 
-def loaded() -> dict[str, "Part"]:
+def loaded() -> dict[str, Part]:
     """Parts imported so far (the others hold no state in this session)."""
     return dict(_PARTS)

@@ -44,7 +44,8 @@ class Settings:
         return json.dumps(self._redo).encode() if self._redo else None
 
     def rollback(self):
-        self.values = self._before
+        if self._before is not None:
+            self.values = self._before
         self._redo = self._before = None
 
     def end(self):

@@ -21,10 +21,11 @@ import gc
 import hashlib
 import inspect
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Callable
 
-from . import files, parts as part_registry
+from . import files
+from . import parts as part_registry
 from .backends import MemoryBackend
 from .errors import CorruptData, StoreBusy, StoreError
 from .files import Checkpoint, Record
@@ -78,7 +79,8 @@ class Store:
         self._checkpoint_seq = 0  # the newest checkpoint's seq
         self._journal_records = 0  # records and bytes since then
         self._journal_bytes = 0
-        self._idle_handle = None
+        self._idle_handle: asyncio.TimerHandle | None = None
+        self._idle_task: asyncio.Task | None = None  # referenced: the loop keeps only a weak one
         self.restore_report: dict = {}
 
     @property
@@ -233,7 +235,7 @@ class Store:
 
         def due():
             self._idle_handle = None
-            loop.create_task(self._idle_checkpoint())
+            self._idle_task = loop.create_task(self._idle_checkpoint())
 
         self._idle_handle = loop.call_later(IDLE_SECONDS, due)
 

@@ -17,12 +17,11 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+
+from tests.shared_data import SHARED
 
 from . import values as V
 from .gherkin import Scenario, Step, load_features
-
-from tests.shared_data import SHARED  # noqa: E402 - ../shared, or $PROMETHEUS_SHARED
 
 TCK_DIR = SHARED / "conformance" / "cypher-tck"
 FEATURES_DIR = TCK_DIR / "features"

@@ -52,8 +52,8 @@ class ExprCompiler:
         self.query = query
         self.matcher_factory = matcher_factory  # (pattern part, scope) -> fn(row, ctx) -> iter rows
         self.subquery_factory = subquery_factory  # (SingleQuery, scope) -> fn(row, ctx) -> bool
-        self.agg_slots = None  # list when compiling an aggregating item
-        self.subst = None  # expression text -> column name (ORDER BY)
+        self.agg_slots: list | None = None  # list when compiling an aggregating item
+        self.subst: dict[str, str] | None = None  # expression text -> column name (ORDER BY)
         self.in_agg = False
 
     def error(self, cls, message, detail, node=None):
@@ -389,7 +389,7 @@ class ExprCompiler:
 
         def chain(r, c):
             values = [f(r, c) for f in fns]
-            result = True
+            result: bool | None = True  # Cypher's three-valued logic
             for i, op in enumerate(ops):
                 v = op(values[i], values[i + 1])
                 if v is False:
@@ -501,7 +501,7 @@ class ExprCompiler:
                 )
             if x is None:
                 return None if xs else False
-            result = False
+            result: bool | None = False
             for y in xs:
                 v = equals(x, y)
                 if v is True:
@@ -517,7 +517,7 @@ class ExprCompiler:
         right = self.compile(e.right, scope)
         op = e.op
         if op == "=~":
-            cache = {}
+            cache: dict = {}
 
             def regex(r, c):
                 s, p = left(r, c), right(r, c)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import random
 
+from .. import temporal as T
 from ..entities import Node, Path, Relationship
 from ..errors import RUNTIME, CypherArgumentError, CypherTypeError, EntityNotFound
-from .. import temporal as T
 from ..temporal import Temporal, statement_ns
 from .values import is_number, type_name
 

@@ -460,7 +460,7 @@ class Parser:
 
     def map_literal(self):
         pos = self.expect_op("{").pos
-        items = []
+        items: list[tuple] = []
         if not self.is_op("}"):
             while True:
                 key = self.ident("a map key")
@@ -771,7 +771,7 @@ class Parser:
 
     def map_projection(self, name, pos):
         self.expect_op("{")
-        items = []
+        items: list[tuple] = []
         if not self.is_op("}"):
             while True:
                 if self.accept_op("."):

@@ -99,7 +99,7 @@ class PartPlan:
         self.query = compiler.query
         bound_before = set(scope.vars) - clause_vars
         in_scope_before = set(scope.vars)
-        for idx, el in enumerate(elements):
+        for el in elements:
             if el.props is not None and isinstance(el.props, A.Param):
                 raise compiler.error(
                     CypherSyntaxError,

@@ -67,12 +67,12 @@ class Result:
     def __init__(self, keys, records, query, parameters, counters, side_effects):
         self.keys = list(keys)
         self._records = records
-        self._summary = (query, parameters, counters, side_effects)  # a Summary once read
+        self._summary: Summary | tuple = (query, parameters, counters, side_effects)  # a Summary once read
 
     @property
     def summary(self) -> Summary:
         summary = self._summary
-        if type(summary) is tuple:
+        if not isinstance(summary, Summary):
             summary = self._summary = Summary(*summary)
         return summary
 

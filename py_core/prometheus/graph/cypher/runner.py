@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
+from .. import temporal
 from ..errors import RUNTIME, CypherTypeError
 from ..procedures import registry_version
 from .clauses.compiler import QueryCompiler
-from .. import temporal
 from .parser import parse
 from .result import Counters, Result, detach
 

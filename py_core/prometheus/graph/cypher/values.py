@@ -63,7 +63,7 @@ def equals(a, b):
     if isinstance(a, list):
         if not isinstance(b, list) or len(a) != len(b):
             return False
-        result = True
+        result: bool | None = True  # Cypher's three-valued logic
         for x, y in zip(a, b):
             r = equals(x, y)
             if r is False:
@@ -180,6 +180,9 @@ class Desc:
 
     def __eq__(self, other):
         return self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
 
 
 def group_key(v):

@@ -37,7 +37,7 @@ _UNITS = (
 
 
 def _truncate_day(day, unit):
-    y, m, d = civil_from_days(day)
+    y, m, _ = civil_from_days(day)
     if unit == "millennium":
         return days_from_civil(y - y % 1000, 1, 1)
     if unit == "century":

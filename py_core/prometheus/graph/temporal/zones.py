@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from functools import lru_cache
 
 from .calendar import DAY_NANOS, NANO, arg_error, civil_from_days
@@ -36,10 +37,10 @@ def _zone(name: str):
 def zone_offset(zone: str, epoch_day: int, nanos: int, is_local=True) -> int:
     """Offset (seconds) of a named zone at a local (or UTC) date-time."""
     try:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         tz = _zone(zone)
-    except Exception:
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
         raise arg_error(f"unknown time zone {zone!r}") from None
     y, m, d = civil_from_days(epoch_day)
     y = min(max(y, 1), 9999)
@@ -47,7 +48,7 @@ def zone_offset(zone: str, epoch_day: int, nanos: int, is_local=True) -> int:
     if is_local:
         dt = datetime(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, tzinfo=tz)
         return int(dt.utcoffset().total_seconds())
-    dt = datetime(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, tzinfo=timezone.utc)
+    dt = datetime(y, m, d, secs // 3600, secs // 60 % 60, secs % 60, tzinfo=UTC)
     return int(dt.astimezone(tz).utcoffset().total_seconds())
 
 

@@ -94,7 +94,7 @@ class NumpyBackend:
         self._linear = _linear_einsum if kernel == "einsum" else _linear_blas
         self.layers = []
         for i in range(c.num_layers):
-            layer = {}
+            layer: dict[str, tuple] = {}
             for name in LINEARS:
                 layer[name] = (weights.dequantized(i, name), np.array(weights[f"layers.{i}.{name}.bias"]))
             for name in ("attn_norm", "ffn_norm"):
@@ -105,7 +105,10 @@ class NumpyBackend:
             self.layers.append(layer)
         self.position = np.array(weights["embed.position"], dtype=np.float32)
         self.token_type0 = np.array(weights["embed.token_type"][0], dtype=np.float32)
-        self.embed_norm = (np.array(weights["embed.norm.weight"]), np.array(weights["embed.norm.bias"]))
+        self.embed_norm: tuple = (
+            np.array(weights["embed.norm.weight"]),
+            np.array(weights["embed.norm.bias"]),
+        )
 
     def encode(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         c = self.config
@@ -115,16 +118,23 @@ class NumpyBackend:
         x = self._w.word_rows(ids)
         x += self.position[:length]
         x += self.token_type0
-        x = layer_norm(x.reshape(n * length, h), *self.embed_norm, eps)
+        x = layer_norm(x.reshape(n * length, h), self.embed_norm[0], self.embed_norm[1], eps)
         # additive mask: 0 for tokens, a large negative for padding (per key position)
         key_bias = ((mask.astype(np.float32) - 1.0) * np.float32(1e9)).reshape(n, 1, 1, length)
         scale = np.float32(1.0 / np.sqrt(hs))
         for layer in self.layers:
             qkv = self._linear(x, *layer["qkv"]).reshape(n, length, 3, heads, hs)
             context = attention(qkv, key_bias, scale).reshape(n * length, h)
-            x = layer_norm(x + self._linear(context, *layer["attn_out"]), *layer["attn_norm"], eps)
+            x = layer_norm(
+                x + self._linear(context, *layer["attn_out"]),
+                layer["attn_norm"][0],
+                layer["attn_norm"][1],
+                eps,
+            )
             inner = gelu(self._linear(x, *layer["ffn_in"]))
-            x = layer_norm(x + self._linear(inner, *layer["ffn_out"]), *layer["ffn_norm"], eps)
+            x = layer_norm(
+                x + self._linear(inner, *layer["ffn_out"]), layer["ffn_norm"][0], layer["ffn_norm"][1], eps
+            )
         return mean_pool_normalize(x.reshape(n, length, h), mask)
 
 

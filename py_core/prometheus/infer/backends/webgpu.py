@@ -23,17 +23,18 @@ from .numpy_backend import layer_norm
 
 
 def _obj(value):
-    from pyodide.ffi import to_js
     import js
+    from pyodide.ffi import to_js
 
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
 class WebGPUBackend:
     name = "webgpu"
+    adapter: dict | None = None  # what the browser reported about the GPU (set by create)
 
     @classmethod
-    async def create(cls, weights: EncoderWeights) -> "WebGPUBackend | None":
+    async def create(cls, weights: EncoderWeights) -> WebGPUBackend | None:
         import js
 
         from ..loader import global_scope
@@ -71,7 +72,7 @@ class WebGPUBackend:
         storage = self.usage.STORAGE | self.usage.COPY_DST
         self.layers = []
         for i in range(c.num_layers):
-            layer = {}
+            layer: dict[str, tuple] = {}
             for name in ("qkv", "attn_out", "ffn_in", "ffn_out"):
                 q = np.ascontiguousarray(weights[f"layers.{i}.{name}.weight"])
                 layer[name] = (
@@ -106,7 +107,7 @@ class WebGPUBackend:
         return u8
 
     def _upload(self, array: np.ndarray, usage):
-        raw = memoryview(np.ascontiguousarray(array)).cast("B")
+        raw = np.ascontiguousarray(array).data.cast("B")
         size = max(16, -(-len(raw) // 16) * 16)
         buffer = self.device.createBuffer(_obj({"size": size, "usage": usage}))
         self.device.queue.writeBuffer(buffer, 0, self._bytes_to_js(raw))
@@ -165,11 +166,11 @@ class WebGPUBackend:
         s = self._ensure_scratch(rows, n)
         queue = self.device.queue
         queue.writeBuffer(
-            s["x"], 0, self._bytes_to_js(memoryview(np.ascontiguousarray(x, dtype=np.float32)).cast("B"))
+            s["x"], 0, self._bytes_to_js(np.ascontiguousarray(x, dtype=np.float32).data.cast("B"))
         )
         queue.writeBuffer(s["lengths"], 0, self._bytes_to_js(memoryview(lengths).cast("B")))
 
-        self._uniforms = []
+        self._uniforms: list = []
         encoder = self.device.createCommandEncoder()
         pass_ = encoder.beginComputePass()
 

@@ -36,7 +36,7 @@ class CallClauses:
                     "InvalidArgumentPassingMode",
                     clause,
                 )
-            arg_fns = [(lambda name: lambda r, c: c.params.get(name))(name) for name, _ in proc.inputs]
+            arg_fns = [lambda r, c, name=name: c.params.get(name) for name, _ in proc.inputs]
         else:
             if len(clause.args) != len(proc.inputs):
                 raise self.error(

@@ -78,7 +78,7 @@ class QueryCompiler(ReadingClauses, ProjectionClauses, UpdatingClauses, CallClau
                 )
             plans = [self.compile_single(q, Scope()) for q in tree.queries]
             columns = plans[0][1]
-            for (plan, cols), q in zip(plans[1:], tree.queries[1:]):
+            for (_, cols), q in zip(plans[1:], tree.queries[1:]):
                 if cols != columns:
                     raise self.error(
                         CypherSyntaxError,

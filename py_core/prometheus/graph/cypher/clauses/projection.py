@@ -61,7 +61,6 @@ class ProjectionClauses:
             )
         aggregating = any(ex.contains_aggregate(e) for _, e in items)
         group_texts = {e.text for _, e in items if not ex.contains_aggregate(e)}
-        group_names = {n for n, e in items if not ex.contains_aggregate(e)}
         compiled = []  # (name, fn, aggregate slot when the item is one aggregate call, else -1 / None)
         slots = []
         for name, e in items:
@@ -88,7 +87,7 @@ class ProjectionClauses:
             if aggregating or clause.distinct:
                 order_scope = new_scope.copy()
                 subst = {e.text: n for n, e in items}
-                for n, e in items:
+                for n, _ in items:
                     subst.setdefault(n, n)
             else:
                 order_scope = scope.copy()
@@ -255,8 +254,6 @@ class ProjectionClauses:
 
         def value(ctx):
             v = fn({}, ctx)
-            if isinstance(v, float) and v == int(v) and not isinstance(expr, A.Literal):
-                v = v
             if isinstance(v, bool) or not isinstance(v, int):
                 raise CypherSyntaxError(f"{what} needs an integer, got {v!r}", "InvalidArgumentType", RUNTIME)
             if v < 0:

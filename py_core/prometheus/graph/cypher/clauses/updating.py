@@ -122,7 +122,7 @@ class UpdatingClauses:
         if isinstance(props, A.Param):
             fn = self.ex.compile(props, scope)
             return lambda r, c: dict(fn(r, c) or {})
-        for k, v in props.items:
+        for _, v in props.items:
             self._no_aggregate(v, "CREATE")
         items = [(k, self.ex.compile(v, scope)) for k, v in props.items]
         return lambda r, c: {k: f(r, c) for k, f in items}
