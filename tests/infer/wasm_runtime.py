@@ -4,6 +4,7 @@ the same four methods as `wasm_kernel.JsRuntime`."""
 from __future__ import annotations
 
 import numpy as np
+
 from prometheus.infer.backends.wasm_kernel import WasmKernel, module_bytes
 
 

@@ -49,7 +49,7 @@ class WasmBackend:
         self._w = weights
         self.layers = []
         for i in range(c.num_layers):
-            layer = {}
+            layer: dict[str, tuple[int, ...]] = {}
             for name in LINEARS:
                 q = weights[f"layers.{i}.{name}.weight"]
                 if q.dtype != np.int8:
@@ -74,7 +74,8 @@ class WasmBackend:
         self.position = np.array(weights["embed.position"], dtype=np.float32)
         self.token_type0 = np.array(weights["embed.token_type"][0], dtype=np.float32)
         self._weights_end = k.mark()
-        self._space = None  # (tokens, max length, sequences) the workspace holds, and its offsets
+        # (tokens, longest sequence, sequences) the workspace holds, and its buffers' offsets
+        self._space: tuple[tuple[int, int, int], dict[str, int]] | None = None
 
     def _workspace(self, tokens: int, longest: int, sequences: int) -> dict:
         if self._space is not None:

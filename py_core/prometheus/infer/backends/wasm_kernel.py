@@ -51,11 +51,11 @@ class JsRuntime:
 
     def write(self, offset: int, array: np.ndarray) -> None:
         view = self._js.Uint8Array.new(self._memory.buffer, offset, array.nbytes)
-        view.assign(memoryview(array).cast("B"))
+        view.assign(array.data.cast("B"))
 
     def read(self, offset: int, out: np.ndarray) -> None:
         view = self._js.Uint8Array.new(self._memory.buffer, offset, out.nbytes)
-        view.assign_to(memoryview(out).cast("B"))
+        view.assign_to(out.data.cast("B"))
 
     def function(self, name: str):
         return getattr(self._exports, name)

@@ -91,8 +91,8 @@ GELU_TEMPS = EXP_TEMPS + " (local $gz v128) (local $gt v128) (local $ge v128)"
 
 def hsum(v: str) -> str:
     """f32 sum of the lanes of local v."""
-    lane = lambda i: f"(f32x4.extract_lane {i} {get(v)})"
-    return f"(f32.add (f32.add {lane(0)} {lane(1)}) (f32.add {lane(2)} {lane(3)}))"
+    lane = [f"(f32x4.extract_lane {i} {get(v)})" for i in range(4)]
+    return f"(f32.add (f32.add {lane[0]} {lane[1]}) (f32.add {lane[2]} {lane[3]}))"
 
 
 def exp_into(dst: str, src: str) -> str:
@@ -133,10 +133,13 @@ def _quantize_func() -> str:
         f"(local.set $m (f32x4.max {get('m')} (f32x4.abs (v128.load (i32.add {get('src')} {get('k')})))))"
     )
     lanes = [f"(f32x4.extract_lane {i} {get('m')})" for i in range(4)]
-    to_i32 = lambda off: (
-        f"(i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset={off} "
-        f"(i32.add {get('src')} {get('k')})) {get('inv')})))"
-    )
+
+    def to_i32(off: int) -> str:
+        return (
+            f"(i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset={off} "
+            f"(i32.add {get('src')} {get('k')})) {get('inv')})))"
+        )
+
     store = (
         f"(v128.store (i32.add {get('dst')} (i32.shr_u {get('k')} (i32.const 1))) "
         f"(i16x8.narrow_i32x4_s {to_i32(0)} {to_i32(16)}))"
