@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Prometheus Web SDK. The whole integration is one tag:
  *
@@ -56,6 +57,7 @@
   const camelCase = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 
   class PrometheusError extends Error {
+    /** @param {{type?: string, message?: string, traceback?: string, details?: Record<string, unknown>, reason?: string}} error */
     constructor({ type, message, traceback, details, reason }) {
       super(message);
       this.name = type || "PrometheusError";
@@ -79,7 +81,7 @@
     // Same origin (always so in an extension, whose CSP forbids blob: workers): start the file,
     // with the options in its query string.
     const direct = new URL("worker/worker.js", base);
-    direct.search = new URLSearchParams({ snapshot: snapshot !== false, store: store.name, persist: store.persist, durability: store.durability });
+    direct.search = new URLSearchParams({ snapshot: String(snapshot !== false), store: store.name, persist: String(store.persist), durability: store.durability }).toString();
     if (global.location && direct.origin === global.location.origin) return { worker: new Worker(direct.href, { name: "prometheus" }), url: "" };
     // A worker cannot be started from another origin's URL; a same-origin blob that
     // imports the bundle's worker script can, and the worker then fetches with CORS.
@@ -100,7 +102,7 @@
     try {
       if (persist && typeof storage.persist === "function" && !(await storage.persisted())) await storage.persist();
       return { persisted: await storage.persisted(), available: typeof storage.persist === "function" };
-    } catch (error) {
+    } catch {
       return { persisted: false, available: false };
     }
   }
@@ -142,7 +144,7 @@
     }
 
     on(type, listener) {
-      this.addEventListener(type, (event) => listener(event.detail));
+      this.addEventListener(type, (event) => listener(/** @type {CustomEvent} */ (event).detail));
       return this;
     }
 
@@ -270,7 +272,7 @@
 
   global.PrometheusSDK = { PrometheusClient, PrometheusError };
 
-  const script = global.document && document.currentScript;
+  const script = global.document && /** @type {HTMLScriptElement | null} */ (document.currentScript);
   if (script && script.dataset.autostart !== "false") {
     const base = script.dataset.base || new URL(".", script.src).href;
     global.Prometheus = new PrometheusClient({

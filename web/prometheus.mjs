@@ -1,3 +1,4 @@
+// @ts-check
 // ES-module entry of the SDK: `import { createPrometheus } from ".../prometheus.mjs"`.
 // The client is the script-tag SDK's (prometheus.js, whose header documents it):
 // `client.call(method, params, {signal, timeout, onProgress})`, the same order, values,

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Makes the page that includes it an installable app that works offline. The whole coupling
  * with the page is two tags in its <head>:
@@ -21,7 +22,7 @@
 (function (global) {
   "use strict";
 
-  const script = document.currentScript;
+  const script = /** @type {HTMLScriptElement} */ (document.currentScript);
   const scope = new URL(".", script.src).href;
   const events = new EventTarget();
   let applying = false;
@@ -32,7 +33,7 @@
     updateAvailable: false,
     registration: null,
     on(type, listener) {
-      events.addEventListener(type, (event) => listener(event.detail));
+      events.addEventListener(type, (event) => listener(/** @type {CustomEvent} */ (event).detail));
       return api;
     },
     async applyUpdate() {

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Service worker of the Prometheus Web app: offline use and safe updates.
  *
@@ -130,7 +131,7 @@ async function store(cache, path, file, response) {
 async function precacheFile(cache, path, file) {
   if (await cache.match(keyFor(path, file.sha256))) return;  // same bytes in another version
   // The HTTP cache first (the page has just downloaded most of these), then a real reload.
-  for (const mode of ["default", "reload"]) {
+  for (const mode of /** @type {const} */ (["default", "reload"])) {
     const response = await fetch(SCOPE + path, { cache: mode });
     if (!response.ok) throw new Error("precache: " + path + " answered HTTP " + response.status);
     if (await store(cache, path, file, response)) return;

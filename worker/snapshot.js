@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Start-up snapshots: the memory of a freshly started interpreter, kept in Cache Storage,
  * so that a second visit skips Python's own start-up (about 1 s of a warm start).
@@ -35,7 +36,7 @@ async function readSnapshot(key) {
     console.warn("prometheus: discarding a damaged start-up snapshot");
     await cache.delete(key);
     return null;
-  } catch (error) {
+  } catch {
     return null;
   }
 }
@@ -47,19 +48,26 @@ async function storeSnapshot(key, bytes) {
     const headers = { "Content-Type": "application/octet-stream", [DIGEST_HEADER]: await sha256Hex(bytes) };
     for (const old of await cache.keys()) await cache.delete(old);  // one runtime at a time
     await cache.put(key, new Response(bytes, { headers }));
-  } catch (error) {
+  } catch {
     // Storage full or unavailable: the next visit simply starts without a snapshot.
   }
 }
 
 // Snapshot-mode interpreters (made or restored) bind Python's `js` module to a stand-in for
 // the global scope, on which calls such as js.fetch fail ("Illegal invocation"): rebind it.
+/** @param {PyodideInterface} pyodide */
 function rebindJsModule(pyodide) {
   pyodide.runPython("import sys; sys.modules.pop('js', None)");
   pyodide.registerJsModule("js", globalThis);
   return pyodide;
 }
 
+/**
+ * @param {PyodideLoadOptions} options
+ * @param {string | null} key the snapshot's Cache Storage key (null: no snapshot)
+ * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off"}>}
+ */
+// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
 async function loadPyodideFast(options, key) {
   const snapshot = key ? await readSnapshot(key) : null;
   if (snapshot) {
@@ -67,7 +75,7 @@ async function loadPyodideFast(options, key) {
       return { pyodide: rebindJsModule(await loadPyodide(Object.assign({}, options, { _loadSnapshot: snapshot }))), snapshot: "used" };
     } catch (error) {
       console.warn("prometheus: start-up snapshot unusable, starting normally", error);
-      try { (await openSnapshotCache()).delete(key); } catch (ignored) { /* nothing to delete */ }
+      try { (await openSnapshotCache()).delete(key); } catch { /* nothing to delete */ }
     }
   }
   if (!key || !self.caches || !self.crypto || !crypto.subtle) {

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * The IndexedDB bridge of prometheus.store, and tab coordination. No logic of its own:
  * Python (prometheus/store/) decides what to write and when; this file only moves bytes into
@@ -146,6 +147,10 @@ self.PrometheusStore = (() => {
     }
   }
 
+  /**
+   * @param {string} name
+   * @param {{durability?: IDBTransactionDurability, notice?: StoreNotice}} [options]
+   */
   async function open(name, { durability = "relaxed", notice = () => {} } = {}) {
     const req = indexedDB.open("prometheus-store:" + name, VERSION);
     req.onupgradeneeded = () => {
@@ -159,7 +164,7 @@ self.PrometheusStore = (() => {
 
   async function persisted() {
     try { return !!(self.navigator && navigator.storage && await navigator.storage.persisted()); }
-    catch (error) { return false; }
+    catch { return false; }
   }
 
   return { open, persisted };

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * Prometheus worker: hosts Pyodide and hands every request to `prometheus.rpc`.
  *
@@ -25,7 +26,7 @@
 const QUERY = new URL(self.location.href).searchParams;
 if (self.PROMETHEUS_SNAPSHOT === undefined) self.PROMETHEUS_SNAPSHOT = QUERY.get("snapshot") !== "false";
 if (self.PROMETHEUS_STORE === undefined && QUERY.has("store")) {
-  self.PROMETHEUS_STORE = { name: QUERY.get("store"), persist: QUERY.get("persist") !== "false", durability: QUERY.get("durability") || "relaxed" };
+  self.PROMETHEUS_STORE = { name: QUERY.get("store"), persist: QUERY.get("persist") !== "false", durability: QUERY.get("durability") === "strict" ? "strict" : "relaxed" };
 }
 // The SDK's blob bootstrap sets PROMETHEUS_BASE; started directly, the bundle is one level up.
 const BASE = self.PROMETHEUS_BASE || new URL("..", self.location.href).href;
@@ -35,7 +36,7 @@ importScripts(INDEX_URL + "pyodide.js", new URL("worker/snapshot.js", BASE).href
 // Start-up stages and the fraction of the download done when each begins.
 const STAGES = [["runtime", 0], ["packages", 0.8], ["core", 0.97], ["restore", 0.98], ["ready", 1]];
 // The store the page asked for (data-store, data-persist, data-durability on the script tag).
-const STORE = Object.assign({ name: "default", persist: true, durability: "relaxed" }, self.PROMETHEUS_STORE || {});
+const STORE = /** @type {StoreOptions} */ (Object.assign({ name: "default", persist: true, durability: "relaxed" }, self.PROMETHEUS_STORE || {}));
 const post = (message) => self.postMessage(message);
 
 async function gpuReport() {
@@ -71,7 +72,7 @@ async function snapshotKey() {
   try {
     const digest = (await lockFile).info.prometheus_runtime_sha256;
     return digest ? new URL("snapshot/" + digest, BASE).href : null;
-  } catch (error) {
+  } catch {
     return null;
   }
 }
@@ -154,7 +155,7 @@ const TYPED_ARRAYS = {
   int64: BigInt64Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array,
 };
 function marked(arrays) {
-  return (key, value) => {
+  return (_key, value) => {
     if (!value || typeof value !== "object" || Array.isArray(value)) return value;
     const keys = Object.keys(value);
     if (keys.length === 1 && typeof value.__bytes__ === "number") return arrays[value.__bytes__];

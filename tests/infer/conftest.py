@@ -80,3 +80,14 @@ def embedder(artifact_path):
     from prometheus.infer import Embedder
 
     return Embedder.load(artifact_path)
+
+
+@pytest.fixture(scope="session")
+def varied_sample():
+    """Sentences, STS-style pairs and random text: the accuracy tests' sample."""
+    from .samples import SENTENCES, text_sample
+    from .sts import sts_pairs
+
+    sts = sorted({s for a, b, _ in sts_pairs(120) for s in (a, b)})
+    rand = [t for t in text_sample(60, seed=11) if t.strip()][:40]
+    return SENTENCES + sts[:60] + rand

@@ -1,4 +1,5 @@
-"""Reassemble the SIMD kernel of `prometheus/infer/backends/wasm_kernel.py` from its WAT.
+"""Reassemble the kernel of `prometheus/infer/backends/wasm_kernel.py` from the WAT that
+`prometheus/infer/backends/wasm_source.py` writes.
 
 Needs node and the npm package wabt (installed into a temporary folder):
 
@@ -29,7 +30,7 @@ fs.writeFileSync("kernel.wasm", Buffer.from(mod.toBinary({}).buffer));
 
 def main() -> None:
     sys.path.insert(0, str(MODULE.parents[3]))
-    from prometheus.infer.backends.wasm_kernel import wat
+    from prometheus.infer.backends.wasm_source import wat
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -44,6 +45,9 @@ def main() -> None:
         subprocess.run(["node", "assemble.mjs"], cwd=work, check=True)
         raw = (work / "kernel.wasm").read_bytes()
     text = MODULE.read_text()
+    text = re.sub(
+        r'WAT_SHA256 = "[0-9a-f]*"', f'WAT_SHA256 = "{hashlib.sha256(wat().encode()).hexdigest()}"', text
+    )
     text = re.sub(r'WASM_SHA256 = "[0-9a-f]*"', f'WASM_SHA256 = "{hashlib.sha256(raw).hexdigest()}"', text)
     text = re.sub(r'WASM_BASE64 = "[^"]*"', f'WASM_BASE64 = "{base64.b64encode(raw).decode()}"', text)
     MODULE.write_text(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import fsrs
+import numpy as np
 import pytest
 
 from tests.rpc_call import rpc_envelope
@@ -111,4 +112,5 @@ def test_memory_states_name_each_card_in_order():
         ReviewTable.from_logs([ReviewLog.from_dict(x) for x in logs]).history(), DEFAULT_PARAMETERS
     )
     assert out["card_ids"] == [7, 9]
-    assert out["stability"] == s.tolist() and out["difficulty"] == d.tolist()
+    # float64 arrays travel as typed arrays (rpc_call decodes them to numpy, as the page gets Float64Array)
+    assert np.array_equal(out["stability"], s) and np.array_equal(out["difficulty"], d)

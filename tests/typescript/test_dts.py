@@ -1,7 +1,7 @@
 """A TypeScript page type-checks against web/prometheus.d.ts, and mistakes in params do not.
 
 The compiler is the pinned npm `typescript` of this folder (package-lock.json), installed with
-`npm ci` on first use, the way build/ installs its npm packages.
+`npm ci` on first use (npm_tools.py).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.typescript.npm_tools import node_modules
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -24,14 +26,7 @@ pytestmark = pytest.mark.cpython_only(reason="runs the TypeScript compiler (node
 
 @pytest.fixture(scope="module")
 def tsc() -> Path:
-    compiler = HERE / "node_modules" / "typescript" / "bin" / "tsc"
-    if not compiler.exists():
-        if shutil.which("npm") is None:
-            pytest.fail("npm is needed to install the pinned TypeScript compiler (tests/typescript)")
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, stdout=subprocess.DEVNULL
-        )
-    return compiler
+    return node_modules() / "typescript" / "bin" / "tsc"
 
 
 def compile_page(tsc: Path, page: str, tmp_path: Path) -> tuple[int, list[dict], list[str]]:

@@ -1,3 +1,4 @@
+// @ts-check
 // A read-only picture of the whole collection (notes, cards, concepts) for the screens that
 // list things (exercises, search). Taken from learn.export and dropped after any change.
 "use strict";

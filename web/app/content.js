@@ -1,3 +1,4 @@
+// @ts-check
 // Card content on the page. Fields marked HTML (imported decks) are untrusted: they go through
 // DOMPurify (no script, no event handlers, no javascript: URLs, no forms or frames); images
 // that name a file of the package are shown from the collection's media; remote images are
@@ -43,7 +44,7 @@ App.content = (function () {
         continue;
       }
       let name = src;
-      try { name = decodeURIComponent(src); } catch (error) { /* keep the raw name */ }
+      try { name = decodeURIComponent(src); } catch { /* keep the raw name */ }
       mediaUrl(name).then((url) => { img.src = url; }).catch(() => {
         img.replaceWith(el("span", { class: "blocked-image", text: "[missing image: " + name + "]" }));
       });

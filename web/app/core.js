@@ -1,6 +1,8 @@
+// @ts-check
 // The app's small toolkit: DOM building, engine calls, progress bars, toasts, the screen registry.
 "use strict";
 window.App = (function () {
+  /** @type {Record<string, AppScreen>} */
   const screens = {};
 
   function el(tag, attributes, ...children) {
@@ -47,7 +49,7 @@ window.App = (function () {
     return {
       node,
       set(fraction, message) {
-        const known = typeof fraction === "number" && isFinite(fraction);
+        const known = typeof fraction === "number" && Number.isFinite(fraction);
         node.firstChild.classList.toggle("indeterminate", !known);
         bar.style.width = known ? Math.round(Math.max(0, Math.min(1, fraction)) * 100) + "%" : "";
         if (known) node.setAttribute("aria-valuenow", String(Math.round(fraction * 100)));

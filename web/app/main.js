@@ -1,3 +1,4 @@
+// @ts-check
 // Start-up (engine progress), then hash routing: #/screen/argument?key=value.
 "use strict";
 (function () {
@@ -17,7 +18,7 @@
     if (typeof cleanup === "function") cleanup();
     cleanup = null;
     const mine = ++generation;
-    for (const link of document.querySelectorAll("#nav a")) {
+    for (const link of /** @type {NodeListOf<HTMLAnchorElement>} */ (document.querySelectorAll("#nav a"))) {
       link.classList.toggle("active", link.dataset.screen === name || (name === "card" && link.dataset.screen === "search"));
       if (link.classList.contains("active")) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
     }

@@ -1,3 +1,4 @@
+// @ts-check
 // Demo page: start-up progress, the capability report, and one panel per engine.
 "use strict";
 (function () {
@@ -10,9 +11,9 @@
   });
   Prometheus.on("error", (error) => { $("status").textContent = "Failed to start: " + error.message; });
 
-  for (const tab of document.querySelectorAll("#tabs button")) {
+  for (const tab of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("#tabs button"))) {
     tab.addEventListener("click", () => {
-      for (const other of document.querySelectorAll("#tabs button")) {
+      for (const other of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("#tabs button"))) {
         other.setAttribute("aria-selected", String(other === tab));
         $(other.dataset.tab).hidden = other !== tab;
       }
@@ -39,7 +40,7 @@
     };
     $("capabilities").replaceChildren(...Object.entries(rows).flatMap(([k, v]) => [ui.el("dt", { textContent: k }), ui.el("dd", { textContent: v })]));
     $("capabilities").hidden = false;
-    document.querySelector("#stats-form button").disabled = false;
+    /** @type {HTMLButtonElement} */ (document.querySelector("#stats-form button")).disabled = false;
     await summarize();
     for (const panel of [graphPanel, reviewPanel, quantumPanel, searchPanel]) {
       // Some panels start synchronously (no promise): wrap, so none throws "reading 'catch'".

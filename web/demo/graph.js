@@ -1,3 +1,4 @@
+// @ts-check
 // Knowledge-graph panel: a small course graph and a Cypher box.
 "use strict";
 window.graphPanel = (function () {

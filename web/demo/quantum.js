@@ -1,3 +1,4 @@
+// @ts-check
 // Quantum panel: run OpenQASM, draw the circuit and the histogram of counts.
 "use strict";
 window.quantumPanel = (function () {

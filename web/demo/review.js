@@ -1,3 +1,4 @@
+// @ts-check
 // Review panel: one card scheduled by FSRS-6, with the interval each rating would give.
 "use strict";
 window.reviewPanel = (function () {
@@ -7,7 +8,7 @@ window.reviewPanel = (function () {
   let card = null;
 
   function describe(due) {
-    const minutes = Math.round((new Date(due) - Date.now()) / 60000);
+    const minutes = Math.round((new Date(due).getTime() - Date.now()) / 60000);
     if (minutes < 60) return Math.max(minutes, 1) + " min";
     if (minutes < 60 * 24) return Math.round(minutes / 60) + " h";
     return Math.round(minutes / 1440) + " d";

@@ -1,3 +1,4 @@
+// @ts-check
 // Search panel: index the lines of the text box, then query them by meaning.
 "use strict";
 window.searchPanel = (function () {
@@ -18,7 +19,7 @@ window.searchPanel = (function () {
       }
       const hits = await Prometheus.call("infer.search", { query: $("search-query").value, k: 3 });
       $("search-results").replaceChildren(...hits.map((hit) =>
-        el("li", { textContent: hit.score.toFixed(3) + "  " + lines[Number(hit.id.slice(5))] })));
+        el("li", { textContent: hit.score.toFixed(3) + "  " + lines[Number(String(hit.id).slice(5))] })));
       $("search-status").textContent = "";
     } catch (error) {
       ui.error($("search-results"), error);

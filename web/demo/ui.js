@@ -1,3 +1,4 @@
+// @ts-check
 // Small DOM helpers shared by the demo's panels.
 "use strict";
 window.ui = {

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * The extension's service worker. Kept small on purpose: Pyodide cannot run here (no dynamic
  * import, no nested worker, stopped after 30 s idle), so it only
@@ -53,5 +54,5 @@ chrome.storage.onChanged.addListener((changes, area) => {
 });
 chrome.runtime.onStartup.addListener(refreshBadge);  // the badge is not kept across restarts
 chrome.alarms.onAlarm.addListener((alarm) => { if (alarm.name === ALARM) refreshBadge(); });
-chrome.alarms.get(ALARM).then((existing) => existing || chrome.alarms.create(ALARM, { periodInMinutes: 15 }));
+chrome.alarms.get(ALARM).then((existing) => (existing ? null : chrome.alarms.create(ALARM, { periodInMinutes: 15 })));
 refreshBadge();

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * The full-tab dashboard: collection counts, export/import (to move a collection between the
  * extension and the web app), and FSRS optimization of a review history, all in this page's
@@ -6,6 +7,7 @@
  */
 "use strict";
 (function () {
+  /** @type {(id: string) => any} an element of dashboard.html: inputs, a progress bar, lists ... */
   const $ = (id) => document.getElementById(id);
   const { call, guarded, refreshSummary } = PrometheusPages;
   const LABELS = { cards: "Cards", reviews: "Reviews", due_today: "Due today", new_today: "New today" };
@@ -39,7 +41,7 @@
   function base64(buffer) {
     const bytes = new Uint8Array(buffer);
     let text = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return btoa(text);
   }
 
@@ -53,7 +55,7 @@
     $("move-note").textContent = "Importing " + file.name + "…";
     await guarded($("move-note"), async () => {
       const json = file.name.toLowerCase().endsWith(".json");
-      const params = json ? { data: await file.text(), format: "json" } : { data: base64(await file.arrayBuffer()), format: "apkg" };
+      const params = json ? { data: await file.text(), format: /** @type {const} */ ("json") } : { data: base64(await file.arrayBuffer()), format: /** @type {const} */ ("apkg") };
       const outcome = await call("learn.import", params);
       $("move-note").textContent = "Imported " + file.name + ": " + JSON.stringify(outcome);
       await showStats();
@@ -69,7 +71,9 @@
     await guarded($("optimize-note"), async () => {
       const result = await Prometheus.call("srs.optimize", { csv: await file.text() },
         { onProgress: ({ fraction }) => { bar.value = fraction; } });
-      const metrics = result.metrics ? " log loss " + result.metrics.log_loss.toFixed(4) + ", RMSE(bins) " + result.metrics.rmse_bins.toFixed(4) : "";
+      // srs.optimize's result is typed Record<string, JsonValue> in the generated d.ts; its metrics are Metrics.
+      const measured = /** @type {import("../prometheus").Metrics | undefined} */ (/** @type {unknown} */ (result.metrics));
+      const metrics = measured ? " log loss " + measured.log_loss.toFixed(4) + ", RMSE(bins) " + measured.rmse_bins.toFixed(4) : "";
       $("optimize-note").textContent = "Done (" + result.rule + ")" + metrics + ".";
       $("optimize-result").textContent = JSON.stringify(result.parameters);
       document.body.dataset.optimized = "true";

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * What the engine pages (side panel, dashboard) share: start-up status from the `Prometheus`
  * global that prometheus.js defines, calls that tell a method missing from this build

@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * The side panel (also opened in a tab as panel.html#add): review the queue (learn.next,
  * learn.answer, learn.undo), search the cards by meaning, and the card editor that the
@@ -9,6 +10,7 @@
  */
 "use strict";
 (function () {
+  /** @type {(id: string) => any} an element of panel.html: inputs, text areas, lists ... */
   const $ = (id) => document.getElementById(id);
   const { call, guarded, refreshSummary, role } = PrometheusPages;
   const SUGGESTIONS = 5;
@@ -17,7 +19,7 @@
   let draft = null;    // the editor's content, mirrored in storage
 
   function show(view) {
-    for (const button of document.querySelectorAll("nav button")) {
+    for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("nav button"))) {
       button.setAttribute("aria-pressed", String(button.dataset.view === view));
     }
     for (const name of ["review", "search", "add"]) $("view-" + name).hidden = name !== view;
@@ -120,7 +122,7 @@
     if (!text || document.body.dataset.state !== "ready") return;
     await guarded($("add-note"), async () => {
       const hits = await PrometheusIndex.search(text, SUGGESTIONS);
-      const ticked = new Set(Array.from(document.querySelectorAll("#concepts input:checked"), (box) => box.value));
+      const ticked = new Set(Array.from(/** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("#concepts input:checked")), (box) => box.value));
       const related = new Map();  // concept key -> the front of the nearest card that tests it
       for (const hit of hits) {
         for (const key of hit.concepts || []) if (!related.has(key)) related.set(key, hit.front);
@@ -152,7 +154,7 @@
       note("add-note", PrometheusPages.READER_NOTE);
       return;
     }
-    const concepts = Array.from(document.querySelectorAll("#concepts input:checked"), (box) => box.value);
+    const concepts = Array.from(/** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("#concepts input:checked")), (box) => box.value);
     note("add-note", "Adding…");
     await guarded($("add-note"), async () => {
       const card = concepts.length ? { front, back, concepts } : { front, back };
@@ -168,14 +170,14 @@
   }
 
   // ---- wiring ----
-  for (const button of document.querySelectorAll("nav button")) {
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("nav button"))) {
     button.addEventListener("click", () => show(button.dataset.view));
   }
   $("show-answer").addEventListener("click", () => {
     $("review-back").hidden = $("ratings").hidden = false;
     $("show-answer").hidden = true;
   });
-  for (const button of document.querySelectorAll("#ratings button")) {
+  for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("#ratings button"))) {
     button.addEventListener("click", () => answer(Number(button.dataset.rating)));
   }
   $("undo").addEventListener("click", undo);
@@ -205,7 +207,7 @@
   // Writing waits for the writer role; the draft stays in storage, which the writer follows.
   PrometheusPages.onRole((now) => {
     const reader = now !== "writer";
-    for (const button of document.querySelectorAll("#card-form button[type=submit], #ratings button, #undo")) button.disabled = reader;
+    for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("#card-form button[type=submit], #ratings button, #undo"))) button.disabled = reader;
     if (reader) {
       note("add-note", PrometheusPages.READER_NOTE);
       note("review-note", PrometheusPages.READER_NOTE);

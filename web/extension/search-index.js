@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * The semantic index of the collection's cards, in the engine's worker (infer.*). The index is
  * kept in the store with the collection, so it survives restarts and a reader page searches

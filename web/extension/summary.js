@@ -1,3 +1,4 @@
+// @ts-check
 /*
  * The collection summary in chrome.storage.local: the only thing the service worker and the
  * popup read, so that neither ever starts Pyodide. Pages that run the engine write it after
@@ -18,9 +19,10 @@ self.PrometheusSummary = (function () {
   }
 
   /** A summary from learn.stats' reply; refuses anything but non-negative integer counts. */
+  /** @returns {ExtensionSummary} */
   function fromStats(stats, now) {
     if (!stats || typeof stats !== "object") throw new TypeError("learn.stats replied " + JSON.stringify(stats) + ", not an object");
-    const summary = { updated: now === undefined ? Date.now() : now };
+    const summary = /** @type {ExtensionSummary} */ ({ updated: now === undefined ? Date.now() : now });
     for (const name of COUNTS) {
       const value = stats[name];
       if (!Number.isInteger(value) || value < 0) {

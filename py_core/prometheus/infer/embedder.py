@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ValidationError
 from . import artifact as artifact_format
-from .backends.numpy_backend import NumpyBackend
+from .backends import cpu_backend
 from .loader import default_artifact_path, fetch_artifact
 from .model import EncoderWeights
 from .tokenizer import WordPieceTokenizer, pad_batch
@@ -37,10 +37,10 @@ class Embedder:
 
     @property
     def backend(self):
-        """The backend in use; numpy unless another was set (created on first use, so
-        choosing WebGPU right after loading never pays for preparing the numpy weights)."""
+        """The backend in use; the CPU one unless another was set (created on first use, so
+        choosing WebGPU right after loading never pays for preparing the CPU weights)."""
         if self._backend is None:
-            self._backend = NumpyBackend(self.weights)
+            self._backend = cpu_backend(self.weights)
         return self._backend
 
     @property
@@ -70,7 +70,7 @@ class Embedder:
         return cls(artifact_format.decode(data, source=source), backend=backend)
 
     def use_backend(self, backend) -> None:
-        """Switch backends; None means numpy."""
+        """Switch backends; None means the CPU one (`backends.cpu_backend`)."""
         self._backend = backend
 
     # -- input ------------------------------------------------------------------------

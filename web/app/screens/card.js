@@ -1,3 +1,4 @@
+// @ts-check
 // One card: both sides, its schedule, its review log, its forgetting curve, related cards.
 "use strict";
 App.screen("card", {

@@ -1,3 +1,4 @@
+// @ts-check
 // Circuit exercises: a list, and an editor where the drawing and the measurement histogram
 // follow the QASM text as it is typed; "Check" grades the circuit against the exercise's target
 // with the simulator (learn.grade) and suggests a rating, which the learner can change.

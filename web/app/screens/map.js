@@ -1,3 +1,4 @@
+// @ts-check
 // Course map: the concept graph drawn by the engine (colour = mastery, grey = locked), inlined
 // after DOMPurify's SVG profile so its concepts can be clicked; a concept opens its details.
 "use strict";
@@ -24,10 +25,10 @@ App.screen("map", {
     if (svg) { svg.removeAttribute("height"); svg.classList.add("concept-svg"); }
     for (const key of drawing.querySelectorAll("g.legend")) key.remove();  // the page's own legend says it larger
     drawing.addEventListener("click", (event) => {
-      const node = event.target.closest("g.concept");
+      const node = /** @type {SVGGElement | null} */ (/** @type {Element} */ (event.target).closest("g.concept"));
       if (node) location.hash = "#/map/" + encodeURIComponent(node.dataset.key);
     });
-    for (const node of drawing.querySelectorAll("g.concept")) {
+    for (const node of /** @type {NodeListOf<SVGGElement>} */ (drawing.querySelectorAll("g.concept"))) {
       node.setAttribute("tabindex", "0");
       node.setAttribute("role", "link");
       node.addEventListener("keydown", (event) => { if (event.key === "Enter") node.dispatchEvent(new MouseEvent("click", { bubbles: true })); });

@@ -1,3 +1,4 @@
+// @ts-check
 // Review: one card at a time. Space shows the answer, 1-4 rate it, Ctrl+Z takes back the last
 // answer (also after the last card of the session). The time from showing a card to rating it
 // is sent as duration_ms, which the optimizer later uses.

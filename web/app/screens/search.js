@@ -1,3 +1,4 @@
+// @ts-check
 // Search by meaning over the cards and concepts (int8 MiniLM in the engine). The semantic index
 // lives in the store; it is rebuilt, with progress, only when the collection's texts changed
 // (their signature is kept in the store's settings as "app.search_index").
@@ -24,7 +25,7 @@ App.screen("search", {
       let items;
       try {
         items = await App.withProgress(slot, "Preparing search…", (bar) => ensureIndex(bar));
-      } catch (error) {
+      } catch {
         return;
       }
       if (!items.size) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Settings: desired retention, daily limits, the day's start; "optimize my parameters" fits
 // FSRS to this learner's review log (progress bar, log loss before/after, then apply); the
 // optimal retention is offered. Every change is one undoable engine call.
@@ -73,7 +74,7 @@ App.screen("settings", {
             App.stat("Log loss after", loss(result.log_loss_after))),
           el("p", { class: "small muted", text: result.improved ? "Lower log loss: the fitted model predicts your recall better." : "The fit does not beat your current parameters on your history; keeping them is fine." }),
           result.improved ? apply : null));
-      } catch (error) { /* shown in the slot */ }
+      } catch { /* shown in the slot */ }
       button.disabled = false;
     }
 
@@ -86,7 +87,7 @@ App.screen("settings", {
           App.toast("Press Save to keep it");
         } });
         optimalSlot.replaceChildren(el("p", {}, "Optimal: ", el("strong", { text: App.percent(result.optimal_retention) }), " (now " + App.percent(result.desired_retention) + ") "), use);
-      } catch (error) { /* shown */ }
+      } catch { /* shown */ }
     }
   },
 });

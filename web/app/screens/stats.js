@@ -1,3 +1,4 @@
+// @ts-check
 // Stats, computed by the engine and drawn as SVG: the due forecast, the review heatmap, true
 // against predicted retention, and the concept map coloured by mastery.
 "use strict";

@@ -1,3 +1,4 @@
+// @ts-check
 // Today: what is due, what is new, and one button to start. An empty collection offers the
 // bundled course and the importer.
 "use strict";
@@ -54,7 +55,7 @@ App.screen("today", {
           const result = await App.withProgress(slot, "Loading " + course.title + "…", () => call("learn.load_course", { name: course.name }));
           App.toast("Loaded " + result.cards + " cards");
           App.refresh();
-        } catch (error) {
+        } catch {
           button.disabled = false;
         }
       }

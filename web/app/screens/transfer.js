@@ -1,3 +1,4 @@
+// @ts-check
 // Import (Anki .apkg, CSV with a column mapping, a Prometheus JSON export) and export (JSON,
 // CSV, and the whole store as one backup file). Files are read here and parsed by the engine.
 "use strict";
@@ -40,7 +41,7 @@ App.screen("transfer", {
     function base64(buffer) {
       const bytes = new Uint8Array(buffer);
       let text = "";
-      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       return btoa(text);
     }
 
@@ -54,7 +55,7 @@ App.screen("transfer", {
           return call("learn.import", { format: kind, data });
         });
         imported(result, file.name);
-      } catch (error) { /* shown in the slot */ }
+      } catch { /* shown in the slot */ }
       fileInput.value = "";
     }
 
@@ -75,6 +76,7 @@ App.screen("transfer", {
         el("thead", {}, el("tr", {}, selects.map((s) => el("th", {}, s)))),
         el("tbody", {}, rows.map((row) => el("tr", {}, Array.from({ length: width }, (_, i) => el("td", { text: (row[i] || "").slice(0, 60) })))))));
       const go = el("button", { class: "primary", id: "csv-import", text: "Import " + file.name, onclick: async () => {
+        /** @type {Record<string, number>} column index of each field */
         const mapping = {};
         selects.forEach((s, i) => { if (s.value !== "ignore") mapping[s.value] = i; });
         const slot = el("div", { class: "slot" });
@@ -83,7 +85,7 @@ App.screen("transfer", {
           const result = await App.withProgress(slot, "Importing " + file.name + "…", () =>
             call("learn.import", { format: "csv", data: text, mapping, header: header.checked, delimiter, html: html.checked }));
           imported(result, file.name);
-        } catch (error) { /* shown */ }
+        } catch { /* shown */ }
       } });
       importSlot.replaceChildren(el("h3", { text: "Columns of " + file.name }), table,
         el("label", { class: "check" }, header, " First row is a header"),
@@ -109,7 +111,7 @@ App.screen("transfer", {
         const types = { json: "application/json", csv: "text/csv", apkg: "application/octet-stream" };
         App.download(result.filename, result.data, types[format]);
         exportSlot.replaceChildren(el("p", { class: "small muted", text: "Saved " + result.filename }));
-      } catch (error) { /* shown */ }
+      } catch { /* shown */ }
     }
 
     async function backup() {
@@ -118,7 +120,7 @@ App.screen("transfer", {
         const name = "prometheus-backup-" + new Date().toISOString().slice(0, 10) + ".prometheus";
         App.download(name, data, "application/octet-stream");
         exportSlot.replaceChildren(el("p", { class: "small muted", text: "Saved " + name + " (" + Math.round(data.byteLength / 1024) + " kB)" }));
-      } catch (error) { /* shown */ }
+      } catch { /* shown */ }
     }
 
     async function restore(file) {
@@ -127,7 +129,7 @@ App.screen("transfer", {
           await App.withProgress(restoreSlot, "Restoring " + file.name + "…", async (bar) => call("store.import", { data: new Uint8Array(await readFile(file, bar, false)) }));
           App.toast("Backup restored");
           restoreSlot.replaceChildren(el("p", { class: "muted", text: "Restored " + file.name + "." }));
-        } catch (error) { /* shown */ }
+        } catch { /* shown */ }
         backupInput.value = "";
       } });
       restoreSlot.replaceChildren(el("p", { class: "warning", text: "This replaces all cards, history and settings on this device." }),

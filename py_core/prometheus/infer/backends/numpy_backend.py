@@ -1,19 +1,17 @@
-"""The encoder forward pass in numpy, arranged for Pyodide's BLAS-less numpy.
+"""The encoder forward pass in numpy: the general path, and the reference every faster
+path is tested against.
 
-Measured in Pyodide 0.27.7 (numpy 2.0.2, no BLAS, no SIMD): `np.einsum("ij,kj->ik")`
-with the weight in (out, in) layout runs at 3-7 GFLOP/s, 3-4x faster than `@` (whose
-fallback loop strides down the columns of the right operand); the linear layers are 90%
-of the time, so inside Pyodide they go to a small WebAssembly SIMD kernel
-(`wasm_kernel.py`, ~10 GFLOP/s) when the runtime has WebAssembly SIMD, else to einsum.
-Natively `@` uses BLAS and wins. Linear weights are dequantized once, at load, to
-float32 (out, in); every token of the batch goes through each linear layer as one 2-D
-product.
+On CPython `@` uses BLAS. Inside Pyodide (numpy 2.0.2, no BLAS, no SIMD) the CPU path is
+`wasm_backend` (a WebAssembly kernel); this backend runs there only when WebAssembly SIMD
+is missing, with `np.einsum("ij,kj->ik")` on (out, in) weights (3-7 GFLOP/s, 3-4x faster
+than `@`, whose fallback loop strides down the right operand's columns). Linear weights
+are dequantized once, at load, to float32 (out, in); every token of the padded batch goes
+through each linear layer as one 2-D product.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 
 import numpy as np
 
@@ -85,38 +83,20 @@ class NumpyBackend:
     name = "numpy"
 
     def __init__(self, weights: EncoderWeights, *, kernel: str = "auto"):
-        """kernel: "auto" (wasm-simd in Pyodide when possible, else einsum; blas natively),
-        "wasm-simd", "einsum" or "blas"."""
+        """kernel: "auto" (einsum in Pyodide, blas natively), "einsum" or "blas"."""
         self.config = c = weights.config
         self._w = weights
-        wasm = None
         if kernel == "auto":
-            kernel = "blas"
-            if IN_PYODIDE:
-                kernel = "einsum"
-                try:
-                    from .wasm_kernel import WasmLinear
-
-                    wasm, kernel = WasmLinear(), "wasm-simd"
-                except Exception:  # noqa: BLE001 - no WebAssembly SIMD here: einsum it is
-                    wasm = None
-        elif kernel == "wasm-simd":
-            from .wasm_kernel import WasmLinear
-
-            wasm = WasmLinear()
+            kernel = "einsum" if IN_PYODIDE else "blas"
         elif kernel not in ("einsum", "blas"):
             raise ValueError(f"unknown kernel {kernel!r}")
         self.kernel = kernel
-        if wasm is not None:
-            self._linear: Callable[..., np.ndarray] = wasm
-        else:
-            self._linear = _linear_einsum if kernel == "einsum" else _linear_blas
+        self._linear = _linear_einsum if kernel == "einsum" else _linear_blas
         self.layers = []
         for i in range(c.num_layers):
             layer: dict[str, tuple] = {}
             for name in LINEARS:
-                w, b = weights.dequantized(i, name), np.array(weights[f"layers.{i}.{name}.bias"])
-                layer[name] = (wasm.upload(w, b),) if wasm is not None else (w, b)
+                layer[name] = (weights.dequantized(i, name), np.array(weights[f"layers.{i}.{name}.bias"]))
             for name in ("attn_norm", "ffn_norm"):
                 layer[name] = (
                     np.array(weights[f"layers.{i}.{name}.weight"]),
@@ -144,15 +124,7 @@ class NumpyBackend:
         scale = np.float32(1.0 / np.sqrt(hs))
         for layer in self.layers:
             qkv = self._linear(x, *layer["qkv"]).reshape(n, length, 3, heads, hs)
-            q = qkv[:, :, 0] * scale  # (n, L, heads, hs)
-            k, v = qkv[:, :, 1], qkv[:, :, 2]
-            # einsum beats batched matmul here on both numpys (strided 4-D operands)
-            scores = np.einsum("nlhd,nmhd->nhlm", q, k)
-            scores += key_bias
-            scores -= scores.max(axis=-1, keepdims=True)
-            np.exp(scores, out=scores)
-            scores /= scores.sum(axis=-1, keepdims=True)
-            context = np.einsum("nhlm,nmhd->nlhd", scores, v).reshape(n * length, h)
+            context = attention(qkv, key_bias, scale).reshape(n * length, h)
             x = layer_norm(
                 x + self._linear(context, *layer["attn_out"]),
                 layer["attn_norm"][0],
@@ -164,6 +136,19 @@ class NumpyBackend:
                 x + self._linear(inner, *layer["ffn_out"]), layer["ffn_norm"][0], layer["ffn_norm"][1], eps
             )
         return mean_pool_normalize(x.reshape(n, length, h), mask)
+
+
+def attention(qkv: np.ndarray, key_bias: np.ndarray, scale: np.float32) -> np.ndarray:
+    """Softmax attention of every head: qkv (n, L, 3, heads, hs) -> context (n, L, heads, hs)."""
+    q = qkv[:, :, 0] * scale
+    k, v = qkv[:, :, 1], qkv[:, :, 2]
+    # einsum beats batched matmul here on both numpys (strided 4-D operands)
+    scores = np.einsum("nlhd,nmhd->nhlm", q, k)
+    scores += key_bias
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    return np.einsum("nhlm,nmhd->nlhd", scores, v)
 
 
 def mean_pool_normalize(x: np.ndarray, mask: np.ndarray) -> np.ndarray:

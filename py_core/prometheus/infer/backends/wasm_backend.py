@@ -1,0 +1,144 @@
+"""The encoder forward pass on the WebAssembly kernel (`wasm_kernel.py`): the CPU path
+inside Pyodide, whose numpy has no BLAS and no SIMD.
+
+What differs from `numpy_backend` (the general path, which stays the reference):
+- the linear layers multiply int8 weights (widened to int16, resident in the kernel's
+  memory) with activations quantized per row to int16 (`wasm_source` says why 14 bits),
+  with integer dot products: 8 products per instruction where float32 gives 4;
+- the tokens of a batch are packed without padding: only attention needs to know where a
+  sentence ends, so a batch of unequal sentences costs its real token count;
+- bias, GELU, the residual add, softmax and layer norm run in the kernel too, so the
+  activations stay in its memory: numpy writes the token embeddings in once and reads the
+  last hidden states out once per batch, and Python makes ~10 calls per layer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import LINEARS, NORMS, EncoderWeights
+from .numpy_backend import mean_pool_normalize
+from .wasm_kernel import WasmKernel
+from .wasm_source import HEAD_SIZE, pack_weights
+
+QMAX = 8191  # activations in [-8191, 8191]: 14 bits
+INT32_MAX = 2**31 - 1
+
+
+def activation_range(n_in: int) -> int:
+    """Largest |x| whose int32 sums over n_in products with |w| <= 127 cannot overflow."""
+    return min(QMAX, INT32_MAX // (127 * n_in))
+
+
+class WasmBackend:
+    """Forward pass on the WebAssembly kernel; `kernel` (a WasmKernel) defaults to one
+    instantiated by the browser."""
+
+    name = "numpy"  # the CPU path's public name (infer.load's backend "numpy")
+    kernel_name = "wasm-int8"
+
+    def __init__(self, weights: EncoderWeights, kernel: WasmKernel | None = None):
+        self.config = c = weights.config
+        if c.head_size != HEAD_SIZE:
+            raise ValueError(f"the kernel is built for heads of {HEAD_SIZE}, the model has {c.head_size}")
+        for n in (c.hidden_size, c.intermediate_size):
+            if n % 8:
+                raise ValueError(f"the kernel needs widths divisible by 8, got {n}")
+        self.kernel = self.kernel_name
+        self._k = k = kernel if kernel is not None else WasmKernel()
+        self._w = weights
+        self.layers = []
+        for i in range(c.num_layers):
+            layer: dict[str, tuple[int, ...]] = {}
+            for name in LINEARS:
+                q = weights[f"layers.{i}.{name}.weight"]
+                if q.dtype != np.int8:
+                    raise ValueError(f"layers.{i}.{name}.weight is {q.dtype}, the kernel takes int8")
+                layer[name] = (
+                    k.put(pack_weights(q)),
+                    k.put(np.asarray(weights[f"layers.{i}.{name}.scale"], np.float32)),
+                    k.put(np.asarray(weights[f"layers.{i}.{name}.bias"], np.float32)),
+                    q.shape[1],
+                    q.shape[0],
+                )
+            for name in NORMS:
+                layer[name] = (
+                    k.put(np.asarray(weights[f"layers.{i}.{name}.weight"], np.float32)),
+                    k.put(np.asarray(weights[f"layers.{i}.{name}.bias"], np.float32)),
+                )
+            self.layers.append(layer)
+        self.embed_norm = (
+            k.put(np.asarray(weights["embed.norm.weight"], np.float32)),
+            k.put(np.asarray(weights["embed.norm.bias"], np.float32)),
+        )
+        self.position = np.array(weights["embed.position"], dtype=np.float32)
+        self.token_type0 = np.array(weights["embed.token_type"][0], dtype=np.float32)
+        self._weights_end = k.mark()
+        # (tokens, longest sequence, sequences) the workspace holds, and its buffers' offsets
+        self._space: tuple[tuple[int, int, int], dict[str, int]] | None = None
+
+    def _workspace(self, tokens: int, longest: int, sequences: int) -> dict:
+        if self._space is not None:
+            (t, m, s), offsets = self._space
+            if tokens <= t and longest <= m and sequences <= s:
+                return offsets
+            tokens, longest, sequences = max(tokens, t), max(longest, m), max(sequences, s)
+        c, k = self.config, self._k
+        h, f = c.hidden_size, c.intermediate_size
+        k.release_to(self._weights_end)
+        offsets = {
+            "x": k.alloc(tokens * h * 4),
+            "qkv": k.alloc(tokens * 3 * h * 4),
+            "ctx": k.alloc(tokens * h * 4),
+            "inner": k.alloc(tokens * f * 4),
+            "xq": k.alloc(tokens * max(h, f) * 2),
+            "xs": k.alloc(tokens * 4),
+            "seqs": k.alloc(sequences * 8),
+            "scores": k.alloc((longest + 4) * 4),
+        }
+        self._space = ((tokens, longest, sequences), offsets)
+        return offsets
+
+    def _linear(self, ws: dict, src: str, rows: int, handle, out: str, residual: bool = False) -> None:
+        w, scale, bias, n_in, n_out = handle
+        k = self._k
+        k.quantize(ws[src], ws["xq"], ws["xs"], rows, n_in, float(activation_range(n_in)))
+        k.linear(ws["xq"], ws["xs"], w, scale, bias, ws[out], ws[out], rows, n_in, n_out, int(residual))
+
+    def encode(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """ids, mask: int32 (n, L), right-padded -> float32 (n, hidden), L2-normalised."""
+        c, k = self.config, self._k
+        n, width = ids.shape
+        lengths = mask.sum(axis=1).astype(np.int32)
+        if not np.array_equal(mask != 0, np.arange(width)[None, :] < lengths[:, None]):
+            raise ValueError("the mask must be right padding (ones, then zeros, per row)")
+        if n == 0:
+            return np.zeros((0, c.hidden_size), np.float32)
+        if lengths.min() < 1:
+            raise ValueError("every row of the mask needs at least one token")
+        keep = mask != 0
+        tokens = int(lengths.sum())
+        positions = np.broadcast_to(np.arange(width), ids.shape)[keep]
+        x = self._w.word_rows(ids[keep])
+        x += self.position[positions]
+        x += self.token_type0
+        starts = np.zeros(n, np.int32)
+        np.cumsum(lengths[:-1], out=starts[1:])
+        ws = self._workspace(tokens, int(lengths.max()), n)
+        k.write(ws["x"], x)
+        k.write(ws["seqs"], np.stack([starts, lengths], axis=1).astype(np.int32))
+        h, eps = c.hidden_size, float(c.layer_norm_eps)
+        scale = float(1.0 / np.sqrt(c.head_size))
+        k.layer_norm(ws["x"], *self.embed_norm, tokens, h, eps)
+        for layer in self.layers:
+            self._linear(ws, "x", tokens, layer["qkv"], "qkv")
+            k.attention(ws["qkv"], ws["ctx"], ws["seqs"], n, c.num_heads, scale, ws["scores"])
+            self._linear(ws, "ctx", tokens, layer["attn_out"], "x", residual=True)
+            k.layer_norm(ws["x"], *layer["attn_norm"], tokens, h, eps)
+            self._linear(ws, "x", tokens, layer["ffn_in"], "inner")
+            k.gelu(ws["inner"], tokens * c.intermediate_size)
+            self._linear(ws, "inner", tokens, layer["ffn_out"], "x", residual=True)
+            k.layer_norm(ws["x"], *layer["ffn_norm"], tokens, h, eps)
+        hidden = k.read(ws["x"], (tokens, h))
+        pooled = np.add.reduceat(hidden, starts, axis=0) / lengths[:, None].astype(np.float32)
+        return mean_pool_normalize(pooled[:, None, :], np.ones((n, 1), np.int32))

@@ -1,0 +1,43 @@
+// Globals of the engine's Web Worker (worker/*.js): what the SDK's blob bootstrap sets, the store
+// bridge (worker/store.js, called by worker.js and by Python's prometheus.store.browser), and
+// WebGPU's entry point (not in TypeScript's lib yet).
+
+interface StoreOptions {
+  name: string;
+  persist: boolean;
+  durability: IDBTransactionDurability;
+}
+
+/** A notice for the page: {event: "versionchange" | "blocked", message}. */
+type StoreNotice = (notice: { event: string; message: string }) => void;
+
+interface StoreBridge {
+  readonly name: string;
+  readonly channel: BroadcastChannel;
+  closedReason: string | null;
+  load(): Promise<{ device: string | null; journal: [number, Uint8Array][]; checkpoints: number[] }>;
+  readCheckpoint(seq: number): Promise<Uint8Array | null>;
+  readEarly(): Promise<void>;
+  append(entries: Iterable<[number, Uint8Array]>): Promise<void>;
+  checkpoint(seq: number, data: Uint8Array, keep: number): Promise<void>;
+  replace(seq: number, data: Uint8Array): Promise<void>;
+  setDevice(device: string): Promise<void>;
+  broadcast(seq: number, data: Uint8Array): void;
+  claimWriter(onWriter: () => unknown): Promise<"writer" | "reader">;
+}
+
+declare var PrometheusStore: {
+  open(name: string, options?: { durability?: IDBTransactionDurability; notice?: StoreNotice }): Promise<StoreBridge>;
+  persisted(): Promise<boolean>;
+};
+
+/** Set by the SDK's blob bootstrap (a worker started from another origin); else undefined. */
+declare var PROMETHEUS_BASE: string | undefined;
+declare var PROMETHEUS_SNAPSHOT: boolean | undefined;
+declare var PROMETHEUS_STORE: StoreOptions | undefined;
+
+interface WorkerNavigator {
+  readonly gpu?: {
+    requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null>;
+  };
+}

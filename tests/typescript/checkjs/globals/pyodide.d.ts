@@ -1,0 +1,26 @@
+// The part of Pyodide 0.27's API that worker/ uses (the runtime is loaded by importScripts, so its
+// own types, in the npm package, are not what the scripts see). Python objects are `any`: proxies
+// whose attributes are Python's.
+
+interface PyodideLoadOptions {
+  indexURL: string;
+  stdout?: (line: string) => void;
+  stderr?: (line: string) => void;
+  /** Experimental in 0.27: start from (or make) a memory snapshot (worker/snapshot.js). */
+  _loadSnapshot?: Uint8Array;
+  _makeSnapshot?: boolean;
+}
+
+interface PyodideInterface {
+  readonly version: string;
+  /** Package name -> where it was loaded from. */
+  readonly loadedPackages: Record<string, string>;
+  loadPackage(names: string | string[], options?: { messageCallback?: (message: string) => void }): Promise<unknown>;
+  pyimport(name: string): any;
+  runPython(code: string): any;
+  registerJsModule(name: string, module: object): void;
+  makeMemorySnapshot(): Uint8Array;
+  setInterruptBuffer(buffer: Int32Array): void;
+}
+
+declare function loadPyodide(options: PyodideLoadOptions): Promise<PyodideInterface>;
