@@ -82,7 +82,7 @@ def test_a_bad_snapshot_is_refused_and_the_graph_kept(sdk):
     damaged = snapshot[:-1]  # the last column cut short
     for bad, text, wanted in (
         (damaged, None, "corrupt graph snapshot"),
-        ([], "not bytes", "must be the bytes from graph.save"),
+        ([], "not bytes", "params.snapshot must be bytes (a Uint8Array or ArrayBuffer)"),
         (b"PGRAPH1\n{}", None, "bad header"),
     ):
         outcome = sdk.evaluate(LOAD_BYTES_JS, [list(bad), text])
