@@ -48,16 +48,18 @@ async function gpuReport() {
 // The bundle's lock file, fetched once: it names the start-up wheels and the runtime digest.
 const lockFile = fetch(INDEX_URL + "pyodide-lock.json").then((response) => response.json());
 
-// Download the start-up wheels while the runtime starts; loadPackage then finds them in
-// the HTTP cache. A failure here is harmless: loadPackage fetches and reports by itself.
+// Download the start-up wheels while the runtime starts; loadPackage then finds them in the
+// HTTP cache. Resolves the core wheel's bytes once they match the lock's sha256 (null if
+// anything failed: the core is then loaded by loadPackage, which fetches and reports itself).
 function prefetchStartupPackages() {
   return lockFile
     .then((lock) => {
       const core = lock.packages["prometheus-web"];
       const entries = [core].concat(core.depends.map((name) => lock.packages[name]));
-      return Promise.all(entries.map((entry) => fetch(INDEX_URL + entry.file_name).then((r) => r.arrayBuffer())));
+      return Promise.all(entries.map((entry) => fetch(INDEX_URL + entry.file_name).then((r) => r.arrayBuffer())))
+        .then(async ([bytes]) => (await sha256Hex(bytes)) === core.sha256 ? bytes : null);
     })
-    .catch(() => {});
+    .catch(() => null);
 }
 
 // Snapshots are on unless the page opts out (data-snapshot="false" on the script tag).
@@ -71,6 +73,32 @@ async function snapshotKey() {
   }
 }
 
+// The page's store, opened and claimed (writer or reader) while the runtime starts.
+async function claimStore() {
+  if (!STORE.persist) return null;
+  const notice = (detail) => post(Object.assign({ type: "store" }, detail));
+  const bridge = await PrometheusStore.open(STORE.name, { durability: STORE.durability, notice });
+  let takeOver = null;  // set once Python can take the writer's role
+  const early = [];
+  bridge.channel.onmessage = ({ data }) => early.push(data);
+  const role = await bridge.claimWriter(() => (takeOver ? takeOver() : early.push({ takeOver: true })));
+  // Only a writer's empty store stays empty until this worker writes: no other tab may.
+  const empty = role === "writer" && await bridge.isEmpty();
+  return { bridge, notice, role, empty, early, setTakeOver: (fn) => { takeOver = fn; } };
+}
+
+// numpy is the largest part of the start beyond bare Pyodide (its extension modules load
+// and import in ~0.8 s). An empty store needs no engine to restore, so then `ready` comes
+// first: the core is installed from its verified wheel without its numpy dependency,
+// `prometheus.deferred` stands in for numpy, and numpy loads right after `ready`; requests
+// wait for it (they await the whole start).
+function installCoreWithoutNumpy(pyodide, wheel) {
+  const site = pyodide.runPython("import site; site.getsitepackages()[0]");
+  pyodide.unpackArchive(wheel, "whl", { extractDir: site });
+  pyodide.loadedPackages["prometheus-web"] = "default channel";  // as loadPackage records it
+  pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
+}
+
 async function start() {
   const timings = {};  // milliseconds at which each stage began, since the worker started
   const stage = (i) => {
@@ -78,39 +106,50 @@ async function start() {
     post({ type: "progress", stage: STAGES[i][0], fraction: STAGES[i][1] });
   };
   stage(0);
-  const prefetched = prefetchStartupPackages();
+  const core = prefetchStartupPackages();
+  const claim = claimStore();  // IndexedDB and the writer lock, while the runtime starts
+  const webgpu = gpuReport();  // answered by the GPU process meanwhile
   const options = { indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) };
   const { pyodide, snapshot } = await loadPyodideFast(options, await snapshotKey());
   stage(1);
-  await prefetched;
-  await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });
+  const claimed = await claim;
+  const wheel = await core;
+  const deferNumpy = wheel !== null && (claimed === null || claimed.empty);
+  if (deferNumpy) installCoreWithoutNumpy(pyodide, wheel);
+  else await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });
   stage(2);
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
   stage(3);
-  const store = await openStore(pyodide);
-  const capabilities = { webgpu: await gpuReport(), crossOriginIsolated: self.crossOriginIsolated === true, snapshot, store };
+  const { report, deliver } = await restoreStore(pyodide, claimed);
+  const capabilities = { webgpu: await webgpu, crossOriginIsolated: self.crossOriginIsolated === true, snapshot, store: report };
   stage(4);
+  timings.numpy = deferNumpy ? "after ready" : "before ready";
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
+  if (deferNumpy) {
+    await pyodide.loadPackage(["numpy"], { messageCallback: () => {} });
+    pyodide.runPython("import prometheus.deferred; prometheus.deferred.arrive('numpy')");
+  }
+  deliver();  // other tabs' records, buffered until everything they may need is loaded
   return { pyodide, rpc };
 }
 
-// Opens the page's store in IndexedDB and restores it (progress stage "restore"); other tabs'
-// records are buffered until the restore is done, then handed to Python in order.
-async function openStore(pyodide) {
-  if (!STORE.persist) return { name: STORE.name, persistent: false, role: "writer" };
+// Restores the claimed store (progress stage "restore", before ready). Other tabs' records
+// are buffered until `deliver` is called, then handed to Python in order.
+async function restoreStore(pyodide, claimed) {
+  if (claimed === null) return { report: { name: STORE.name, persistent: false, role: "writer" }, deliver: () => {} };
+  const { bridge, notice, role, early } = claimed;
   const python = pyodide.pyimport("prometheus.store.browser");
-  const notice = (detail) => post(Object.assign({ type: "store" }, detail));
-  const bridge = await PrometheusStore.open(STORE.name, { durability: STORE.durability, notice });
-  let deliver = null;
-  const early = [];
-  bridge.channel.onmessage = ({ data }) => (deliver ? deliver(data) : early.push(data));
-  const role = await bridge.claimWriter(() => python.become_writer().then(() => notice({ event: "role", role: "writer" })));
   const progress = (stage, fraction) => post({ type: "progress", stage, fraction: 0.98 + 0.02 * fraction });
   const report = (await python.open_browser(bridge, STORE.name, role, await PrometheusStore.persisted(), progress)).toJs({ dict_converter: Object.fromEntries });
-  deliver = (message) => python.receive(message.reload ? null : message.seq, message.reload ? null : message.data);
-  early.forEach(deliver);
-  return report;
+  const takeOver = () => python.become_writer().then(() => notice({ event: "role", role: "writer" }));
+  const receive = (message) => (message.takeOver ? takeOver() : python.receive(message.reload ? null : message.seq, message.reload ? null : message.data));
+  const deliver = () => {
+    claimed.setTakeOver(takeOver);
+    bridge.channel.onmessage = ({ data }) => receive(data);
+    early.splice(0).forEach(receive);
+  };
+  return { report, deliver };
 }
 
 // Params with every ArrayBuffer / typed array replaced by {"__bytes__": i}, and those buffers.
