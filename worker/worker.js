@@ -73,7 +73,7 @@ async function snapshotKey() {
   }
 }
 
-// The page's store, opened and claimed (writer or reader) while the runtime starts.
+// The page's store, opened and claimed (writer or reader).
 async function claimStore() {
   if (!STORE.persist) return null;
   const notice = (detail) => post(Object.assign({ type: "store" }, detail));
@@ -89,14 +89,13 @@ async function claimStore() {
 
 // numpy is the largest part of the start beyond bare Pyodide (its extension modules load
 // and import in ~0.8 s). An empty store needs no engine to restore, so then `ready` comes
-// first: the core is installed from its verified wheel without its numpy dependency,
-// `prometheus.deferred` stands in for numpy, and numpy loads right after `ready`; requests
-// wait for it (they await the whole start).
-function installCoreWithoutNumpy(pyodide, wheel) {
+// first: `prometheus.deferred` stands in for numpy, which loads right after `ready`;
+// requests wait for it (they await the whole start). So the core is installed from its
+// verified wheel by itself, not by loadPackage, which would load numpy with it.
+function installCore(pyodide, wheel) {
   const site = pyodide.runPython("import site; site.getsitepackages()[0]");
   pyodide.unpackArchive(wheel, "whl", { extractDir: site });
   pyodide.loadedPackages["prometheus-web"] = "default channel";  // as loadPackage records it
-  pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
 }
 
 async function start() {
@@ -107,16 +106,20 @@ async function start() {
   };
   stage(0);
   const core = prefetchStartupPackages();
-  const claim = claimStore();  // IndexedDB and the writer lock, while the runtime starts
   const webgpu = gpuReport();  // answered by the GPU process meanwhile
   const options = { indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) };
   const { pyodide, snapshot } = await loadPyodideFast(options, await snapshotKey());
   stage(1);
-  const claimed = await claim;
+  // Opened once the runtime is up, not before: Chromium sizes an origin's quota from the free
+  // disk when its storage is first used, and the start-up snapshot's write must come first
+  // (measured: opened earlier, a nearly full disk refuses every write after a refused one).
+  const claim = claimStore();  // IndexedDB opens while the core installs
   const wheel = await core;
+  if (wheel !== null) installCore(pyodide, wheel);
+  const claimed = await claim;
   const deferNumpy = wheel !== null && (claimed === null || claimed.empty);
-  if (deferNumpy) installCoreWithoutNumpy(pyodide, wheel);
-  else await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });
+  if (deferNumpy) pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
+  else await pyodide.loadPackage(wheel !== null ? ["numpy"] : ["prometheus-web"], { messageCallback: () => {} });
   stage(2);
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
