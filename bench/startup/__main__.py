@@ -75,6 +75,13 @@ def counting_server(directory: Path, mbps: float = 0):
                 server.bytes_sent += source.tell() - start
 
     server.RequestHandlerClass = functools.partial(Counting, *served.args, **served.keywords)
+    handle_error = server.handle_error
+
+    def quiet_resets(request, client_address):  # a page left while a download ran: expected
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            handle_error(request, client_address)
+
+    server.handle_error = quiet_resets
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
