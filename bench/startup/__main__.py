@@ -86,27 +86,34 @@ def counting_server(directory: Path, mbps: float = 0):
     return server
 
 
-def measure(playwright, server, url: str, runs: int) -> dict:
-    """Each run: a new profile (empty disk cache) visited twice, as a learner's browser would."""
-    cold, warm, cold_bytes, warm_bytes = [], [], [], []
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as profile:
-            context = playwright.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
-            )
-            page = context.new_page()
-            for times, sizes in ((cold, cold_bytes), (warm, warm_bytes)):
-                before = server.bytes_sent
-                page.goto(url)
-                times.append(page.evaluate("() => window.__ready") / 1000)
-                sizes.append(server.bytes_sent - before)
-                page.goto("about:blank")
-            context.close()
+def visit_twice(playwright, server, url: str) -> dict:
+    """A new profile (empty disk cache) visited twice, as a learner's browser would."""
+    out = {}
+    with tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        page = context.new_page()
+        for visit in ("cold", "warm"):
+            before = server.bytes_sent
+            page.goto(url)
+            out[visit] = page.evaluate("() => window.__ready") / 1000
+            out[visit + "_bytes"] = server.bytes_sent - before
+            page.goto("about:blank")
+        context.close()
+    return out
+
+
+def measure(playwright, server, urls: dict, runs: int) -> dict:
+    """{name: medians of visit_twice}. The pages take turns within each run (in alternating
+    order), so a change in the machine's load during the bench affects them alike."""
+    rows = {name: [] for name in urls}
+    for run in range(runs):
+        for name in list(urls)[:: 1 if run % 2 == 0 else -1]:
+            rows[name].append(visit_twice(playwright, server, urls[name]))
     return {
-        "cold": statistics.median(cold),
-        "warm": statistics.median(warm),
-        "cold_bytes": statistics.median(cold_bytes),
-        "warm_bytes": statistics.median(warm_bytes),
+        name: {key: statistics.median(r[key] for r in runs_) for key in runs_[0]}
+        for name, runs_ in rows.items()
     }
 
 
@@ -208,9 +215,8 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        results = {}
-        for name, page in (("bare loadPyodide", "bench-bare.html"), ("Prometheus SDK", "bench-sdk.html")):
-            results[name] = measure(playwright, server, base + page, args.runs)
+        pages = {"bare loadPyodide": "bench-bare.html", "Prometheus SDK": "bench-sdk.html"}
+        results = measure(playwright, server, {name: base + page for name, page in pages.items()}, args.runs)
         service_worker = measure_service_worker(playwright, dist, args.runs)
         app = measure_app(playwright, server, base + "index.html", args.runs)
     server.shutdown()
