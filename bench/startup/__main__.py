@@ -47,6 +47,15 @@ PWA_PAGE = (
 
 CHUNK = 64 * 1024
 
+# The same bare start from a worker file of the bundle's origin (no blob): the peer is the
+# faster of the two, so the SDK is compared with the best bare start measured.
+BARE_FILE_WORKER = """importScripts("/pyodide/pyodide.js");
+loadPyodide({indexURL: "/pyodide/"}).then(() => postMessage("ready"));"""
+BARE_FILE_PAGE = """<!doctype html><meta charset="utf-8"><script>
+const worker = new Worker("/bench-bare-worker.js");
+window.__ready = new Promise((resolve) => { worker.onmessage = () => resolve(performance.now()); });
+</script>"""
+
 BARE_PAGE = """<!doctype html><meta charset="utf-8"><script>
 const source = 'importScripts("' + location.origin + '/pyodide/pyodide.js");' +
   'loadPyodide({indexURL: "' + location.origin + '/pyodide/"}).then(() => postMessage("ready"));';
@@ -208,6 +217,8 @@ def main(argv=None) -> int:
     dist = build_bundle()
     (dist / "bench-sdk.html").write_text(SDK_PAGE)
     (dist / "bench-bare.html").write_text(BARE_PAGE)
+    (dist / "bench-bare-file.html").write_text(BARE_FILE_PAGE)
+    (dist / "bench-bare-worker.js").write_text(BARE_FILE_WORKER)
     (dist / "bench-pwa.html").write_text(PWA_PAGE)
     write_sw_manifest(dist)  # the service worker serves only files of its build's list
     server = counting_server(dist, args.mbps)
@@ -215,12 +226,22 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        pages = {"bare loadPyodide": "bench-bare.html", "Prometheus SDK": "bench-sdk.html"}
+        pages = {
+            "bare, blob worker": "bench-bare.html",
+            "bare, worker file": "bench-bare-file.html",
+            "Prometheus SDK": "bench-sdk.html",
+        }
         results = measure(playwright, server, {name: base + page for name, page in pages.items()}, args.runs)
         service_worker = measure_service_worker(playwright, dist, args.runs)
         app = measure_app(playwright, server, base + "index.html", args.runs)
     server.shutdown()
-    for page in ("bench-sdk.html", "bench-bare.html", "bench-pwa.html"):
+    for page in (
+        "bench-sdk.html",
+        "bench-bare.html",
+        "bench-bare-file.html",
+        "bench-bare-worker.js",
+        "bench-pwa.html",
+    ):
         (dist / page).unlink()
     write_sw_manifest(dist)
 
@@ -232,7 +253,8 @@ def main(argv=None) -> int:
             f"{name:18} {r['cold']:8.2f} {r['warm']:8.2f} {r['warm'] / r['cold']:10.2f} "
             f"{r['cold_bytes']:12,.0f} {r['warm_bytes']:11,.0f}"
         )
-    sdk, bare = results["Prometheus SDK"], results["bare loadPyodide"]
+    sdk = results["Prometheus SDK"]
+    bare = min(results["bare, blob worker"], results["bare, worker file"], key=lambda r: r["cold"])
     sw = service_worker
     print(
         f"{'SW warm, online':18} {sw['cold']:8.2f} {sw['online']:8.2f} {sw['online'] / sw['cold']:10.2f} "
@@ -255,7 +277,7 @@ def main(argv=None) -> int:
         )
     cold_ratio, warm_ratio = sdk["cold"] / bare["cold"], sdk["warm"] / sdk["cold"]
     print(
-        f"SDK cold / bare cold = {cold_ratio:.2f} (target <= 1.15: {'met' if cold_ratio <= 1.15 else 'NOT met'}); "
+        f"SDK cold / bare cold (the faster bare) = {cold_ratio:.2f} (target <= 1.15: {'met' if cold_ratio <= 1.15 else 'NOT met'}); "
         f"SDK warm / SDK cold = {warm_ratio:.2f} (target <= 0.3: {'met' if warm_ratio <= 0.3 else 'NOT met'})"
     )
     return 0
