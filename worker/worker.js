@@ -101,11 +101,6 @@ function installCore(pyodide, wheel) {
   pyodide.loadedPackages["prometheus-web"] = "default channel";  // as loadPackage records it
 }
 
-async function loadNumpy(pyodide) {
-  await pyodide.loadPackage(["numpy"], { messageCallback: () => {} });
-  pyodide.runPython("import prometheus.deferred; prometheus.deferred.arrive('numpy')");
-}
-
 async function start() {
   const timings = {};  // milliseconds at which each stage began, since the worker started
   const stage = (i) => {
@@ -121,33 +116,28 @@ async function start() {
   // Opened once the runtime is up, not before: Chromium sizes an origin's quota from the free
   // disk when its storage is first used, and the start-up snapshot's write must come first
   // (measured: opened earlier, a nearly full disk refuses every write after a refused one).
-  const claim = claimStore();  // IndexedDB opens while the core installs and imports
+  const claim = claimStore();  // IndexedDB opens while the core installs
   const wheel = await core;
   const t0 = performance.now();
-  if (wheel !== null) {
-    installCore(pyodide, wheel);
-    // The core's start-up imports do not touch numpy (tests/core/test_deferred.py), so they
-    // run on the stand-in whatever the store holds.
-    pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
-  } else {
-    await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });
-  }
+  if (wheel !== null) installCore(pyodide, wheel);
   timings.install_ms = Math.round(performance.now() - t0);
+  const claimed = await claim;
+  const deferNumpy = wheel !== null && (claimed === null || claimed.empty);
+  if (deferNumpy) pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
+  else await pyodide.loadPackage(wheel !== null ? ["numpy"] : ["prometheus-web"], { messageCallback: () => {} });
   stage(2);
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
-  pyodide.pyimport("prometheus.store.browser");
-  const claimed = await claim;
-  // numpy before the restore unless the store is empty (restoring nothing needs no engine).
-  const deferNumpy = wheel !== null && (claimed === null || claimed.empty);
-  if (wheel !== null && !deferNumpy) await loadNumpy(pyodide);
   stage(3);
   const { report, deliver } = await restoreStore(pyodide, claimed);
   const capabilities = { webgpu: await webgpu, crossOriginIsolated: self.crossOriginIsolated === true, snapshot, store: report };
   stage(4);
   timings.numpy = deferNumpy ? "after ready" : "before ready";
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
-  if (deferNumpy) await loadNumpy(pyodide);
+  if (deferNumpy) {
+    await pyodide.loadPackage(["numpy"], { messageCallback: () => {} });
+    pyodide.runPython("import prometheus.deferred; prometheus.deferred.arrive('numpy')");
+  }
   deliver();  // other tabs' records, buffered until everything they may need is loaded
   return { pyodide, rpc };
 }
