@@ -6,8 +6,9 @@ Pyodide compiles every module it imports from source, at WebAssembly speed, on e
 in Pyodide under node: the graph, index and learn parts' imports 625 ms from source, 275-370
 ms from bytecode). They are compiled by the same interpreter that runs them (Python 3.12 of
 pyodide@0.27.7, run by node), in unchecked-hash mode: no timestamps, so the same sources give
-the same bytes, and the import system uses them without looking at the source's mtime; the
-sources stay in the wheel for tracebacks.
+the same bytes, and zipimport uses them without checking them against the source; the sources
+stay in the wheel for tracebacks. The worker imports the core from the wheel itself (a zip on
+sys.path), so each `mod.pyc` sits beside its `mod.py`, where zipimport looks first.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 
 # Runs in node: mounts the sources, compiles them with Pyodide's py_compile, writes the .pyc files.
 COMPILE_JS = r"""
@@ -40,9 +41,9 @@ pathlib.Path("/src/tag.txt").write_text(sys.implementation.cache_tag)
 
 
 def pyc_name(source_name: str, cache_tag: str) -> str:
-    """Where the import system looks for a module's bytecode: pkg/__pycache__/mod.TAG.pyc."""
-    folder, _, file = source_name.rpartition("/")
-    return f"{folder}/__pycache__/{file[:-3]}.{cache_tag}.pyc"
+    """Beside its source, pkg/mod.pyc: where zipimport looks (the worker imports the core
+    straight from its wheel on sys.path); an unpacked install compiles from source instead."""
+    return source_name[:-3] + ".pyc"
 
 
 def compile_for_pyodide(runtime_dir: Path, sources: dict[str, bytes], cache_dir: Path, log=print) -> dict:

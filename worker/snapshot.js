@@ -62,6 +62,11 @@ function rebindJsModule(pyodide) {
   return pyodide;
 }
 
+// Standard-library modules the core imports before ready that a fresh interpreter has not
+// imported yet: imported before the snapshot is taken, so a warm start finds them loaded
+// (about 0.1 s). Only the runtime's own modules: the snapshot is keyed by the runtime alone.
+const SNAPSHOT_IMPORTS = "import dataclasses, hashlib, json";
+
 /**
  * @param {PyodideLoadOptions} options
  * @param {string | null} key the snapshot's Cache Storage key (null: no snapshot)
@@ -82,6 +87,7 @@ async function loadPyodideFast(options, key) {
     return { pyodide: await loadPyodide(options), snapshot: "off" };
   }
   const pyodide = await loadPyodide(Object.assign({}, options, { _makeSnapshot: true }));
+  pyodide.runPython(SNAPSHOT_IMPORTS);
   storeSnapshot(key, pyodide.makeMemorySnapshot());
   return { pyodide: rebindJsModule(pyodide), snapshot: "made" };
 }

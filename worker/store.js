@@ -93,6 +93,17 @@ self.PrometheusStore = (() => {
       return finished(tx).catch(() => { this.early = null; });
     }
 
+    // Whether the store holds no record and no checkpoint (the worker then starts without
+    // numpy: restoring nothing needs it). Only the writer's answer stays true: readers can
+    // see another tab's records arrive at any time.
+    async isEmpty() {
+      if (this.closedReason) throw new Error("StoreClosed: " + this.closedReason);
+      const tx = this.db.transaction(["journal", "checkpoints"], "readonly");
+      const [records, checkpoints] = await Promise.all([
+        request(tx.objectStore("journal").count()), request(tx.objectStore("checkpoints").count())]);
+      return records === 0 && checkpoints === 0;
+    }
+
     async append(entries) {
       const tx = this._tx(["journal"]);
       const journal = tx.objectStore("journal");

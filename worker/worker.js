@@ -54,16 +54,19 @@ async function gpuReport() {
 // The bundle's lock file, fetched once: it names the start-up wheels and the runtime digest.
 const lockFile = fetch(INDEX_URL + "pyodide-lock.json").then((response) => response.json());
 
-// Download the start-up wheels while the runtime starts; loadPackage then finds them in
-// the HTTP cache. A failure here is harmless: loadPackage fetches and reports by itself.
-function prefetchStartupPackages() {
+// Downloads the core wheel while the runtime starts and resolves {name, bytes} once they match
+// the lock's sha256 (null if anything failed: loadPackage then fetches and reports itself).
+// numpy is not fetched here: ready does not wait for it on a first visit (an empty store),
+// and on a slow link it would share the bandwidth with the runtime's own download.
+function fetchCore() {
   return lockFile
-    .then((lock) => {
+    .then(async (lock) => {
       const core = lock.packages["prometheus-web"];
-      const entries = [core].concat(core.depends.map((name) => lock.packages[name]));
-      return Promise.all(entries.map((entry) => fetch(INDEX_URL + entry.file_name).then((r) => r.arrayBuffer())));
+      if (!/^[\w.+-]+\.whl$/.test(core.file_name)) return null;
+      const bytes = await (await fetch(INDEX_URL + core.file_name)).arrayBuffer();
+      return (await sha256Hex(bytes)) === core.sha256 ? { name: core.file_name, bytes } : null;
     })
-    .catch(() => {});
+    .catch(() => null);
 }
 
 // Snapshots are on unless the page opts out (data-snapshot="false" on the script tag).
@@ -77,6 +80,34 @@ async function snapshotKey() {
   }
 }
 
+// The page's store, opened and claimed (writer or reader).
+async function claimStore() {
+  if (!STORE.persist) return null;
+  const notice = (detail) => post(Object.assign({ type: "store" }, detail));
+  const bridge = await PrometheusStore.open(STORE.name, { durability: STORE.durability, notice });
+  let takeOver = null;  // set once Python can take the writer's role
+  const early = [];
+  bridge.channel.onmessage = ({ data }) => early.push(data);
+  const role = await bridge.claimWriter(() => (takeOver ? takeOver() : early.push({ takeOver: true })));
+  // Only a writer's empty store stays empty until this worker writes: no other tab may.
+  const empty = role === "writer" && await bridge.isEmpty();
+  if (!empty) bridge.readEarly();  // the newest checkpoint, read while numpy and the core load
+  return { bridge, notice, role, empty, early, setTakeOver: (fn) => { takeOver = fn; } };
+}
+
+// numpy is the largest part of the start beyond bare Pyodide (its extension modules load
+// and import in ~0.8 s). An empty store needs no engine to restore, so then `ready` comes
+// first: `prometheus.deferred` stands in for numpy, which loads right after `ready`;
+// requests wait for it (they await the whole start). So the core is not installed by
+// loadPackage, which would load numpy with it: its verified wheel (pure Python) goes on
+// sys.path as it is, imported from the zip, which costs ~1 ms where unpacking took ~0.1 s.
+function installCore(pyodide, wheel) {
+  const path = "/lib/" + wheel.name;
+  pyodide.FS.writeFile(path, new Uint8Array(wheel.bytes));
+  pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(path) + ")");
+  pyodide.loadedPackages["prometheus-web"] = "default channel";  // as loadPackage records it
+}
+
 async function start() {
   const timings = {};  // milliseconds at which each stage began, since the worker started
   const stage = (i) => {
@@ -84,51 +115,56 @@ async function start() {
     post({ type: "progress", stage: STAGES[i][0], fraction: STAGES[i][1] });
   };
   stage(0);
-  const prefetched = prefetchStartupPackages();
-  const storeOpening = openStoreEarly();
-  storeOpening.catch(() => {});  // reported when the restore awaits it
+  const core = fetchCore();
+  const webgpu = gpuReport();  // answered by the GPU process meanwhile
   const options = { indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) };
   const { pyodide, snapshot } = await loadPyodideFast(options, await snapshotKey());
   stage(1);
-  await prefetched;
-  await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });
+  // Opened once the runtime is up, not before: Chromium sizes an origin's quota from the free
+  // disk when its storage is first used, and the start-up snapshot's write must come first
+  // (measured: opened earlier, a nearly full disk refuses every write after a refused one).
+  const claim = claimStore();  // IndexedDB opens while the core installs
+  const wheel = await core;
+  const t0 = performance.now();
+  if (wheel !== null) installCore(pyodide, wheel);
+  timings.install_ms = Math.round(performance.now() - t0);
+  const claimed = await claim;
+  const deferNumpy = wheel !== null && (claimed === null || claimed.empty);
+  if (deferNumpy) pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
+  else await pyodide.loadPackage(wheel !== null ? ["numpy"] : ["prometheus-web"], { messageCallback: () => {} });
   stage(2);
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
   stage(3);
-  const store = await openStore(pyodide, storeOpening);
-  const capabilities = { webgpu: await gpuReport(), crossOriginIsolated: self.crossOriginIsolated === true, snapshot, store };
+  const { report, deliver } = await restoreStore(pyodide, claimed);
+  const capabilities = { webgpu: await webgpu, crossOriginIsolated: self.crossOriginIsolated === true, snapshot, store: report };
   stage(4);
+  timings.numpy = deferNumpy ? "after ready" : "before ready";
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
+  if (deferNumpy) {
+    await pyodide.loadPackage(["numpy"], { messageCallback: () => {} });
+    pyodide.runPython("import prometheus.deferred; prometheus.deferred.arrive('numpy')");
+  }
+  deliver();  // other tabs' records, buffered until everything they may need is loaded
   return { pyodide, rpc };
 }
 
-const storeNotice = (detail) => post(Object.assign({ type: "store" }, detail));
-
-// Opens the page's IndexedDB store while the runtime loads and starts reading its newest
-// checkpoint, so a restore does not wait for the disk. Other tabs' records are buffered from
-// here until the restore is done, then handed to Python in order.
-async function openStoreEarly() {
-  if (!STORE.persist) return null;
-  const bridge = await PrometheusStore.open(STORE.name, { durability: STORE.durability, notice: storeNotice });
-  const inbox = { deliver: null, early: [] };
-  bridge.channel.onmessage = ({ data }) => (inbox.deliver ? inbox.deliver(data) : inbox.early.push(data));
-  bridge.readEarly();
-  return { bridge, inbox };
-}
-
-// Restores the store (progress stage "restore").
-async function openStore(pyodide, opening) {
-  if (!STORE.persist) return { name: STORE.name, persistent: false, role: "writer" };
+// Restores the claimed store (progress stage "restore", before ready). Other tabs' records
+// are buffered until `deliver` is called, then handed to Python in order.
+async function restoreStore(pyodide, claimed) {
+  if (claimed === null) return { report: { name: STORE.name, persistent: false, role: "writer" }, deliver: () => {} };
+  const { bridge, notice, role, early } = claimed;
   const python = pyodide.pyimport("prometheus.store.browser");
-  const notice = storeNotice;
-  const { bridge, inbox } = await opening;
-  const role = await bridge.claimWriter(() => python.become_writer().then(() => notice({ event: "role", role: "writer" })));
   const progress = (stage, fraction) => post({ type: "progress", stage, fraction: 0.98 + 0.02 * fraction });
   const report = (await python.open_browser(bridge, STORE.name, role, await PrometheusStore.persisted(), progress)).toJs({ dict_converter: Object.fromEntries });
-  inbox.deliver = (message) => python.receive(message.reload ? null : message.seq, message.reload ? null : message.data);
-  inbox.early.forEach(inbox.deliver);
-  return report;
+  const takeOver = () => python.become_writer().then(() => notice({ event: "role", role: "writer" }));
+  const receive = (message) => (message.takeOver ? takeOver() : python.receive(message.reload ? null : message.seq, message.reload ? null : message.data));
+  const deliver = () => {
+    claimed.setTakeOver(takeOver);
+    bridge.channel.onmessage = ({ data }) => receive(data);
+    early.splice(0).forEach(receive);
+  };
+  return { report, deliver };
 }
 
 // Params with every ArrayBuffer / typed array replaced by {"__bytes__": i}, and those buffers;

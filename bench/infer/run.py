@@ -116,10 +116,17 @@ def cpython_reference(texts) -> dict | None:
 
 # -- the peer's files --------------------------------------------------------------------
 def prepare_peer() -> Path:
+    """The peer's npm packages (from the pinned package-lock.json: `npm ci` refuses to run
+    without it) and its ONNX export, in the build cache. Installed again when the lock changed."""
     PEER_DIR.mkdir(parents=True, exist_ok=True)
-    shutil.copy(Path(__file__).with_name("package.json"), PEER_DIR / "package.json")
-    if not (PEER_DIR / "node_modules" / "@huggingface" / "transformers").exists():
+    for name in ("package.json", "package-lock.json"):
+        shutil.copy(Path(__file__).with_name(name), PEER_DIR / name)
+    lock = (PEER_DIR / "package-lock.json").read_bytes()
+    stamp = PEER_DIR / "node_modules" / ".prometheus-installed-lock"
+    installed = stamp.read_bytes() if stamp.exists() else None
+    if installed != lock or not (PEER_DIR / "node_modules" / "@huggingface" / "transformers").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=PEER_DIR, check=True)
+        stamp.write_bytes(lock)
     from bench.infer.export_onnx import export
 
     export(PEER_DIR / "models" / "all-MiniLM-L6-v2")

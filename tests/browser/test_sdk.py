@@ -48,6 +48,22 @@ def test_runs_inside_pyodide(sdk):
     assert info["python"].startswith("3.12")
 
 
+def test_heap_bytes_is_the_wasm_memory_and_grows_with_what_python_holds(browser, pages_url):
+    page = browser.new_page()  # a fresh worker, whose heap no other test has grown
+    try:
+        page.goto(pages_url + "host.html")
+        info = "() => Prometheus.ready.then(() => Prometheus.call('core.info')).then((i) => i.heap_bytes)"
+        before = page.evaluate(info)
+        assert before % 65536 == 0 and before > 8 * 2**20  # whole wasm pages; runtime + numpy
+        # 2M floats in a Python list hold ~64 MB of objects: more than a fresh heap has spare
+        stats = "() => Prometheus.call('core.stats', {values: new Array(2000000).fill(0.5)})"
+        assert page.evaluate(stats)["n"] == 2_000_000
+        after = page.evaluate(info)
+        assert after % 65536 == 0 and after >= before + 32 * 2**20
+    finally:
+        page.close()
+
+
 def test_json_values_round_trip(sdk):
     value = {"int": 7, "float": 7.5, "text": "héllo ∑", "list": [1, None, True, {"x": []}]}
     assert sdk.call("core.echo", {"value": value}) == value

@@ -16,6 +16,10 @@ def test_version():
     assert call("version") == {"result": prometheus.__version__}
 
 
+def test_info_has_no_heap_size_on_cpython():
+    assert call("core.info")["result"]["heap_bytes"] is None  # only the browser's wasm heap is reported
+
+
 def test_stats_matches_numpy():
     values = [1.5, 2.5, -7.0]
     result = call("core.stats", {"values": values})["result"]

@@ -22,7 +22,9 @@ window.App = (function () {
 
   /** Engine call; rejects with the engine's error (`.type`, `.message`). */
   function call(method, params, options) {
-    return Prometheus.call(method, params || {}, options);
+    const answer = Prometheus.call(method, params || {}, options);
+    if (method === "learn.stats") answer.then((stats) => App.shell.remember(stats), () => {});  // for the next start's shell
+    return answer;
   }
 
   function describe(error) {

@@ -50,8 +50,11 @@
     if (event.event === "role") App.toast(event.role === "writer" ? "This tab can now save your progress." : "Another tab is studying: this one is read-only.");
   });
 
+  App.shell.show(view);  // the interface and the last known counts, before the engine is ready
+
   Prometheus.ready.then((capabilities) => {
     document.body.classList.add("ready");
+    document.documentElement.dataset.app = "ready";
     if (capabilities.store && capabilities.store.role === "reader") App.toast("Another tab is studying: this one is read-only.");
     window.addEventListener("hashchange", route);
     route();

@@ -84,7 +84,18 @@ def info() -> CoreInfo:
         "numpy": numpy.__version__,
         "packages": _loaded_packages(),
         "user_agent": _user_agent(),
+        "heap_bytes": _heap_bytes(),
     }
+
+
+def _heap_bytes() -> int | None:
+    """Size of the WebAssembly memory this interpreter runs in (Python's objects and numpy's
+    arrays), None on CPython. It never shrinks, so it is also the heap's peak since start-up."""
+    if sys.platform != "emscripten":
+        return None
+    import pyodide_js
+
+    return int(pyodide_js._module.HEAP8.length)
 
 
 def _user_agent() -> str | None:
