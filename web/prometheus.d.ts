@@ -155,6 +155,7 @@ export interface CoreInfo {
   numpy: string;
   packages: string[];
   user_agent: string | null;
+  heap_bytes: number | null;
 }
 
 export interface Course {

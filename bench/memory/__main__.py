@@ -107,7 +107,7 @@ def browser_rows(workloads: dict) -> dict:
     dist = build_bundle()
     files = [dist / "bench-memory.html"]
     files[0].write_text(PAGE)
-    for i, (method, params, vectors) in enumerate(workloads.values()):
+    for i, (_method, params, vectors) in enumerate(workloads.values()):
         files.append(dist / f"bench-memory-{i}.json")
         files[-1].write_text(json.dumps(params))
         if vectors is not None:

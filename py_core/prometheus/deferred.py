@@ -29,7 +29,7 @@ class PackageNotLoaded(ImportError):
 # name -> the real module, once arrived (looked up by stand-ins for names their copy lacks,
 # such as submodules a package's own module __getattr__ imports on first use).
 _ARRIVED: dict[str, types.ModuleType] = {}
-_WAITING: dict[str, "_StandIn"] = {}
+_WAITING: dict[str, _StandIn] = {}
 
 
 class _StandIn(types.ModuleType):

@@ -20,7 +20,11 @@ def run(code: str, *paths: Path) -> dict:
     path = [str(ROOT / "py_core"), *map(str, paths)]
     prelude = f"import sys, json; sys.path[:0] = {path!r}\n"
     done = subprocess.run(
-        [sys.executable, "-c", prelude + textwrap.dedent(code)], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", prelude + textwrap.dedent(code)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])

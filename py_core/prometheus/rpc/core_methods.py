@@ -19,6 +19,7 @@ class CoreInfo(TypedDict):
     numpy: str
     packages: list[str]
     user_agent: str | None
+    heap_bytes: int | None  # the worker's WebAssembly memory (its peak); None on CPython
 
 
 class ParamInfo(TypedDict):
@@ -91,7 +92,7 @@ def info() -> CoreInfo:
 def _heap_bytes() -> int | None:
     """Size of the WebAssembly memory this interpreter runs in (Python's objects and numpy's
     arrays), None on CPython. It never shrinks, so it is also the heap's peak since start-up."""
-    if sys.platform != "emscripten":
+    if not IN_BROWSER:
         return None
     import pyodide_js
 
