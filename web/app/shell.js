@@ -1,3 +1,4 @@
+// @ts-check
 // The app shell: the interface and the last known counts on screen before the engine is ready.
 // Python starts in a few seconds; the learner sees the Today screen at once, with the counts
 // the engine last reported (kept in localStorage), marked "loading" until the real screen
@@ -12,13 +13,13 @@ App.shell = (function () {
   function remember(stats) {
     try {
       localStorage.setItem(KEY, JSON.stringify({ saved: Date.now(), stats }));
-    } catch (error) { /* private mode or full: the next start shows no counts */ }
+    } catch { /* private mode or full: the next start shows no counts */ }
   }
 
   /** The kept counts, or null when there are none or they are not what `remember` wrote. */
   function recall() {
     let kept;
-    try { kept = JSON.parse(localStorage.getItem(KEY)); } catch (error) { return null; }
+    try { kept = JSON.parse(localStorage.getItem(KEY)); } catch { return null; }
     if (!kept || typeof kept !== "object" || !Number.isFinite(kept.saved) || !kept.stats || typeof kept.stats !== "object") return null;
     const stats = kept.stats;
     const count = (name) => Number.isInteger(stats[name]) && stats[name] >= 0;

@@ -15,6 +15,10 @@ interface AppProgress {
 
 interface AppToolkit {
   screens: Record<string, AppScreen>;
+  /** The app shell (shell.js): the last known Today counts, shown before the engine is ready. */
+  shell?: { remember(stats: unknown): void; recall(): any; show(view: HTMLElement): void };
+  /** The Today screen's content for `stats` (today.js); `cached`: the shell's kept copy, marked loading. */
+  todayView?(stats: any, cached?: any): HTMLElement[];
   screen(name: string, definition: AppScreen): void;
   el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes?: Record<string, unknown> | null, ...children: unknown[]): HTMLElementTagNameMap[K];
   call: PageCall;
