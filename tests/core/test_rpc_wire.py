@@ -156,7 +156,7 @@ def test_a_signal_noticed_outside_the_calls_task_is_rearmed_not_lost():
                 await asyncio.sleep(0.01)  # meanwhile other code (here: the main task) notices the signal
                 interrupts._on_signal(2, None)  # the re-armed signal, noticed in the call's own task
                 return "not interrupted"
-        except KeyboardInterrupt:  # caught here: asyncio.run treats an escaping one as Ctrl-C
+        except KeyboardInterrupt:  # caught here: the event loop treats an escaping one as Ctrl-C
             return "interrupted in its own task"
 
     async def main():
@@ -168,6 +168,6 @@ def test_a_signal_noticed_outside_the_calls_task_is_rearmed_not_lost():
         return await task
 
     try:
-        assert asyncio.run(main()) == "interrupted in its own task" and rearmed == [2]
+        assert run_coroutine(main()) == "interrupted in its own task" and rearmed == [2]
     finally:
         interrupts._control["rearm"] = lambda: None
