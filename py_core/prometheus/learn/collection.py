@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import gc
 import hashlib
 import json
 import math
@@ -49,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from ..heap import collector_paused
 from ..srs.card import Card
 from ..srs.parameters import MAX_DIFFICULTY, MIN_DIFFICULTY
 from .clock import to_datetime
@@ -96,19 +96,6 @@ MAX_TIME = 7_258_118_400_000_000  # 2200-01-01
 
 
 _canonical = canonical
-
-
-class _gc_paused:
-    """Building tens of thousands of long-lived objects (a restore) triggers collections that
-    walk the whole heap and free nothing; pause the collector meanwhile."""
-
-    def __enter__(self):
-        self.was_enabled = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc):
-        if self.was_enabled:
-            gc.enable()
 
 
 def _is_int(value, low=None, high=None) -> bool:
@@ -678,7 +665,7 @@ class Collection:
     def from_bytes(cls, data, graph_source=None) -> Collection:
         """A collection from `to_bytes()` output; SnapshotError says what is damaged."""
         try:
-            with _gc_paused():
+            with collector_paused():
                 return cls._from_bytes(bytes(data), graph_source)
         except SnapshotError:
             raise

@@ -17,13 +17,12 @@ and trims the journal to what that generation needs.
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
 import inspect
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 
+from ..heap import collector_paused
 from . import files
 from . import parts as part_registry
 from .backends import MemoryBackend
@@ -33,22 +32,6 @@ from .files import Checkpoint, Record
 CHECKPOINT_RECORDS = 200  # records since the last checkpoint that make the next one due
 CHECKPOINT_BYTES = 8 << 20  # or this many journal bytes
 IDLE_SECONDS = 2.0  # a due checkpoint waits for this much quiet
-
-
-@contextmanager
-def _long_lived_heap():
-    """A restore builds the session's state: tens of thousands of objects that live as long as
-    the page. The cyclic collector is paused meanwhile (it would rescan them several times) and
-    they are then frozen out of its scans (`gc.freeze`: CPython's tool for a long-lived heap);
-    they hold no reference cycles, so memory is still freed by reference counting."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
 
 
 class _Stopwatch:
@@ -103,7 +86,8 @@ class Store:
         checkpoint = await self._newest_good_checkpoint(stored.checkpoints)
         clock.lap("verify")
         progress("restore", 0.2)
-        with _long_lived_heap():
+        # the restored state lives as long as the page: frozen out of the collector's scans
+        with collector_paused(freeze=True):
             replayed = self._restore(checkpoint, stored, clock, progress)
         clock.lap("replay")
         self._journal_records = self.seq - self._checkpoint_seq
