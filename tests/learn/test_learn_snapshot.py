@@ -87,10 +87,9 @@ def test_format_1_snapshots_are_still_read():
     assert Collection.from_bytes(old).to_bytes() == data
 
 
-def test_a_forged_note_is_refused_when_it_is_read():
-    col, _ = fresh()
-    study.add_cards(col, basic(3), now=at())
-    data = col.to_bytes()
+def forge_first_note(data: bytes) -> tuple[bytes, dict]:
+    """The snapshot with its first note's fields made numbers, sealed again with a valid checksum
+    (what a forger would write), and the original first note."""
     version, header, body = split(data)
     ids, ends, blob, offset = notes_section(data)
     first = json.loads(blob[: ends[0]])
@@ -98,10 +97,18 @@ def test_a_forged_note_is_refused_when_it_is_read():
         {**first, "fields": {"front": 1, "back": 2}}, sort_keys=True, separators=(",", ":")
     )
     forged_blob = forged_note.encode() + blob[ends[0] :]
-    shift = len(forged_blob) - len(blob)
-    new_ends = np.asarray(ends, np.int64) + shift
-    body2 = body[:offset] + ids.tobytes() + new_ends.astype("<i8").tobytes() + forged_blob
-    forged = Collection.from_bytes(seal(version, {**header, "notes_bytes": len(forged_blob)}, body2))
+    new_ends = np.asarray(ends, np.int64) + len(forged_blob) - len(blob)
+    body = body[:offset] + ids.tobytes() + new_ends.astype("<i8").tobytes() + forged_blob
+    return seal(version, {**header, "notes_bytes": len(forged_blob)}, body), first
+
+
+def test_a_forged_note_is_refused_when_it_is_read():
+    col, _ = fresh()
+    study.add_cards(col, basic(3), now=at())
+    data = col.to_bytes()
+    ids = notes_section(data)[0]
+    forged_bytes, first = forge_first_note(data)
+    forged = Collection.from_bytes(forged_bytes)
     with pytest.raises(SnapshotError, match=f"notes\\[{first['id']}\\].fields must hold strings"):
         forged.notes[int(first["id"], 16)]
     assert forged.notes[int(ids[1])] == col.notes[int(ids[1])]  # the others still read

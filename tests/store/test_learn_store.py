@@ -3,10 +3,6 @@ write the store refuses leaves collection and graph as they were."""
 
 from __future__ import annotations
 
-import json
-
-import numpy as np
-
 from prometheus.store import MemoryBackend, open_session
 from tests.rpc_call import rpc_envelope, run_coroutine
 from tests.store.test_store import FailingBackend, call, copy_of, export_bytes, import_bytes
@@ -66,26 +62,14 @@ def test_an_import_with_a_forged_note_is_refused_whole_and_changes_nothing():
     """A backup whose seals are valid but whose collection holds a bad note (a forger's file):
     the import checks every note before it is acknowledged, though a restore reads them lazily."""
     from prometheus.store import codec, files
-    from tests.learn.test_learn_snapshot import notes_section, seal, split
+    from tests.learn.test_learn_snapshot import forge_first_note
 
     run_coroutine(open_session(MemoryBackend()))
     call("learn.add_cards", {"cards": [{"front": f"q{i}", "back": f"a{i}"} for i in range(3)], "now": NOW})
     export = export_bytes()
     header, checkpoint = files.read_export(export)
-    data = checkpoint.parts["learn"]
-    version, learn_header, body = split(data)
-    ids, ends, blob, offset = notes_section(data)
-    first = json.loads(blob[: ends[0]])
-    forged_note = json.dumps(
-        {**first, "fields": {"front": 1, "back": 2}}, sort_keys=True, separators=(",", ":")
-    )
-    forged_blob = forged_note.encode() + blob[ends[0] :]
-    new_ends = np.asarray(ends, np.int64) + len(forged_blob) - len(blob)
-    body = body[:offset] + ids.tobytes() + new_ends.astype("<i8").tobytes() + forged_blob
-    parts = {
-        **checkpoint.parts,
-        "learn": seal(version, {**learn_header, "notes_bytes": len(forged_blob)}, body),
-    }
+    forged_learn, _ = forge_first_note(checkpoint.parts["learn"])
+    parts = {**checkpoint.parts, "learn": forged_learn}
     forged = files.export_bytes(header["store"], files.Checkpoint(checkpoint.seq, parts, checkpoint.device))
     assert codec.unpack(files.EXPORT, forged)  # its seals are valid
 
