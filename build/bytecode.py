@@ -2,9 +2,9 @@
 
 Pyodide compiles every module it imports from source, at WebAssembly speed, on every start
 (its file system lives in memory, so nothing compiled survives a reload). Shipping the
-`.pyc` files in the wheel halves the import time of the engines a start restores (measured
-in Pyodide under node: the graph, index and learn parts' imports 625 ms from source, 275-370
-ms from bytecode). They are compiled by the same interpreter that runs them (Python 3.12 of
+`.pyc` files in the wheel cuts the import time of the engines a start restores (measured in
+Pyodide under node, the core imported from its wheel as the worker does: the graph, index and
+learn parts' imports 285-403 ms from source, 74-76 ms from bytecode). They are compiled by the same interpreter that runs them (Python 3.12 of
 pyodide@0.27.7, run by node), in unchecked-hash mode: no timestamps, so the same sources give
 the same bytes, and zipimport uses them without checking them against the source; the sources
 stay in the wheel for tracebacks. The worker imports the core from the wheel itself (a zip on

@@ -69,15 +69,14 @@ def unpack(magic: bytes, data, what: str = "data", digest: bytes | None = None, 
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise CorruptData(f"{what} must be bytes, got {type(data).__name__}")
-    data = memoryview(data).cast("B") if not isinstance(data, bytes) else data
-    if len(data) < 8 + 4 + DIGEST:
-        raise CorruptData(f"{what} is too short ({len(data)} bytes) to be a Prometheus store file")
-    if bytes(data[:8]) != magic:
-        found = bytes(data[:8])
+    view = memoryview(data).cast("B")  # slices below are views: the body is not copied
+    if len(view) < 8 + 4 + DIGEST:
+        raise CorruptData(f"{what} is too short ({len(view)} bytes) to be a Prometheus store file")
+    if bytes(view[:8]) != magic:
+        found = bytes(view[:8])
         if found[:6] == magic[:6]:
             raise CorruptData(f"{what} has format {found!r}, this version reads {magic!r}")
         raise CorruptData(f"{what} is not a Prometheus store file of this kind (starts with {found[:8]!r})")
-    view = memoryview(data)
     body, seal = view[:-DIGEST], bytes(view[-DIGEST:])
     if sealed and (digest if digest is not None else hashlib.sha256(body).digest()) != seal:
         raise CorruptData(f"{what} is damaged: its sha256 does not match (truncated or changed bytes)")
