@@ -95,12 +95,8 @@ def test_temporal_imports_only_itself_and_the_error_types(path):
     assert not bad, f"{_module_name(path)} imports outside temporal/: {bad}"
 
 
-def _loaded_after_import(module: str) -> list[str]:
-    code = (
-        "import importlib, json, sys\n"
-        f"importlib.import_module({module!r})\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('prometheus'))))\n"
-    )
+def _fresh_python(code: str) -> str:
+    """What `code` prints in a fresh interpreter that sees only the package's sources."""
     out = subprocess.run(
         [sys.executable, "-c", code],
         check=False,
@@ -110,7 +106,16 @@ def _loaded_after_import(module: str) -> list[str]:
         timeout=60,
     )
     assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout)
+    return out.stdout
+
+
+def _loaded_after_import(module: str) -> list[str]:
+    code = (
+        "import importlib, json, sys\n"
+        f"importlib.import_module({module!r})\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('prometheus'))))\n"
+    )
+    return json.loads(_fresh_python(code))
 
 
 @pytest.mark.cpython_only(reason="starts a fresh interpreter per module with subprocess")
@@ -135,15 +140,6 @@ def test_graph_from_the_package_runs_queries_and_the_bare_store_says_what_is_mis
         "assert Full is Graph\n"
         "print('full:', list(Graph().run('RETURN 1 + 1 AS n')))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        check=False,
-        capture_output=True,
-        text=True,
-        env={"PYTHONPATH": str(SOURCES), "PATH": "/usr/bin:/bin"},
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    bare, full = out.stdout.strip().splitlines()
+    bare, full = _fresh_python(code).strip().splitlines()
     assert bare.startswith("bare: Graph.run needs the query layer: import Graph from prometheus.graph")
     assert full == "full: [(2,)]"
