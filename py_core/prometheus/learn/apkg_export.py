@@ -228,6 +228,23 @@ def _revlog_rows(collection, next_due: dict) -> list[tuple]:
     return rows
 
 
+def _note_row(nid: int, guid: str, model: int, mod: int, tags: str, fields: list[str]) -> tuple:
+    """One row of Anki's notes table (id, guid, mid, mod, usn, tags, flds, sfld, csum, flags, data)."""
+    return (
+        nid,
+        guid,
+        model,
+        mod,
+        -1,
+        tags,
+        FIELD_SEP.join(fields),
+        _sort_field(fields[0]),
+        _checksum(fields[0]),
+        0,
+        "",
+    )
+
+
 def export_apkg(collection, now=None) -> bytes:
     """The collection as an .apkg's bytes (see the module docstring)."""
     import sqlite3  # a Pyodide on-demand package: the rpc method declares it
@@ -250,12 +267,13 @@ def export_apkg(collection, now=None) -> bytes:
         used_note_ids.add(nid)
         return nid
 
-    order = sorted(range(len(collection)), key=lambda r: int(collection.cards.col("position")[r]))
+    positions, card_ids, ords = (collection.cards.col(name) for name in ("position", "id", "ord"))
+    order = sorted(range(len(collection)), key=lambda r: int(positions[r]))
     cloze_notes: dict[int, int] = {}  # our note int -> Anki note id
     for row in order:
         note = collection.note_of(row)
-        card_int = int(collection.cards.col("id")[row])
-        ord = int(collection.cards.col("ord")[row])
+        card_int = int(card_ids[row])
+        ord = int(ords[row])
         tags = (" " + " ".join(note["tags"]) + " ") if note["tags"] else ""
         note_mod = note["created"] // 1_000_000
         if note["kind"] == "cloze":
@@ -266,42 +284,14 @@ def export_apkg(collection, now=None) -> bytes:
                     _as_html(note["fields"]["text"], "text" in note["html"]),
                     _as_html(note["fields"].get("back", ""), "back" in note["html"]),
                 ]
-                notes.append(
-                    (
-                        nid,
-                        f"p{note['id']}",
-                        CLOZE_ID,
-                        note_mod,
-                        -1,
-                        tags,
-                        FIELD_SEP.join(fields),
-                        _sort_field(fields[0]),
-                        _checksum(fields[0]),
-                        0,
-                        "",
-                    )
-                )
+                notes.append(_note_row(nid, f"p{note['id']}", CLOZE_ID, note_mod, tags, fields))
             nid = cloze_notes[key]
         else:
             side = render(note, ord)
             is_html = bool(note["html"])
             fields = [_as_html(side["front"], is_html), _as_html(side["back"], is_html)]
             nid = note_id(card_int)
-            notes.append(
-                (
-                    nid,
-                    f"p{note['id']}{ord}",
-                    BASIC_ID,
-                    note_mod,
-                    -1,
-                    tags,
-                    FIELD_SEP.join(fields),
-                    _sort_field(fields[0]),
-                    _checksum(fields[0]),
-                    0,
-                    "",
-                )
-            )
+            notes.append(_note_row(nid, f"p{note['id']}{ord}", BASIC_ID, note_mod, tags, fields))
             ord = 0
         cards.append(_card_row(collection, row, nid, ord, crt, t, log_rows.get(card_int, ())))
     ids, dues = collection.cards.col("id").tolist(), collection.cards.col("due").tolist()
