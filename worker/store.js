@@ -38,31 +38,77 @@ self.PrometheusStore = (() => {
     tx.onabort = fail;
   });
 
+  /** @param {string} name @param {StoreNotice} notice */
+  function connect(name, notice) {
+    const req = indexedDB.open("prometheus-store:" + name, VERSION);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      for (const store of STORES) if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
+    };
+    req.onblocked = () => notice({ event: "blocked", message: "an older tab keeps the store open; close it to finish the upgrade" });
+    return request(req);
+  }
+
   class Bridge {
     constructor(name, db, durability, events) {
       this.name = name;
-      this.db = db;
       this.durability = durability;
       this.events = events;
       this.closedReason = null;
+      this.reopened = false;
       this.channel = new BroadcastChannel("prometheus-store:" + name);
+      this._attach(db);
+    }
+
+    _attach(db) {
+      this.db = db;
       db.onversionchange = () => {  // a newer version wants to upgrade: never block it
         db.close();
         this.closedReason = "the store was upgraded by a newer version of the app in another tab; reload this tab";
-        events.notice({ event: "versionchange", message: this.closedReason });
+        this.events.notice({ event: "versionchange", message: this.closedReason });
       };
-      db.onclose = () => { this.closedReason = this.closedReason || "the browser closed the store's database"; };
+      // The browser closes a database after an I/O error or when the site's data is cleared.
+      // The next request opens it again, and a write first checks that the database still ends
+      // where this tab left it (_continues): measured on a full disk, a write that failed with
+      // FILE_ERROR_NO_SPACE made Chromium close the connection and then delete the database.
+      db.onclose = () => {
+        if (this.db === db) this.db = null;
+      };
     }
 
-    _tx(stores) {
+    async _connection() {
       if (this.closedReason) throw new Error("StoreClosed: " + this.closedReason);
-      return this.db.transaction(stores, "readwrite", { durability: this.durability });
+      if (this.db === null) {
+        this._attach(await connect(this.name, this.events.notice));
+        this.reopened = true;
+      }
+      return this.db;
+    }
+
+    // After a reopen the newest record or checkpoint must be `seq`. If it is not, the database
+    // lost what this tab wrote; Python then writes its whole state anew (Store._commit).
+    async _continues(seq) {
+      const db = await this._connection();
+      if (!this.reopened) return;
+      const tx = db.transaction(["journal", "checkpoints"], "readonly");
+      const newestOf = (name) => request(tx.objectStore(name).openKeyCursor(null, "prev"))
+        .then((cursor) => (cursor ? Number(cursor.key) : 0));
+      const newest = Math.max(await newestOf("journal"), await newestOf("checkpoints"));
+      if (newest !== seq) throw new Error(`StoreLost: the database ends at record ${newest}, this tab at ${seq}`);
+      this.reopened = false;
+    }
+
+    // One readwrite transaction filled by `fill`, committed at once, resolved on `complete`.
+    async _write(stores, fill) {
+      const tx = (await this._connection()).transaction(stores, "readwrite", { durability: this.durability });
+      fill(tx);
+      tx.commit();
+      await finished(tx);
     }
 
     // The device id, the journal, and the checkpoints' keys (each read on its own: readCheckpoint).
     async load() {
-      if (this.closedReason) throw new Error("StoreClosed: " + this.closedReason);
-      const tx = this.db.transaction(STORES, "readonly");
+      const tx = (await this._connection()).transaction(STORES, "readonly");
       const journal = tx.objectStore("journal");
       const [device, keys, values, checkpoints] = await Promise.all([
         request(tx.objectStore("meta").get("device")), request(journal.getAllKeys()), request(journal.getAll()),
@@ -71,11 +117,11 @@ self.PrometheusStore = (() => {
     }
 
     async readCheckpoint(seq) {
-      if (this.closedReason) throw new Error("StoreClosed: " + this.closedReason);
+      const db = await this._connection();
       const early = this.early;
       this.early = null;
       if (early && early.seq === seq) return early.data;
-      const data = await request(this.db.transaction(["checkpoints"], "readonly").objectStore("checkpoints").get(seq));
+      const data = await request(db.transaction(["checkpoints"], "readonly").objectStore("checkpoints").get(seq));
       return data === undefined ? null : data;
     }
 
@@ -83,6 +129,7 @@ self.PrometheusStore = (() => {
     // first readCheckpoint of that seq takes it. A checkpoint's bytes never change under its seq,
     // so an early read is as good as a late one; the journal is always read when asked (load).
     readEarly() {
+      if (this.db === null) return Promise.resolve();
       const tx = this.db.transaction(["checkpoints"], "readonly");
       const early = { seq: null, data: null };
       const cursor = tx.objectStore("checkpoints").openCursor(null, "prev");
@@ -97,45 +144,41 @@ self.PrometheusStore = (() => {
     // numpy: restoring nothing needs it). Only the writer's answer stays true: readers can
     // see another tab's records arrive at any time.
     async isEmpty() {
-      if (this.closedReason) throw new Error("StoreClosed: " + this.closedReason);
-      const tx = this.db.transaction(["journal", "checkpoints"], "readonly");
+      const tx = (await this._connection()).transaction(["journal", "checkpoints"], "readonly");
       const [records, checkpoints] = await Promise.all([
         request(tx.objectStore("journal").count()), request(tx.objectStore("checkpoints").count())]);
       return records === 0 && checkpoints === 0;
     }
 
     async append(entries) {
-      const tx = this._tx(["journal"]);
-      const journal = tx.objectStore("journal");
-      for (const [seq, data] of entries) journal.add(data, seq);
-      tx.commit();
-      await finished(tx);
+      await this._continues(entries[0][0] - 1);
+      await this._write(["journal"], (tx) => {
+        const journal = tx.objectStore("journal");
+        for (const [seq, data] of entries) journal.add(data, seq);
+      });
     }
 
     async checkpoint(seq, data, keep) {
-      const tx = this._tx(["checkpoints", "journal"]);
-      tx.objectStore("checkpoints").put(data, seq);
-      if (keep > 0) tx.objectStore("checkpoints").delete(IDBKeyRange.upperBound(keep, true));
-      if (keep > 0) tx.objectStore("journal").delete(IDBKeyRange.upperBound(keep));
-      tx.commit();
-      await finished(tx);
+      await this._continues(seq);
+      await this._write(["checkpoints", "journal"], (tx) => {
+        tx.objectStore("checkpoints").put(data, seq);
+        if (keep > 0) tx.objectStore("checkpoints").delete(IDBKeyRange.upperBound(keep, true));
+        if (keep > 0) tx.objectStore("journal").delete(IDBKeyRange.upperBound(keep));
+      });
     }
 
-    async replace(seq, data) {
-      const tx = this._tx(["checkpoints", "journal"]);
-      tx.objectStore("journal").clear();
-      tx.objectStore("checkpoints").clear();
-      tx.objectStore("checkpoints").put(data, seq);
-      tx.commit();
-      await finished(tx);
+    async replace(seq, data) {  // the whole store anew: nothing to continue from
+      await this._write(["checkpoints", "journal"], (tx) => {
+        tx.objectStore("journal").clear();
+        tx.objectStore("checkpoints").clear();
+        tx.objectStore("checkpoints").put(data, seq);
+      });
+      this.reopened = false;
       this.channel.postMessage({ reload: true });
     }
 
     async setDevice(device) {
-      const tx = this._tx(["meta"]);
-      tx.objectStore("meta").put(device, "device");
-      tx.commit();
-      await finished(tx);
+      await this._write(["meta"], (tx) => { tx.objectStore("meta").put(device, "device"); });
     }
 
     broadcast(seq, data) {
@@ -163,14 +206,7 @@ self.PrometheusStore = (() => {
    * @param {{durability?: IDBTransactionDurability, notice?: StoreNotice}} [options]
    */
   async function open(name, { durability = "relaxed", notice = () => {} } = {}) {
-    const req = indexedDB.open("prometheus-store:" + name, VERSION);
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      for (const store of STORES) if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
-    };
-    req.onblocked = () => notice({ event: "blocked", message: "an older tab keeps the store open; close it to finish the upgrade" });
-    const db = await request(req);
-    return new Bridge(name, db, durability, { notice });
+    return new Bridge(name, await connect(name, notice), durability, { notice });
   }
 
   async function persisted() {

@@ -8,11 +8,11 @@ fails on any page error or console error.
 from __future__ import annotations
 
 import base64
-import subprocess
 import time
 
 import pytest
 
+from tests import small_disk
 from tests.browser.harness import CALL_JS, BrowserCallError
 
 READY_MS = 180_000
@@ -174,87 +174,79 @@ def test_two_tabs_one_writer_changes_seen_and_takeover(context, pages_url):
     assert second.count("Shared") == 12
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 96 MB tmpfs for a browser profile: a real full disk, so IndexedDB raises a genuine
-    QuotaExceededError. (DevTools' Storage.overrideQuotaForOrigin is ignored by this Chromium:
-    measured, the estimate keeps its quota and an 8 MB put completes.)"""
-    mount = tmp_path / "small-disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", str(mount)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {done.stderr.strip()}")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-BALLAST_JS = """async () => {
-  const bytes = new Uint8Array(12 << 20);
-  for (let at = 0; at < bytes.length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
-  await (await caches.open("ballast")).put("/ballast", new Response(bytes));
+ADD_VECTORS_JS = """async ([attempt, n]) => {
+  const vectors = new Float32Array(n * 384).map(() => Math.random() - 0.5);  // incompressible
+  const ids = Array.from({ length: n }, (_, i) => attempt + "-" + i);
+  try { await Prometheus.call("infer.index_add", { ids, texts: ids, vectors }); return null; }
+  catch (e) { return { type: e.type, message: e.message }; }
 }"""
 
 
 def test_a_full_disk_rejects_with_storage_full_and_keeps_everything_before(
-    playwright_instance, pages_url, small_disk
+    playwright_instance, pages_url, tmp_path
 ):
+    """The profile lives on a real 96 MB disk that a filler file fills (DevTools'
+    Storage.overrideQuotaForOrigin is ignored by this Chromium: measured, the estimate keeps its
+    quota and an 8 MB put completes). The browser's HTTP and code caches live elsewhere, so only
+    the site's own storage and the filler decide what fits."""
     from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
 
-    context = playwright_instance.chromium.launch_persistent_context(
-        str(small_disk / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS
-    )
-    try:
-        tab = Tab(context, pages_url + "host.html")
-        for i in range(5):
-            tab.call("graph.run", {"query": "CREATE (:Early {i: $i})", "parameters": {"i": i}})
-        # 12 MB of this site's own Cache Storage, deleted once the disk is full: the space a
-        # learner frees (the error's advice). A refused big write can leave the disk too full
-        # for any later write (LevelDB's files of the refused transaction), so without freeing
-        # something, whether a small write fits afterwards depends on where the disk filled.
-        tab.page.evaluate(BALLAST_JS)
-        for attempt in range(12):  # 12 x 15 MB of random vectors (incompressible) is more than the disk holds
-            info, big = tab.call("store.info"), tab.call("infer.info")["index_size"]
-            outcome = tab.page.evaluate(
-                """async (attempt) => {
-              const n = 10000, vectors = new Float32Array(n * 384).map(() => Math.random() - 0.5);
-              const ids = Array.from({ length: n }, (_, i) => attempt + "-" + i);
-              try { await Prometheus.call("infer.index_add", { ids, texts: ids, vectors }); return null; }
-              catch (e) { return { type: e.type, message: e.message }; }
-            }""",
-                attempt,
-            )
-            if outcome is not None:
-                break
-        else:
-            pytest.fail("the small disk never filled up")
-        assert outcome["type"] == "StorageFull", outcome
-        assert (
-            "did not fit" in outcome["message"] and f"journal record {info['seq'] + 1}" in outcome["message"]
+    with small_disk.mounted(tmp_path / "small-disk", 96) as disk:
+        context = playwright_instance.chromium.launch_persistent_context(
+            str(disk / "profile"),
+            executable_path=CHROMIUM,
+            args=[*CHROMIUM_ARGS, f"--disk-cache-dir={tmp_path / 'http-cache'}"],
         )
-        assert tab.call("infer.info")["index_size"] == big and tab.call("store.info") == info
-        tab.page.evaluate("() => caches.delete('ballast')")
-        tab.reload()  # a new worker reopens IndexedDB, which lets go of the refused write's files
-        assert tab.call("infer.info")["index_size"] == big and tab.call("store.info")["seq"] == info["seq"]
-        # The worker stays usable: a small write goes through once Chromium has given back the
-        # freed space (that takes a moment; each refusal is itself a clean StorageFull that keeps
-        # nothing).
-        for attempt in range(10):
-            try:
-                tab.call("graph.run", {"query": "CREATE (:Early {i: 5})"})
-                break
-            except BrowserCallError as error:
-                assert error.type == "StorageFull" and attempt < 9, error
-                tab.page.wait_for_timeout(500)
-        tab.reload()
-        assert tab.count("Early") == 6 and tab.call("infer.info")["index_size"] == big
-        assert tab.call("store.info")["seq"] == info["seq"] + 1
-    finally:
-        context.close()
+        try:
+            tab = Tab(context, pages_url + "host.html")
+            for i in range(5):
+                tab.call("graph.run", {"query": "CREATE (:Early {i: $i})", "parameters": {"i": i}})
+            assert tab.page.evaluate(ADD_VECTORS_JS, ["first", 1]) is None
+            # 20 MB left: the first 15 MB record fits, a later one does not (Chromium refuses a
+            # large value as "Failed to write blobs").
+            small_disk.leave_free(disk, 20 << 20)
+            for attempt in range(4):
+                info, big = tab.call("store.info"), tab.call("infer.info")["index_size"]
+                outcome = tab.page.evaluate(ADD_VECTORS_JS, [attempt, 10000])
+                if outcome is not None:
+                    break
+            else:
+                pytest.fail("the small disk never filled up")
+            assert outcome["type"] == "StorageFull", outcome
+            assert "did not fit" in outcome["message"]
+            assert f"journal record {info['seq'] + 1} " in outcome["message"]
+            assert tab.call("infer.info")["index_size"] == big and tab.call("store.info") == info
+            # Not a byte left: small writes fail inside the database's own files
+            # (FILE_ERROR_NO_SPACE), after which Chromium closes the connection.
+            small_disk.leave_free(disk, 0)
+            late = 0
+            while True:
+                info = tab.call("store.info")
+                try:
+                    tab.call(
+                        "graph.run",
+                        {"query": "CREATE (:Late {pad: $pad})", "parameters": {"pad": "x" * 8000}},
+                    )
+                except BrowserCallError as error:
+                    refused = error
+                    break
+                late += 1
+                assert late < 50, "a full disk took 50 more writes"
+            assert refused.type == "StorageFull" and f"journal record {info['seq'] + 1} " in refused.message
+            assert tab.call("store.info") == info
+            # Space comes back: the same tab writes again. Chromium deleted the database after that
+            # I/O error (measured); the bridge reopens it, finds it does not end at this tab's
+            # record, and the store writes its whole state anew, so nothing acknowledged is lost.
+            small_disk.give_back(disk)
+            tab.call("graph.run", {"query": "CREATE (:Early {i: 5})"})
+            assert tab.call("store.info")["seq"] == info["seq"] + 1
+            tab.reload()
+            assert tab.call("store.info")["problems"] == []
+            assert tab.count("Early") == 6 and tab.call("infer.info")["index_size"] == big
+            assert tab.count("Late") == late
+            assert tab.call("store.info")["seq"] == info["seq"] + 1
+        finally:
+            context.close()
 
 
 def test_a_schema_upgrade_elsewhere_neither_hangs_nor_corrupts(context, pages_url):

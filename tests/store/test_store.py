@@ -20,6 +20,9 @@ from prometheus.store import (
     open_session,
     session,
 )
+from prometheus.store.errors import DatabaseLost
+from prometheus.store.store import CHECKPOINT_RECORDS
+from tests import small_disk
 from tests.rpc_call import rpc_envelope, run_coroutine
 
 
@@ -423,3 +426,89 @@ def test_a_checkpoint_restores_every_part_to_the_same_digest():
     call("store.checkpoint")
     assert open_store(copy_of(backend)).restore_report["replayed"] == 0
     assert {name: part.digest() for name, part in parts.loaded().items()} == before
+
+
+def test_a_full_disk_refuses_with_storage_full_keeps_no_half_file_and_recovers(tmp_path):
+    """A directory store on a real 4 MB disk: writes go on until the disk refuses one; that call
+    is refused as StorageFull, leaves no file behind and changes nothing; once space is freed the
+    same session writes again, and a restart reads exactly the acknowledged state."""
+    with small_disk.mounted(tmp_path / "disk", 4) as disk:
+        backend = DirectoryBackend(disk / "store")
+        open_store(backend)
+        call("graph.run", {"query": "CREATE (:Early {i: 0})"})
+        small_disk.leave_free(disk, 256 << 10)
+        blob = "x" * (60 << 10)  # each record ~60 kB: the fourth or fifth cannot fit
+        for i in range(1, 20):
+            before, files = call("store.info"), sorted((disk / "store").rglob("*"))
+            try:
+                call(
+                    "graph.run",
+                    {"query": "CREATE (:Big {i: $i, blob: $b})", "parameters": {"i": i, "b": blob}},
+                )
+            except RuntimeError as error:
+                refused = str(error)
+                break
+        else:
+            pytest.fail("the small disk never filled up")
+        assert refused.startswith("StorageFull:") and f"journal record {before['seq'] + 1}" in refused
+        assert call("store.info") == before and sorted((disk / "store").rglob("*")) == files
+        with pytest.raises(RuntimeError, match=r"StorageFull: .*the checkpoint at record"):
+            call("store.checkpoint")
+        assert sorted((disk / "store").rglob("*")) == files
+        small_disk.give_back(disk)
+        call("graph.run", {"query": "CREATE (:Early {i: 1})"})
+        after = call("store.info")
+        assert after["seq"] == before["seq"] + 1
+        open_store(DirectoryBackend(disk / "store"))
+        assert call("store.info")["digest"] == after["digest"]
+        assert call("graph.run", {"query": "MATCH (n:Big) RETURN count(n)"})["rows"] == [[i - 1]]
+
+
+def test_an_idle_checkpoint_refused_for_space_waits_for_the_journal_to_grow_again():
+    class NoRoomForCheckpoints(MemoryBackend):
+        attempts = 0
+
+        async def checkpoint(self, seq, data, keep):
+            self.attempts += 1
+            raise StorageFull(f"the checkpoint at record {seq} did not fit")
+
+    backend = NoRoomForCheckpoints()
+    store = open_store(backend)
+    for i in range(CHECKPOINT_RECORDS):
+        call("graph.run", {"query": "CREATE (:N {i: $i})", "parameters": {"i": i}})
+    assert store._journal_records == CHECKPOINT_RECORDS  # a checkpoint is due
+    run_coroutine(store._idle_checkpoint())
+    assert backend.attempts == 1 and store._journal_records == 0
+    call("graph.run", {"query": "CREATE (:N {i: -1})"})  # one more record: not due again yet
+    assert store._journal_records == 1 and store.seq == CHECKPOINT_RECORDS + 1
+    assert len(run_coroutine(backend.load()).journal) == CHECKPOINT_RECORDS + 1  # nothing dropped
+
+
+class ForgetfulBackend(MemoryBackend):
+    """Loses everything it held, the way Chromium deletes a database after an I/O error; like the
+    IndexedDB bridge, the next write notices that the store no longer ends where it left it."""
+
+    def forget(self):
+        self.stored = type(self.stored)(device=None)
+
+    async def append(self, entries):
+        newest = max([seq for seq, _ in self.stored.journal + self.stored.checkpoints], default=0)
+        if newest != entries[0][0] - 1:
+            raise DatabaseLost(f"the database ends at record {newest}, this tab at {entries[0][0] - 1}")
+        await super().append(entries)
+
+
+def test_a_session_whose_database_was_lost_writes_its_whole_state_anew():
+    backend = ForgetfulBackend()
+    open_store(backend)
+    for query, params in random_writes(5, 12):
+        call("graph.run", {"query": query, "parameters": params})
+    seq = call("store.info")["seq"]
+    backend.forget()
+    call("graph.run", {"query": "CREATE (:After)"})
+    assert call("store.info")["seq"] == seq + 1 and [s for s, _ in backend.stored.checkpoints] == [seq + 1]
+    call("graph.run", {"query": "CREATE (:AfterThat)"})  # the journal goes on after the rewrite
+    live = call("store.info")
+    restarted = open_store(copy_of(backend))
+    assert restarted.problems == [] and call("store.info")["digest"] == live["digest"]
+    assert call("graph.run", {"query": "MATCH (n:After) RETURN count(n)"})["rows"] == [[1]]

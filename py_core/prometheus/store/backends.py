@@ -13,9 +13,15 @@ is one atomic transaction, so a crash leaves either all of a call's writes or no
 
 from __future__ import annotations
 
+import errno
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import write_refused
+
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclass
@@ -101,12 +107,23 @@ class DirectoryBackend(MemoryBackend):
 
     def _write(self, target: Path, data: bytes) -> None:
         temporary = target.with_name(target.name + ".tmp")
-        with open(temporary, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
+        try:
+            with open(temporary, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # a full disk must not keep half a file
+            raise
         self._sync_folder(target.parent)
+
+    @contextmanager
+    def _refused_as_store_error(self, what: str):
+        try:
+            yield
+        except OSError as error:
+            raise write_refused(what, str(self.path), str(error), error.errno in _NO_SPACE) from error
 
     @staticmethod
     def _sync_folder(folder: Path) -> None:
@@ -132,12 +149,24 @@ class DirectoryBackend(MemoryBackend):
 
     async def append(self, entries) -> None:
         self.transactions += 1
-        for seq, data in entries:
-            self._write(self.path / "journal" / f"{seq:012d}", data)
+        seqs = ", ".join(str(seq) for seq, _ in entries)
+        size = sum(len(data) for _, data in entries)
+        written: list[Path] = []
+        with self._refused_as_store_error(f"journal record {seqs} ({size:,} bytes)"):
+            try:
+                for seq, data in entries:
+                    target = self.path / "journal" / f"{seq:012d}"
+                    self._write(target, data)
+                    written.append(target)
+            except BaseException:
+                for target in written:  # all of the call's records or none
+                    target.unlink(missing_ok=True)
+                raise
 
     async def checkpoint(self, seq: int, data: bytes, keep: int) -> None:
         self.transactions += 1
-        self._write(self.path / "checkpoints" / f"{seq:012d}", data)
+        with self._refused_as_store_error(f"the checkpoint at record {seq} ({len(data):,} bytes)"):
+            self._write(self.path / "checkpoints" / f"{seq:012d}", data)
         for old, path in self._entries("checkpoints"):
             if old < keep:
                 path.unlink()
@@ -147,7 +176,8 @@ class DirectoryBackend(MemoryBackend):
 
     async def replace(self, seq: int, data: bytes) -> None:
         self.transactions += 1
-        self._write(self.path / "checkpoints" / f"{seq:012d}", data)
+        with self._refused_as_store_error(f"the imported state ({len(data):,} bytes)"):
+            self._write(self.path / "checkpoints" / f"{seq:012d}", data)
         for folder in ("checkpoints", "journal"):
             for old, path in self._entries(folder):
                 if not (folder == "checkpoints" and old == seq):

@@ -7,7 +7,7 @@ The bridge moves bytes; everything else (formats, recovery, when to checkpoint) 
 from __future__ import annotations
 
 from .codec import DIGEST
-from .errors import CorruptData, StorageFull, StoreError
+from .errors import CorruptData, DatabaseLost, StoreError, write_refused
 from .store import open_session, session
 
 
@@ -33,14 +33,17 @@ async def _native_sha256(data, length: int) -> bytes | None:
     return digest.to_bytes()
 
 
+# How Chromium words a write refused for space: its quota (QuotaExceededError), or the disk itself,
+# measured on a full 96 MB disk: large values fail as "DataError: Failed to write blobs (IOError)",
+# the database's own files as "UnknownError: ... IO error: ...: FILE_ERROR_NO_SPACE".
+_NO_SPACE = ("QuotaExceededError", "FILE_ERROR_NO_SPACE", "Failed to write blobs")
+
+
 def _storage_error(exc: Exception, what: str) -> StoreError:
     message = str(exc)
-    if "QuotaExceededError" in message:
-        return StorageFull(
-            f"the browser's storage quota for this site is used up: {what} did not fit; "
-            "nothing of this call was kept (free space, or export and delete old data)"
-        )
-    return StoreError(f"{what} could not be written to IndexedDB ({message}); nothing of this call was kept")
+    if "StoreLost:" in message:
+        return DatabaseLost(f"{what} was not written: {message.split('StoreLost:', 1)[1].strip()}")
+    return write_refused(what, "IndexedDB", message, any(sign in message for sign in _NO_SPACE))
 
 
 class IndexedDBBackend:

@@ -26,7 +26,7 @@ from ..heap import collector_paused
 from . import files
 from . import parts as part_registry
 from .backends import MemoryBackend
-from .errors import CorruptData, StoreBusy, StoreError
+from .errors import CorruptData, DatabaseLost, StorageFull, StoreBusy, StoreError
 from .files import Checkpoint, Record
 
 CHECKPOINT_RECORDS = 200  # records since the last checkpoint that make the next one due
@@ -197,9 +197,20 @@ class Store:
         self._writable()
         record = Record(self.seq + 1, ops, self.device)
         data = record.to_bytes()
-        await self.backend.append([(record.seq, data)])
+        try:
+            await self.backend.append([(record.seq, data)])
+        except DatabaseLost:
+            # This session's state, with this call's changes, is the state at record.seq: it
+            # becomes the store's one checkpoint (what was acknowledged is durable again).
+            await self._rewrite(record.seq)
         self.seq = record.seq
         return record.seq, data
+
+    async def _rewrite(self, seq: int, data: bytes | None = None) -> None:
+        if self.device is not None:
+            await self.backend.set_device(self.device)
+        await self.backend.replace(seq, data or Checkpoint(seq, self._state(), self.device).to_bytes())
+        self._checkpoint_seq, self._journal_records, self._journal_bytes = seq, 0, 0
 
     def _committed(self, record: tuple[int, bytes]) -> None:
         self._journal_records += 1
@@ -230,6 +241,11 @@ class Store:
         async with self.lock:
             try:
                 await self.checkpoint()
+            except StorageFull:
+                # The journal still holds everything. Trying again at every quiet moment would
+                # keep the disk at its limit (a checkpoint needs room for a whole second copy):
+                # the next attempt waits until the journal has grown by as much again.
+                self._journal_records = self._journal_bytes = 0
             except StoreError:
                 pass  # reported at the next explicit checkpoint; the journal still holds everything
 
@@ -249,7 +265,10 @@ class Store:
             return {"seq": self.seq, "written": False}
         data = Checkpoint(self.seq, self._state(), self.device).to_bytes()
         keep = self._checkpoint_seq if self._checkpoint_seq < self.seq else self.seq
-        await self.backend.checkpoint(self.seq, data, keep)
+        try:
+            await self.backend.checkpoint(self.seq, data, keep)
+        except DatabaseLost:
+            await self._rewrite(self.seq, data)
         self._checkpoint_seq = self.seq
         self._journal_records = 0
         self._journal_bytes = 0
