@@ -96,9 +96,10 @@ async function claimStore() {
 }
 
 // numpy is the largest part of the start beyond bare Pyodide (its extension modules load
-// and import in ~0.8 s). An empty store needs no engine to restore, so then `ready` comes
-// first: `prometheus.deferred` stands in for numpy, which loads right after `ready`;
-// requests wait for it (they await the whole start). So the core is not installed by
+// and import in ~0.8 s), and restoring a store needs it only for the index and the collection:
+// so `ready` comes first. `prometheus.deferred` stands in for numpy, which loads right after
+// `ready`; the store restores the graph (and settings) before ready and the parts that need
+// numpy once it arrives (Store.settle); requests wait for both (they await the whole start). So the core is not installed by
 // loadPackage, which would load numpy with it: its verified wheel (pure Python) goes on
 // sys.path as it is, imported from the zip, which costs ~1 ms where unpacking took ~0.1 s.
 function installCore(pyodide, wheel) {
@@ -129,7 +130,7 @@ async function start() {
   if (wheel !== null) installCore(pyodide, wheel);
   timings.install_ms = Math.round(performance.now() - t0);
   const claimed = await claim;
-  const deferNumpy = wheel !== null && (claimed === null || claimed.empty);
+  const deferNumpy = wheel !== null;
   if (deferNumpy) pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
   else await pyodide.loadPackage(wheel !== null ? ["numpy"] : ["prometheus-web"], { messageCallback: () => {} });
   stage(2);
@@ -144,6 +145,7 @@ async function start() {
   if (deferNumpy) {
     await pyodide.loadPackage(["numpy"], { messageCallback: () => {} });
     pyodide.runPython("import prometheus.deferred; prometheus.deferred.arrive('numpy')");
+    pyodide.runPython("import prometheus.store.browser; prometheus.store.browser.settle()");
   }
   deliver();  // other tabs' records, buffered until everything they may need is loaded
   return { pyodide, rpc };

@@ -141,3 +141,62 @@ def test_core_starts_and_opens_an_empty_store_without_numpy_then_uses_it():
     import numpy
 
     assert json.loads(result["stats"])["result"]["std"] == numpy.std([1, 2, 3, 10])
+
+
+def test_a_store_with_data_restores_its_graph_before_numpy_and_the_rest_once_it_arrives(tmp_path):
+    """The worker's start for a store with data: the graph is live before numpy loads; the
+    index and the collection (numpy engines) wait, with their journal records, and settle once
+    numpy arrives, to the digest the same store has when restored with numpy there from the
+    start (in this process)."""
+    from prometheus.rpc import dispatch
+    from prometheus.store import DirectoryBackend, open_session, session
+    from tests.rpc_call import run_coroutine
+    from tests.store.test_learn_store import session_calls
+    from tests.store.test_store import call
+
+    path = tmp_path / "learner"
+    run_coroutine(open_session(DirectoryBackend(path), "full"))
+    call("graph.run", {"query": "UNWIND range(1, 50) AS i CREATE (:Concept {key: 'k' + i})"})
+    session_calls()
+    vectors = {"__bytes__": 0}
+    import numpy as np
+
+    data = np.random.default_rng(3).standard_normal((20, 384)).astype(np.float32)
+    run_coroutine(
+        dispatch(
+            "infer.index_add",
+            json.dumps({"ids": [f"v{i}" for i in range(20)], "texts": ["t"] * 20, "vectors": vectors}),
+            None,
+            [data.tobytes()],
+        )
+    )
+    call("store.checkpoint")  # a checkpoint, then a journal after it touching every part
+    call("graph.run", {"query": "CREATE (:Concept {key: 'after'})"})
+    call("learn.add_cards", {"cards": [{"front": "late", "back": "card"}], "now": "2026-03-03T09:00:00Z"})
+    run_coroutine(dispatch("infer.index_remove", json.dumps({"ids": ["v3"]})))
+    expected = run_coroutine(open_session(DirectoryBackend(path), "full")).digest()
+    seq = session().seq
+
+    result = run(
+        f"""
+        import asyncio
+        from prometheus.deferred import arrive, defer
+        defer("numpy")
+        import prometheus.rpc, prometheus.store.browser
+        from prometheus.store import DirectoryBackend, open_session
+        from prometheus.graph.session import current_graph
+        store = asyncio.run(open_session(DirectoryBackend({str(path)!r}), "full"))
+        early = sorted(m for m in sys.modules if m.startswith("numpy."))
+        concepts = sum(1 for _ in current_graph().nodes("Concept"))
+        report = store.restore_report
+        arrive("numpy")
+        settled = store.settle()
+        print(json.dumps({{"early": early, "concepts": concepts, "waiting": report["waiting"],
+                          "problems": report["problems"], "settled": settled, "seq": store.seq,
+                          "digest": store.digest()}}))
+        """
+    )
+    assert result["early"] == []  # the graph and the journal were read without numpy
+    assert result["concepts"] == 54  # 50 + 3 from the cards' concepts + 'after'
+    assert result["waiting"] == ["index", "learn"] == result["settled"] and result["problems"] == []
+    assert result["seq"] == seq and result["digest"] == expected

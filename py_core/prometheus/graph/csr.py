@@ -29,9 +29,9 @@ SIDES = ("out", "in")
 SWITCH_AT = 256
 
 # Node ids as the platform's index type: numpy refuses int64 counts and bins where intp is
-# 32 bits (Pyodide's wasm32), e.g. in np.repeat and np.bincount.
-_INT = np.intp
-_EMPTY = np.zeros(0, dtype=_INT)
+# 32 bits (Pyodide's wasm32), e.g. in np.repeat and np.bincount. Named, not np.intp: this module
+# is imported (with the graph) before numpy has loaded at start-up (prometheus.deferred).
+_INT = "intp"
 
 
 class Csr:
@@ -65,7 +65,7 @@ class Csr:
         counts = self.indptr[front + 1] - lo
         total = int(counts.sum())
         if total == 0:
-            return _EMPTY
+            return np.zeros(0, dtype=_INT)
         # position k of the output is lo[i] + (k - first output slot of node i)
         shift = np.repeat(lo - (np.cumsum(counts) - counts), counts)
         return self.indices[shift + np.arange(total)]

@@ -112,6 +112,11 @@ async def open_browser(bridge, name: str, role: str, protected: bool, progress=N
     }
 
 
+def settle() -> list[str]:
+    """numpy has arrived: restore the parts that waited for it (Store.settle); their names."""
+    return session().settle()
+
+
 async def become_writer() -> None:
     """This tab took the writer lock: read what the last writer committed, then write."""
     store = session()

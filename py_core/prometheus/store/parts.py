@@ -72,9 +72,8 @@ def register(part: _P) -> _P:
 def get(name: str) -> Part:
     """The part called `name`, importing the engine that provides it on first use."""
     if name not in _PARTS:
-        module = PART_MODULES.get(name)
-        if module is None:
-            raise KeyError(f"no store part named {name!r} (known: {', '.join(sorted(PART_MODULES))})")
+        known(name)
+        module = PART_MODULES[name]
         importlib.import_module(module)
         if name not in _PARTS:
             raise RuntimeError(f"{module} did not register store part {name!r}")
@@ -85,6 +84,12 @@ def in_order(names) -> list[str]:
     """Part names in load order (PART_MODULES order: the graph before what links into it)."""
     order = list(PART_MODULES)
     return sorted(names, key=lambda name: (order.index(name) if name in order else len(order), name))
+
+
+def known(name: str) -> None:
+    """Raise KeyError unless `name` is a part this version knows (without importing its engine)."""
+    if name not in _PARTS and name not in PART_MODULES:
+        raise KeyError(f"no store part named {name!r} (known: {', '.join(sorted(PART_MODULES))})")
 
 
 def loaded() -> dict[str, Part]:

@@ -22,6 +22,7 @@ import inspect
 import time
 from collections.abc import Callable
 
+from ..deferred import PackageNotLoaded
 from ..heap import collector_paused
 from . import files
 from . import parts as part_registry
@@ -65,6 +66,9 @@ class Store:
         self._idle_handle: asyncio.TimerHandle | None = None
         self._idle_task: asyncio.Task | None = None  # referenced: the loop keeps only a weak one
         self.restore_report: dict = {}
+        # Parts whose engine needs a package that loads after start-up (prometheus.deferred):
+        # their load and replay steps, in order, until `settle`.
+        self._pending: dict[str, list[tuple[str, bytes | None]]] = {}
 
     @property
     def persistent(self) -> bool:
@@ -83,6 +87,7 @@ class Store:
             self.device = files.new_id()[:16]
             await self.backend.set_device(self.device)
         self.problems = []
+        self._pending = {}
         checkpoint = await self._newest_good_checkpoint(stored.checkpoints)
         clock.lap("verify")
         progress("restore", 0.2)
@@ -97,6 +102,7 @@ class Store:
             "replayed": replayed,
             "problems": list(self.problems),
             "ms": clock.laps,
+            "waiting": part_registry.in_order(self._pending),
         }
         progress("restore", 1.0)
         return self.restore_report
@@ -132,7 +138,7 @@ class Store:
                 data, digest = await self.backend.read_checkpoint(seq)
                 checkpoint = Checkpoint.from_bytes(data, f"checkpoint {seq}", digest)
                 for name in checkpoint.parts:
-                    part_registry.get(name)
+                    part_registry.known(name)
                 return checkpoint
             except (CorruptData, KeyError) as exc:
                 self.problems.append(f"{exc}; fell back to the previous generation")
@@ -145,19 +151,52 @@ class Store:
     def _load_checkpoint(self, checkpoint: Checkpoint | None, clock=None) -> None:
         wanted = dict(checkpoint.parts) if checkpoint else {}
         for name in part_registry.in_order(set(wanted) | set(part_registry.loaded())):
-            part_registry.get(name).load(wanted.get(name))
+            self._step(name, "load", wanted.get(name))
             if clock:
                 clock.lap(name)
 
     def _apply(self, record: Record) -> None:
         for name in part_registry.in_order(record.parts):
-            part_registry.get(name).apply(record.parts[name])
+            self._step(name, "apply", record.parts[name])
+
+    def _step(self, name: str, kind: str, data: bytes | None) -> None:
+        """Load (`load`) or replay (`apply`) one part, or queue the step: a part whose engine
+        needs a package still loading after start-up waits, with every later step of it, until
+        `settle`. Parts are independent here (the collection reads the graph when asked), so the
+        graph can be live before numpy while the index and the collection wait for it."""
+        waiting = self._pending.get(name)
+        if waiting is not None:
+            waiting.append((kind, data))
+            return
+        try:
+            part = part_registry.get(name)
+            getattr(part, kind)(data)  # a part's load/apply changes nothing when it raises
+        except PackageNotLoaded:
+            self._pending[name] = [(kind, data)]
+
+    def settle(self) -> list[str]:
+        """Run the steps that waited for a deferred package (it has arrived); the parts settled.
+        A step that fails is reported in `problems` (writes stop until store.repair)."""
+        settled = part_registry.in_order(self._pending)
+        for name in settled:
+            steps = self._pending.pop(name)
+            try:
+                part = part_registry.get(name)
+                for kind, data in steps:
+                    getattr(part, kind)(data)
+            except PackageNotLoaded:
+                self._pending[name] = steps
+                raise
+            except Exception as exc:  # noqa: BLE001 - reported, as a damaged record is at start-up
+                self.problems.append(f"the {name} part could not be restored: {exc}")
+        return settled
 
     # ----------------------------------------------------------------- changes
     async def change(self, part_names, call: Callable):
         """Run `call()` as one change of the named parts (see the module docstring).
 
         The caller holds `lock`."""
+        self.settle()
         parts = [part_registry.get(name) for name in part_names]
         for part in parts:
             part.begin()
@@ -251,6 +290,7 @@ class Store:
 
     # ------------------------------------------------------------- checkpoints
     def _state(self) -> dict[str, bytes]:
+        self.settle()
         out = {}
         for name, part in sorted(part_registry.loaded().items()):
             data = part.to_bytes()
@@ -352,6 +392,7 @@ class Store:
     # ------------------------------------------------------------------ report
     def digest(self) -> str:
         """sha256 over the parts' logical digests: equal states give equal digests anywhere."""
+        self.settle()
         h = hashlib.sha256()
         for name, part in sorted(part_registry.loaded().items()):
             d = part.digest()
