@@ -52,7 +52,14 @@ FILL_JS = """async (size) => {
   return { graph_ms: t1 - t0, cards_ms: t2 - t1, index_ms: t3 - t2 };
 }"""
 
-READY_JS = "() => Prometheus.ready.then(() => performance.now())"
+# When ready resolved, and when a first call that reads the collection was answered (the index
+# and the collection finish restoring as numpy arrives after ready; calls wait for them).
+READY_JS = """async () => {
+  await Prometheus.ready;
+  const ready = performance.now();
+  await Prometheus.call("learn.stats", {});
+  return [ready, performance.now()];
+}"""
 
 
 def percentile(values, q):
@@ -60,7 +67,8 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def ready_ms(page, url) -> float:
+def ready_ms(page, url) -> list[float]:
+    """[time to ready, time to the first answer], ms since navigation."""
     page.goto(url)
     return page.evaluate(READY_JS)
 
@@ -122,11 +130,13 @@ def main(argv=None) -> int:
         print(
             f"checkpoint: {checkpoint[0]:.0f} ms, {checkpoint[1] / 1e6:.1f} MB; restore from it: {restored}"
         )
-        print(
-            f"time to ready (warm), median of {args.runs}: empty store {statistics.median(empty):.0f} ms, "
-            f"that store {statistics.median(full):.0f} ms: restoring adds "
-            f"{statistics.median(full) - statistics.median(empty):.0f} ms (target <= 500 ms)"
-        )
+        for i, what in enumerate(("ready", "first answer (learn.stats)")):
+            e, f = statistics.median(t[i] for t in empty), statistics.median(t[i] for t in full)
+            print(
+                f"time to {what} (warm), median of {args.runs}: empty store {e:.0f} ms, "
+                f"that store {f:.0f} ms: restoring adds {f - e:.0f} ms"
+                + (" (target <= 500 ms)" if i == 0 else "")
+            )
     return 0
 
 
