@@ -25,6 +25,13 @@ PART_MODULES = {
     "learn": "prometheus.learn.persist",
 }
 
+# Part name -> packages its engine cannot restore without. While one of them is still loading
+# after start-up (prometheus.deferred), the store queues the part's steps without importing it.
+PART_NEEDS = {
+    "index": ("numpy",),
+    "learn": ("numpy",),
+}
+
 _PARTS: dict[str, Part] = {}
 
 

@@ -22,6 +22,7 @@ import inspect
 import time
 from collections.abc import Callable
 
+from .. import deferred
 from ..deferred import PackageNotLoaded
 from ..heap import collector_paused
 from . import files
@@ -167,6 +168,9 @@ class Store:
         waiting = self._pending.get(name)
         if waiting is not None:
             waiting.append((kind, data))
+            return
+        if set(part_registry.PART_NEEDS.get(name, ())) & set(deferred.waiting()):
+            self._pending[name] = [(kind, data)]  # not even imported: its engine would wait too
             return
         try:
             part = part_registry.get(name)
