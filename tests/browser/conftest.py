@@ -107,15 +107,26 @@ def pytest_configure(config):
     )
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item):
-    """Fails the test if a page or worker logged a console error or threw while it ran."""
-    outcome = yield
+def _fail_on_page_errors(item, when: str) -> None:
     if item.get_closest_marker("browser") is not None:
         allowed = [p for marker in item.iter_markers("page_errors") for p in marker.args]
         unexpected = RECORDER.unexpected(allowed)
         if unexpected:
-            pytest.fail(
-                "page or worker errors while the test ran:\n  " + "\n  ".join(unexpected), pytrace=False
-            )
+            pytest.fail(f"page or worker errors {when}:\n  " + "\n  ".join(unexpected), pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Fails the test if a page or worker logged a console error or threw while it ran."""
+    outcome = yield
+    _fail_on_page_errors(item, "while the test ran")
+    return outcome
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """The same for what arrives while its fixtures close (a late request, a closing page), so it
+    is reported as this test's error instead of failing the next test."""
+    outcome = yield
+    _fail_on_page_errors(item, "after the test, while its fixtures closed")
     return outcome
