@@ -162,7 +162,7 @@ def test_a_rolled_back_transaction_removes_the_whole_load():
     assert g.find_nodes("A", "x", 1) == [0]
 
 
-def test_a_failure_while_installing_leaves_the_graph_unchanged():
+def test_a_failure_while_installing_leaves_the_graph_unchanged(monkeypatch):
     g = prefilled()
     before = full_state(g)
     batch = columns.build_batch(
@@ -174,7 +174,11 @@ def test_a_failure_while_installing_leaves_the_graph_unchanged():
         g._next_rel,
         g._nodes,
     )
-    batch.csr.clear()  # the last install step then fails (KeyError) after everything else is in
+
+    def fail(*args):
+        raise KeyError("injected")
+
+    monkeypatch.setattr(batch.segment, "csr", fail)  # the last install step fails, after everything else
     with pytest.raises(KeyError):
         g.install_batch(batch)
     assert full_state(g) == before

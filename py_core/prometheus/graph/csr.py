@@ -72,11 +72,22 @@ class Csr:
 
 
 def build(graph, rel_type: str, side: str) -> Csr:
-    """The CSR of `rel_type` relationships from `side` ("out" or "in"), from the store's records."""
+    """The CSR of `rel_type` relationships from `side` ("out" or "in"), from the store's records
+    and the owned rows of its segments (segment.py), in relationship-id order."""
     rids = graph._by_type.get(rel_type, ())
     recs = list(map(graph._rels.__getitem__, rids))
     starts = np.fromiter(map(attrgetter("start"), recs), dtype=_INT, count=len(recs))
     ends = np.fromiter(map(attrgetter("end"), recs), dtype=_INT, count=len(recs))
+    segments = graph._rels.segments
+    if segments:
+        ids = [np.fromiter(rids, dtype=np.int64, count=len(recs))]
+        for seg in segments:
+            rows = seg.owned_rows(rel_type)
+            ids.append(seg.rids[rows])
+            starts = np.concatenate((starts, seg.start[rows]))
+            ends = np.concatenate((ends, seg.end[rows]))
+        order = np.argsort(np.concatenate(ids), kind="stable")
+        starts, ends = starts[order], ends[order]
     keys, values = (starts, ends) if side == "out" else (ends, starts)
     return Csr.from_pairs(keys, values, graph._next_node)
 
@@ -84,7 +95,8 @@ def build(graph, rel_type: str, side: str) -> Csr:
 def csrs_for(graph, direction: str, types) -> list[Csr]:
     """The cached CSRs a search along `types` (None: all) in `direction` reads, built on demand."""
     cache = graph._csr
-    names = list(graph._by_type) if types is None else [t for t in types if t in graph._by_type]
+    present = graph._rel_types()
+    names = present if types is None else [t for t in types if t in present]
     sides = ("out",) if direction == "out" else ("in",) if direction == "in" else SIDES
     out: list = []
     for name in names:

@@ -61,10 +61,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from operator import attrgetter
 
+import numpy as np
+
 from ..heap import collector_paused
 from . import columns, csr, snapshot
 from .entities import Node, Relationship
-from .records import GraphStoreError, NodeRecord, RelRecord
+from .records import GraphStoreError, NodeRecord, PendingNode, RelRecord
+from .segment import RelTable
 
 _DIRECTIONS = ("out", "in", "both")
 
@@ -114,9 +117,9 @@ class Graph:
 
     def __init__(self):
         self._nodes: dict[int, NodeRecord] = {}
-        self._rels: dict[int, RelRecord] = {}
+        self._rels = RelTable()  # records, and the segments of bulk loads (segment.py)
         self._by_label: dict[str, dict[int, None]] = {}
-        self._by_type: dict[str, dict[int, None]] = {}
+        self._by_type: dict[str, dict[int, None]] = {}  # of the records (not the segments' rows)
         self._indexes: dict[tuple[str, str], dict] = {}
         self._next_node = 0
         self._next_rel = 0
@@ -137,7 +140,7 @@ class Graph:
         return len(self._nodes)
 
     def relationship_count(self) -> int:
-        return len(self._rels)
+        return self._rels.count()
 
     def nodes(self, label: str | None = None) -> Iterator[int]:
         if label is None:
@@ -145,9 +148,20 @@ class Graph:
         return iter(list(self._by_label.get(label, ())))
 
     def relationships(self, type: str | None = None) -> Iterator[int]:
-        if type is None:
-            return iter(list(self._rels))
-        return iter(list(self._by_type.get(type, ())))
+        """Ids in the order they were made (ascending, once a bulk load has been kept as a
+        segment; a relationship whose deletion was undone comes last otherwise)."""
+        made = self._rels if type is None else self._by_type.get(type, ())
+        if not self._rels.segments:
+            return iter(list(made))
+        parts = [seg.rids[seg.owned_rows(type)] for seg in self._rels.segments]
+        parts.append(np.fromiter(made, dtype=np.int64, count=len(made)))
+        ids = np.concatenate(parts)
+        ids.sort()
+        return iter(ids.tolist())
+
+    def _rel_types(self) -> list[str]:
+        """The types that have a relationship."""
+        return list({**dict.fromkeys(self._by_type), **self._rels.types()})
 
     def _node(self, id) -> NodeRecord:
         try:
@@ -337,7 +351,7 @@ class Graph:
         self._by_type.setdefault(rec.type, {})[rid] = None
 
     def _remove_rel_record(self, rid):
-        rec = self._rels.pop(rid)
+        rec, seg = self._rels.take(rid)
         if self._csr:
             self._drop_csr(rec.type)
         for adjacency in (self._nodes[rec.start].out, self._nodes[rec.end].inc):
@@ -345,10 +359,11 @@ class Graph:
             del bucket[rid]
             if not bucket:
                 del adjacency[rec.type]
-        bucket = self._by_type[rec.type]
-        del bucket[rid]
-        if not bucket:
-            del self._by_type[rec.type]
+        if seg is None:
+            bucket = self._by_type[rec.type]
+            del bucket[rid]
+            if not bucket:
+                del self._by_type[rec.type]
         return rec
 
     def delete_relationship(self, id) -> None:
@@ -401,9 +416,12 @@ class Graph:
             self._index_add(id, rec.labels, {key: old})
 
     def set_relationship_property(self, id, key: str, value) -> None:
-        rec = self._rel(id)
+        self._rel(id)
         if not isinstance(key, str):
             raise GraphStoreError(f"property keys must be strings, got {key!r}")
+        rec, moved = self._rels.adopt(id)  # a segment's row becomes a record to write to
+        if moved:
+            self._by_type.setdefault(rec.type, {})[id] = None
         old = rec.props.get(key)
         if value is None:
             rec.props.pop(key, None)
@@ -537,6 +555,13 @@ class Graph:
                 self.remove_label(op[1], op[2])
             elif kind == "replace":
                 self.replace(op[1])
+            elif kind == "cols":
+                _, first_node, first_rel, cols = op
+                self.install_batch(
+                    columns.build_batch(
+                        columns.validate(cols["nodes"], cols["relationships"]), first_node, first_rel, self._nodes
+                    )
+                )
             else:
                 raise GraphStoreError(f"unknown redo op {kind!r}")
 
@@ -574,21 +599,22 @@ class Graph:
         self.install_batch(batch)
         return {
             "nodes": len(batch.nodes),
-            "relationships": len(batch.rels),
+            "relationships": batch.next_rel - batch.first_rel,
             "first_node": batch.first_node,
             "first_relationship": batch.first_rel,
         }
 
     def install_batch(self, batch: columns.Batch) -> None:
-        """Puts in place the records of a `columns.Batch` built for this graph's next ids, all
-        at once: a failure part-way removes what was added, and inside a transaction the whole
-        batch is one undo step."""
+        """Puts in place the records and segment of a `columns.Batch` built for this graph's next
+        ids, all at once: a failure part-way removes what was added, and inside a transaction
+        the whole batch is one undo step. The redo log gets one ("cols", ...) op."""
         if (batch.first_node, batch.first_rel) != (self._next_node, self._next_rel):
             raise GraphStoreError(
                 f"batch was built for next ids {(batch.first_node, batch.first_rel)}, "
                 f"the graph is at {(self._next_node, self._next_rel)}"
             )
-        new_types = [t for t in batch.by_type if t not in self._by_type]
+        seg = batch.segment
+        attached: list[int] = []  # nodes older than the batch that have rows in its segment
         with collector_paused():
             try:
                 self._nodes.update(batch.nodes)
@@ -599,50 +625,59 @@ class Graph:
                         value = batch.nodes[nid].props.get(key)
                         if value is not None:
                             index.setdefault(index_key(value), {})[nid] = None
-                self._rels.update(batch.rels)
-                for rel_type, ids in batch.by_type.items():
-                    self._drop_csr(rel_type)
-                    self._by_type.setdefault(rel_type, {}).update(dict.fromkeys(ids))
-                for slot, merges in (("out", batch.old_out), ("inc", batch.old_inc)):
-                    for nid, rel_type, bucket in merges:
-                        getattr(self._nodes[nid], slot).setdefault(rel_type, {}).update(bucket)
-                for rel_type in new_types:  # arrays built from the columns describe the whole type
-                    for side in ("out", "in"):
-                        self._csr[(rel_type, side)] = batch.csr[(rel_type, side)]
+                if seg is not None:
+                    existing = set(self._rel_types())
+                    for rel_type in seg.types:
+                        self._drop_csr(rel_type)
+                    self._rels.segments.append(seg)
+                    touched = seg.touched()
+                    for nid in touched[: np.searchsorted(touched, batch.first_node)].tolist():
+                        attached.append(nid)
+                        self._attach(nid, seg)
+                    for rel_type in seg.types:  # its arrays describe a type new to the graph
+                        if rel_type not in existing:
+                            for side in csr.SIDES:
+                                self._csr[(rel_type, side)] = seg.csr(rel_type, side)
                 self._next_node, self._next_rel = batch.next_node, batch.next_rel
             except BaseException:
-                self._uninstall_batch(batch)
+                self._uninstall_batch(batch, attached)
                 raise
-        self._log(lambda: self._uninstall_batch(batch))
-        if self._redo is not None:  # journalled as the records it made: a replay needs no columns code
-            redo = self._redo
-            for nid, rec in batch.nodes.items():
-                redo.append(("n+", nid, sorted(rec.labels), dict(rec.props)))
-            for rid, rel in batch.rels.items():
-                redo.append(("r+", rid, rel.type, rel.start, rel.end, dict(rel.props)))
+        self._log(lambda: self._uninstall_batch(batch, attached))
+        if self._redo is not None:  # the validated columns: a replay rebuilds the same ids
+            self._redo.append(("cols", batch.first_node, batch.first_rel, columns.as_json(batch.columns)))
 
-    def _uninstall_batch(self, batch: columns.Batch) -> None:
+    def _attach(self, nid, seg) -> None:
+        """Gives node `nid` (older than `seg`) its rows of `seg`: a node with no relationship
+        yet waits as a PendingNode, one with some gets them merged into its dicts."""
+        rec = self._nodes[nid]
+        if type(rec) is not PendingNode and not rec.out and not rec.inc:
+            rec.__class__ = PendingNode
+            del rec.out, rec.inc
+            rec.seg, rec.nid = seg, nid
+            return
+        for slot, buckets in zip(("out", "inc"), seg.adjacency(nid)):
+            adjacency = getattr(rec, slot)
+            for rel_type, bucket in buckets.items():
+                adjacency.setdefault(rel_type, {}).update(bucket)
+
+    def _uninstall_batch(self, batch: columns.Batch, attached) -> None:
         """Removes whatever part of `batch` is installed (tolerates a partial install)."""
+        seg = batch.segment
         with collector_paused():
-            for rel_type, ids in batch.by_type.items():
-                self._drop_csr(rel_type)
-                bucket = self._by_type.get(rel_type)
-                if bucket is not None:
-                    for rid in ids:
-                        bucket.pop(rid, None)
-                    if not bucket:
-                        del self._by_type[rel_type]
-            for slot, merges in (("out", batch.old_out), ("inc", batch.old_inc)):
-                for nid, rel_type, added in merges:
-                    adjacency = getattr(self._nodes[nid], slot)
-                    bucket = adjacency.get(rel_type)
-                    if bucket is not None:
-                        for rid in added:
-                            bucket.pop(rid, None)
+            if seg is not None:
+                for rel_type in seg.types:
+                    self._drop_csr(rel_type)
+                for rid in seg.released_rids():  # rows written to or deleted and restored: records now
+                    rec = dict.pop(self._rels, rid, None)
+                    if rec is not None:
+                        bucket = self._by_type[rec.type]
+                        del bucket[rid]
                         if not bucket:
-                            del adjacency[rel_type]
-            for rid in batch.rels:
-                self._rels.pop(rid, None)
+                            del self._by_type[rec.type]
+                for nid in attached:
+                    self._detach(nid, seg)
+                if seg in self._rels.segments:
+                    self._rels.segments.remove(seg)
             for nid, rec in batch.nodes.items():
                 if rec is self._nodes.get(nid):
                     self._index_remove(nid, rec.labels, rec.props)
@@ -655,6 +690,25 @@ class Graph:
                     if not bucket:
                         del self._by_label[label]
             self._next_node, self._next_rel = batch.first_node, batch.first_rel
+
+    def _detach(self, nid, seg) -> None:
+        """Undoes `_attach(nid, seg)`."""
+        rec = self._nodes[nid]
+        if type(rec) is PendingNode:
+            if rec.seg is seg:
+                rec.__class__ = NodeRecord
+                del rec.seg, rec.nid
+                rec.out, rec.inc = {}, {}
+            return
+        for slot, buckets in zip(("out", "inc"), seg.adjacency(nid)):
+            adjacency = getattr(rec, slot)
+            for rel_type, added in buckets.items():
+                bucket = adjacency.get(rel_type)
+                if bucket is not None:
+                    for rid in added:
+                        bucket.pop(rid, None)
+                    if not bucket:
+                        del adjacency[rel_type]
 
     def _drop_csr(self, rel_type) -> None:
         """Forgets the CSR arrays of one relationship type (csr.py): it has just changed."""
@@ -677,15 +731,19 @@ class Graph:
             for labels in map(attrgetter("labels"), node_recs)
         ]
         node_props = list(map(attrgetter("props"), node_recs))
-        rel_recs = list(self._rels.values())
-        rel_ids = list(self._rels)
-        rel_types = list(map(attrgetter("type"), rel_recs))
-        type_ids = {t: i for i, t in enumerate(dict.fromkeys(rel_types))}
-        rel_types = list(map(type_ids.__getitem__, rel_types))
-        rel_start = list(map(attrgetter("start"), rel_recs))
-        rel_end = list(map(attrgetter("end"), rel_recs))
-        # most relationships have no properties: list only those that do, by position
-        rel_props = [[i, props] for i, props in enumerate(map(attrgetter("props"), rel_recs)) if props]
+        if self._rels.segments:
+            rel_ids, rel_types, rel_start, rel_end, rel_props, type_names = self._rel_columns()
+        else:
+            rel_recs = list(self._rels.values())
+            rel_ids = list(self._rels)
+            rel_types = list(map(attrgetter("type"), rel_recs))
+            type_ids = {t: i for i, t in enumerate(dict.fromkeys(rel_types))}
+            type_names = list(type_ids)
+            rel_types = list(map(type_ids.__getitem__, rel_types))
+            rel_start = list(map(attrgetter("start"), rel_recs))
+            rel_end = list(map(attrgetter("end"), rel_recs))
+            # most relationships have no properties: list only those that do, by position
+            rel_props = [[i, props] for i, props in enumerate(map(attrgetter("props"), rel_recs)) if props]
         set_labels = [
             sorted(label_ids.setdefault(label, len(label_ids)) for label in sorted(labels))
             for labels in label_sets
@@ -693,7 +751,7 @@ class Graph:
         header = {
             "next": [self._next_node, self._next_rel],
             "labels": list(label_ids),
-            "types": list(type_ids),
+            "types": type_names,
             "label_sets": set_labels,
             "node_props": node_props,
             "rel_props": rel_props,
@@ -709,6 +767,45 @@ class Graph:
                 "rel_start": rel_start,
                 "rel_end": rel_end,
             },
+        )
+
+    def _rel_columns(self):
+        """The snapshot's relationship columns (as numpy arrays) when segments hold some: the
+        records and the owned segment rows merged in id order, types numbered by first use,
+        exactly as the records of the same relationships would give them."""
+        recs = list(dict.values(self._rels))
+        names = list(dict.fromkeys([*map(attrgetter("type"), recs), *self._rels.types()]))
+        number = {t: i for i, t in enumerate(names)}
+        ids = [np.fromiter(dict.keys(self._rels), dtype=np.int64, count=len(recs))]
+        codes = [np.fromiter((number[r.type] for r in recs), dtype=np.intp, count=len(recs))]
+        starts = [np.fromiter(map(attrgetter("start"), recs), dtype=np.int64, count=len(recs))]
+        ends = [np.fromiter(map(attrgetter("end"), recs), dtype=np.int64, count=len(recs))]
+        with_props = [(i, r.props) for i, r in enumerate(recs) if r.props]
+        at = len(recs)
+        for seg in self._rels.segments:
+            rows = seg.owned_rows()
+            ids.append(seg.rids[rows])
+            remap = np.array([number.get(t, -1) for t in seg.types], dtype=np.intp)
+            codes.append(remap[seg.codes[rows]] if seg.codes is not None else np.full(len(rows), remap[0]))
+            starts.append(seg.start[rows])
+            ends.append(seg.end[rows])
+            with_props.extend((at + k, props) for k, props in seg.props_of(rows))
+            at += len(rows)
+        order = np.argsort(np.concatenate(ids), kind="stable")
+        codes = np.concatenate(codes)[order]
+        used, first = np.unique(codes, return_index=True)  # renumber by first use in id order
+        renumber = np.zeros(len(names), dtype=np.intp)
+        renumber[used[np.argsort(first)]] = np.arange(len(used))
+        position = np.empty_like(order)
+        position[order] = np.arange(len(order))
+        rel_props = sorted([int(position[i]), props] for i, props in with_props)
+        return (
+            np.concatenate(ids)[order],
+            renumber[codes],
+            np.concatenate(starts)[order],
+            np.concatenate(ends)[order],
+            rel_props,
+            [names[i] for i in used[np.argsort(first)].tolist()],
         )
 
     @classmethod
@@ -785,7 +882,7 @@ class Graph:
         return _query_engine(self, query, parameters)
 
     def __repr__(self):
-        return f"<Graph {len(self._nodes)} nodes, {len(self._rels)} relationships>"
+        return f"<Graph {len(self._nodes)} nodes, {self._rels.count()} relationships>"
 
 
 def _adjacent(adjacency: dict, types) -> list:
