@@ -317,7 +317,7 @@ def _node_columns(nodes) -> NodeColumns:
 
 def _check_unique(ids, where):
     if isinstance(ids, np.ndarray):
-        if len(ids) < 2:
+        if len(ids) < 2 or bool((ids[1:] > ids[:-1]).all()):  # ascending ids are unique: no sort
             return
         order = np.argsort(ids, kind="stable")
         dup = np.flatnonzero(ids[order[1:]] == ids[order[:-1]])

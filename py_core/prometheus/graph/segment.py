@@ -25,7 +25,7 @@ from operator import itemgetter
 
 import numpy as np
 
-from .csr import Csr
+from .csr import Csr, stable_order
 from .records import RelRecord
 
 _INT = np.intp  # node ids and rows as the platform's index type (numpy wants it on wasm32)
@@ -72,7 +72,7 @@ class Segment:
                 if k.size < 2 or bool((k[1:] >= k[:-1]).all()):  # already grouped (a sorted edge list)
                     order = np.arange(k.size, dtype=_INT) if rows is None else rows
                 else:
-                    order = np.argsort(k, kind="stable")
+                    order = stable_order(k, size)
                     if rows is not None:
                         order = rows[order]
                 indptr = np.zeros(size + 1, dtype=_INT)
@@ -156,9 +156,14 @@ class Segment:
         return [name for name, n in zip(self.types, self.type_counts.tolist()) if n]
 
     # ------------------------------------------------------------ nodes
-    def touched(self) -> np.ndarray:
-        """Every node with a row here, ascending."""
-        return np.unique(np.concatenate((self.start, self.end)))
+    def touched(self, below: int) -> list[int]:
+        """The nodes under id `below` with a row here, ascending (from the CSRs' row counts)."""
+        has = np.zeros(below, dtype=bool)
+        for side in SIDES:
+            for csr, _ in self.adj[side].values():
+                bound = min(below, csr.size)
+                has[:bound] |= csr.indptr[1 : bound + 1] > csr.indptr[:bound]
+        return np.flatnonzero(has).tolist()
 
     def adjacency(self, nid: int) -> tuple[dict, dict]:
         """Node `nid`'s (out, inc) dicts {type: {rel id: other node}} over every row of it, as

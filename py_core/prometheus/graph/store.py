@@ -7,7 +7,7 @@ Reading
     g.has_node(id) / g.has_relationship(id)
     g.node_count() / g.relationship_count()
     g.nodes(label=None)                 -> iterator of node ids (label index when given)
-    g.relationships(type=None)          -> iterator of relationship ids
+    g.relationships(type=None)          -> iterator of relationship ids, ascending
     g.node_labels(id)                   -> set of labels (do not mutate)
     g.node_properties(id)               -> dict (do not mutate; use set_node_property)
     g.node_property(id, key, default=None)
@@ -148,11 +148,10 @@ class Graph:
         return iter(list(self._by_label.get(label, ())))
 
     def relationships(self, type: str | None = None) -> Iterator[int]:
-        """Ids in the order they were made (ascending, once a bulk load has been kept as a
-        segment; a relationship whose deletion was undone comes last otherwise)."""
+        """Ids in ascending order (the order they were made, whether as records or segment rows)."""
         made = self._rels if type is None else self._by_type.get(type, ())
         if not self._rels.segments:
-            return iter(list(made))
+            return iter(sorted(made))
         parts = [seg.rids[seg.owned_rows(type)] for seg in self._rels.segments]
         parts.append(np.fromiter(made, dtype=np.int64, count=len(made)))
         ids = np.concatenate(parts)
@@ -251,6 +250,10 @@ class Graph:
     def create_index(self, label: str, key: str) -> None:
         if (label, key) in self._indexes:
             return
+        with collector_paused():  # one bucket per value: many containers, no garbage cycles
+            self._create_index(label, key)
+
+    def _create_index(self, label: str, key: str) -> None:
         index: dict = {}
         for nid in self._by_label.get(label, ()):
             value = self._nodes[nid].props.get(key)
@@ -559,7 +562,10 @@ class Graph:
                 _, first_node, first_rel, cols = op
                 self.install_batch(
                     columns.build_batch(
-                        columns.validate(cols["nodes"], cols["relationships"]), first_node, first_rel, self._nodes
+                        columns.validate(cols["nodes"], cols["relationships"]),
+                        first_node,
+                        first_rel,
+                        self._nodes,
                     )
                 )
             else:
@@ -630,8 +636,7 @@ class Graph:
                     for rel_type in seg.types:
                         self._drop_csr(rel_type)
                     self._rels.segments.append(seg)
-                    touched = seg.touched()
-                    for nid in touched[: np.searchsorted(touched, batch.first_node)].tolist():
+                    for nid in seg.touched(batch.first_node):
                         attached.append(nid)
                         self._attach(nid, seg)
                     for rel_type in seg.types:  # its arrays describe a type new to the graph
@@ -734,8 +739,8 @@ class Graph:
         if self._rels.segments:
             rel_ids, rel_types, rel_start, rel_end, rel_props, type_names = self._rel_columns()
         else:
-            rel_recs = list(self._rels.values())
-            rel_ids = list(self._rels)
+            rel_ids = sorted(self._rels)  # ascending, as relationships() lists them
+            rel_recs = list(map(self._rels.__getitem__, rel_ids))
             rel_types = list(map(attrgetter("type"), rel_recs))
             type_ids = {t: i for i, t in enumerate(dict.fromkeys(rel_types))}
             type_names = list(type_ids)
