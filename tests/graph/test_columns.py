@@ -329,3 +329,24 @@ def test_graph_import_rpc_adds_to_the_session_graph_or_refuses_whole():
     assert counts == [[4]]
     both = rpc_envelope("graph.import", {"nodes": {"id": [1]}, "nodes_csv": "id:ID\n1\n"})["error"]
     assert both["type"] == "ValidationError"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet='ab1 ,"\n\r', max_size=3), min_size=1, max_size=3),
+    st.lists(st.lists(st.text(alphabet='ab1 ,"\n\r', max_size=3), min_size=1, max_size=4), max_size=6),
+    st.sampled_from(["", "\n", "\n\n"]),
+)
+def test_the_split_reading_of_plain_csv_equals_the_csv_module(header, rows, tail):
+    """csv_columns reads quote-free text by splitting; where it does, the csv module agrees."""
+    from prometheus.graph import csv_columns
+
+    text = "\n".join(",".join(r) for r in [header, *rows]) + tail
+    fast = csv_columns._plain_columns(text)
+    if fast is not None:
+        header_read, columns_read = csv_columns._rows_to_columns(text, "nodes")
+        assert fast == (header_read, [list(c) for c in columns_read])
+    plain = not any(c in "".join(header + [f for r in rows for f in r]) for c in '",\n\r')
+    if plain and rows and all(len(r) == len(header) for r in rows) and header != [""]:
+        if not (len(header) == 1 and any(r == [""] for r in rows)):
+            assert fast is not None  # the fast path is taken for plain text

@@ -19,6 +19,9 @@ import csv
 import io
 from typing import Any
 
+import numpy as np
+
+from ..heap import collector_paused
 from .columns import ColumnError
 
 _TYPES: dict[str, Any] = {
@@ -44,6 +47,37 @@ def _boolean(text: str) -> bool:
 def _table(text, what):
     if not isinstance(text, str):
         raise ColumnError(f"{what} CSV must be text, got {type(text).__name__}", what)
+    with collector_paused():  # a row list and a string per field: millions of objects, no cycles
+        return _plain_columns(text) or _rows_to_columns(text, what)
+
+
+def _plain_columns(text):
+    """(header, columns) by splitting at commas and newlines, for text the csv module would
+    read the same way: no quotes, no carriage returns, no blank line inside, every line as
+    wide as the header. None otherwise (the csv module then reads it, and names what is wrong).
+    Splitting is ~5x faster: one string per field, no list per row."""
+    if '"' in text or "\r" in text:
+        return None
+    head, newline, body = text.partition("\n")
+    body = body.rstrip("\n")
+    if not newline or not head or not body or "\n\n" in body:
+        return None
+    header = head.split(",")
+    width = len(header)
+    rows = body.count("\n") + 1
+    if body.count(",") != rows * (width - 1):
+        return None
+    if width > 1:  # the same count of commas on every line, not just in total
+        data = np.frombuffer(body.encode(), dtype=np.uint8)
+        breaks = np.flatnonzero(data == 10)
+        per_line = np.bincount(np.searchsorted(breaks, np.flatnonzero(data == 44)), minlength=rows)
+        if (per_line != width - 1).any():
+            return None
+    fields = body.replace("\n", ",").split(",")
+    return header, [fields[i::width] for i in range(width)]
+
+
+def _rows_to_columns(text, what):
     rows = list(csv.reader(io.StringIO(text)))
     while rows and not rows[-1]:
         rows.pop()
