@@ -84,8 +84,9 @@ def pack(header: dict, columns: dict) -> bytes:
     return body + hashlib.sha256(body).digest()
 
 
-def unpack(data) -> tuple[dict, dict]:
-    """(header, columns as lists of ints); SnapshotError names what is wrong."""
+def unpack(data, arrays: bool = False) -> tuple[dict, dict]:
+    """(header, columns as lists of ints, or int64 numpy arrays with `arrays`); SnapshotError
+    names what is wrong."""
     data = memoryview(data).cast("B")
     if data[: len(MAGIC)] == MAGIC:
         at, hook = len(MAGIC), None
@@ -117,6 +118,10 @@ def unpack(data) -> tuple[dict, dict]:
         end = at + column.itemsize * counts[count]
         if end > len(data):
             raise SnapshotError(f"corrupt graph snapshot: column {name} is cut short")
+        if arrays:
+            columns[name] = np.frombuffer(data[at:end], dtype=_DTYPES[code]).astype(np.int64)
+            at = end
+            continue
         column.frombytes(data[at:end])
         if _SWAP:
             column.byteswap()

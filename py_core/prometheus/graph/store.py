@@ -59,12 +59,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from operator import attrgetter
 
 import numpy as np
 
 from ..heap import collector_paused
-from . import columns, csr, snapshot
+from . import columns, csr, graph_image
 from .entities import Node, Relationship
 from .records import GraphStoreError, NodeRecord, PendingNode, RelRecord
 from .segment import RelTable
@@ -724,157 +723,13 @@ class Graph:
     def to_bytes(self) -> bytes:
         """A compact snapshot (see snapshot.py): integer columns raw, properties as JSON."""
         with collector_paused():
-            return self._to_bytes()
-
-    def _to_bytes(self) -> bytes:
-        label_ids: dict[str, int] = {}
-        label_sets: dict[frozenset, int] = {}  # most nodes share a few label sets: one int each
-        node_recs = list(self._nodes.values())
-        node_ids = list(self._nodes)
-        node_labels = [
-            label_sets.setdefault(frozenset(labels), len(label_sets))
-            for labels in map(attrgetter("labels"), node_recs)
-        ]
-        node_props = list(map(attrgetter("props"), node_recs))
-        if self._rels.segments:
-            rel_ids, rel_types, rel_start, rel_end, rel_props, type_names = self._rel_columns()
-        else:
-            rel_ids = sorted(self._rels)  # ascending, as relationships() lists them
-            rel_recs = list(map(self._rels.__getitem__, rel_ids))
-            rel_types = list(map(attrgetter("type"), rel_recs))
-            type_ids = {t: i for i, t in enumerate(dict.fromkeys(rel_types))}
-            type_names = list(type_ids)
-            rel_types = list(map(type_ids.__getitem__, rel_types))
-            rel_start = list(map(attrgetter("start"), rel_recs))
-            rel_end = list(map(attrgetter("end"), rel_recs))
-            # most relationships have no properties: list only those that do, by position
-            rel_props = [[i, props] for i, props in enumerate(map(attrgetter("props"), rel_recs)) if props]
-        set_labels = [
-            sorted(label_ids.setdefault(label, len(label_ids)) for label in sorted(labels))
-            for labels in label_sets
-        ]
-        header = {
-            "next": [self._next_node, self._next_rel],
-            "labels": list(label_ids),
-            "types": type_names,
-            "label_sets": set_labels,
-            "node_props": node_props,
-            "rel_props": rel_props,
-            "indexes": [list(k) for k in self._indexes],
-        }
-        return snapshot.pack(
-            header,
-            {
-                "node_ids": node_ids,
-                "node_labels": node_labels,
-                "rel_ids": rel_ids,
-                "rel_types": rel_types,
-                "rel_start": rel_start,
-                "rel_end": rel_end,
-            },
-        )
-
-    def _rel_columns(self):
-        """The snapshot's relationship columns (as numpy arrays) when segments hold some: the
-        records and the owned segment rows merged in id order, types numbered by first use,
-        exactly as the records of the same relationships would give them."""
-        recs = list(dict.values(self._rels))
-        names = list(dict.fromkeys([*map(attrgetter("type"), recs), *self._rels.types()]))
-        number = {t: i for i, t in enumerate(names)}
-        ids = [np.fromiter(dict.keys(self._rels), dtype=np.int64, count=len(recs))]
-        codes = [np.fromiter((number[r.type] for r in recs), dtype=np.intp, count=len(recs))]
-        starts = [np.fromiter(map(attrgetter("start"), recs), dtype=np.int64, count=len(recs))]
-        ends = [np.fromiter(map(attrgetter("end"), recs), dtype=np.int64, count=len(recs))]
-        with_props = [(i, r.props) for i, r in enumerate(recs) if r.props]
-        at = len(recs)
-        for seg in self._rels.segments:
-            rows = seg.owned_rows()
-            ids.append(seg.rids[rows])
-            remap = np.array([number.get(t, -1) for t in seg.types], dtype=np.intp)
-            codes.append(remap[seg.codes[rows]] if seg.codes is not None else np.full(len(rows), remap[0]))
-            starts.append(seg.start[rows])
-            ends.append(seg.end[rows])
-            with_props.extend((at + k, props) for k, props in seg.props_of(rows))
-            at += len(rows)
-        order = np.argsort(np.concatenate(ids), kind="stable")
-        codes = np.concatenate(codes)[order]
-        used, first = np.unique(codes, return_index=True)  # renumber by first use in id order
-        renumber = np.zeros(len(names), dtype=np.intp)
-        renumber[used[np.argsort(first)]] = np.arange(len(used))
-        position = np.empty_like(order)
-        position[order] = np.arange(len(order))
-        rel_props = sorted([int(position[i]), props] for i, props in with_props)
-        return (
-            np.concatenate(ids)[order],
-            renumber[codes],
-            np.concatenate(starts)[order],
-            np.concatenate(ends)[order],
-            rel_props,
-            [names[i] for i in used[np.argsort(first)].tolist()],
-        )
+            return graph_image.to_bytes(self)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Graph:
+        """The graph of a snapshot; its relationships stay one columnar segment (segment.py)."""
         with collector_paused():
-            return cls._from_bytes(data)
-
-    @classmethod
-    def _from_bytes(cls, data: bytes) -> Graph:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise GraphStoreError(f"snapshot must be bytes, got {type(data).__name__}")
-        try:
-            doc, columns = snapshot.unpack(data)
-        except snapshot.SnapshotError as exc:
-            raise GraphStoreError(str(exc)) from None
-        try:
-            labels, types = doc["labels"], doc["types"]
-            graph = cls()
-            nodes = graph._nodes
-            node_record = NodeRecord
-            per_label: list[list[int]] = [[] for _ in labels]  # node ids, per label
-            set_labels = doc["label_sets"]
-            label_sets = [[labels[i] for i in ids] for ids in set_labels]
-            for nid, k, props in zip(
-                columns["node_ids"], columns["node_labels"], doc["node_props"], strict=True
-            ):
-                nodes[nid] = node_record(set(label_sets[k]), props)
-                for i in set_labels[k]:
-                    per_label[i].append(nid)
-            graph._by_label = {labels[i]: dict.fromkeys(ids) for i, ids in enumerate(per_label) if ids}
-            rels = graph._rels
-            rel_record = RelRecord
-            per_type: list[list[int]] = [[] for _ in types]  # rel ids, per type
-            rel_props = {i: props for i, props in doc["rel_props"]}
-            for i, (rid, t, s, e) in enumerate(
-                zip(
-                    columns["rel_ids"],
-                    columns["rel_types"],
-                    columns["rel_start"],
-                    columns["rel_end"],
-                    strict=True,
-                )
-            ):
-                name = types[t]
-                props = rel_props.get(i)
-                rels[rid] = rel_record(name, s, e, {} if props is None else props)
-                per_type[t].append(rid)
-                adj = nodes[s].out
-                bucket = adj.get(name)
-                if bucket is None:
-                    bucket = adj[name] = {}
-                bucket[rid] = e
-                adj = nodes[e].inc
-                bucket = adj.get(name)
-                if bucket is None:
-                    bucket = adj[name] = {}
-                bucket[rid] = s
-            graph._by_type = {types[i]: dict.fromkeys(ids) for i, ids in enumerate(per_type) if ids}
-            graph._next_node, graph._next_rel = doc["next"]
-            for label, key in doc["indexes"]:
-                graph.create_index(label, key)
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise GraphStoreError(f"corrupt graph snapshot: {exc!r}") from None
-        return graph
+            return graph_image.from_bytes(cls(), data)
 
     # ----------------------------------------------------------------- queries
     def run(self, query: str, parameters: dict | None = None):
