@@ -130,7 +130,7 @@ def _fill(graph, doc, columns):
             per_label[i].append(nid)
     graph._by_label = {labels[i]: dict.fromkeys(ids) for i, ids in enumerate(per_label) if ids}
     if seg is not None:
-        graph._rels.segments.append(seg)
+        graph._rels.add_segment(seg)
         for name in seg.types:
             for side in ("out", "in"):
                 graph._csr[(name, side)] = seg.csr(name, side)

@@ -122,11 +122,25 @@ class Segment:
         return [(k, self.row_props(row)) for k, row in zip(picked.tolist(), rows[picked].tolist())]
 
     def record(self, rid) -> RelRecord | None:
-        """A fresh record of owned relationship `rid` (None if not owned here)."""
-        row = self.row_of(rid)
-        if row < 0 or not self.owned[row]:
+        """A fresh record of owned relationship `rid` (None if not owned here). On the path of
+        every read of a loaded relationship (RelTable.__missing__): scalars come out by .item()."""
+        if type(rid) is int and self.contiguous:
+            row = rid - self.first
+            if not 0 <= row < self.count:
+                return None
+        else:
+            row = self.row_of(rid)
+            if row < 0:
+                return None
+        if not self.owned.item(row):
             return None
-        return RelRecord(self.type_of(row), int(self.start[row]), int(self.end[row]), self.row_props(row))
+        codes = self.codes
+        return RelRecord(
+            self.types[0] if codes is None else self.types[codes.item(row)],
+            self.start.item(row),
+            self.end.item(row),
+            {} if self.prop_columns is None and self.prop_rows is None else self.row_props(row),
+        )
 
     def release(self, rid) -> RelRecord:
         """Takes owned `rid` out of the segment (deleted or moved to a record); its record."""
@@ -198,23 +212,42 @@ class Segment:
 
 class RelTable(dict):
     """Relationship id -> RelRecord. The dict holds records made one by one; ids owned by a
-    segment read through it (`__missing__` builds a fresh record each time and keeps none, so
-    reading a million loaded relationships leaves no million records behind). Membership, `get`
-    and `count` see both; plain iteration and len() see the dict part only (the store's
-    `relationships()` lists both)."""
+    segment read through it: `__missing__` builds their records, keeping only the last
+    RECENT ones (a path or a row read again is a dict lookup; reading a million loaded
+    relationships leaves no million records behind). Membership, `get` and `count` see both;
+    plain iteration and len() see the dict part only (the store's `relationships()` lists both).
+    Segments come and go through `add_segment` / `remove_segment`, rows leave them through
+    `take` / `adopt`: each forgets the kept records, so none is ever stale."""
 
-    __slots__ = ("segments",)
+    __slots__ = ("segments", "recent")
+    RECENT = 4096
 
     def __init__(self):
         super().__init__()
         self.segments: list[Segment] = []
+        self.recent: dict = {}
 
     def __missing__(self, rid):
+        rec = self.recent.get(rid)
+        if rec is not None:
+            return rec
         for seg in self.segments:
             rec = seg.record(rid)
             if rec is not None:
+                if len(self.recent) >= self.RECENT:
+                    self.recent.clear()
+                self.recent[rid] = rec
                 return rec
         raise KeyError(rid)
+
+    def add_segment(self, seg: Segment) -> None:
+        self.recent.clear()
+        self.segments.append(seg)
+
+    def remove_segment(self, seg: Segment) -> None:
+        self.recent.clear()
+        if seg in self.segments:
+            self.segments.remove(seg)
 
     def get(self, rid, default=None):
         try:
@@ -242,6 +275,7 @@ class RelTable(dict):
         seg = self.owner(rid)
         if seg is None:
             return self.pop(rid), None
+        self.recent.pop(rid, None)
         return seg.release(rid), seg
 
     def adopt(self, rid) -> tuple[RelRecord, bool]:
@@ -250,6 +284,7 @@ class RelTable(dict):
         seg = self.owner(rid)
         if seg is None:
             return dict.__getitem__(self, rid), False
+        self.recent.pop(rid, None)
         rec = seg.release(rid)
         self[rid] = rec
         return rec, True

@@ -634,7 +634,7 @@ class Graph:
                     existing = set(self._rel_types())
                     for rel_type in seg.types:
                         self._drop_csr(rel_type)
-                    self._rels.segments.append(seg)
+                    self._rels.add_segment(seg)
                     for nid in seg.touched(batch.first_node):
                         attached.append(nid)
                         self._attach(nid, seg)
@@ -680,8 +680,7 @@ class Graph:
                             del self._by_type[rec.type]
                 for nid in attached:
                     self._detach(nid, seg)
-                if seg in self._rels.segments:
-                    self._rels.segments.remove(seg)
+                self._rels.remove_segment(seg)
             for nid, rec in batch.nodes.items():
                 if rec is self._nodes.get(nid):
                     self._index_remove(nid, rec.labels, rec.props)
