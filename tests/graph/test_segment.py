@@ -278,3 +278,20 @@ def test_a_graph_read_from_a_snapshot_reads_and_writes_like_the_original(load, o
         run_writes(loaded, ops)
         run_writes(copy, ops)
         assert state(loaded) == state(copy)
+
+
+def test_records_kept_from_reads_never_go_stale():
+    g = Graph()
+    g.load_columns({"id": np.arange(2)}, {"start": np.array([0, 1]), "end": np.array([1, 0]), "type": "R"})
+    assert g.relationship_properties(0) == {} and g.relationship_type(1) == "R"  # kept after the read
+    g.set_relationship_property(0, "w", 1)
+    assert g.relationship_properties(0) == {"w": 1}
+    g.delete_relationship(1)
+    assert not g.has_relationship(1) and g._rels.get(1) is None
+    with pytest.raises(KeyError):
+        with g.transaction():
+            g.load_columns(relationships={"start": np.array([0]), "end": np.array([0]), "type": "S"})
+            assert g.relationship_endpoints(2) == (0, 0) and g.relationship_type(2) == "S"
+            raise KeyError("abort")
+    g.load_columns(relationships={"start": np.array([1]), "end": np.array([0]), "type": "T"})
+    assert (g.relationship_type(2), g.relationship_endpoints(2)) == ("T", (1, 0))  # same id, new row
