@@ -393,10 +393,11 @@ def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) 
 def _node_records(nc: NodeColumns, ids: list, seg):
     count = nc.count
     if isinstance(nc.labels, tuple):
-        label_sets = map(set, repeat(nc.labels, count))
+        label_sets = repeat(frozenset(nc.labels), count)  # one shared set: labels are never written in place
         by_label = {label: ids for label in nc.labels}
     else:
-        label_sets = map(set, nc.labels)
+        shared: dict = {}
+        label_sets = [shared.setdefault(labels, frozenset(labels)) for labels in nc.labels]
         by_label = {}
         for nid, labels in zip(ids, nc.labels):
             for label in labels:

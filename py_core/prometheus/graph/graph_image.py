@@ -112,7 +112,7 @@ def _fill(graph, doc, columns):
         raise ValueError("a node id outside 0..next")
     seg = _segment(doc, columns, types, next_node, next_rel, node_ids)
     set_labels = doc["label_sets"]
-    label_sets = [[labels[i] for i in ids] for ids in set_labels]
+    label_sets = [frozenset(labels[i] for i in ids) for ids in set_labels]  # shared by their nodes
     per_label: list[list[int]] = [[] for _ in labels]  # node ids, per label
     nodes = graph._nodes
     ids = node_ids.tolist()
@@ -122,9 +122,7 @@ def _fill(graph, doc, columns):
         if not isinstance(props, dict):
             raise TypeError(f"node {nid} properties are {type(props).__name__}")
         nodes[nid] = (
-            NodeRecord(set(label_sets[k]), props)
-            if seg is None
-            else PendingNode(set(label_sets[k]), props, seg, nid)
+            NodeRecord(label_sets[k], props) if seg is None else PendingNode(label_sets[k], props, seg, nid)
         )
         for i in set_labels[k]:
             per_label[i].append(nid)

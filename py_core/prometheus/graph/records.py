@@ -11,8 +11,9 @@ class GraphStoreError(ValidationError):
 
 
 class NodeRecord:
-    """A node: its labels, properties, and adjacency by relationship type in both directions.
-    (`seg`, `nid`: set only while it is a PendingNode.)"""
+    """A node: its labels (a frozenset, replaced on change, so nodes may share one), properties,
+    and adjacency by relationship type in both directions. (`seg`, `nid`: set only while it is
+    a PendingNode.)"""
 
     __slots__ = ("labels", "props", "out", "inc", "seg", "nid")
 

@@ -8,7 +8,7 @@ Reading
     g.node_count() / g.relationship_count()
     g.nodes(label=None)                 -> iterator of node ids (label index when given)
     g.relationships(type=None)          -> iterator of relationship ids, ascending
-    g.node_labels(id)                   -> set of labels (do not mutate)
+    g.node_labels(id)                   -> frozenset of labels (nodes with the same labels share one)
     g.node_properties(id)               -> dict (do not mutate; use set_node_property)
     g.node_property(id, key, default=None)
     g.relationship_type(id) / g.relationship_endpoints(id) -> (start, end)
@@ -82,13 +82,16 @@ def install_query_engine(run_query) -> None:
 
 
 def index_key(value):
-    """A hashable key with Cypher equality: 1 == 1.0 but true != 1, lists by elements."""
+    """A hashable key with Cypher equality: 1 == 1.0 but true != 1, lists by elements. Numbers
+    and strings are their own key (no number equals a string, and neither equals the tagged
+    tuples of the other kinds): an index of a million numbers or names makes no key objects."""
+    kind = type(value)
+    if kind is int or kind is float or kind is str:
+        return value
     if value is True or value is False:
         return ("b", value)
-    if isinstance(value, (int, float)):
-        return ("n", value)
-    if isinstance(value, str):
-        return ("s", value)
+    if isinstance(value, (int, float, str)):
+        return value
     if isinstance(value, (list, tuple)):
         return ("l", tuple(index_key(v) for v in value))
     key = getattr(value, "_key", None)
@@ -173,7 +176,7 @@ class Graph:
         except (KeyError, TypeError):
             raise GraphStoreError(f"no relationship with id {id!r}") from None
 
-    def node_labels(self, id) -> set:
+    def node_labels(self, id) -> frozenset:
         return self._node(id).labels
 
     def node_properties(self, id) -> dict:
@@ -254,10 +257,17 @@ class Graph:
 
     def _create_index(self, label: str, key: str) -> None:
         index: dict = {}
+        nodes = self._nodes
         for nid in self._by_label.get(label, ()):
-            value = self._nodes[nid].props.get(key)
+            value = nodes[nid].props.get(key)
             if value is not None:
-                index.setdefault(index_key(value), {})[nid] = None
+                kind = type(value)
+                k = value if kind is int or kind is str or kind is float else index_key(value)
+                bucket = index.get(k)
+                if bucket is None:
+                    index[k] = {nid: None}
+                else:
+                    bucket[nid] = None
         self._indexes[(label, key)] = index
         self._log(lambda: self._indexes.pop((label, key), None))
 
@@ -301,7 +311,7 @@ class Graph:
     def add_node(self, labels=(), properties=None) -> int:
         if isinstance(labels, str):
             labels = (labels,)
-        labels = set(labels)
+        labels = frozenset(labels)
         for label in labels:
             if not isinstance(label, str) or not label:
                 raise GraphStoreError(f"labels must be non-empty strings, got {label!r}")
@@ -446,7 +456,7 @@ class Graph:
             raise GraphStoreError(f"labels must be non-empty strings, got {label!r}")
         if label in rec.labels:
             return False
-        rec.labels.add(label)
+        rec.labels = rec.labels | {label}
         self._by_label.setdefault(label, {})[id] = None
         self._index_add(id, {label}, rec.props)
         self._log(lambda: self._drop_label(id, label))
@@ -466,14 +476,14 @@ class Graph:
 
     def _readd_label(self, id, label):
         rec = self._nodes[id]
-        rec.labels.add(label)
+        rec.labels = rec.labels | {label}
         self._by_label.setdefault(label, {})[id] = None
         self._index_add(id, {label}, rec.props)
 
     def _drop_label(self, id, label):
         rec = self._nodes[id]
         self._index_remove(id, {label}, rec.props)
-        rec.labels.discard(label)
+        rec.labels = rec.labels - {label}
         bucket = self._by_label[label]
         bucket.pop(id, None)
         if not bucket:
@@ -528,7 +538,7 @@ class Graph:
                 _, nid, labels, props = op
                 if nid in self._nodes:
                     raise GraphStoreError(f"redo op creates node {nid}, which exists")
-                self._insert_node(nid, set(labels), _check_properties(props, "redo"))
+                self._insert_node(nid, frozenset(labels), _check_properties(props, "redo"))
                 self._next_node = max(self._next_node, nid + 1)
                 self._log(lambda nid=nid: self._remove_node_record(nid))
                 if self._redo is not None:
