@@ -60,7 +60,7 @@ def _plain_columns(text):
         return None
     head, newline, body = text.partition("\n")
     body = body.rstrip("\n")
-    if not newline or not head or not body or "\n\n" in body:
+    if not newline or not head or not body or body[0] == "\n" or "\n\n" in body:
         return None
     header = head.split(",")
     width = len(header)
@@ -132,7 +132,13 @@ def _ids(column, id_type, where):
     if "" in column:
         row = column.index("")
         raise ColumnError(f"{where} row {row} (line {row + 2}): an id cannot be empty", where, row)
-    return _convert(column, "int", where) if id_type == "integer" else list(column)
+    if id_type != "integer":
+        return list(column)
+    values = _convert(column, "int", where)
+    try:  # an int64 array skips load_columns' per-value type scan
+        return np.array(values, dtype=np.int64)
+    except OverflowError:  # load_columns names the row that does not fit
+        return values
 
 
 def _split(field, what):
