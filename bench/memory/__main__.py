@@ -26,7 +26,6 @@ our engine on CPython the same way, for scale.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import sys
 import tempfile
@@ -60,10 +59,14 @@ WORKER_MEMORY_JS = """async () => {
   return { heap, worker };
 }"""
 
-# The workload's params (and vectors) are fetched first, so the timed call is the engine's.
-RUN_JS = """async ([method, paramsUrl, vectorsUrl]) => {
+# The workload's params (and its binary part: vectors, a snapshot) are fetched first, so the
+# timed call is the engine's.
+RUN_JS = """async ([method, paramsUrl, blobUrl, blobKey]) => {
   let params = await (await fetch(paramsUrl)).json();
-  if (vectorsUrl) params.vectors = new Float32Array(await (await fetch(vectorsUrl)).arrayBuffer());
+  if (blobUrl) {
+    const buffer = await (await fetch(blobUrl)).arrayBuffer();
+    params[blobKey] = blobKey === "vectors" ? new Float32Array(buffer) : new Uint8Array(buffer);
+  }
   const t0 = performance.now();
   const result = await Prometheus.call(method, params);
   return { ms: performance.now() - t0, result };
@@ -75,8 +78,8 @@ def graph_workload(n: int, m: int):
 
     nodes, edges = random_graph(n, m)
     start, end = edge_arrays(edges)
-    snapshot = base64.b64encode(load_columns(nodes, start, end).to_bytes()).decode("ascii")
-    return ("graph.load", {"snapshot": snapshot}, None), (nodes, edges)
+    snapshot = load_columns(nodes, start, end).to_bytes()  # graph.load takes bytes
+    return ("graph.load", {}, ("snapshot", snapshot)), (nodes, edges)
 
 
 def collection_workload(cards: int):
@@ -94,7 +97,7 @@ def index_workload(count: int, dims: int = 384):
     vectors = np.random.default_rng(3).standard_normal((count, dims)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     ids = [f"item-{i}" for i in range(count)]
-    return "infer.index_add", {"ids": ids, "texts": ids}, vectors.tobytes()
+    return "infer.index_add", {"ids": ids, "texts": ids}, ("vectors", vectors.tobytes())
 
 
 def browser_rows(workloads: dict) -> dict:
@@ -107,19 +110,19 @@ def browser_rows(workloads: dict) -> dict:
     dist = build_bundle()
     files = [dist / "bench-memory.html"]
     files[0].write_text(PAGE)
-    for i, (_method, params, vectors) in enumerate(workloads.values()):
+    for i, (_method, params, blob) in enumerate(workloads.values()):
         files.append(dist / f"bench-memory-{i}.json")
         files[-1].write_text(json.dumps(params))
-        if vectors is not None:
+        if blob is not None:
             files.append(dist / f"bench-memory-{i}.bin")
-            files[-1].write_bytes(vectors)
+            files[-1].write_bytes(blob[1])
     server, url = serve_in_thread(dist, "127.0.0.1")
     rows = {}
     try:
         with sync_playwright() as playwright:
             # Eager measurement: measureUserAgentSpecificMemory otherwise waits for a GC.
             args = CHROMIUM_ARGS + ["--enable-blink-features=ForceEagerMeasureMemory"]
-            for i, (name, (method, _, vectors)) in enumerate(workloads.items()):
+            for i, (name, (method, _, blob)) in enumerate(workloads.items()):
                 with tempfile.TemporaryDirectory() as profile:
                     context = playwright.chromium.launch_persistent_context(
                         profile, executable_path=CHROMIUM, args=args
@@ -131,7 +134,8 @@ def browser_rows(workloads: dict) -> dict:
                     baseline = page.evaluate(WORKER_MEMORY_JS)
                     sources = [
                         url + f"bench-memory-{i}.json",
-                        url + f"bench-memory-{i}.bin" if vectors else None,
+                        url + f"bench-memory-{i}.bin" if blob else None,
+                        blob[0] if blob else None,
                     ]
                     run = page.evaluate(RUN_JS, [method, *sources])
                     after = page.evaluate(WORKER_MEMORY_JS)

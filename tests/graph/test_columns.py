@@ -162,7 +162,7 @@ def test_a_rolled_back_transaction_removes_the_whole_load():
     assert g.find_nodes("A", "x", 1) == [0]
 
 
-def test_a_failure_while_installing_leaves_the_graph_unchanged():
+def test_a_failure_while_installing_leaves_the_graph_unchanged(monkeypatch):
     g = prefilled()
     before = full_state(g)
     batch = columns.build_batch(
@@ -174,7 +174,11 @@ def test_a_failure_while_installing_leaves_the_graph_unchanged():
         g._next_rel,
         g._nodes,
     )
-    batch.csr.clear()  # the last install step then fails (KeyError) after everything else is in
+
+    def fail(*args):
+        raise KeyError("injected")
+
+    monkeypatch.setattr(batch.segment, "csr", fail)  # the last install step fails, after everything else
     with pytest.raises(KeyError):
         g.install_batch(batch)
     assert full_state(g) == before
@@ -325,3 +329,48 @@ def test_graph_import_rpc_adds_to_the_session_graph_or_refuses_whole():
     assert counts == [[4]]
     both = rpc_envelope("graph.import", {"nodes": {"id": [1]}, "nodes_csv": "id:ID\n1\n"})["error"]
     assert both["type"] == "ValidationError"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet='ab1 ,"\n\r', max_size=3), min_size=1, max_size=3),
+    st.lists(st.lists(st.text(alphabet='ab1 ,"\n\r', max_size=3), min_size=1, max_size=4), max_size=6),
+    st.sampled_from(["", "\n", "\n\n"]),
+)
+def test_the_split_reading_of_plain_csv_equals_the_csv_module(header, rows, tail):
+    """csv_columns reads quote-free text by splitting; where it does, the csv module agrees."""
+    from prometheus.graph import csv_columns
+
+    text = "\n".join(",".join(r) for r in [header, *rows]) + tail
+    fast = csv_columns._plain_columns(text)
+    if fast is not None:
+        header_read, columns_read = csv_columns._rows_to_columns(text, "nodes")
+        assert fast[:2] == (header_read, [list(c) for c in columns_read])
+    plain = not any(c in "".join(header + [f for r in rows for f in r]) for c in '",\n\r')
+    if plain and rows and all(len(r) == len(header) for r in rows) and header != [""]:
+        if not (len(header) == 1 and any(r == [""] for r in rows)):
+            assert fast is not None  # the fast path is taken for plain text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(alphabet="0123456789-+ _.x", max_size=21), st.integers()), min_size=1, max_size=8
+    )
+)
+def test_integer_ids_read_from_the_bytes_equal_int_of_the_field(rows):
+    """csv_columns reads plain integer id columns from the bytes; where it does, int() agrees,
+    and where it does not, the field is one int() reads differently or refuses."""
+    from prometheus.graph import csv_columns
+
+    text = "a:ID,b:ID\n" + "\n".join(f"{t},{n}" for t, n in rows) + "\n"
+    table = csv_columns._plain_columns(text)
+    assert table is not None
+    for j, column in enumerate(table[1]):
+        got = csv_columns._integers(table[2], j)
+        if got is not None:
+            assert got.tolist() == [int(v) for v in column]
+    if all(t.lstrip("-").isdigit() and t.count("-") <= t.startswith("-") and len(t) <= 19 for t, _ in rows):
+        if all(len(t.lstrip("-")) <= 18 for t, _ in rows):
+            assert csv_columns._integers(table[2], 0) is not None
+    assert csv_columns._integers(table[2], 1) is not None or any(abs(n) >= 10**18 for _, n in rows)

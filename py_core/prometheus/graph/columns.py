@@ -7,7 +7,7 @@ columns once and replay exactly the same change:
    (numpy arrays become lists, one-value columns stay one value). Every error names the
    column and the row (`ColumnError.column`, `.row`).
 2. `build_batch(columns, first_node, first_rel, known_nodes)` -> `Batch`: resolves endpoints and
-   makes the new node and relationship records and their adjacency, touching no graph. Node
+   makes the new node records and a columnar segment of the relationships, touching no graph. Node
    ids are `first_node ..`, relationship ids `first_rel ..`, in row order, as if each row had
    been added with `add_node` / `add_relationship` in turn.
 3. `Graph.install_batch(batch)` puts them in place: all of it or (if anything fails, or the
@@ -28,12 +28,12 @@ ids of the graph itself. A None property value means "no such property" for that
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import islice, repeat
+from itertools import repeat
 
 import numpy as np
 
-from .csr import Csr
-from .records import GraphStoreError, NodeRecord, RelRecord
+from .records import GraphStoreError, NodeRecord, PendingNode
+from .segment import Segment
 
 _SCALARS = (bool, int, float, str)
 _PROPERTY_KINDS = frozenset((type(None), bool, int, float, str, list))
@@ -78,18 +78,15 @@ class Columns:
 @dataclass
 class Batch:
     """New records for one bulk load, built for a graph whose next ids are `first_node`,
-    `first_rel`. `old_out` / `old_inc` list (node, type, {rel id: other node}) buckets to merge
-    into nodes that existed before; `csr` holds ready CSRs for types new to the graph."""
+    `first_rel`: the node records and the relationships as one segment (None: no rows).
+    `columns` are the validated columns it was built from (the redo log records them)."""
 
     first_node: int
     first_rel: int
     nodes: dict[int, NodeRecord]
     by_label: dict[str, list[int]]  # label -> node ids
-    rels: dict[int, RelRecord]
-    by_type: dict[str, list[int]]  # type -> rel ids
-    old_out: list
-    old_inc: list
-    csr: dict  # (type, side) -> Csr
+    segment: Segment | None
+    columns: Columns
 
     @property
     def next_node(self) -> int:
@@ -97,7 +94,35 @@ class Batch:
 
     @property
     def next_rel(self) -> int:
-        return self.first_rel + len(self.rels)
+        return self.first_rel + (self.segment.count if self.segment is not None else 0)
+
+
+def as_json(columns: Columns) -> dict:
+    """`columns` in the shape `validate` reads, as JSON values: validating them again gives
+    the same columns (the redo op of a load carries this)."""
+    out: dict = {"nodes": None, "relationships": None}
+    nc, rc = columns.nodes, columns.relationships
+    if nc is not None:
+        labels = nc.labels
+        out["nodes"] = {
+            "id": _plain(nc.ids),
+            "labels": (labels[0] if labels else None)
+            if isinstance(labels, tuple)
+            else [list(v) for v in labels],
+            "properties": dict(nc.properties),
+        }
+    if rc is not None:
+        out["relationships"] = {
+            "start": _plain(rc.start),
+            "end": _plain(rc.end),
+            "type": rc.type,
+            "properties": dict(rc.properties),
+        }
+    return out
+
+
+def _plain(column):
+    return column.tolist() if isinstance(column, np.ndarray) else column
 
 
 # ---------------------------------------------------------------- 1. validate
@@ -292,7 +317,7 @@ def _node_columns(nodes) -> NodeColumns:
 
 def _check_unique(ids, where):
     if isinstance(ids, np.ndarray):
-        if len(ids) < 2:
+        if len(ids) < 2 or bool((ids[1:] > ids[:-1]).all()):  # ascending ids are unique: no sort
             return
         order = np.argsort(ids, kind="stable")
         dup = np.flatnonzero(ids[order[1:]] == ids[order[:-1]])
@@ -341,76 +366,48 @@ def _rel_columns(rels) -> RelColumns:
 
 def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) -> Batch:
     """The records one bulk load adds to a graph whose next ids are (first_node, first_rel) and
-    whose existing node ids are `known_nodes` (only read, to check endpoints given as graph ids)."""
+    whose existing node ids are `known_nodes` (only read, to check endpoints given as graph ids).
+    The relationships become one `segment.Segment` (arrays, no record per row); the new nodes
+    are PendingNodes of it."""
     nc, rc = columns.nodes, columns.relationships
     next_node = first_node + (nc.count if nc is not None else 0)
-    # One int object per node id, shared by every record and bucket that holds it (an object
-    # array indexes without making new ints): 1M relationships hold ~80 MB less.
-    node_obj = np.arange(next_node).astype(object)
-    nodes, by_label = _node_records(nc, node_obj[first_node:].tolist()) if nc is not None else ({}, {})
-    batch = Batch(first_node, first_rel, nodes, by_label, {}, {}, [], [], {})
-    if rc is None or rc.count == 0:
-        return batch
-    start = _resolve(rc.start, nc, first_node, known_nodes, "relationships.start")
-    end = _resolve(rc.end, nc, first_node, known_nodes, "relationships.end")
-    rid_obj = np.arange(first_rel, first_rel + rc.count).astype(object)
-    rids = rid_obj.tolist()
-    start_list, end_list = node_obj[start].tolist(), node_obj[end].tolist()
-    props = _property_dicts(rc.properties, rc.count)
-    types = repeat(rc.type, rc.count) if isinstance(rc.type, str) else rc.type
-    batch.rels = dict(zip(rids, map(RelRecord, types, start_list, end_list, props)))
-    groups: list[tuple[str, np.ndarray | None]]  # (type, its rows; None: every row)
-    if isinstance(rc.type, str):
-        groups = [(rc.type, None)]
-    else:
-        names = list(dict.fromkeys(rc.type))
-        code = dict(zip(names, range(len(names))))
-        codes = np.fromiter(map(code.__getitem__, rc.type), dtype=np.int64, count=rc.count)
-        groups = [(name, np.flatnonzero(codes == i)) for i, name in enumerate(names)]
-    for name, rows in groups:
-        if rows is None:
-            batch.by_type[name] = rids
-            s, e, r, s_list, e_list = start, end, None, start_list, end_list
+    seg = None
+    if rc is not None and rc.count:
+        start = _resolve(rc.start, nc, first_node, known_nodes, "relationships.start")
+        end = _resolve(rc.end, nc, first_node, known_nodes, "relationships.end")
+        if isinstance(rc.type, str):
+            types, codes = [rc.type], None
         else:
-            batch.by_type[name] = rid_obj[rows].tolist()
-            s, e, r, s_list, e_list = start[rows], end[rows], rows + first_rel, None, None
-        for side, keys, others, others_list in (("out", s, e, e_list), ("in", e, s, s_list)):
-            _adjacency(
-                batch, name, side, keys, others, others_list, r, first_rel, next_node, node_obj, rid_obj
-            )
-    if len(groups) > 1:  # a node lists its types in the order of their first relationship
-        first_rid = _first_key
-        for rec in nodes.values():
-            if len(rec.out) > 1:
-                rec.out = dict(sorted(rec.out.items(), key=first_rid))
-            if len(rec.inc) > 1:
-                rec.inc = dict(sorted(rec.inc.items(), key=first_rid))
-        batch.old_out.sort(key=_first_merged)
-        batch.old_inc.sort(key=_first_merged)
-    return batch
+            types = list(dict.fromkeys(rc.type))
+            code = dict(zip(types, range(len(types))))
+            codes = np.fromiter(map(code.__getitem__, rc.type), dtype=np.intp, count=rc.count)
+        rids = np.arange(first_rel, first_rel + rc.count, dtype=np.int64)
+        seg = Segment(rids, start, end, types, codes, next_node, prop_columns=rc.properties)
+    if nc is None:
+        return Batch(first_node, first_rel, {}, {}, seg, columns)
+    ids = np.arange(first_node, next_node).tolist()
+    nodes, by_label = _node_records(nc, ids, seg)
+    return Batch(first_node, first_rel, nodes, by_label, seg, columns)
 
 
-def _first_key(item):
-    return next(iter(item[1]))
-
-
-def _first_merged(entry):
-    return next(iter(entry[2]))
-
-
-def _node_records(nc: NodeColumns, ids: list):
+def _node_records(nc: NodeColumns, ids: list, seg):
     count = nc.count
     if isinstance(nc.labels, tuple):
-        label_sets = map(set, repeat(nc.labels, count))
+        label_sets = repeat(frozenset(nc.labels), count)  # one shared set: labels are never written in place
         by_label = {label: ids for label in nc.labels}
     else:
-        label_sets = map(set, nc.labels)
+        shared: dict = {}
+        label_sets = [shared.setdefault(labels, frozenset(labels)) for labels in nc.labels]
         by_label = {}
         for nid, labels in zip(ids, nc.labels):
             for label in labels:
                 by_label.setdefault(label, []).append(nid)
     props = _property_dicts(nc.properties, count)
-    return dict(zip(ids, map(NodeRecord, label_sets, props))), by_label
+    if seg is None:
+        records = map(NodeRecord, label_sets, props)
+    else:  # adjacency read from the segment when first asked for
+        records = map(PendingNode, label_sets, props, repeat(seg), ids)
+    return dict(zip(ids, records)), by_label
 
 
 def _property_dicts(properties: dict, count: int) -> list:
@@ -474,39 +471,3 @@ def _resolve(refs, nc: NodeColumns | None, first_node: int, known_nodes, where) 
         row = resolved.index(None)
         raise ColumnError(f"{where} row {row}: no node with id {refs[row]!r} in this load", where, row)
     return np.array(resolved, dtype=np.int64)
-
-
-def _adjacency(
-    batch: Batch, name, side, keys, others, others_list, rids, first_rel, next_node, node_obj, rid_obj
-):
-    """Buckets {rel id: other node} of one type and side, grouped by node, in rel-id order.
-    `others_list` is `others` as a list when the caller has it (its int objects are shared)."""
-    ascending = keys.size < 2 or bool((keys[1:] >= keys[:-1]).all())
-    if ascending:  # rows already grouped by node (e.g. a sorted edge list): no sort needed
-        order = None
-        sorted_others = others
-        rid_list = batch.by_type[name]
-    else:
-        order = np.argsort(keys, kind="stable")
-        sorted_others = others[order]
-        # new int objects, made in the order the buckets read them: sharing the relationship ids'
-        # objects here would read them in random order, 3x slower (cache misses) for 28 MB saved
-        rid_list = ((order + first_rel) if rids is None else rids[order]).tolist()
-    counts = np.bincount(keys.astype(np.intp, copy=False), minlength=next_node)  # intp: wasm32 too
-    indptr = np.zeros(next_node + 1, dtype=np.intp)
-    np.cumsum(counts, out=indptr[1:])
-    batch.csr[(name, side)] = Csr(indptr, sorted_others.astype(np.intp, copy=False))
-    present = np.flatnonzero(counts)
-    if order is not None or others_list is None:
-        others_list = node_obj[sorted_others].tolist()
-    pairs = zip(rid_list, others_list)
-    new_from = batch.first_node
-    slot = "out" if side == "out" else "inc"
-    old = batch.old_out if side == "out" else batch.old_inc
-    nodes = batch.nodes
-    for nid, count in zip(present.tolist(), counts[present].tolist()):
-        bucket = dict(islice(pairs, count))
-        if nid >= new_from:
-            getattr(nodes[nid], slot)[name] = bucket
-        else:
-            old.append((nid, name, bucket))

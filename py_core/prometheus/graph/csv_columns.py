@@ -19,6 +19,9 @@ import csv
 import io
 from typing import Any
 
+import numpy as np
+
+from ..heap import collector_paused
 from .columns import ColumnError
 
 _TYPES: dict[str, Any] = {
@@ -44,6 +47,67 @@ def _boolean(text: str) -> bool:
 def _table(text, what):
     if not isinstance(text, str):
         raise ColumnError(f"{what} CSV must be text, got {type(text).__name__}", what)
+    with collector_paused():  # a row list and a string per field: millions of objects, no cycles
+        return _plain_columns(text) or (*_rows_to_columns(text, what), None)
+
+
+def _plain_columns(text):
+    """(header, columns, field bounds) by splitting at commas and newlines, for text the csv
+    module would read the same way: no quotes, no carriage returns, no blank line inside, every
+    line as wide as the header. None otherwise (the csv module then reads it, and names what is
+    wrong). Splitting is ~5x faster: one string per field, no list per row. The bounds (the
+    body's bytes, and each field's first and past-the-end byte, row by column) let `_integers`
+    read a number column without its strings."""
+    if '"' in text or "\r" in text:
+        return None
+    head, newline, body = text.partition("\n")
+    body = body.rstrip("\n")
+    if not newline or not head or not body or body[0] == "\n" or "\n\n" in body:
+        return None
+    header = head.split(",")
+    width = len(header)
+    rows = body.count("\n") + 1
+    if body.count(",") != rows * (width - 1):
+        return None
+    data = np.frombuffer(body.encode(), dtype=np.uint8)
+    breaks = np.flatnonzero(data == 10)
+    commas = np.flatnonzero(data == 44)
+    if width > 1:  # the same count of commas on every line, not just in total
+        per_line = np.bincount(np.searchsorted(breaks, commas), minlength=rows)
+        if (per_line != width - 1).any():
+            return None
+    commas = commas.reshape(rows, width - 1)
+    starts = np.hstack((np.concatenate(([0], breaks + 1))[:, None], commas + 1))
+    ends = np.hstack((commas, np.append(breaks, data.size)[:, None]))
+    fields = body.replace("\n", ",").split(",")
+    return header, [fields[i::width] for i in range(width)], (data, starts, ends)
+
+
+def _integers(bounds, j):
+    """Column `j` of a `_plain_columns` table as int64 when every field is -?[0-9]{1,18}
+    (which int() reads as the same number), read from the bytes in a few array passes; else None."""
+    if bounds is None:
+        return None
+    data, starts, ends = bounds
+    first, end = starts[:, j], ends[:, j]
+    negative = np.zeros(first.size, dtype=bool)
+    has = end > first
+    negative[has] = data[first[has]] == 45  # "-"
+    first = first + negative
+    length = end - first
+    if not first.size or length.min() < 1 or length.max() > 18:
+        return None
+    value = np.zeros(first.size, dtype=np.int64)
+    for k in range(int(length.max())):
+        live = k < length
+        digit = data[np.where(live, first + k, 0)].astype(np.int64) - 48
+        if ((digit < 0) | (digit > 9))[live].any():
+            return None
+        value = np.where(live, value * 10 + digit, value)
+    return np.where(negative, -value, value)
+
+
+def _rows_to_columns(text, what):
     rows = list(csv.reader(io.StringIO(text)))
     while rows and not rows[-1]:
         rows.pop()
@@ -94,11 +158,21 @@ def _convert(column, kind, where):
         raise
 
 
-def _ids(column, id_type, where):
+def _ids(column, id_type, where, parsed=None):
+    """An id column: str values, or for integer ids an int64 array (`parsed`, from the bytes,
+    when `_integers` could read them)."""
+    if id_type == "integer" and parsed is not None:
+        return parsed
     if "" in column:
         row = column.index("")
         raise ColumnError(f"{where} row {row} (line {row + 2}): an id cannot be empty", where, row)
-    return _convert(column, "int", where) if id_type == "integer" else list(column)
+    if id_type != "integer":
+        return list(column)
+    values = _convert(column, "int", where)
+    try:  # an int64 array skips load_columns' per-value type scan
+        return np.array(values, dtype=np.int64)
+    except OverflowError:  # load_columns names the row that does not fit
+        return values
 
 
 def _split(field, what):
@@ -110,18 +184,18 @@ def nodes_from_csv(text: str, id_type: str = "string", labels: str | None = None
     """The `nodes` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header;
     `labels` labels every row when the header has no :LABEL column (neo4j-admin's `--nodes=L=file`)."""
     _check_id_type(id_type)
-    header, columns = _table(text, "nodes")
+    header, columns, bounds = _table(text, "nodes")
     out: dict = {"properties": {}}
     if labels is not None:
         out["labels"] = labels
-    for field, column in zip(header, columns):
+    for j, (field, column) in enumerate(zip(header, columns)):
         name, kind = _split(field, "nodes")
         where = f"nodes CSV column {field!r}"
         role = kind.upper()
         if role == "ID":
             if "id" in out:
                 raise ColumnError(f"{where}: a second :ID column", field)
-            out["id"] = _ids(column, id_type, where)
+            out["id"] = _ids(column, id_type, where, _integers(bounds, j) if id_type == "integer" else None)
             if name:
                 out["properties"][name] = out["id"]
         elif role == "LABEL":
@@ -139,16 +213,17 @@ def relationships_from_csv(text: str, id_type: str = "string", type: str | None 
     """The `relationships` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header;
     `type` types every row when the header has no :TYPE column (neo4j-admin's `--relationships=T=file`)."""
     _check_id_type(id_type)
-    header, columns = _table(text, "relationships")
+    header, columns, bounds = _table(text, "relationships")
     out: dict = {"properties": {}}
     if type is not None:
         out["type"] = type
-    for field, column in zip(header, columns):
+    for j, (field, column) in enumerate(zip(header, columns)):
         name, kind = _split(field, "relationships")
         where = f"relationships CSV column {field!r}"
         role = kind.upper()
         if role in ("START_ID", "END_ID"):
-            out["start" if role == "START_ID" else "end"] = _ids(column, id_type, where)
+            parsed = _integers(bounds, j) if id_type == "integer" else None
+            out["start" if role == "START_ID" else "end"] = _ids(column, id_type, where, parsed)
         elif role == "TYPE":
             out["type"] = list(column)
         elif role in ("ID", "LABEL"):

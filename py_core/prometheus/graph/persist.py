@@ -115,8 +115,9 @@ def state_digest(graph) -> str | None:
     for nid in sorted(graph._nodes):
         rec = graph._nodes[nid]
         h.update(snapshot.dumps_values([nid, sorted(rec.labels), sorted(rec.props.items())]))
-    for rid in sorted(graph._rels):
-        rec = graph._rels[rid]
+    rels = graph._rels  # records and segment rows (a row reads as a fresh record)
+    for rid in sorted(graph.relationships()):
+        rec = rels[rid]
         h.update(snapshot.dumps_values([rid, rec.type, rec.start, rec.end, sorted(rec.props.items())]))
     return h.hexdigest()
 

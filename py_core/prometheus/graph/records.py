@@ -11,15 +11,40 @@ class GraphStoreError(ValidationError):
 
 
 class NodeRecord:
-    """A node: its labels, properties, and adjacency by relationship type in both directions."""
+    """A node: its labels (a frozenset, replaced on change, so nodes may share one), properties,
+    and adjacency by relationship type in both directions. (`seg`, `nid`: set only while it is
+    a PendingNode.)"""
 
-    __slots__ = ("labels", "props", "out", "inc")
+    __slots__ = ("labels", "props", "out", "inc", "seg", "nid")
 
     def __init__(self, labels, props):
         self.labels = labels
         self.props = props
         self.out = {}  # type -> {rel id: end node id}
         self.inc = {}  # type -> {rel id: start node id}
+
+
+class PendingNode(NodeRecord):
+    """A node whose relationships all sit in one bulk-loaded segment (segment.py) and whose
+    adjacency dicts are not built yet: the first read of `out` or `inc` builds both from the
+    segment and turns the record into a plain NodeRecord, so readers never see the difference
+    and a million-edge load makes no per-edge objects until they are asked for."""
+
+    __slots__ = ()
+
+    def __init__(self, labels, props, seg, nid):
+        self.labels = labels
+        self.props = props
+        self.seg = seg
+        self.nid = nid
+
+    def __getattr__(self, name):  # only called for unset slots: out / inc of a pending node
+        if name != "out" and name != "inc":
+            raise AttributeError(name)
+        self.out, self.inc = self.seg.adjacency(self.nid)
+        self.__class__ = NodeRecord
+        del self.seg, self.nid
+        return getattr(self, name)
 
 
 class RelRecord:

@@ -19,6 +19,8 @@ import json
 import sys
 from array import array
 
+import numpy as np
+
 from .temporal.codec import decode_temporal, encode_temporal
 
 MAGIC = b"PGRAPH4\n"
@@ -41,8 +43,14 @@ _CODES = {code for code, _, _ in _WIDTHS}
 _SWAP = sys.byteorder != "little"
 
 
+_DTYPES = {"B": "<u1", "H": "<u2", "i": "<i4", "q": "<i8"}
+
+
 def _narrowest(values) -> str:
-    low, high = (min(values), max(values)) if values else (0, 0)
+    if isinstance(values, np.ndarray):
+        low, high = (int(values.min()), int(values.max())) if values.size else (0, 0)
+    else:
+        low, high = (min(values), max(values)) if values else (0, 0)
     return next(code for code, lo, hi in _WIDTHS if lo <= low and high < hi)
 
 
@@ -51,8 +59,8 @@ class SnapshotError(ValueError):
 
 
 def pack(header: dict, columns: dict) -> bytes:
-    """`header` (JSON-able, property values may be temporal) and `columns` (lists of ints,
-    named as in COLUMNS; the header's "nodes" / "rels" counts are filled in here)."""
+    """`header` (JSON-able, property values may be temporal) and `columns` (lists or numpy
+    arrays of ints, named as in COLUMNS; the header's "nodes" / "rels" counts are filled in here)."""
     codes = {name: _narrowest(columns[name]) for name, _ in COLUMNS}
     header = dict(header, nodes=len(columns["node_ids"]), rels=len(columns["rel_ids"]), codes=codes)
     used_temporal = []
@@ -64,7 +72,11 @@ def pack(header: dict, columns: dict) -> bytes:
     text = json.dumps(header, separators=(",", ":"), default=encode).encode("utf-8")
     parts = [MAGIC_TEMPORAL if used_temporal else MAGIC, len(text).to_bytes(8, "little"), text]
     for name, _ in COLUMNS:
-        column = array(codes[name], columns[name])
+        values = columns[name]
+        if isinstance(values, np.ndarray):
+            parts.append(values.astype(_DTYPES[codes[name]]).tobytes())
+            continue
+        column = array(codes[name], values)
         if _SWAP:
             column.byteswap()
         parts.append(column.tobytes())
@@ -72,8 +84,9 @@ def pack(header: dict, columns: dict) -> bytes:
     return body + hashlib.sha256(body).digest()
 
 
-def unpack(data) -> tuple[dict, dict]:
-    """(header, columns as lists of ints); SnapshotError names what is wrong."""
+def unpack(data, arrays: bool = False) -> tuple[dict, dict]:
+    """(header, columns as lists of ints, or int64 numpy arrays with `arrays`); SnapshotError
+    names what is wrong."""
     data = memoryview(data).cast("B")
     if data[: len(MAGIC)] == MAGIC:
         at, hook = len(MAGIC), None
@@ -105,6 +118,10 @@ def unpack(data) -> tuple[dict, dict]:
         end = at + column.itemsize * counts[count]
         if end > len(data):
             raise SnapshotError(f"corrupt graph snapshot: column {name} is cut short")
+        if arrays:
+            columns[name] = np.frombuffer(data[at:end], dtype=_DTYPES[code]).astype(np.int64)
+            at = end
+            continue
         column.frombytes(data[at:end])
         if _SWAP:
             column.byteswap()

@@ -7,8 +7,8 @@ Reading
     g.has_node(id) / g.has_relationship(id)
     g.node_count() / g.relationship_count()
     g.nodes(label=None)                 -> iterator of node ids (label index when given)
-    g.relationships(type=None)          -> iterator of relationship ids
-    g.node_labels(id)                   -> set of labels (do not mutate)
+    g.relationships(type=None)          -> iterator of relationship ids, ascending
+    g.node_labels(id)                   -> frozenset of labels (nodes with the same labels share one)
     g.node_properties(id)               -> dict (do not mutate; use set_node_property)
     g.node_property(id, key, default=None)
     g.relationship_type(id) / g.relationship_endpoints(id) -> (start, end)
@@ -59,12 +59,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from operator import attrgetter
+
+import numpy as np
 
 from ..heap import collector_paused
-from . import columns, csr, snapshot
+from . import columns, csr, graph_image
 from .entities import Node, Relationship
-from .records import GraphStoreError, NodeRecord, RelRecord
+from .records import GraphStoreError, NodeRecord, PendingNode, RelRecord
+from .segment import RelTable
 
 _DIRECTIONS = ("out", "in", "both")
 
@@ -80,13 +82,16 @@ def install_query_engine(run_query) -> None:
 
 
 def index_key(value):
-    """A hashable key with Cypher equality: 1 == 1.0 but true != 1, lists by elements."""
+    """A hashable key with Cypher equality: 1 == 1.0 but true != 1, lists by elements. Numbers
+    and strings are their own key (no number equals a string, and neither equals the tagged
+    tuples of the other kinds): an index of a million numbers or names makes no key objects."""
+    kind = type(value)
+    if kind is int or kind is float or kind is str:
+        return value
     if value is True or value is False:
         return ("b", value)
-    if isinstance(value, (int, float)):
-        return ("n", value)
-    if isinstance(value, str):
-        return ("s", value)
+    if isinstance(value, (int, float, str)):
+        return value
     if isinstance(value, (list, tuple)):
         return ("l", tuple(index_key(v) for v in value))
     key = getattr(value, "_key", None)
@@ -114,9 +119,9 @@ class Graph:
 
     def __init__(self):
         self._nodes: dict[int, NodeRecord] = {}
-        self._rels: dict[int, RelRecord] = {}
+        self._rels = RelTable()  # records, and the segments of bulk loads (segment.py)
         self._by_label: dict[str, dict[int, None]] = {}
-        self._by_type: dict[str, dict[int, None]] = {}
+        self._by_type: dict[str, dict[int, None]] = {}  # of the records (not the segments' rows)
         self._indexes: dict[tuple[str, str], dict] = {}
         self._next_node = 0
         self._next_rel = 0
@@ -137,7 +142,7 @@ class Graph:
         return len(self._nodes)
 
     def relationship_count(self) -> int:
-        return len(self._rels)
+        return self._rels.count()
 
     def nodes(self, label: str | None = None) -> Iterator[int]:
         if label is None:
@@ -145,9 +150,19 @@ class Graph:
         return iter(list(self._by_label.get(label, ())))
 
     def relationships(self, type: str | None = None) -> Iterator[int]:
-        if type is None:
-            return iter(list(self._rels))
-        return iter(list(self._by_type.get(type, ())))
+        """Ids in ascending order (the order they were made, whether as records or segment rows)."""
+        made = self._rels if type is None else self._by_type.get(type, ())
+        if not self._rels.segments:
+            return iter(sorted(made))
+        parts = [seg.rids[seg.owned_rows(type)] for seg in self._rels.segments]
+        parts.append(np.fromiter(made, dtype=np.int64, count=len(made)))
+        ids = np.concatenate(parts)
+        ids.sort()
+        return iter(ids.tolist())
+
+    def _rel_types(self) -> list[str]:
+        """The types that have a relationship."""
+        return list({**dict.fromkeys(self._by_type), **self._rels.types()})
 
     def _node(self, id) -> NodeRecord:
         try:
@@ -161,7 +176,7 @@ class Graph:
         except (KeyError, TypeError):
             raise GraphStoreError(f"no relationship with id {id!r}") from None
 
-    def node_labels(self, id) -> set:
+    def node_labels(self, id) -> frozenset:
         return self._node(id).labels
 
     def node_properties(self, id) -> dict:
@@ -237,11 +252,22 @@ class Graph:
     def create_index(self, label: str, key: str) -> None:
         if (label, key) in self._indexes:
             return
+        with collector_paused():  # one bucket per value: many containers, no garbage cycles
+            self._create_index(label, key)
+
+    def _create_index(self, label: str, key: str) -> None:
         index: dict = {}
+        nodes = self._nodes
         for nid in self._by_label.get(label, ()):
-            value = self._nodes[nid].props.get(key)
+            value = nodes[nid].props.get(key)
             if value is not None:
-                index.setdefault(index_key(value), {})[nid] = None
+                kind = type(value)
+                k = value if kind is int or kind is str or kind is float else index_key(value)
+                bucket = index.get(k)
+                if bucket is None:
+                    index[k] = {nid: None}
+                else:
+                    bucket[nid] = None
         self._indexes[(label, key)] = index
         self._log(lambda: self._indexes.pop((label, key), None))
 
@@ -285,7 +311,7 @@ class Graph:
     def add_node(self, labels=(), properties=None) -> int:
         if isinstance(labels, str):
             labels = (labels,)
-        labels = set(labels)
+        labels = frozenset(labels)
         for label in labels:
             if not isinstance(label, str) or not label:
                 raise GraphStoreError(f"labels must be non-empty strings, got {label!r}")
@@ -337,7 +363,7 @@ class Graph:
         self._by_type.setdefault(rec.type, {})[rid] = None
 
     def _remove_rel_record(self, rid):
-        rec = self._rels.pop(rid)
+        rec, seg = self._rels.take(rid)
         if self._csr:
             self._drop_csr(rec.type)
         for adjacency in (self._nodes[rec.start].out, self._nodes[rec.end].inc):
@@ -345,10 +371,11 @@ class Graph:
             del bucket[rid]
             if not bucket:
                 del adjacency[rec.type]
-        bucket = self._by_type[rec.type]
-        del bucket[rid]
-        if not bucket:
-            del self._by_type[rec.type]
+        if seg is None:
+            bucket = self._by_type[rec.type]
+            del bucket[rid]
+            if not bucket:
+                del self._by_type[rec.type]
         return rec
 
     def delete_relationship(self, id) -> None:
@@ -401,9 +428,12 @@ class Graph:
             self._index_add(id, rec.labels, {key: old})
 
     def set_relationship_property(self, id, key: str, value) -> None:
-        rec = self._rel(id)
+        self._rel(id)
         if not isinstance(key, str):
             raise GraphStoreError(f"property keys must be strings, got {key!r}")
+        rec, moved = self._rels.adopt(id)  # a segment's row becomes a record to write to
+        if moved:
+            self._by_type.setdefault(rec.type, {})[id] = None
         old = rec.props.get(key)
         if value is None:
             rec.props.pop(key, None)
@@ -426,7 +456,7 @@ class Graph:
             raise GraphStoreError(f"labels must be non-empty strings, got {label!r}")
         if label in rec.labels:
             return False
-        rec.labels.add(label)
+        rec.labels = rec.labels | {label}
         self._by_label.setdefault(label, {})[id] = None
         self._index_add(id, {label}, rec.props)
         self._log(lambda: self._drop_label(id, label))
@@ -446,14 +476,14 @@ class Graph:
 
     def _readd_label(self, id, label):
         rec = self._nodes[id]
-        rec.labels.add(label)
+        rec.labels = rec.labels | {label}
         self._by_label.setdefault(label, {})[id] = None
         self._index_add(id, {label}, rec.props)
 
     def _drop_label(self, id, label):
         rec = self._nodes[id]
         self._index_remove(id, {label}, rec.props)
-        rec.labels.discard(label)
+        rec.labels = rec.labels - {label}
         bucket = self._by_label[label]
         bucket.pop(id, None)
         if not bucket:
@@ -508,7 +538,7 @@ class Graph:
                 _, nid, labels, props = op
                 if nid in self._nodes:
                     raise GraphStoreError(f"redo op creates node {nid}, which exists")
-                self._insert_node(nid, set(labels), _check_properties(props, "redo"))
+                self._insert_node(nid, frozenset(labels), _check_properties(props, "redo"))
                 self._next_node = max(self._next_node, nid + 1)
                 self._log(lambda nid=nid: self._remove_node_record(nid))
                 if self._redo is not None:
@@ -537,6 +567,16 @@ class Graph:
                 self.remove_label(op[1], op[2])
             elif kind == "replace":
                 self.replace(op[1])
+            elif kind == "cols":
+                _, first_node, first_rel, cols = op
+                self.install_batch(
+                    columns.build_batch(
+                        columns.validate(cols["nodes"], cols["relationships"]),
+                        first_node,
+                        first_rel,
+                        self._nodes,
+                    )
+                )
             else:
                 raise GraphStoreError(f"unknown redo op {kind!r}")
 
@@ -574,21 +614,22 @@ class Graph:
         self.install_batch(batch)
         return {
             "nodes": len(batch.nodes),
-            "relationships": len(batch.rels),
+            "relationships": batch.next_rel - batch.first_rel,
             "first_node": batch.first_node,
             "first_relationship": batch.first_rel,
         }
 
     def install_batch(self, batch: columns.Batch) -> None:
-        """Puts in place the records of a `columns.Batch` built for this graph's next ids, all
-        at once: a failure part-way removes what was added, and inside a transaction the whole
-        batch is one undo step."""
+        """Puts in place the records and segment of a `columns.Batch` built for this graph's next
+        ids, all at once: a failure part-way removes what was added, and inside a transaction
+        the whole batch is one undo step. The redo log gets one ("cols", ...) op."""
         if (batch.first_node, batch.first_rel) != (self._next_node, self._next_rel):
             raise GraphStoreError(
                 f"batch was built for next ids {(batch.first_node, batch.first_rel)}, "
                 f"the graph is at {(self._next_node, self._next_rel)}"
             )
-        new_types = [t for t in batch.by_type if t not in self._by_type]
+        seg = batch.segment
+        attached: list[int] = []  # nodes older than the batch that have rows in its segment
         with collector_paused():
             try:
                 self._nodes.update(batch.nodes)
@@ -599,50 +640,57 @@ class Graph:
                         value = batch.nodes[nid].props.get(key)
                         if value is not None:
                             index.setdefault(index_key(value), {})[nid] = None
-                self._rels.update(batch.rels)
-                for rel_type, ids in batch.by_type.items():
-                    self._drop_csr(rel_type)
-                    self._by_type.setdefault(rel_type, {}).update(dict.fromkeys(ids))
-                for slot, merges in (("out", batch.old_out), ("inc", batch.old_inc)):
-                    for nid, rel_type, bucket in merges:
-                        getattr(self._nodes[nid], slot).setdefault(rel_type, {}).update(bucket)
-                for rel_type in new_types:  # arrays built from the columns describe the whole type
-                    for side in ("out", "in"):
-                        self._csr[(rel_type, side)] = batch.csr[(rel_type, side)]
+                if seg is not None:
+                    existing = set(self._rel_types())
+                    for rel_type in seg.types:
+                        self._drop_csr(rel_type)
+                    self._rels.add_segment(seg)
+                    for nid in seg.touched(batch.first_node):
+                        attached.append(nid)
+                        self._attach(nid, seg)
+                    for rel_type in seg.types:  # its arrays describe a type new to the graph
+                        if rel_type not in existing:
+                            for side in csr.SIDES:
+                                self._csr[(rel_type, side)] = seg.csr(rel_type, side)
                 self._next_node, self._next_rel = batch.next_node, batch.next_rel
             except BaseException:
-                self._uninstall_batch(batch)
+                self._uninstall_batch(batch, attached)
                 raise
-        self._log(lambda: self._uninstall_batch(batch))
-        if self._redo is not None:  # journalled as the records it made: a replay needs no columns code
-            redo = self._redo
-            for nid, rec in batch.nodes.items():
-                redo.append(("n+", nid, sorted(rec.labels), dict(rec.props)))
-            for rid, rel in batch.rels.items():
-                redo.append(("r+", rid, rel.type, rel.start, rel.end, dict(rel.props)))
+        self._log(lambda: self._uninstall_batch(batch, attached))
+        if self._redo is not None:  # the validated columns: a replay rebuilds the same ids
+            self._redo.append(("cols", batch.first_node, batch.first_rel, columns.as_json(batch.columns)))
 
-    def _uninstall_batch(self, batch: columns.Batch) -> None:
+    def _attach(self, nid, seg) -> None:
+        """Gives node `nid` (older than `seg`) its rows of `seg`: a node with no relationship
+        yet waits as a PendingNode, one with some gets them merged into its dicts."""
+        rec = self._nodes[nid]
+        if type(rec) is not PendingNode and not rec.out and not rec.inc:
+            rec.__class__ = PendingNode
+            del rec.out, rec.inc
+            rec.seg, rec.nid = seg, nid
+            return
+        for slot, buckets in zip(("out", "inc"), seg.adjacency(nid)):
+            adjacency = getattr(rec, slot)
+            for rel_type, bucket in buckets.items():
+                adjacency.setdefault(rel_type, {}).update(bucket)
+
+    def _uninstall_batch(self, batch: columns.Batch, attached) -> None:
         """Removes whatever part of `batch` is installed (tolerates a partial install)."""
+        seg = batch.segment
         with collector_paused():
-            for rel_type, ids in batch.by_type.items():
-                self._drop_csr(rel_type)
-                bucket = self._by_type.get(rel_type)
-                if bucket is not None:
-                    for rid in ids:
-                        bucket.pop(rid, None)
-                    if not bucket:
-                        del self._by_type[rel_type]
-            for slot, merges in (("out", batch.old_out), ("inc", batch.old_inc)):
-                for nid, rel_type, added in merges:
-                    adjacency = getattr(self._nodes[nid], slot)
-                    bucket = adjacency.get(rel_type)
-                    if bucket is not None:
-                        for rid in added:
-                            bucket.pop(rid, None)
+            if seg is not None:
+                for rel_type in seg.types:
+                    self._drop_csr(rel_type)
+                for rid in seg.released_rids():  # rows written to or deleted and restored: records now
+                    rec = dict.pop(self._rels, rid, None)
+                    if rec is not None:
+                        bucket = self._by_type[rec.type]
+                        del bucket[rid]
                         if not bucket:
-                            del adjacency[rel_type]
-            for rid in batch.rels:
-                self._rels.pop(rid, None)
+                            del self._by_type[rec.type]
+                for nid in attached:
+                    self._detach(nid, seg)
+                self._rels.remove_segment(seg)
             for nid, rec in batch.nodes.items():
                 if rec is self._nodes.get(nid):
                     self._index_remove(nid, rec.labels, rec.props)
@@ -656,6 +704,25 @@ class Graph:
                         del self._by_label[label]
             self._next_node, self._next_rel = batch.first_node, batch.first_rel
 
+    def _detach(self, nid, seg) -> None:
+        """Undoes `_attach(nid, seg)`."""
+        rec = self._nodes[nid]
+        if type(rec) is PendingNode:
+            if rec.seg is seg:
+                rec.__class__ = NodeRecord
+                del rec.seg, rec.nid
+                rec.out, rec.inc = {}, {}
+            return
+        for slot, buckets in zip(("out", "inc"), seg.adjacency(nid)):
+            adjacency = getattr(rec, slot)
+            for rel_type, added in buckets.items():
+                bucket = adjacency.get(rel_type)
+                if bucket is not None:
+                    for rid in added:
+                        bucket.pop(rid, None)
+                    if not bucket:
+                        del adjacency[rel_type]
+
     def _drop_csr(self, rel_type) -> None:
         """Forgets the CSR arrays of one relationship type (csr.py): it has just changed."""
         self._csr.pop((rel_type, "out"), None)
@@ -665,114 +732,13 @@ class Graph:
     def to_bytes(self) -> bytes:
         """A compact snapshot (see snapshot.py): integer columns raw, properties as JSON."""
         with collector_paused():
-            return self._to_bytes()
-
-    def _to_bytes(self) -> bytes:
-        label_ids: dict[str, int] = {}
-        label_sets: dict[frozenset, int] = {}  # most nodes share a few label sets: one int each
-        node_recs = list(self._nodes.values())
-        node_ids = list(self._nodes)
-        node_labels = [
-            label_sets.setdefault(frozenset(labels), len(label_sets))
-            for labels in map(attrgetter("labels"), node_recs)
-        ]
-        node_props = list(map(attrgetter("props"), node_recs))
-        rel_recs = list(self._rels.values())
-        rel_ids = list(self._rels)
-        rel_types = list(map(attrgetter("type"), rel_recs))
-        type_ids = {t: i for i, t in enumerate(dict.fromkeys(rel_types))}
-        rel_types = list(map(type_ids.__getitem__, rel_types))
-        rel_start = list(map(attrgetter("start"), rel_recs))
-        rel_end = list(map(attrgetter("end"), rel_recs))
-        # most relationships have no properties: list only those that do, by position
-        rel_props = [[i, props] for i, props in enumerate(map(attrgetter("props"), rel_recs)) if props]
-        set_labels = [
-            sorted(label_ids.setdefault(label, len(label_ids)) for label in sorted(labels))
-            for labels in label_sets
-        ]
-        header = {
-            "next": [self._next_node, self._next_rel],
-            "labels": list(label_ids),
-            "types": list(type_ids),
-            "label_sets": set_labels,
-            "node_props": node_props,
-            "rel_props": rel_props,
-            "indexes": [list(k) for k in self._indexes],
-        }
-        return snapshot.pack(
-            header,
-            {
-                "node_ids": node_ids,
-                "node_labels": node_labels,
-                "rel_ids": rel_ids,
-                "rel_types": rel_types,
-                "rel_start": rel_start,
-                "rel_end": rel_end,
-            },
-        )
+            return graph_image.to_bytes(self)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Graph:
+        """The graph of a snapshot; its relationships stay one columnar segment (segment.py)."""
         with collector_paused():
-            return cls._from_bytes(data)
-
-    @classmethod
-    def _from_bytes(cls, data: bytes) -> Graph:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise GraphStoreError(f"snapshot must be bytes, got {type(data).__name__}")
-        try:
-            doc, columns = snapshot.unpack(data)
-        except snapshot.SnapshotError as exc:
-            raise GraphStoreError(str(exc)) from None
-        try:
-            labels, types = doc["labels"], doc["types"]
-            graph = cls()
-            nodes = graph._nodes
-            node_record = NodeRecord
-            per_label: list[list[int]] = [[] for _ in labels]  # node ids, per label
-            set_labels = doc["label_sets"]
-            label_sets = [[labels[i] for i in ids] for ids in set_labels]
-            for nid, k, props in zip(
-                columns["node_ids"], columns["node_labels"], doc["node_props"], strict=True
-            ):
-                nodes[nid] = node_record(set(label_sets[k]), props)
-                for i in set_labels[k]:
-                    per_label[i].append(nid)
-            graph._by_label = {labels[i]: dict.fromkeys(ids) for i, ids in enumerate(per_label) if ids}
-            rels = graph._rels
-            rel_record = RelRecord
-            per_type: list[list[int]] = [[] for _ in types]  # rel ids, per type
-            rel_props = {i: props for i, props in doc["rel_props"]}
-            for i, (rid, t, s, e) in enumerate(
-                zip(
-                    columns["rel_ids"],
-                    columns["rel_types"],
-                    columns["rel_start"],
-                    columns["rel_end"],
-                    strict=True,
-                )
-            ):
-                name = types[t]
-                props = rel_props.get(i)
-                rels[rid] = rel_record(name, s, e, {} if props is None else props)
-                per_type[t].append(rid)
-                adj = nodes[s].out
-                bucket = adj.get(name)
-                if bucket is None:
-                    bucket = adj[name] = {}
-                bucket[rid] = e
-                adj = nodes[e].inc
-                bucket = adj.get(name)
-                if bucket is None:
-                    bucket = adj[name] = {}
-                bucket[rid] = s
-            graph._by_type = {types[i]: dict.fromkeys(ids) for i, ids in enumerate(per_type) if ids}
-            graph._next_node, graph._next_rel = doc["next"]
-            for label, key in doc["indexes"]:
-                graph.create_index(label, key)
-        except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise GraphStoreError(f"corrupt graph snapshot: {exc!r}") from None
-        return graph
+            return graph_image.from_bytes(cls(), data)
 
     # ----------------------------------------------------------------- queries
     def run(self, query: str, parameters: dict | None = None):
@@ -785,7 +751,7 @@ class Graph:
         return _query_engine(self, query, parameters)
 
     def __repr__(self):
-        return f"<Graph {len(self._nodes)} nodes, {len(self._rels)} relationships>"
+        return f"<Graph {len(self._nodes)} nodes, {self._rels.count()} relationships>"
 
 
 def _adjacent(adjacency: dict, types) -> list:
