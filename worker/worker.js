@@ -98,8 +98,9 @@ async function claimStore() {
 // numpy is the largest part of the start beyond bare Pyodide (its extension modules load
 // and import in ~0.8 s), and restoring a store needs it only for the index and the collection:
 // so `ready` comes first. `prometheus.deferred` stands in for numpy, which loads right after
-// `ready`; the store restores the graph (and settings) before ready and the parts that need
-// numpy once it arrives (Store.settle); requests wait for both (they await the whole start). So the core is not installed by
+// `ready`; the store is read and verified (and its settings restored) before ready, and the
+// parts that need numpy once it arrives (Store.settle); requests wait for both (they await the
+// whole start). So the core is not installed by
 // loadPackage, which would load numpy with it: its verified wheel (pure Python) goes on
 // sys.path as it is, imported from the zip, which costs ~1 ms where unpacking took ~0.1 s.
 function installCore(pyodide, wheel) {

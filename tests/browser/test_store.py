@@ -90,21 +90,21 @@ def test_writes_survive_a_reload_and_the_store_is_reported(context, pages_url):
     info = tab.call("store.info")
     assert info["seq"] == 6 and info["persistent"] is True and info["backend"] == "indexeddb"
     tab.reload()
-    assert restored(tab) == {"checkpoint": None, "replayed": 6, "problems": [], "waiting": []}
+    assert restored(tab) == {"checkpoint": None, "replayed": 6, "problems": [], "waiting": ["graph"]}
     assert tab.count("Kept") == 10 and tab.call("settings.get", {"key": "retention"}) == 0.9
     assert tab.call("store.info")["digest"] == info["digest"]
     # after a checkpoint the restore starts from it
     assert tab.call("store.checkpoint")["written"] is True
     tab.call("graph.run", {"query": "CREATE (:Kept {i: 99})"})
     tab.reload()
-    assert restored(tab) == {"checkpoint": 6, "replayed": 1, "problems": [], "waiting": []}
+    assert restored(tab) == {"checkpoint": 6, "replayed": 1, "problems": [], "waiting": ["graph"]}
     assert tab.count("Kept") == 11
-    # the index needs numpy, which loads after ready: it is restored as numpy arrives, and a
-    # call waits for that
+    # numpy loads after ready: the parts that need it (graph, index) are restored as it arrives,
+    # and calls wait for that
     assert tab.page.evaluate(ADD_VECTORS_JS, ["v", 3]) is None
     digest = tab.call("store.info")["digest"]
     tab.reload()
-    assert restored(tab)["waiting"] == ["index"]
+    assert restored(tab)["waiting"] == ["graph", "index"]
     assert tab.call("infer.info")["index_size"] == 3 and tab.count("Kept") == 11
     assert tab.call("store.info")["digest"] == digest
 

@@ -143,11 +143,11 @@ def test_core_starts_and_opens_an_empty_store_without_numpy_then_uses_it():
     assert json.loads(result["stats"])["result"]["std"] == numpy.std([1, 2, 3, 10])
 
 
-def test_a_store_with_data_restores_its_graph_before_numpy_and_the_rest_once_it_arrives(tmp_path):
-    """The worker's start for a store with data: the graph is live before numpy loads; the
-    index and the collection (numpy engines) wait, with their journal records, and settle once
-    numpy arrives, to the digest the same store has when restored with numpy there from the
-    start (in this process)."""
+def test_a_store_with_data_is_read_and_verified_before_numpy_and_restored_once_it_arrives(tmp_path):
+    """The worker's start for a store with data: the store is read, verified and its settings
+    restored before numpy loads; the graph, the index and the collection (numpy engines) wait,
+    with their journal records, and settle once numpy arrives, to the digest the same store has
+    when restored with numpy there from the start (in this process)."""
     from prometheus.rpc import dispatch
     from prometheus.store import DirectoryBackend, open_session, session
     from tests.rpc_call import run_coroutine
@@ -187,16 +187,17 @@ def test_a_store_with_data_restores_its_graph_before_numpy_and_the_rest_once_it_
         from prometheus.graph.session import current_graph
         store = asyncio.run(open_session(DirectoryBackend({str(path)!r}), "full"))
         early = sorted(m for m in sys.modules if m.startswith("numpy."))
-        concepts = sum(1 for _ in current_graph().nodes("Concept"))
         report = store.restore_report
         arrive("numpy")
         settled = store.settle()
+        concepts = sum(1 for _ in current_graph().nodes("Concept"))
         print(json.dumps({{"early": early, "concepts": concepts, "waiting": report["waiting"],
                           "problems": report["problems"], "settled": settled, "seq": store.seq,
                           "digest": store.digest()}}))
         """
     )
-    assert result["early"] == []  # the graph and the journal were read without numpy
-    assert result["concepts"] == 54  # 50 + 3 from the cards' concepts + 'after'
-    assert result["waiting"] == ["index", "learn"] == result["settled"] and result["problems"] == []
+    assert result["early"] == []  # the checkpoint and the journal were read without numpy
+    assert result["waiting"] == ["graph", "index", "learn"] == result["settled"]
+    assert result["problems"] == [] and result["concepts"] == 54  # 50 + 3 cards' concepts + 'after'
+
     assert result["seq"] == seq and result["digest"] == expected

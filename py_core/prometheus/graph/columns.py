@@ -27,6 +27,7 @@ ids of the graph itself. A None property value means "no such property" for that
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 
@@ -393,7 +394,9 @@ def build_batch(columns: Columns, first_node: int, first_rel: int, known_nodes) 
 def _node_records(nc: NodeColumns, ids: list, seg):
     count = nc.count
     if isinstance(nc.labels, tuple):
-        label_sets = repeat(frozenset(nc.labels), count)  # one shared set: labels are never written in place
+        label_sets: Iterable[frozenset] = repeat(
+            frozenset(nc.labels), count
+        )  # one shared set: labels are never written in place
         by_label = {label: ids for label in nc.labels}
     else:
         shared: dict = {}

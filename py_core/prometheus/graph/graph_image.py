@@ -54,7 +54,7 @@ def _rel_columns(graph):
     names = list(dict.fromkeys([*map(attrgetter("type"), recs), *rels.types()]))
     number = {t: i for i, t in enumerate(names)}
     ids = [np.fromiter(dict.keys(rels), dtype=np.int64, count=len(recs))]
-    codes = [np.fromiter((number[r.type] for r in recs), dtype=np.intp, count=len(recs))]
+    code_parts = [np.fromiter((number[r.type] for r in recs), dtype=np.intp, count=len(recs))]
     starts = [np.fromiter(map(attrgetter("start"), recs), dtype=np.int64, count=len(recs))]
     ends = [np.fromiter(map(attrgetter("end"), recs), dtype=np.int64, count=len(recs))]
     with_props = [(i, r.props) for i, r in enumerate(recs) if r.props]
@@ -63,13 +63,13 @@ def _rel_columns(graph):
         rows = seg.owned_rows()
         ids.append(seg.rids[rows])
         remap = np.array([number.get(t, -1) for t in seg.types], dtype=np.intp)
-        codes.append(remap[seg.codes[rows]] if seg.codes is not None else np.full(len(rows), remap[0]))
+        code_parts.append(remap[seg.codes[rows]] if seg.codes is not None else np.full(len(rows), remap[0]))
         starts.append(seg.start[rows])
         ends.append(seg.end[rows])
         with_props.extend((at + k, props) for k, props in seg.props_of(rows))
         at += len(rows)
     order = np.argsort(np.concatenate(ids), kind="stable")
-    codes = np.concatenate(codes)[order]
+    codes = np.concatenate(code_parts)[order]
     used, first = np.unique(codes, return_index=True)  # renumbered by first use in id order
     by_use = used[np.argsort(first)]
     renumber = np.zeros(len(names), dtype=np.intp)

@@ -3,6 +3,8 @@ columns.py; slotted, as a graph holds one per node and per relationship."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from ..errors import ValidationError
 
 
@@ -42,9 +44,24 @@ class PendingNode(NodeRecord):
         if name != "out" and name != "inc":
             raise AttributeError(name)
         self.out, self.inc = self.seg.adjacency(self.nid)
-        self.__class__ = NodeRecord
+        object.__setattr__(self, "__class__", NodeRecord)
         del self.seg, self.nid
         return getattr(self, name)
+
+
+def make_pending(rec: NodeRecord, seg, nid: int) -> None:
+    """Turns `rec`, a node with no relationship, into a PendingNode of `seg`."""
+    object.__setattr__(rec, "__class__", PendingNode)
+    del rec.out, rec.inc
+    pending = cast(PendingNode, rec)
+    pending.seg, pending.nid = seg, nid
+
+
+def make_plain(rec: PendingNode) -> None:
+    """Undoes `make_pending`: a plain node with no relationship."""
+    object.__setattr__(rec, "__class__", NodeRecord)
+    del rec.seg, rec.nid
+    rec.out, rec.inc = {}, {}
 
 
 class RelRecord:

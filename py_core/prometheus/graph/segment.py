@@ -28,7 +28,7 @@ import numpy as np
 from .csr import Csr, stable_order
 from .records import RelRecord
 
-_INT = np.intp  # node ids and rows as the platform's index type (numpy wants it on wasm32)
+_INT = "intp"  # node ids and rows as the platform's index type (numpy wants it on wasm32); named: imported before numpy arrives
 SIDES = ("out", "in")
 
 
@@ -60,6 +60,7 @@ class Segment:
         self._build(size)
 
     def _build(self, size):
+        groups: list[tuple[str, np.ndarray | None]]
         if self.codes is None:
             groups = [(self.types[0], None)]
         else:  # rows of each type, ascending: one stable sort by type, split at the type counts
@@ -145,6 +146,8 @@ class Segment:
     def release(self, rid) -> RelRecord:
         """Takes owned `rid` out of the segment (deleted or moved to a record); its record."""
         rec = self.record(rid)
+        if rec is None:
+            raise KeyError(f"relationship {rid} is not in this segment")
         row = self.row_of(rid)
         self.owned[row] = False
         self.owned_count -= 1

@@ -18,6 +18,7 @@ import hashlib
 import json
 import sys
 from array import array
+from typing import Any
 
 import numpy as np
 
@@ -112,7 +113,7 @@ def unpack(data, arrays: bool = False) -> tuple[dict, dict]:
     if not all(type(code) is str and code in _CODES for code in codes):
         raise SnapshotError(f"corrupt graph snapshot: bad column types {codes}")
     at += size
-    columns = {}
+    columns: dict[str, Any] = {}
     for (name, count), code in zip(COLUMNS, codes):
         column = array(code)
         end = at + column.itemsize * counts[count]

@@ -65,7 +65,7 @@ import numpy as np
 from ..heap import collector_paused
 from . import columns, csr, graph_image
 from .entities import Node, Relationship
-from .records import GraphStoreError, NodeRecord, PendingNode, RelRecord
+from .records import GraphStoreError, NodeRecord, PendingNode, RelRecord, make_pending, make_plain
 from .segment import RelTable
 
 _DIRECTIONS = ("out", "in", "both")
@@ -665,9 +665,7 @@ class Graph:
         yet waits as a PendingNode, one with some gets them merged into its dicts."""
         rec = self._nodes[nid]
         if type(rec) is not PendingNode and not rec.out and not rec.inc:
-            rec.__class__ = PendingNode
-            del rec.out, rec.inc
-            rec.seg, rec.nid = seg, nid
+            make_pending(rec, seg, nid)
             return
         for slot, buckets in zip(("out", "inc"), seg.adjacency(nid)):
             adjacency = getattr(rec, slot)
@@ -696,22 +694,20 @@ class Graph:
                     self._index_remove(nid, rec.labels, rec.props)
                     del self._nodes[nid]
             for label, ids in batch.by_label.items():
-                bucket = self._by_label.get(label)
-                if bucket is not None:
+                labelled = self._by_label.get(label)
+                if labelled is not None:
                     for nid in ids:
-                        bucket.pop(nid, None)
-                    if not bucket:
+                        labelled.pop(nid, None)
+                    if not labelled:
                         del self._by_label[label]
             self._next_node, self._next_rel = batch.first_node, batch.first_rel
 
     def _detach(self, nid, seg) -> None:
         """Undoes `_attach(nid, seg)`."""
         rec = self._nodes[nid]
-        if type(rec) is PendingNode:
+        if isinstance(rec, PendingNode):
             if rec.seg is seg:
-                rec.__class__ = NodeRecord
-                del rec.seg, rec.nid
-                rec.out, rec.inc = {}, {}
+                make_plain(rec)
             return
         for slot, buckets in zip(("out", "inc"), seg.adjacency(nid)):
             adjacency = getattr(rec, slot)

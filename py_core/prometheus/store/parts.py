@@ -28,6 +28,7 @@ PART_MODULES = {
 # Part name -> packages its engine cannot restore without. While one of them is still loading
 # after start-up (prometheus.deferred), the store queues the part's steps without importing it.
 PART_NEEDS = {
+    "graph": ("numpy",),  # a snapshot loads its relationships as numpy columns (graph/segment.py)
     "index": ("numpy",),
     "learn": ("numpy",),
 }

@@ -163,8 +163,8 @@ class Store:
     def _step(self, name: str, kind: str, data: bytes | None) -> None:
         """Load (`load`) or replay (`apply`) one part, or queue the step: a part whose engine
         needs a package still loading after start-up waits, with every later step of it, until
-        `settle`. Parts are independent here (the collection reads the graph when asked), so the
-        graph can be live before numpy while the index and the collection wait for it."""
+        `settle`. Parts are independent here (the collection reads the graph when asked), so a part
+        that needs nothing deferred (settings) is live before the others."""
         waiting = self._pending.get(name)
         if waiting is not None:
             waiting.append((kind, data))
