@@ -123,11 +123,12 @@ async function start() {
   stage(0);
   const webgpu = gpuReport();  // answered by the GPU process meanwhile
   const options = { indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) };
-  // The store opens while the runtime starts (its first open takes ~0.1-0.2 s in the browser),
+  // The store opens while the runtime starts (a first open takes 0.1-0.2 s in the browser),
   // after the look into the snapshot cache: Chromium sizes an origin's quota from the free disk
   // when its storage is first used, and that must be Cache Storage, where the start-up
   // snapshot goes (measured: IndexedDB first, a nearly full disk refused every write after a
-  // refused one).
+  // refused one). A start this quick may reopen the store within the 2 s Chromium keeps a
+  // closed database's backing store (test_store's full-disk case waits that out).
   const claim = Promise.resolve(savedSnapshot).then(claimStore);
   claim.catch(() => {});  // awaited below: a failure is reported there, not as unhandled now
   const { pyodide, snapshot } = await loadPyodideFast(options, snapshotKey, savedSnapshot);

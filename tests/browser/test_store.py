@@ -193,6 +193,8 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+BACKING_STORE_GRACE_MS = 2000  # Chromium content/browser/indexed_db: kBackingStoreGracePeriod
+
 BALLAST_JS = """async () => {
   const bytes = new Uint8Array(12 << 20);
   for (let at = 0; at < bytes.length; at += 65536) crypto.getRandomValues(bytes.subarray(at, at + 65536));
@@ -238,7 +240,14 @@ def test_a_full_disk_rejects_with_storage_full_and_keeps_everything_before(
         )
         assert tab.call("infer.info")["index_size"] == big and tab.call("store.info") == info
         tab.page.evaluate("() => caches.delete('ballast')")
-        tab.reload()  # a new worker reopens IndexedDB, which lets go of the refused write's files
+        # A new worker reopens IndexedDB, which lets go of the refused write's files, but only
+        # once Chromium has closed the database's backing store, which it keeps open for 2 s
+        # after the last connection closes (kBackingStoreGracePeriod): a start that reopens the
+        # store sooner gets the same one back. So the tab is away for longer than that.
+        tab.page.goto("about:blank")
+        tab.page.wait_for_timeout(BACKING_STORE_GRACE_MS + 1000)
+        tab.page.goto(pages_url + "host.html")
+        tab.capabilities = tab.page.evaluate("() => Prometheus.ready")
         assert tab.call("infer.info")["index_size"] == big and tab.call("store.info")["seq"] == info["seq"]
         # The worker stays usable: a small write goes through once Chromium has given back the
         # freed space (that takes a moment; each refusal is itself a clean StorageFull that keeps
