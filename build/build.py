@@ -39,6 +39,7 @@ from pyodide_runtime import (  # noqa: E402
 )
 from pypi_wheels import WheelError, canonical, fetch_wheels, lock_entries, read_pins  # noqa: E402
 from vendor_js import vendor_js  # noqa: E402
+from worker_bundle import write_worker_bundle  # noqa: E402
 
 DEFAULT_CACHE = Path(os.environ.get("PROMETHEUS_BUILD_CACHE", Path.home() / ".cache" / "prometheus-web"))
 PYPI_WHEELS = BUILD_DIR / "wheels.txt"  # pure-Python wheels from PyPI, sha256-pinned
@@ -237,7 +238,9 @@ def build(dist: Path, cache: Path, offline: bool = False, quiet: bool = False) -
     report = Report(quiet)
     dist.mkdir(parents=True, exist_ok=True)
     lock = build_pyodide(dist, cache, offline, report)
-    install_tree(ROOT / "worker", dist / "worker", report, dist)
+    bundle = write_worker_bundle(ROOT / "worker", cache / "worker-bundle.js")
+    install_file(bundle, dist / "worker" / "worker.js", report, dist)
+    prune(dist / "worker", {"worker.js"}, report)  # the parts, shipped separately by older builds
     write_api_docs(report.log)  # docs/rpc.md and web/prometheus.d.ts from the registry, before web/ is copied
     install_tree(ROOT / "web", dist, report, dist)
     vendor_js(BUILD_DIR, dist, lambda source, target: install_file(source, target, report, dist), report.log)

@@ -128,8 +128,8 @@
         durability: options.durability === "strict" ? "strict" : "relaxed",
       };
       if (!/^[\w.-]{1,64}$/.test(store.name)) throw new TypeError("data-store must be 1-64 letters, digits, '.', '_' or '-', got " + JSON.stringify(store.name));
-      this._persist = store.persist;
       const { worker, url } = startWorker(this.base, options.snapshot, store);
+      this._storage = storageReport(store.persist);  // asked while the worker starts, not after ready
       this._worker = worker;
       this._blobUrl = url;
       // Shared memory for aborts, where the page may have it: [0] Pyodide's interrupt buffer,
@@ -232,7 +232,7 @@
         this.version = message.version;
         this.capabilities = Object.assign({}, message.capabilities, {
           crossOriginIsolated: global.crossOriginIsolated === true,
-          storage: await storageReport(this._persist),
+          storage: await this._storage,
           pyodide: message.pyodide,
           version: message.version,
           startupTimings: message.timings,

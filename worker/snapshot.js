@@ -24,17 +24,22 @@ async function sha256Hex(bytes) {
 }
 
 // A damaged snapshot does not always make loadPyodide throw (some hang), so nothing is used
-// unless it holds at least one wasm page and matches the digest stored beside it.
+// unless it holds at least one wasm page and matches the digest stored beside it. A first
+// visit's cache holds no snapshot: it answers null without waiting for the key (which comes
+// from the lock file's download), so the runtime starts at once.
+/** @param {Promise<string | null>} key */
 async function readSnapshot(key) {
   try {
     const cache = await openSnapshotCache();
-    const response = cache && await cache.match(key);
+    if (!cache || (await cache.keys()).length === 0) return null;
+    const name = await key;
+    const response = name && await cache.match(name);
     if (!response) return null;
     const bytes = new Uint8Array(await response.arrayBuffer());
     const expected = response.headers.get(DIGEST_HEADER);
     if (bytes.length >= WASM_PAGE && expected === await sha256Hex(bytes)) return bytes;
     console.warn("prometheus: discarding a damaged start-up snapshot");
-    await cache.delete(key);
+    await cache.delete(name);
     return null;
   } catch {
     return null;
@@ -69,25 +74,29 @@ const SNAPSHOT_IMPORTS = "import dataclasses, hashlib, json";
 
 /**
  * @param {PyodideLoadOptions} options
- * @param {string | null} key the snapshot's Cache Storage key (null: no snapshot)
+ * @param {Promise<string | null> | null} key the snapshot's Cache Storage key (null: no snapshot)
+ * @param {Promise<Uint8Array | null> | null} [saved] readSnapshot(key), when the caller began it
+ *   earlier (the worker does, before its scripts have loaded)
  * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off"}>}
  */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
-async function loadPyodideFast(options, key) {
-  const snapshot = key ? await readSnapshot(key) : null;
+async function loadPyodideFast(options, key, saved = key && readSnapshot(key)) {
+  const snapshot = await saved;
   if (snapshot) {
     try {
       return { pyodide: rebindJsModule(await loadPyodide(Object.assign({}, options, { _loadSnapshot: snapshot }))), snapshot: "used" };
     } catch (error) {
       console.warn("prometheus: start-up snapshot unusable, starting normally", error);
-      try { (await openSnapshotCache()).delete(key); } catch { /* nothing to delete */ }
+      try { const name = await key; if (name) await (await openSnapshotCache()).delete(name); } catch { /* nothing to delete */ }
     }
   }
   if (!key || !self.caches || !self.crypto || !crypto.subtle) {
     return { pyodide: await loadPyodide(options), snapshot: "off" };
   }
   const pyodide = await loadPyodide(Object.assign({}, options, { _makeSnapshot: true }));
+  const name = await key;  // long since known: the runtime took longer than the lock file
+  if (!name) return { pyodide: rebindJsModule(pyodide), snapshot: "off" };
   pyodide.runPython(SNAPSHOT_IMPORTS);
-  storeSnapshot(key, pyodide.makeMemorySnapshot());
+  storeSnapshot(name, pyodide.makeMemorySnapshot());
   return { pyodide: rebindJsModule(pyodide), snapshot: "made" };
 }

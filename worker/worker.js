@@ -31,7 +31,17 @@ if (self.PROMETHEUS_STORE === undefined && QUERY.has("store")) {
 // The SDK's blob bootstrap sets PROMETHEUS_BASE; started directly, the bundle is one level up.
 const BASE = self.PROMETHEUS_BASE || new URL("..", self.location.href).href;
 const INDEX_URL = new URL("pyodide/", BASE).href;
-importScripts(INDEX_URL + "pyodide.js", new URL("worker/snapshot.js", BASE).href, new URL("worker/store.js", BASE).href);
+
+// The bundle's lock file, fetched once: it names the start-up wheels and the runtime digest.
+// It, the core wheel and the look into the snapshot cache start before pyodide.js loads: the
+// runtime starts as soon as that script has run, waiting for none of them.
+const lockFile = fetch(INDEX_URL + "pyodide-lock.json").then((response) => response.json());
+const coreWheel = fetchCore();
+const snapshotKey = self.PROMETHEUS_SNAPSHOT === false ? null : lockSnapshotKey();  // on unless the page opts out
+const savedSnapshot = snapshotKey && readSnapshot(snapshotKey);
+// snapshot.js and store.js are not fetched here: the build puts them in front of this file
+// (build/worker_bundle.py), so the worker's own code is one download.
+importScripts(INDEX_URL + "pyodide.js");
 
 // Start-up stages and the fraction of the download done when each begins.
 const STAGES = [["runtime", 0], ["packages", 0.8], ["core", 0.97], ["restore", 0.98], ["ready", 1]];
@@ -51,9 +61,6 @@ async function gpuReport() {
   }
 }
 
-// The bundle's lock file, fetched once: it names the start-up wheels and the runtime digest.
-const lockFile = fetch(INDEX_URL + "pyodide-lock.json").then((response) => response.json());
-
 // Downloads the core wheel while the runtime starts and resolves {name, bytes} once they match
 // the lock's sha256 (null if anything failed: loadPackage then fetches and reports itself).
 // numpy is not fetched here: ready does not wait for it on a first visit (an empty store),
@@ -69,9 +76,8 @@ function fetchCore() {
     .catch(() => null);
 }
 
-// Snapshots are on unless the page opts out (data-snapshot="false" on the script tag).
-async function snapshotKey() {
-  if (self.PROMETHEUS_SNAPSHOT === false) return null;
+// The start-up snapshot's Cache Storage key: the runtime's digest in the lock file.
+async function lockSnapshotKey() {
   try {
     const digest = (await lockFile).info.prometheus_runtime_sha256;
     return digest ? new URL("snapshot/" + digest, BASE).href : null;
@@ -117,16 +123,18 @@ async function start() {
     post({ type: "progress", stage: STAGES[i][0], fraction: STAGES[i][1] });
   };
   stage(0);
-  const core = fetchCore();
   const webgpu = gpuReport();  // answered by the GPU process meanwhile
   const options = { indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) };
-  const { pyodide, snapshot } = await loadPyodideFast(options, await snapshotKey());
+  // The store opens while the runtime starts (a first open takes 0.1-0.2 s in the browser),
+  // after the look into the snapshot cache: Chromium sizes an origin's quota from the free disk
+  // when its storage is first used, and that must be Cache Storage, where the start-up
+  // snapshot goes (measured: IndexedDB first, a nearly full disk refused every write after a
+  // refused one).
+  const claim = Promise.resolve(savedSnapshot).then(claimStore);
+  claim.catch(() => {});  // awaited below: a failure is reported there, not as unhandled now
+  const { pyodide, snapshot } = await loadPyodideFast(options, snapshotKey, savedSnapshot);
   stage(1);
-  // Opened once the runtime is up, not before: Chromium sizes an origin's quota from the free
-  // disk when its storage is first used, and the start-up snapshot's write must come first
-  // (measured: opened earlier, a nearly full disk refuses every write after a refused one).
-  const claim = claimStore();  // IndexedDB opens while the core installs
-  const wheel = await core;
+  const wheel = await coreWheel;
   const t0 = performance.now();
   if (wheel !== null) installCore(pyodide, wheel);
   timings.install_ms = Math.round(performance.now() - t0);

@@ -4,6 +4,7 @@ Going offline the faithful way means stopping the server: Playwright's offline m
 reach service-worker fetches (microsoft/playwright #2311), and a stopped `ThreadingHTTPServer`
 still answers on the keep-alive connections the browser holds open, so `stop()` closes those
 as well. `deploy(dist)` serves another build on the same origin, as a redeploy would.
+`hold(name)` keeps one file's requests waiting, to see what happens before that download ends.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from serve import make_server
 
+HOLD_LIMIT_S = 120  # a held request is answered after this long even if the test forgot it
+
 
 class BundleServer:
     def __init__(self, dist: Path, prefix: str = "/"):
@@ -26,6 +29,7 @@ class BundleServer:
         self.requests: list[tuple[str, int]] = []  # (path without query, status) in order
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._held: dict[str, threading.Event] = {}  # file name -> released
         self._wrap_handler()
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
@@ -44,6 +48,12 @@ class BundleServer:
                 with owner._lock:
                     owner._connections.discard(self.connection)
                 super().finish()
+
+            def do_GET(self):
+                released = owner._held.get(self.path.split("?", 1)[0].rsplit("/", 1)[-1])
+                if released is not None:
+                    released.wait(HOLD_LIMIT_S)
+                super().do_GET()
 
             def send_response(self, code, message=None):
                 with owner._lock:
@@ -66,6 +76,12 @@ class BundleServer:
         served = self.server.RequestHandlerClass
         self.server.RequestHandlerClass = functools.partial(served.func, directory=str(dist))
         self._close_connections()
+
+    def hold(self, name: str) -> threading.Event:
+        """Requests for files called `name` go unanswered until the returned event is set (or
+        HOLD_LIMIT_S has passed), so a test can see what a page does before a download ends."""
+        self._held[name] = threading.Event()
+        return self._held[name]
 
     def reset_counts(self) -> None:
         with self._lock:
