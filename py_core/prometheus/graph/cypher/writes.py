@@ -75,16 +75,7 @@ def create_part(plan, row, ctx, merge=False):
                 raise CypherTypeError(f"`{var}` is not a node", "InvalidArgumentType", RUNTIME)
             ids.append(v.id)
             continue
-        values = {}
-        if props is not None:
-            for k, x in props(row, ctx).items():
-                x = check_property_value(x)
-                if x is not None:
-                    values[k] = x
-                elif merge:
-                    raise CypherSemanticError(
-                        f"cannot MERGE a node with null property `{k}`", "MergeReadOwnWrites", RUNTIME
-                    )
+        values = _created_properties(props, row, ctx, merge, "node")
         nid = store.add_node(labels, values)
         counters["nodes_created"] += 1
         counters["labels_added"] += len(labels)
@@ -95,16 +86,7 @@ def create_part(plan, row, ctx, merge=False):
         ids.append(nid)
     rels = []
     for i, (var, type_, props, direction) in enumerate(rel_specs):
-        values = {}
-        if props is not None:
-            for k, x in props(row, ctx).items():
-                x = check_property_value(x)
-                if x is not None:
-                    values[k] = x
-                elif merge:
-                    raise CypherSemanticError(
-                        f"cannot MERGE a relationship with null property `{k}`", "MergeReadOwnWrites", RUNTIME
-                    )
+        values = _created_properties(props, row, ctx, merge, "relationship")
         a, b = ids[i], ids[i + 1]
         if direction == "in":
             a, b = b, a
@@ -184,3 +166,19 @@ def apply_each(fns):
         return rows
 
     return apply
+
+
+def _created_properties(props, row, ctx, merge: bool, what: str) -> dict:
+    """The property map of a node or relationship CREATE/MERGE makes: null values are left out
+    (CREATE) or refused (MERGE cannot match on null)."""
+    values = {}
+    if props is not None:
+        for k, x in props(row, ctx).items():
+            x = check_property_value(x)
+            if x is not None:
+                values[k] = x
+            elif merge:
+                raise CypherSemanticError(
+                    f"cannot MERGE a {what} with null property `{k}`", "MergeReadOwnWrites", RUNTIME
+                )
+    return values

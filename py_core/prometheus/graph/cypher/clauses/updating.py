@@ -89,13 +89,6 @@ class UpdatingClauses(ClauseCompilerBase):
                             "RequiresDirectedRelationship",
                             el,
                         )
-                    if el.var is not None and (el.var in scope or el.var in declared):
-                        raise self.error(
-                            CypherSyntaxError,
-                            f"variable `{el.var}` already declared",
-                            "VariableAlreadyBound",
-                            el,
-                        )
                     if el.var is not None:
                         declared.add(el.var)
                     rel_specs.append((el.var, el.types[0], self._create_props(el.props, scope), el.direction))
