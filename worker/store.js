@@ -140,16 +140,6 @@ self.PrometheusStore = (() => {
       return finished(tx).catch(() => { this.early = null; });
     }
 
-    // Whether the store holds no record and no checkpoint (the worker then starts without
-    // numpy: restoring nothing needs it). Only the writer's answer stays true: readers can
-    // see another tab's records arrive at any time.
-    async isEmpty() {
-      const tx = (await this._connection()).transaction(["journal", "checkpoints"], "readonly");
-      const [records, checkpoints] = await Promise.all([
-        request(tx.objectStore("journal").count()), request(tx.objectStore("checkpoints").count())]);
-      return records === 0 && checkpoints === 0;
-    }
-
     async append(entries) {
       await this._continues(entries[0][0] - 1);
       await this._write(["journal"], (tx) => {

@@ -63,8 +63,8 @@ async function gpuReport() {
 
 // Downloads the core wheel while the runtime starts and resolves {name, bytes} once they match
 // the lock's sha256 (null if anything failed: loadPackage then fetches and reports itself).
-// numpy is not fetched here: ready does not wait for it on a first visit (an empty store),
-// and on a slow link it would share the bandwidth with the runtime's own download.
+// numpy is not fetched here: ready does not wait for it (it loads right after), and on a slow
+// link it would share the bandwidth with the runtime's own download.
 function fetchCore() {
   return lockFile
     .then(async (lock) => {
@@ -95,10 +95,8 @@ async function claimStore() {
   const early = [];
   bridge.channel.onmessage = ({ data }) => early.push(data);
   const role = await bridge.claimWriter(() => (takeOver ? takeOver() : early.push({ takeOver: true })));
-  // Only a writer's empty store stays empty until this worker writes: no other tab may.
-  const empty = role === "writer" && await bridge.isEmpty();
-  if (!empty) bridge.readEarly();  // the newest checkpoint, read while numpy and the core load
-  return { bridge, notice, role, empty, early, setTakeOver: (fn) => { takeOver = fn; } };
+  bridge.readEarly();  // the newest checkpoint (if any), read while the runtime and the core load
+  return { bridge, notice, role, early, setTakeOver: (fn) => { takeOver = fn; } };
 }
 
 // numpy is the largest part of the start beyond bare Pyodide (its extension modules load
@@ -141,7 +139,7 @@ async function start() {
   const claimed = await claim;
   const deferNumpy = wheel !== null;
   if (deferNumpy) pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
-  else await pyodide.loadPackage(wheel !== null ? ["numpy"] : ["prometheus-web"], { messageCallback: () => {} });
+  else await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });  // numpy with it
   stage(2);
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;

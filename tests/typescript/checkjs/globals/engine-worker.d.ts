@@ -18,7 +18,6 @@ interface StoreBridge {
   load(): Promise<{ device: string | null; journal: [number, Uint8Array][]; checkpoints: number[] }>;
   readCheckpoint(seq: number): Promise<Uint8Array | null>;
   readEarly(): Promise<void>;
-  isEmpty(): Promise<boolean>;
   append(entries: Iterable<[number, Uint8Array]>): Promise<void>;
   checkpoint(seq: number, data: Uint8Array, keep: number): Promise<void>;
   replace(seq: number, data: Uint8Array): Promise<void>;
