@@ -342,10 +342,11 @@ def test_the_split_reading_of_plain_csv_equals_the_csv_module(header, rows, tail
     from prometheus.graph import csv_columns
 
     text = "\n".join(",".join(r) for r in [header, *rows]) + tail
-    fast = csv_columns._plain_columns(text)
+    fast = csv_columns._SplitTable.of(text)
     if fast is not None:
         header_read, columns_read = csv_columns._rows_to_columns(text, "nodes")
-        assert fast[:2] == (header_read, [list(c) for c in columns_read])
+        assert fast.header == header_read
+        assert [fast.strings(j) for j in range(len(fast.header))] == [list(c) for c in columns_read]
     plain = not any(c in "".join(header + [f for r in rows for f in r]) for c in '",\n\r')
     if plain and rows and all(len(r) == len(header) for r in rows) and header != [""]:
         if not (len(header) == 1 and any(r == [""] for r in rows)):
@@ -364,13 +365,13 @@ def test_integer_ids_read_from_the_bytes_equal_int_of_the_field(rows):
     from prometheus.graph import csv_columns
 
     text = "a:ID,b:ID\n" + "\n".join(f"{t},{n}" for t, n in rows) + "\n"
-    table = csv_columns._plain_columns(text)
+    table = csv_columns._SplitTable.of(text)
     assert table is not None
-    for j, column in enumerate(table[1]):
-        got = csv_columns._integers(table[2], j)
+    for j in range(2):
+        got = table.integers(j)
         if got is not None:
-            assert got.tolist() == [int(v) for v in column]
+            assert got.tolist() == [int(v) for v in table.strings(j)]
     if all(t.lstrip("-").isdigit() and t.count("-") <= t.startswith("-") and len(t) <= 19 for t, _ in rows):
         if all(len(t.lstrip("-")) <= 18 for t, _ in rows):
-            assert csv_columns._integers(table[2], 0) is not None
-    assert csv_columns._integers(table[2], 1) is not None or any(abs(n) >= 10**18 for _, n in rows)
+            assert table.integers(0) is not None
+    assert table.integers(1) is not None or any(abs(n) >= 10**18 for _, n in rows)

@@ -47,64 +47,89 @@ def _boolean(text: str) -> bool:
 def _table(text, what):
     if not isinstance(text, str):
         raise ColumnError(f"{what} CSV must be text, got {type(text).__name__}", what)
-    with collector_paused():  # a row list and a string per field: millions of objects, no cycles
-        return _plain_columns(text) or (*_rows_to_columns(text, what), None)
+    table = _SplitTable.of(text)
+    if table is None:
+        with collector_paused():  # a row list and a string per field: millions of objects, no cycles
+            table = _ReadTable(*_rows_to_columns(text, what))
+    return table
 
 
-def _plain_columns(text):
-    """(header, columns, field bounds) by splitting at commas and newlines, for text the csv
-    module would read the same way: no quotes, no carriage returns, no blank line inside, every
-    line as wide as the header. None otherwise (the csv module then reads it, and names what is
-    wrong). Splitting is ~5x faster: one string per field, no list per row. The bounds (the
-    body's bytes, and each field's first and past-the-end byte, row by column) let `_integers`
-    read a number column without its strings."""
-    if '"' in text or "\r" in text:
+class _ReadTable:
+    """Columns as the csv module reads them: any quoting, every field a string."""
+
+    def __init__(self, header, columns):
+        self.header, self._columns = header, columns
+
+    def strings(self, j):
+        return self._columns[j]
+
+    def integers(self, j):
         return None
-    head, newline, body = text.partition("\n")
-    body = body.rstrip("\n")
-    if not newline or not head or not body or body[0] == "\n" or "\n\n" in body:
-        return None
-    header = head.split(",")
-    width = len(header)
-    rows = body.count("\n") + 1
-    if body.count(",") != rows * (width - 1):
-        return None
-    data = np.frombuffer(body.encode(), dtype=np.uint8)
-    breaks = np.flatnonzero(data == 10)
-    commas = np.flatnonzero(data == 44)
-    if width > 1:  # the same count of commas on every line, not just in total
-        per_line = np.bincount(np.searchsorted(breaks, commas), minlength=rows)
-        if (per_line != width - 1).any():
+
+
+class _SplitTable:
+    """A quote-free CSV body located by its separators' byte offsets. A column becomes strings
+    only when asked (one string per field of the whole body, made once), and an integer column
+    is read from the bytes without strings: a 1M-row id file then never makes its 2M strings."""
+
+    @classmethod
+    def of(cls, text):
+        """The table for text the csv module would read the same way (no quotes, no carriage
+        returns, no blank line inside, every line as wide as the header), else None: the csv
+        module then reads it and names what is wrong."""
+        if '"' in text or "\r" in text:
             return None
-    commas = commas.reshape(rows, width - 1)
-    starts = np.hstack((np.concatenate(([0], breaks + 1))[:, None], commas + 1))
-    ends = np.hstack((commas, np.append(breaks, data.size)[:, None]))
-    fields = body.replace("\n", ",").split(",")
-    return header, [fields[i::width] for i in range(width)], (data, starts, ends)
-
-
-def _integers(bounds, j):
-    """Column `j` of a `_plain_columns` table as int64 when every field is -?[0-9]{1,18}
-    (which int() reads as the same number), read from the bytes in a few array passes; else None."""
-    if bounds is None:
-        return None
-    data, starts, ends = bounds
-    first, end = starts[:, j], ends[:, j]
-    negative = np.zeros(first.size, dtype=bool)
-    has = end > first
-    negative[has] = data[first[has]] == 45  # "-"
-    first = first + negative
-    length = end - first
-    if not first.size or length.min() < 1 or length.max() > 18:
-        return None
-    value = np.zeros(first.size, dtype=np.int64)
-    for k in range(int(length.max())):
-        live = k < length
-        digit = data[np.where(live, first + k, 0)].astype(np.int64) - 48
-        if ((digit < 0) | (digit > 9))[live].any():
+        head, newline, body = text.partition("\n")
+        body = body.rstrip("\n")
+        if not newline or not head or not body or body[0] == "\n" or "\n\n" in body:
             return None
-        value = np.where(live, value * 10 + digit, value)
-    return np.where(negative, -value, value)
+        header = head.split(",")
+        width = len(header)
+        rows = body.count("\n") + 1
+        if body.count(",") != rows * (width - 1):
+            return None
+        data = np.frombuffer(body.encode(), dtype=np.uint8)
+        separators = np.append(np.flatnonzero((data == 10) | (data == 44)), data.size)
+        grid = separators.reshape(rows, width)  # the byte after each field, row by column
+        # The counts of commas and newlines are right in total; when every line but the last
+        # ends at a newline, all newlines are at line ends, so every line has width-1 commas.
+        if not (data[grid[:-1, -1]] == 10).all():
+            return None
+        return cls(header, body, data, grid)
+
+    def __init__(self, header, body, data, grid):
+        self.header, self._body, self._data, self._grid = header, body, data, grid
+        self._fields = None
+
+    def strings(self, j):
+        if self._fields is None:
+            with collector_paused():  # millions of strings, no cycles
+                self._fields = self._body.replace("\n", ",").split(",")
+        return self._fields[j :: len(self.header)]
+
+    def integers(self, j):
+        """Column `j` as int64 when every field is -?[0-9]{1,18} (which int() reads as the same
+        number), from the bytes in one array pass per digit; else None."""
+        data, grid = self._data, self._grid
+        end = grid[:, j]
+        first = grid[:, j - 1] + 1 if j else np.concatenate(([0], grid[:-1, -1] + 1))
+        negative = (end > first) & (data[np.minimum(first, data.size - 1)] == 45)  # "-"
+        first = first + negative
+        length = end - first
+        if length.min() < 1 or length.max() > 18:
+            return None
+        widest = int(length.max())
+        value = np.zeros(first.size, dtype=np.int64)
+        for k in range(widest):  # digits aligned at the field's end; before its first, a 0
+            at = end - (widest - k)
+            digit = data[np.maximum(at, 0)] - np.uint8(48)
+            outside = at < first
+            if (digit[~outside] > 9).any():
+                return None
+            digit[outside] = 0
+            value *= 10
+            value += digit
+        return np.where(negative, -value, value)
 
 
 def _rows_to_columns(text, what):
@@ -158,11 +183,14 @@ def _convert(column, kind, where):
         raise
 
 
-def _ids(column, id_type, where, parsed=None):
-    """An id column: str values, or for integer ids an int64 array (`parsed`, from the bytes,
-    when `_integers` could read them)."""
-    if id_type == "integer" and parsed is not None:
-        return parsed
+def _ids(table, j, id_type, where):
+    """An id column: str values, or for integer ids an int64 array (from the bytes when the
+    table can read them so)."""
+    if id_type == "integer":
+        parsed = table.integers(j)
+        if parsed is not None:
+            return parsed
+    column = table.strings(j)
     if "" in column:
         row = column.index("")
         raise ColumnError(f"{where} row {row} (line {row + 2}): an id cannot be empty", where, row)
@@ -184,28 +212,28 @@ def nodes_from_csv(text: str, id_type: str = "string", labels: str | None = None
     """The `nodes` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header;
     `labels` labels every row when the header has no :LABEL column (neo4j-admin's `--nodes=L=file`)."""
     _check_id_type(id_type)
-    header, columns, bounds = _table(text, "nodes")
+    table = _table(text, "nodes")
     out: dict = {"properties": {}}
     if labels is not None:
         out["labels"] = labels
-    for j, (field, column) in enumerate(zip(header, columns)):
+    for j, field in enumerate(table.header):
         name, kind = _split(field, "nodes")
         where = f"nodes CSV column {field!r}"
         role = kind.upper()
         if role == "ID":
             if "id" in out:
                 raise ColumnError(f"{where}: a second :ID column", field)
-            out["id"] = _ids(column, id_type, where, _integers(bounds, j) if id_type == "integer" else None)
+            out["id"] = _ids(table, j, id_type, where)
             if name:
                 out["properties"][name] = out["id"]
         elif role == "LABEL":
-            out["labels"] = [[x for x in v.split(";") if x] for v in column]
+            out["labels"] = [[x for x in v.split(";") if x] for v in table.strings(j)]
         elif role in ("START_ID", "END_ID", "TYPE"):
             raise ColumnError(f"{where}: {kind} belongs in a relationships CSV", field)
         else:
             if not name:
                 raise ColumnError(f"{where}: a property column needs a name", field)
-            out["properties"][name] = _convert(column, kind.lower(), where)
+            out["properties"][name] = _convert(table.strings(j), kind.lower(), where)
     return out
 
 
@@ -213,25 +241,24 @@ def relationships_from_csv(text: str, id_type: str = "string", type: str | None 
     """The `relationships` mapping of `Graph.load_columns` from CSV text with a neo4j-admin header;
     `type` types every row when the header has no :TYPE column (neo4j-admin's `--relationships=T=file`)."""
     _check_id_type(id_type)
-    header, columns, bounds = _table(text, "relationships")
+    table = _table(text, "relationships")
     out: dict = {"properties": {}}
     if type is not None:
         out["type"] = type
-    for j, (field, column) in enumerate(zip(header, columns)):
+    for j, field in enumerate(table.header):
         name, kind = _split(field, "relationships")
         where = f"relationships CSV column {field!r}"
         role = kind.upper()
         if role in ("START_ID", "END_ID"):
-            parsed = _integers(bounds, j) if id_type == "integer" else None
-            out["start" if role == "START_ID" else "end"] = _ids(column, id_type, where, parsed)
+            out["start" if role == "START_ID" else "end"] = _ids(table, j, id_type, where)
         elif role == "TYPE":
-            out["type"] = list(column)
+            out["type"] = list(table.strings(j))
         elif role in ("ID", "LABEL"):
             raise ColumnError(f"{where}: {kind} belongs in a nodes CSV", field)
         else:
             if not name:
                 raise ColumnError(f"{where}: a property column needs a name", field)
-            out["properties"][name] = _convert(column, kind.lower(), where)
+            out["properties"][name] = _convert(table.strings(j), kind.lower(), where)
     for role, key in ((":START_ID", "start"), (":END_ID", "end"), (":TYPE", "type")):
         if key not in out:
             raise ColumnError(f"relationships CSV: the header has no {role} column", role)
