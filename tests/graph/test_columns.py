@@ -375,3 +375,35 @@ def test_integer_ids_read_from_the_bytes_equal_int_of_the_field(rows):
         if all(len(t.lstrip("-")) <= 18 for t, _ in rows):
             assert table.integers(0) is not None
     assert table.integers(1) is not None or any(abs(n) >= 10**18 for _, n in rows)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda width: st.lists(
+            st.lists(st.text(alphabet="0123456789", min_size=0, max_size=20), min_size=width, max_size=width),
+            min_size=1,
+            max_size=6,
+        )
+    )
+)
+def test_an_all_digit_table_is_read_at_once_and_equals_int_of_each_field(rows):
+    """A file of nothing but digits (an edge list) is parsed by numpy in one call; where every
+    field is 1 to 18 digits that gives int() of each field, and otherwise the column is read
+    field by field (or not as integers at all)."""
+    from prometheus.graph import csv_columns
+
+    width = len(rows[0])
+    text = ",".join(f"c{j}:ID" for j in range(width)) + "\n" + "\n".join(",".join(r) for r in rows) + "\n"
+    table = csv_columns._SplitTable.of(text)
+    if table is None:  # a one-column file with an empty field has a blank line: csv module's job
+        assert width == 1 and any(r == [""] for r in rows)
+        return
+    _, columns = csv_columns._rows_to_columns(text, "nodes")  # the fields as the csv module reads them
+    assert table._digits_only() == all(1 <= len(f) <= 18 for c in columns for f in c)
+    for j, column in enumerate(columns):
+        got = table.integers(j)
+        if all(1 <= len(f) <= 18 for f in column):
+            assert got is not None and got.tolist() == [int(f) for f in column]
+        else:
+            assert got is None

@@ -100,6 +100,8 @@ class _SplitTable:
     def __init__(self, header, body, data, grid):
         self.header, self._body, self._data, self._grid = header, body, data, grid
         self._fields = None
+        self._numbers: np.ndarray | None = None
+        self._all_digits: bool | None = None
 
     def strings(self, j):
         if self._fields is None:
@@ -109,7 +111,12 @@ class _SplitTable:
 
     def integers(self, j):
         """Column `j` as int64 when every field is -?[0-9]{1,18} (which int() reads as the same
-        number), from the bytes in one array pass per digit; else None."""
+        number), from the bytes; else None."""
+        if self._digits_only():
+            if self._numbers is None:  # numpy's C parser reads the whole table at once
+                flat = np.fromstring(self._body.replace("\n", ","), dtype=np.int64, sep=",")
+                self._numbers = flat.reshape(self._grid.shape)
+            return self._numbers[:, j].copy()
         data, grid = self._data, self._grid
         end = grid[:, j]
         first = grid[:, j - 1] + 1 if j else np.concatenate(([0], grid[:-1, -1] + 1))
@@ -130,6 +137,19 @@ class _SplitTable:
             value *= 10
             value += digit
         return np.where(negative, -value, value)
+
+    def _digits_only(self):
+        """Whether every field of the table is [0-9]{1,18} (an all-integer file such as an edge
+        list): then every byte but the separators is a digit, and no field is empty or longer."""
+        if self._all_digits is None:
+            data, ends = self._data, self._grid.ravel()
+            lengths = np.diff(ends, prepend=-1) - 1
+            self._all_digits = bool(
+                np.count_nonzero(data - np.uint8(48) > 9) == ends.size - 1
+                and lengths.min() >= 1
+                and lengths.max() <= 18
+            )
+        return self._all_digits
 
 
 def _rows_to_columns(text, what):
