@@ -23,7 +23,7 @@ ROOT = BUILD_DIR.parent
 sys.path.insert(0, str(BUILD_DIR))
 
 from api_docs import write as write_api_docs  # noqa: E402
-from bytecode import compile_for_pyodide  # noqa: E402
+from bytecode import compile_for_pyodide, compiled_stdlib  # noqa: E402
 from core_wheel import build_wheel, core_metadata  # noqa: E402
 from declared_packages import STARTUP_PACKAGES, declared_packages  # noqa: E402
 from pwa_manifest import write_sw_manifest  # noqa: E402
@@ -104,7 +104,12 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
     lock = official_lock(runtime)
     out = dist / "pyodide"
     for name in RUNTIME_FILES:
-        install_file(runtime / name, out / name, report, dist)
+        source = (
+            compiled_stdlib(runtime, cache / "stdlib-bytecode", report.log)
+            if name == "python_stdlib.zip"
+            else runtime / name
+        )
+        install_file(source, out / name, report, dist)
 
     fetcher = PackageFetcher(cache / f"pyodide-{PYODIDE_VERSION}", report.log, use_network=not offline)
     try:
@@ -154,7 +159,7 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
         "unvendored_tests": False,
     }
     # Identifies the interpreter a start-up snapshot was taken from (worker/snapshot.js).
-    runtime_digest = hashlib.sha256("".join(sha256_of(runtime / name) for name in RUNTIME_FILES).encode())
+    runtime_digest = hashlib.sha256("".join(sha256_of(out / name) for name in RUNTIME_FILES).encode())
     info = dict(lock["info"], prometheus_runtime_sha256=runtime_digest.hexdigest())
     trimmed = {"info": info, "packages": packages}
     lock_path = cache / "pyodide-lock.json"

