@@ -72,31 +72,35 @@ function rebindJsModule(pyodide) {
 // (about 0.1 s). Only the runtime's own modules: the snapshot is keyed by the runtime alone.
 const SNAPSHOT_IMPORTS = "import dataclasses, hashlib, json";
 
+const nothing = async () => {};
+
 /**
  * @param {PyodideLoadOptions} options
  * @param {Promise<string | null> | null} key the snapshot's Cache Storage key (null: no snapshot)
  * @param {Promise<Uint8Array | null> | null} [saved] readSnapshot(key), when the caller began it
  *   earlier (the worker does, before its scripts have loaded)
- * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off"}>}
+ * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", keepSnapshot: () => Promise<void>}>}
+ *   keepSnapshot: writes a snapshot made by this start to Cache Storage; the caller calls it once
+ *   it is idle (hashing and writing 20 MB took 50-150 ms of a cold start's critical path)
  */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
 async function loadPyodideFast(options, key, saved = key && readSnapshot(key)) {
   const snapshot = await saved;
   if (snapshot) {
     try {
-      return { pyodide: rebindJsModule(await loadPyodide(Object.assign({}, options, { _loadSnapshot: snapshot }))), snapshot: "used" };
+      return { pyodide: rebindJsModule(await loadPyodide(Object.assign({}, options, { _loadSnapshot: snapshot }))), snapshot: "used", keepSnapshot: nothing };
     } catch (error) {
       console.warn("prometheus: start-up snapshot unusable, starting normally", error);
       try { const name = await key; if (name) await (await openSnapshotCache()).delete(name); } catch { /* nothing to delete */ }
     }
   }
   if (!key || !self.caches || !self.crypto || !crypto.subtle) {
-    return { pyodide: await loadPyodide(options), snapshot: "off" };
+    return { pyodide: await loadPyodide(options), snapshot: "off", keepSnapshot: nothing };
   }
   const pyodide = await loadPyodide(Object.assign({}, options, { _makeSnapshot: true }));
   const name = await key;  // long since known: the runtime took longer than the lock file
-  if (!name) return { pyodide: rebindJsModule(pyodide), snapshot: "off" };
+  if (!name) return { pyodide: rebindJsModule(pyodide), snapshot: "off", keepSnapshot: nothing };
   pyodide.runPython(SNAPSHOT_IMPORTS);
-  storeSnapshot(name, pyodide.makeMemorySnapshot());
-  return { pyodide: rebindJsModule(pyodide), snapshot: "made" };
+  const bytes = pyodide.makeMemorySnapshot();
+  return { pyodide: rebindJsModule(pyodide), snapshot: "made", keepSnapshot: () => storeSnapshot(name, bytes) };
 }

@@ -96,7 +96,8 @@ async function claimStore() {
   bridge.channel.onmessage = ({ data }) => early.push(data);
   const role = await bridge.claimWriter(() => (takeOver ? takeOver() : early.push({ takeOver: true })));
   bridge.readEarly();  // the newest checkpoint (if any), read while the runtime and the core load
-  return { bridge, notice, role, early, setTakeOver: (fn) => { takeOver = fn; } };
+  const persisted = PrometheusStore.persisted();  // asked of the browser meanwhile too
+  return { bridge, notice, role, early, persisted, setTakeOver: (fn) => { takeOver = fn; } };
 }
 
 // numpy is the largest part of the start beyond bare Pyodide (its extension modules load
@@ -130,19 +131,20 @@ async function start() {
   // refused one).
   const claim = Promise.resolve(savedSnapshot).then(claimStore);
   claim.catch(() => {});  // awaited below: a failure is reported there, not as unhandled now
-  const { pyodide, snapshot } = await loadPyodideFast(options, snapshotKey, savedSnapshot);
+  const { pyodide, snapshot, keepSnapshot } = await loadPyodideFast(options, snapshotKey, savedSnapshot);
   stage(1);
   const wheel = await coreWheel;
   const t0 = performance.now();
   if (wheel !== null) installCore(pyodide, wheel);
   timings.install_ms = Math.round(performance.now() - t0);
-  const claimed = await claim;
   const deferNumpy = wheel !== null;
   if (deferNumpy) pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
   else await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });  // numpy with it
   stage(2);
+  // The core imports while the store's last IndexedDB steps finish in the browser.
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
+  const claimed = await claim;
   stage(3);
   const { report, deliver } = await restoreStore(pyodide, claimed);
   const capabilities = { webgpu: await webgpu, crossOriginIsolated: self.crossOriginIsolated === true, snapshot, store: report };
@@ -155,6 +157,7 @@ async function start() {
     pyodide.runPython("import prometheus.store.browser; prometheus.store.browser.settle()");
   }
   deliver();  // other tabs' records, buffered until everything they may need is loaded
+  keepSnapshot();  // hashing and writing 20 MB waits until the page has what it asked for
   return { pyodide, rpc };
 }
 
@@ -165,7 +168,7 @@ async function restoreStore(pyodide, claimed) {
   const { bridge, notice, role, early } = claimed;
   const python = pyodide.pyimport("prometheus.store.browser");
   const progress = (stage, fraction) => post({ type: "progress", stage, fraction: 0.98 + 0.02 * fraction });
-  const report = (await python.open_browser(bridge, STORE.name, role, await PrometheusStore.persisted(), progress)).toJs({ dict_converter: Object.fromEntries });
+  const report = (await python.open_browser(bridge, STORE.name, role, await claimed.persisted, progress)).toJs({ dict_converter: Object.fromEntries });
   const takeOver = () => python.become_writer().then(() => notice({ event: "role", role: "writer" }));
   const receive = (message) => (message.takeOver ? takeOver() : python.receive(message.reload ? null : message.seq, message.reload ? null : message.data));
   const deliver = () => {

@@ -330,7 +330,24 @@ def test_records_carry_unique_ids_their_device_and_time():
     assert len(records) >= 5
     other = MemoryBackend()
     open_store(other)
-    assert run_coroutine(other.load()).device != device
+    call("graph.run", {"query": "CREATE (:A)"})
+    assert run_coroutine(other.load()).device not in (device, None)
+
+
+def test_opening_a_store_writes_nothing_and_its_first_write_keeps_its_device_id():
+    """A start is read-only (a first visit's start used to spend a write transaction on the id):
+    the id is written with the first record, before it, and a restart reads the same id."""
+    backend = MemoryBackend()
+    open_store(backend)
+    assert backend.transactions == 0 and backend.stored.device is None
+    call("graph.run", {"query": "CREATE (:A {k: 1})"})
+    device = backend.stored.device
+    assert device is not None and files.Record.from_bytes(backend.stored.journal[0][1]).device == device
+    restarted = copy_of(backend)
+    open_store(restarted)
+    call("graph.run", {"query": "CREATE (:A {k: 2})"})
+    assert restarted.stored.device == device
+    assert {files.Record.from_bytes(d).device for _, d in restarted.stored.journal} == {device}
 
 
 def test_directory_store_survives_the_process_and_checks_as_it_reads(tmp_path):

@@ -30,6 +30,8 @@ class Mismatch(Exception):
 
 @dataclass(frozen=True)
 class Param:
+    """One parameter of an RPC function, as its annotation types it."""
+
     name: str
     type: Any
     default: Any  # inspect.Parameter.empty when required
@@ -38,6 +40,8 @@ class Param:
 
 @dataclass(frozen=True)
 class Signature:
+    """What a page may send an RPC function and gets back (validation, docs, .d.ts)."""
+
     params: tuple[Param, ...]
     returns: Any
     doc: str

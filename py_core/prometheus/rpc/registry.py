@@ -53,6 +53,8 @@ DEFAULT_NAMESPACE = "core"
 
 @dataclass(frozen=True)
 class Method:
+    """A registered RPC method: the function and what serving it takes."""
+
     name: str
     function: Callable[..., Any]
     packages: tuple[str, ...]  # Pyodide packages the call needs beyond numpy

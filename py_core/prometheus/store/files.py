@@ -43,6 +43,8 @@ def now_ms() -> int:
 
 @dataclass
 class Record:
+    """One committed change: the parts it touched, as each part's own bytes."""
+
     seq: int
     parts: dict[str, bytes]
     device: str | None  # None in a store that was never opened (memory, tests)
@@ -71,6 +73,8 @@ class Record:
 
 @dataclass
 class Checkpoint:
+    """The whole state at `seq`: every part's bytes."""
+
     seq: int
     parts: dict[str, bytes]
     device: str | None  # None in a store that was never opened (memory, tests)

@@ -55,6 +55,7 @@ class Store:
         self.backend = backend if backend is not None else MemoryBackend()
         self.name = name
         self.device: str | None = None
+        self._device_saved = False  # a new store's id is written with its first write
         self.seq = 0
         self.role = "writer"
         self.protected = False  # the browser promised not to evict this site's data (storage.persist)
@@ -84,9 +85,9 @@ class Store:
         stored = await self.backend.load()
         clock.lap("read")
         self.device = stored.device
-        if self.device is None:
+        self._device_saved = self.device is not None
+        if self.device is None:  # saved by the first write (_save_device): a start writes nothing
             self.device = files.new_id()[:16]
-            await self.backend.set_device(self.device)
         self.problems = []
         self._pending = {}
         checkpoint = await self._newest_good_checkpoint(stored.checkpoints)
@@ -241,6 +242,7 @@ class Store:
         record = Record(self.seq + 1, ops, self.device)
         data = record.to_bytes()
         try:
+            await self._save_device()
             await self.backend.append([(record.seq, data)])
         except DatabaseLost:
             # This session's state, with this call's changes, is the state at record.seq: it
@@ -252,8 +254,14 @@ class Store:
     async def _rewrite(self, seq: int, data: bytes | None = None) -> None:
         if self.device is not None:
             await self.backend.set_device(self.device)
+            self._device_saved = True
         await self.backend.replace(seq, data or Checkpoint(seq, self._state(), self.device).to_bytes())
         self._checkpoint_seq, self._journal_records, self._journal_bytes = seq, 0, 0
+
+    async def _save_device(self) -> None:
+        if not self._device_saved and self.device is not None:
+            await self.backend.set_device(self.device)
+            self._device_saved = True
 
     def _committed(self, record: tuple[int, bytes]) -> None:
         self._journal_records += 1
@@ -310,6 +318,7 @@ class Store:
         data = Checkpoint(self.seq, self._state(), self.device).to_bytes()
         keep = self._checkpoint_seq if self._checkpoint_seq < self.seq else self.seq
         try:
+            await self._save_device()
             await self.backend.checkpoint(self.seq, data, keep)
         except DatabaseLost:
             await self._rewrite(self.seq, data)
@@ -322,6 +331,7 @@ class Store:
         """Keep the state that could be read and drop the damaged rest (caller holds `lock`)."""
         lost = list(self.problems)
         data = Checkpoint(self.seq, self._state(), self.device).to_bytes()
+        await self._save_device()
         await self.backend.replace(self.seq, data)
         self.problems = []
         self._checkpoint_seq, self._journal_records, self._journal_bytes = self.seq, 0, 0
@@ -352,6 +362,7 @@ class Store:
             raise
         seq = self.seq + 1  # an import is a new generation: other tabs see the seq move on
         try:
+            await self._save_device()
             await self.backend.replace(seq, Checkpoint(seq, checkpoint.parts, self.device).to_bytes())
         except BaseException:
             self._load_checkpoint(Checkpoint(self.seq, before, self.device))
@@ -364,6 +375,8 @@ class Store:
     async def catch_up(self) -> int:
         """Replay records another tab committed since ours (caller holds `lock`); returns how many."""
         stored = await self.backend.load()
+        if stored.device is not None:  # the writer's id, which this tab writes as from now on
+            self.device, self._device_saved = stored.device, True
         if (
             stored.checkpoints
             and stored.checkpoints[-1] > self.seq
