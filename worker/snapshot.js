@@ -80,8 +80,8 @@ const nothing = async () => {};
  * @param {Promise<Uint8Array | null> | null} [saved] readSnapshot(key), when the caller began it
  *   earlier (the worker does, before its scripts have loaded)
  * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", keepSnapshot: () => Promise<void>}>}
- *   keepSnapshot: writes a snapshot made by this start to Cache Storage; the caller calls it once
- *   it is idle (hashing and writing 20 MB took 50-150 ms of a cold start's critical path)
+ *   keepSnapshot: writes a snapshot made by this start to Cache Storage, called by the worker
+ *   once ready is posted (hashing and writing 20 MB, off the path to ready)
  */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
 async function loadPyodideFast(options, key, saved = key && readSnapshot(key)) {

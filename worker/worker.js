@@ -151,13 +151,13 @@ async function start() {
   stage(4);
   timings.numpy = deferNumpy ? "after ready" : "before ready";
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
+  keepSnapshot();  // hashing and writing 20 MB off the path to ready, beside numpy's download
   if (deferNumpy) {
     await pyodide.loadPackage(["numpy"], { messageCallback: () => {} });
     pyodide.runPython("import prometheus.deferred; prometheus.deferred.arrive('numpy')");
     pyodide.runPython("import prometheus.store.browser; prometheus.store.browser.settle()");
   }
   deliver();  // other tabs' records, buffered until everything they may need is loaded
-  keepSnapshot();  // hashing and writing 20 MB waits until the page has what it asked for
   return { pyodide, rpc };
 }
 
