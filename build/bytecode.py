@@ -65,8 +65,7 @@ def pyc_name(source_name: str) -> str:
 def compile_for_pyodide(runtime_dir: Path, sources: dict[str, bytes], cache_dir: Path, log=print) -> dict:
     """{pyc entry name: bytes} for the `.py` entries of `sources` (entry name -> source bytes)."""
     python = {name: data for name, data in sources.items() if name.endswith(".py")}
-    key = hashlib.sha256(CACHE_FORMAT.encode())
-    key.update(hashlib.sha256((runtime_dir / "package.json").read_bytes()).digest())
+    key = _cache_key(runtime_dir)
     for name in sorted(python):
         key.update(name.encode() + b"\0" + hashlib.sha256(python[name]).digest())
     cached = cache_dir / f"{key.hexdigest()}.json"
@@ -89,8 +88,7 @@ def compiled_stdlib(runtime_dir: Path, cache_dir: Path, log=print) -> Path:
     cannot compile keeps its source); entries keep their order and dates, so the same stock zip
     gives the same bytes."""
     stock = runtime_dir / "python_stdlib.zip"
-    key = hashlib.sha256(CACHE_FORMAT.encode())
-    key.update(hashlib.sha256((runtime_dir / "package.json").read_bytes()).digest())
+    key = _cache_key(runtime_dir)
     key.update(hashlib.sha256(stock.read_bytes()).digest())
     out = cache_dir / f"python_stdlib-{key.hexdigest()[:16]}.zip"
     if out.exists():
@@ -112,6 +110,14 @@ def compiled_stdlib(runtime_dir: Path, cache_dir: Path, log=print) -> Path:
                 target.writestr(info, data)
     partial.replace(out)
     return out
+
+
+def _cache_key(runtime_dir: Path):
+    """A sha256 to extend with what is compiled: bytecode depends on the cache format and on the
+    Pyodide that compiles it."""
+    key = hashlib.sha256(CACHE_FORMAT.encode())
+    key.update(hashlib.sha256((runtime_dir / "package.json").read_bytes()).digest())
+    return key
 
 
 def _compile(runtime_dir: Path, python: dict[str, bytes], prefix: str, strict: bool) -> dict[str, bytes]:

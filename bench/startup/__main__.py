@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "build"))
 
 from pwa_manifest import write_sw_manifest  # noqa: E402 - build/ is scripts, not a package
+from pyodide_runtime import RUNTIME_FILES  # noqa: E402
 
 from serve import make_server  # noqa: E402
 from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, build_bundle  # noqa: E402
@@ -68,14 +69,7 @@ window.__ready = new Promise((resolve) => { worker.onmessage = () => resolve(per
 # Pyodide's own files as published (build/node_modules/pyodide, the pinned npm package), served
 # from a folder of their own for the stock peer.
 STOCK_FOLDER = "bench-stock-pyodide"
-STOCK_FILES = (
-    "pyodide.js",
-    "pyodide.mjs",
-    "pyodide.asm.js",
-    "pyodide.asm.wasm",
-    "python_stdlib.zip",
-    "pyodide-lock.json",
-)
+STOCK_FILES = (*RUNTIME_FILES, "pyodide-lock.json")
 BARE_STOCK_WORKER = BARE_FILE_WORKER.replace("/pyodide/", f"/{STOCK_FOLDER}/")
 BARE_STOCK_PAGE = BARE_FILE_PAGE.replace("/bench-bare-worker.js", "/bench-bare-stock-worker.js")
 

@@ -350,6 +350,22 @@ def test_opening_a_store_writes_nothing_and_its_first_write_keeps_its_device_id(
     assert {files.Record.from_bytes(d).device for _, d in restarted.stored.journal} == {device}
 
 
+def test_a_tab_that_opened_before_the_first_write_adopts_the_writers_device_id():
+    """Two tabs open an empty store; neither writes at start, so each has an unsaved id of its
+    own. When the writer's first write has saved its id, this tab, catching up and later taking
+    over, writes as that id and never replaces it."""
+    backend = MemoryBackend()
+    open_store(backend)
+    own = session().device
+    assert own is not None and backend.stored.device is None
+    writer = "d" * 16  # what the other tab's first write saved
+    run_coroutine(backend.set_device(writer))
+    assert run_coroutine(session().catch_up()) == 0
+    call("graph.run", {"query": "CREATE (:A {k: 1})"})  # this tab took over and writes
+    assert backend.stored.device == writer
+    assert files.Record.from_bytes(backend.stored.journal[-1][1]).device == writer
+
+
 def test_directory_store_survives_the_process_and_checks_as_it_reads(tmp_path):
     path = tmp_path / "learner"
     fill(DirectoryBackend(path), 12)

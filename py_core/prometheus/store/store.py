@@ -252,9 +252,8 @@ class Store:
         return record.seq, data
 
     async def _rewrite(self, seq: int, data: bytes | None = None) -> None:
-        if self.device is not None:
-            await self.backend.set_device(self.device)
-            self._device_saved = True
+        self._device_saved = False  # the database lost it with the rest
+        await self._save_device()
         await self.backend.replace(seq, data or Checkpoint(seq, self._state(), self.device).to_bytes())
         self._checkpoint_seq, self._journal_records, self._journal_bytes = seq, 0, 0
 
