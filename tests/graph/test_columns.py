@@ -311,6 +311,41 @@ def test_bad_csv_is_refused_naming_column_and_row(text, kind, column, row, messa
     assert (info.value.column, info.value.row) == (column, row)
 
 
+@pytest.mark.parametrize(
+    "nodes_csv, relationships_csv, message",
+    [
+        (
+            "id:ID\n1\nx2\n",
+            ":START_ID,:END_ID,:TYPE\n1,1,R\n",
+            "nodes CSV column 'id:ID' row 1 (line 3): 'x2' is not int",
+        ),
+        (
+            "id:ID\n1\n2\n",
+            ":START_ID,:END_ID,:TYPE\n1,2,R\n2,-,R\n",
+            "column ':END_ID' row 1 (line 3): '-' is not int",
+        ),
+        (
+            "id:ID,n\n1,2\n,3\n",
+            ":START_ID,:END_ID,:TYPE\n1,1,R\n",
+            "nodes CSV column 'id:ID' row 1 (line 3): an id cannot be empty",
+        ),
+        ("id:ID\n1\n2\n", ":START_ID,:END_ID,:TYPE\n1,2,R\n2,3,R\n", "relationships.end row 1"),
+    ],
+)
+def test_bad_integer_id_csv_is_refused_by_graph_import_and_changes_nothing(
+    nodes_csv, relationships_csv, message
+):
+    """The integer-id files that the byte reader declines (a non-digit, a lone sign, an empty id,
+    an endpoint no node has) are refused naming the field, and the graph keeps what it had."""
+    assert "result" in rpc_envelope("graph.clear")
+    rpc_envelope("graph.run", {"query": "CREATE (:Kept {k: 1})"})
+    before = rpc_envelope("graph.save")["result"]["snapshot"]
+    params = {"nodes_csv": nodes_csv, "relationships_csv": relationships_csv, "id_type": "integer"}
+    error = rpc_envelope("graph.import", params)["error"]
+    assert error["type"] == "ColumnError" and message in error["message"], error
+    assert rpc_envelope("graph.save")["result"]["snapshot"] == before
+
+
 def test_graph_import_rpc_adds_to_the_session_graph_or_refuses_whole():
     assert "result" in rpc_envelope("graph.clear")
     ok = rpc_envelope("graph.import", {"nodes_csv": NODES_CSV, "relationships_csv": RELS_CSV})["result"]
