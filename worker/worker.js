@@ -38,7 +38,7 @@ const INDEX_URL = new URL("pyodide/", BASE).href;
 const lockFile = fetch(INDEX_URL + "pyodide-lock.json").then((response) => response.json());
 const coreWheel = fetchCore();
 const snapshotKey = self.PROMETHEUS_SNAPSHOT === false ? null : lockSnapshotKey();  // on unless the page opts out
-const savedSnapshot = snapshotKey && readSnapshot(snapshotKey);
+const savedSnapshot = snapshotKey && findSnapshot(snapshotKey);
 // snapshot.js and store.js are not fetched here: the build puts them in front of this file
 // (build/worker_bundle.py), so the worker's own code is one download.
 importScripts(INDEX_URL + "pyodide.js");
@@ -76,11 +76,14 @@ function fetchCore() {
     .catch(() => null);
 }
 
-// The start-up snapshot's Cache Storage key: the runtime's digest in the lock file.
+// The start-up snapshot's Cache Storage key: the digests of what it holds, the runtime and the
+// core (both in the lock file).
 async function lockSnapshotKey() {
   try {
-    const digest = (await lockFile).info.prometheus_runtime_sha256;
-    return digest ? new URL("snapshot/" + digest, BASE).href : null;
+    const lock = await lockFile;
+    const runtime = lock.info.prometheus_runtime_sha256;
+    const core = lock.packages["prometheus-web"].sha256;
+    return runtime && core ? new URL("snapshot/" + runtime + "/" + core, BASE).href : null;
   } catch {
     return null;
   }
@@ -105,15 +108,27 @@ async function claimStore() {
 // so `ready` comes first. `prometheus.deferred` stands in for numpy, which loads right after
 // `ready`; the store is read and verified (and its settings restored) before ready, and the
 // parts that need numpy once it arrives (Store.settle); requests wait for both (they await the
-// whole start). So the core is not installed by
-// loadPackage, which would load numpy with it: its verified wheel (pure Python) goes on
-// sys.path as it is, imported from the zip, which costs ~1 ms where unpacking took ~0.1 s.
-function installCore(pyodide, wheel) {
-  const path = "/lib/" + wheel.name;
-  pyodide.FS.writeFile(path, new Uint8Array(wheel.bytes));
-  pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(path) + ")");
-  pyodide.loadedPackages["prometheus-web"] = "default channel";  // as loadPackage records it
-}
+// whole start). So the core is not installed by loadPackage, which would load numpy with it:
+// its verified wheel (pure Python) goes on sys.path as it is, imported from the zip, which costs
+// ~1 ms where unpacking took ~0.1 s. That state, with the modules a start imports, is what the
+// start-up snapshot keeps (worker/snapshot.js), so a warm start imports nothing.
+const CORE_IMPORTS = "import prometheus.deferred; prometheus.deferred.defer('numpy'); import prometheus.rpc, prometheus.store.browser";
+
+/** @type {Preparation} */
+const preparation = {
+  async prepare(pyodide) {
+    const wheel = await coreWheel;
+    if (wheel === null) return false;
+    pyodide.FS.writeFile("/lib/" + wheel.name, new Uint8Array(wheel.bytes));
+    pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify("/lib/" + wheel.name) + "); " + CORE_IMPORTS);
+    return true;
+  },
+  async restoreFiles(FS) {  // the wheel the snapshot's sys.path names: the key holds its digest
+    const wheel = await coreWheel;
+    if (wheel !== null) FS.writeFile("/lib/" + wheel.name, new Uint8Array(wheel.bytes));
+    return wheel !== null;
+  },
+};
 
 async function start() {
   const timings = {};  // milliseconds at which each stage began, since the worker started
@@ -131,17 +146,12 @@ async function start() {
   // refused one).
   const claim = Promise.resolve(savedSnapshot).then(claimStore);
   claim.catch(() => {});  // awaited below: a failure is reported there, not as unhandled now
-  const { pyodide, snapshot, keepSnapshot } = await loadPyodideFast(options, snapshotKey, savedSnapshot);
+  const { pyodide, snapshot, keepSnapshot, prepared } = await loadPyodideFast(options, snapshotKey, savedSnapshot, preparation);
   stage(1);
-  const wheel = await coreWheel;
-  const t0 = performance.now();
-  if (wheel !== null) installCore(pyodide, wheel);
-  timings.install_ms = Math.round(performance.now() - t0);
-  const deferNumpy = wheel !== null;
-  if (deferNumpy) pyodide.runPython("import prometheus.deferred; prometheus.deferred.defer('numpy')");
+  const deferNumpy = prepared;
+  if (prepared) pyodide.loadedPackages["prometheus-web"] = "default channel";  // as loadPackage records it
   else await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });  // numpy with it
   stage(2);
-  // The core imports while the store's last IndexedDB steps finish in the browser.
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
   const claimed = await claim;

@@ -31,6 +31,21 @@ declare var PrometheusStore: {
   persisted(): Promise<boolean>;
 };
 
+/** A start-up snapshot found in Cache Storage (worker/snapshot.js): its length from its header, its
+ * bytes once read and checked against their digest (null if they do not match). */
+interface KeptSnapshot {
+  length: number;
+  bytes: Promise<Uint8Array | null>;
+}
+
+/** What the worker does to a started interpreter before a snapshot keeps it (worker/snapshot.js). */
+interface Preparation {
+  /** Brings a fresh interpreter to the state the snapshot keeps; false if it could not (nothing kept). */
+  prepare(pyodide: PyodideInterface): Promise<boolean>;
+  /** Writes the files that state reads (the file system is not part of the snapshot); false if it cannot. */
+  restoreFiles(FS: PyodideFS): Promise<boolean>;
+}
+
 /** Set by the SDK's blob bootstrap (a worker started from another origin); else undefined. */
 declare var PROMETHEUS_BASE: string | undefined;
 declare var PROMETHEUS_SNAPSHOT: boolean | undefined;

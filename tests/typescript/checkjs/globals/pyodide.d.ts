@@ -9,10 +9,18 @@ interface PyodideLoadOptions {
   /** Experimental in 0.27: start from (or make) a memory snapshot (worker/snapshot.js). */
   _loadSnapshot?: Uint8Array;
   _makeSnapshot?: boolean;
+  /** Awaited before Python starts (or its snapshot is restored): the file system is ready for writes. */
+  fsInit?: (FS: PyodideFS, info: { sitePackages: string }) => Promise<void>;
+}
+
+/** Emscripten's file system, the part worker/ uses. */
+interface PyodideFS {
+  writeFile(path: string, data: Uint8Array): void;
 }
 
 interface PyodideInterface {
   readonly version: string;
+  readonly FS: PyodideFS;
   /** Package name -> where it was loaded from. */
   readonly loadedPackages: Record<string, string>;
   loadPackage(names: string | string[], options?: { messageCallback?: (message: string) => void }): Promise<unknown>;
