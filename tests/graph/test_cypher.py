@@ -313,6 +313,26 @@ def test_failed_query_leaves_graph_exactly_as_it_was(course):
     assert course.to_bytes() == before
 
 
+@pytest.mark.parametrize("collector_on", [True, False])
+def test_a_query_leaves_the_garbage_collector_as_it_found_it(course, collector_on):
+    """Queries run with the cyclic collector paused (runner.run_query): it is back on after a
+    read, a write and a failed write, and stays off for a caller who had turned it off."""
+    import gc
+
+    was = gc.isenabled()
+    (gc.enable if collector_on else gc.disable)()
+    try:
+        assert rows(course, "MATCH (c:Concept) RETURN count(c)") == [(5,)]
+        assert gc.isenabled() is collector_on
+        course.run("CREATE (:Z)")
+        assert gc.isenabled() is collector_on
+        with pytest.raises(CypherError):
+            course.run("UNWIND [1, 0] AS x CREATE (:Y {v: 10 / x})")
+        assert gc.isenabled() is collector_on
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
 def test_results_are_snapshots(course):
     ((n,),) = rows(course, "MATCH (c:Concept {name: 'algebra'}) RETURN c")
     course.run("MATCH (c:Concept {name: 'algebra'}) SET c.hours = 99")

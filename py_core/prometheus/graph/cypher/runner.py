@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import lru_cache
 
+from ...heap import collector_paused
 from .. import temporal
 from ..errors import RUNTIME, CypherTypeError
 from ..procedures import registry_version
@@ -81,11 +82,15 @@ def run_query(store, query: str, parameters=None) -> Result:
     ctx = Context(store, params, plan.read_only)
     temporal.start_statement()
     columns = plan.columns
+    # A query makes a row dict per match and no garbage cycles: the collector would walk the
+    # whole graph several times over a large result and free nothing (measured: CALL
+    # prometheus.prerequisites over 100k concepts, 350 ms with it, 130 ms without).
     if plan.read_only:  # nothing to undo and no side effects to count
-        records = _records(plan.execute(ctx), columns)
+        with collector_paused():
+            records = _records(plan.execute(ctx), columns)
         return Result(columns, records, query, params, _NO_CHANGES, {})
     labels_before = set(store._by_label)
-    with store.transaction():
+    with store.transaction(), collector_paused():
         records = _records(plan.execute(ctx), columns)
     labels_after = set(store._by_label)
     counters = ctx.counters
