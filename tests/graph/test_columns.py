@@ -178,7 +178,8 @@ def test_a_failure_while_installing_leaves_the_graph_unchanged(monkeypatch):
     def fail(*args):
         raise KeyError("injected")
 
-    monkeypatch.setattr(batch.segment, "csr", fail)  # the last install step fails, after everything else
+    # the last install step fails, after everything else (nodes, labels, index, the segment added)
+    monkeypatch.setattr(batch.segment, "touched", fail)
     with pytest.raises(KeyError):
         g.install_batch(batch)
     assert full_state(g) == before

@@ -87,10 +87,15 @@ def build(graph, rel_type: str, side: str) -> Csr:
     """The CSR of `rel_type` relationships from `side` ("out" or "in"), from the store's records
     and the owned rows of its segments (segment.py), in relationship-id order."""
     rids = graph._by_type.get(rel_type, ())
+    segments = graph._rels.segments
+    if not rids:  # a type that lives whole in one segment (a bulk load, a snapshot) has its CSR
+        holders = [seg for seg in segments if rel_type in seg.present_types()]
+        ready = holders[0].csr(rel_type, side) if len(holders) == 1 else None
+        if ready is not None:
+            return ready
     recs = list(map(graph._rels.__getitem__, rids))
     starts = np.fromiter(map(attrgetter("start"), recs), dtype=_INT, count=len(recs))
     ends = np.fromiter(map(attrgetter("end"), recs), dtype=_INT, count=len(recs))
-    segments = graph._rels.segments
     if segments:
         ids = [np.fromiter(rids, dtype=np.int64, count=len(recs))]
         for seg in segments:

@@ -127,11 +127,8 @@ def _fill(graph, doc, columns):
         for i in set_labels[k]:
             per_label[i].append(nid)
     graph._by_label = {labels[i]: dict.fromkeys(ids) for i, ids in enumerate(per_label) if ids}
-    if seg is not None:
+    if seg is not None:  # its CSRs serve traversals as they are (csr.build)
         graph._rels.add_segment(seg)
-        for name in seg.types:
-            for side in ("out", "in"):
-                graph._csr[(name, side)] = seg.csr(name, side)
     graph._next_node, graph._next_rel = next_node, next_rel
     for label, key in doc["indexes"]:
         graph.create_index(label, key)

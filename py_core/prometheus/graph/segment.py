@@ -51,11 +51,12 @@ class Segment:
         self.prop_rows = prop_rows or None
         self.owned = np.ones(self.count, dtype=bool)
         self.owned_count = self.count
-        self.type_counts = (
+        self.type_counts = (  # owned rows per type
             np.bincount(self.codes, minlength=len(types))
             if self.codes is not None
             else np.array([self.count] * len(types), dtype=np.int64)
         )
+        self.type_totals = self.type_counts.copy()  # rows per type
         self.adj: dict[str, dict[str, tuple[Csr, np.ndarray]]] = {"out": {}, "in": {}}
         self._build(size)
 
@@ -209,8 +210,7 @@ class Segment:
         if entry is None:
             return None
         code = self.types.index(type)
-        total = self.count if self.codes is None else int(np.count_nonzero(self.codes == code))
-        return entry[0] if self.type_counts[code] == total else None
+        return entry[0] if self.type_counts[code] == self.type_totals[code] else None
 
 
 class RelTable(dict):

@@ -641,17 +641,12 @@ class Graph:
                         if value is not None:
                             index.setdefault(index_key(value), {})[nid] = None
                 if seg is not None:
-                    existing = set(self._rel_types())
-                    for rel_type in seg.types:
-                        self._drop_csr(rel_type)
+                    for rel_type in seg.types:  # rebuilt on demand (csr.build takes the segment's
+                        self._drop_csr(rel_type)  # own arrays for a type new to the graph)
                     self._rels.add_segment(seg)
                     for nid in seg.touched(batch.first_node):
                         attached.append(nid)
                         self._attach(nid, seg)
-                    for rel_type in seg.types:  # its arrays describe a type new to the graph
-                        if rel_type not in existing:
-                            for side in csr.SIDES:
-                                self._csr[(rel_type, side)] = seg.csr(rel_type, side)
                 self._next_node, self._next_rel = batch.next_node, batch.next_rel
             except BaseException:
                 self._uninstall_batch(batch, attached)
