@@ -38,30 +38,38 @@ async function sha256Hex(bytes) {
 // and the cache holds half.
 const PAGE = 4096;
 
+// The kept pages of a memory of `length` bytes, as [start, end) byte ranges, a run of adjacent
+// kept pages as one range.
+/** @param {Uint8Array} bitmap @param {number} length */
+function* keptRuns(bitmap, length) {
+  const pages = Math.ceil(length / PAGE);
+  const kept = (page) => bitmap[page >> 3] & (1 << (page & 7));
+  for (let page = 0; page < pages; page++) {
+    if (!kept(page)) continue;
+    const first = page;
+    while (page + 1 < pages && kept(page + 1)) page++;
+    yield [first * PAGE, Math.min((page + 1) * PAGE, length)];
+  }
+}
+
 /** @param {Uint8Array} bytes */
 function packPages(bytes) {
   const pages = Math.ceil(bytes.length / PAGE);
   const bitmap = new Uint8Array(Math.ceil(pages / 8));
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
   const words = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >> 2);
-  let size = bitmap.length;
   for (let page = 0; page < pages; page++) {
     const end = Math.min((page + 1) * PAGE, bytes.length);
     let used = false;
     for (let i = (page * PAGE) >> 2; !used && i < end >> 2; i++) used = words[i] !== 0;
     for (let i = end & ~3; !used && i < end; i++) used = bytes[i] !== 0;  // the last page's odd tail
-    if (used) {
-      bitmap[page >> 3] |= 1 << (page & 7);
-      size += end - page * PAGE;
-    }
+    if (used) bitmap[page >> 3] |= 1 << (page & 7);
   }
-  const packed = new Uint8Array(size);
+  const runs = [...keptRuns(bitmap, bytes.length)];
+  const packed = new Uint8Array(runs.reduce((size, [start, end]) => size + end - start, bitmap.length));
   packed.set(bitmap);
   let at = bitmap.length;
-  for (let page = 0; page < pages; page++) {
-    if (!(bitmap[page >> 3] & (1 << (page & 7)))) continue;
-    const start = page * PAGE;
-    const end = Math.min(start + PAGE, bytes.length);
+  for (const [start, end] of runs) {
     packed.set(bytes.subarray(start, end), at);
     at += end - start;
   }
@@ -75,22 +83,14 @@ function packPages(bytes) {
  * @param {Uint8Array} image
  */
 function unpackPages(packed, image) {
-  const pages = Math.ceil(image.length / PAGE);
-  const bitmapLength = Math.ceil(pages / 8);
-  const kept = (page) => packed[page >> 3] & (1 << (page & 7));
-  let size = bitmapLength;
-  for (let page = 0; page < pages; page++) if (kept(page)) size += Math.min(PAGE, image.length - page * PAGE);
-  if (packed.length < bitmapLength || size !== packed.length) return false;
+  const bitmapLength = Math.ceil(Math.ceil(image.length / PAGE) / 8);
+  if (packed.length < bitmapLength) return false;
+  const runs = [...keptRuns(packed.subarray(0, bitmapLength), image.length)];
+  if (runs.reduce((size, [start, end]) => size + end - start, bitmapLength) !== packed.length) return false;
   let at = bitmapLength;
-  for (let page = 0; page < pages; page++) {
-    if (!kept(page)) continue;
-    let last = page;  // a run of kept pages is one copy
-    while (last + 1 < pages && kept(last + 1)) last++;
-    const start = page * PAGE;
-    const end = Math.min((last + 1) * PAGE, image.length);
+  for (const [start, end] of runs) {
     image.set(packed.subarray(at, at + end - start), start);
     at += end - start;
-    page = last;
   }
   return true;
 }
@@ -121,6 +121,7 @@ async function findSnapshot(key) {
     const response = name && (await cache.match(name));
     if (!response) return null;
     const length = Number(response.headers.get(LENGTH_HEADER));
+    if (!(length >= WASM_PAGE)) return null;
     const expected = response.headers.get(DIGEST_HEADER);
     const bytes = response.arrayBuffer().then(async (buffer) => {
       const view = new Uint8Array(buffer);
@@ -128,7 +129,7 @@ async function findSnapshot(key) {
       console.warn("prometheus: discarding a damaged start-up snapshot");
       return null;
     }, () => null);
-    return length >= WASM_PAGE ? { length, bytes } : null;
+    return { length, bytes };
   } catch {
     return null;
   }

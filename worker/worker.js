@@ -114,20 +114,27 @@ async function claimStore() {
 // start-up snapshot keeps (worker/snapshot.js), so a warm start imports nothing.
 const CORE_IMPORTS = "import prometheus.deferred; prometheus.deferred.defer('numpy'); import prometheus.rpc, prometheus.store.browser";
 
+// Writes the verified core wheel into the file system; its path (the sys.path entry), or null
+// when it could not be fetched.
+/** @param {PyodideFS} FS */
+async function writeCore(FS) {
+  const wheel = await coreWheel;
+  if (wheel === null) return null;
+  const path = "/lib/" + wheel.name;
+  FS.writeFile(path, new Uint8Array(wheel.bytes));
+  return path;
+}
+
 /** @type {Preparation} */
 const preparation = {
   async prepare(pyodide) {
-    const wheel = await coreWheel;
-    if (wheel === null) return false;
-    pyodide.FS.writeFile("/lib/" + wheel.name, new Uint8Array(wheel.bytes));
-    pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify("/lib/" + wheel.name) + "); " + CORE_IMPORTS);
+    const path = await writeCore(pyodide.FS);
+    if (path === null) return false;
+    pyodide.runPython("import sys; sys.path.insert(0, " + JSON.stringify(path) + "); " + CORE_IMPORTS);
     return true;
   },
-  async restoreFiles(FS) {  // the wheel the snapshot's sys.path names: the key holds its digest
-    const wheel = await coreWheel;
-    if (wheel !== null) FS.writeFile("/lib/" + wheel.name, new Uint8Array(wheel.bytes));
-    return wheel !== null;
-  },
+  // the wheel the snapshot's sys.path names (the snapshot's key holds its digest)
+  restoreFiles: async (FS) => (await writeCore(FS)) !== null,
 };
 
 async function start() {
