@@ -116,7 +116,7 @@ def state_digest(graph) -> str | None:
         rec = graph._nodes[nid]
         h.update(snapshot.dumps_values([nid, sorted(rec.labels), sorted(rec.props.items())]))
     rels = graph._rels  # records and segment rows (a row reads as a fresh record)
-    for rid in sorted(graph.relationships()):
+    for rid in graph.relationships():  # ascending
         rec = rels[rid]
         h.update(snapshot.dumps_values([rid, rec.type, rec.start, rec.end, sorted(rec.props.items())]))
     return h.hexdigest()

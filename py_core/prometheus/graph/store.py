@@ -367,15 +367,9 @@ class Graph:
         if self._csr:
             self._drop_csr(rec.type)
         for adjacency in (self._nodes[rec.start].out, self._nodes[rec.end].inc):
-            bucket = adjacency[rec.type]
-            del bucket[rid]
-            if not bucket:
-                del adjacency[rec.type]
+            _unlist(adjacency, rec.type, rid)
         if seg is None:
-            bucket = self._by_type[rec.type]
-            del bucket[rid]
-            if not bucket:
-                del self._by_type[rec.type]
+            _unlist(self._by_type, rec.type, rid)
         return rec
 
     def delete_relationship(self, id) -> None:
@@ -677,10 +671,7 @@ class Graph:
                 for rid in seg.released_rids():  # rows written to or deleted and restored: records now
                     rec = dict.pop(self._rels, rid, None)
                     if rec is not None:
-                        bucket = self._by_type[rec.type]
-                        del bucket[rid]
-                        if not bucket:
-                            del self._by_type[rec.type]
+                        _unlist(self._by_type, rec.type, rid)
                 for nid in attached:
                     self._detach(nid, seg)
                 self._rels.remove_segment(seg)
@@ -743,6 +734,14 @@ class Graph:
 
     def __repr__(self):
         return f"<Graph {len(self._nodes)} nodes, {self._rels.count()} relationships>"
+
+
+def _unlist(buckets: dict, key, member) -> None:
+    """Deletes `member` from `buckets[key]` (both must be there), and the bucket once empty."""
+    bucket = buckets[key]
+    del bucket[member]
+    if not bucket:
+        del buckets[key]
 
 
 def _adjacent(adjacency: dict, types) -> list:
