@@ -46,9 +46,10 @@
  *
  * Attributes: data-base="URL" (where the bundle lives; default: this script's folder),
  * data-autostart="false" (define PrometheusSDK only), data-snapshot="false" (do not keep a
- * start-up snapshot of the interpreter in Cache Storage), data-store="NAME" (which of this
- * site's stores to open; default "default"), data-persist="false" (keep everything in memory),
- * data-durability="strict" (IndexedDB flushes each write to disk: survives an OS crash, slower).
+ * start-up snapshot of the interpreter in the origin private file system), data-store="NAME"
+ * (which of this site's stores to open; default "default"), data-persist="false" (keep
+ * everything in memory), data-durability="strict" (IndexedDB flushes each write to disk:
+ * survives an OS crash, slower).
  * As an ES module: prometheus.mjs.
  */
 (function (global) {

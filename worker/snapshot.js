@@ -1,31 +1,45 @@
 // @ts-check
 /*
  * Start-up snapshots: the memory of an interpreter that has started and imported what a start
- * needs, kept in Cache Storage, so that a second visit skips Python's own start-up and those
- * imports.
+ * needs, kept in the origin private file system (OPFS), so that a second visit skips Python's
+ * own start-up and those imports.
  *
  * Uses Pyodide 0.27's experimental `_makeSnapshot` / `_loadSnapshot` options. The snapshot is
  * taken before any native package is loaded (0.27 cannot snapshot loaded extension modules),
  * keyed by what it holds (the caller's key), and any failure falls back to a normal start.
  *
- * A kept snapshot is read while the runtime loads: its length (a header) is all that
- * `loadPyodide` needs to size the memory, and its bytes go into place in `fsInit`, which the
- * runtime awaits before it restores them. So the runtime's script and WebAssembly no longer wait
- * for the read and its digest (the read itself still needs this worker's thread, which it gets
- * once the runtime waits for its files). With the core's imports in the snapshot and its zero
- * pages left out, a warm start went from 0.49-0.51 s to 0.43 s (bench/startup).
+ * A kept snapshot is read with a synchronous access handle as soon as its file is open, while
+ * the runtime's script loads, and its digest is taken off this thread meanwhile. Its length is
+ * all `loadPyodide` needs to size the memory; its pages go into place in `fsInit`, which the
+ * runtime awaits before it restores them. (From Cache Storage, the same 11 MB arrived 20-30 ms
+ * after the runtime asked for them: that read needs this worker's thread, busy with the
+ * runtime, to move each chunk.) Warm start: 0.49-0.51 s with the whole memory in Cache Storage,
+ * 0.43 s with the core's imports in the snapshot and its zero pages left out (bench/startup).
  */
 "use strict";
 
-const SNAPSHOT_CACHE = "prometheus-startup-snapshots";
+const SNAPSHOT_FOLDER = "prometheus-startup-snapshots";
 
-async function openSnapshotCache() {
-  return self.caches ? caches.open(SNAPSHOT_CACHE) : null;
+// Whether snapshots can be kept: OPFS with synchronous access handles (a dedicated worker's) and
+// renames, and WebCrypto for their digest.
+const CAN_KEEP_SNAPSHOTS = Boolean(self.navigator && navigator.storage && navigator.storage.getDirectory &&
+  self.FileSystemFileHandle && "createSyncAccessHandle" in FileSystemFileHandle.prototype &&
+  "move" in FileSystemFileHandle.prototype && self.crypto && crypto.subtle);
+
+// The snapshots' folder, created if missing (the worker's first use of storage: see claimStore),
+// or null where snapshots cannot be kept.
+async function snapshotFolder() {
+  if (!CAN_KEEP_SNAPSHOTS) return null;
+  return (await navigator.storage.getDirectory()).getDirectoryHandle(SNAPSHOT_FOLDER, { create: true });
 }
 
 const WASM_PAGE = 65536;
-const DIGEST_HEADER = "X-Snapshot-Sha256";
-const LENGTH_HEADER = "X-Snapshot-Length";
+const MAX_MEMORY = 2 ** 32;  // a 32-bit WebAssembly memory
+// A kept snapshot's file: MAGIC, the memory's length (float64, little-endian), the SHA-256 of the
+// memory (64 hex digits), then its packed pages (packPages).
+const MAGIC = "prometheus-snapshot-1\n";
+const HEADER = MAGIC.length + 8 + 64;
+const PART = ".part";  // a snapshot being written
 
 async function sha256Hex(bytes) {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
@@ -35,7 +49,7 @@ async function sha256Hex(bytes) {
 // The kept form of a snapshot leaves out its zero pages: a bitmap of its 4 KiB pages (bit set:
 // the page holds a non-zero byte), then those pages in order. A fresh interpreter's memory is
 // about half zero pages (2,433 of 5,121 measured), so a warm start reads and hashes half the bytes,
-// and the cache holds half.
+// and the file holds half.
 const PAGE = 4096;
 
 // The kept pages of a memory of `length` bytes, as [start, end) byte ranges, a run of adjacent
@@ -77,78 +91,120 @@ function packPages(bytes) {
 }
 
 /**
- * Writes a packed snapshot's pages into `image` (zero-filled, the snapshot's length); false, and
- * nothing written, if the packed bytes do not fit that length.
- * @param {Uint8Array} packed
+ * Reads a packed snapshot's pages into `image` (zero-filled, the snapshot's length): `read(view,
+ * at)` fills `view` from byte `at` of the packed form and answers how many bytes it read. False
+ * if the packed form (of `packedLength` bytes) is not the bitmap and the pages it names.
+ * @param {(view: Uint8Array, at: number) => number} read
  * @param {Uint8Array} image
+ * @param {number} packedLength
  */
-function unpackPages(packed, image) {
-  const bitmapLength = Math.ceil(Math.ceil(image.length / PAGE) / 8);
-  if (packed.length < bitmapLength) return false;
-  const runs = [...keptRuns(packed.subarray(0, bitmapLength), image.length)];
-  if (runs.reduce((size, [start, end]) => size + end - start, bitmapLength) !== packed.length) return false;
-  let at = bitmapLength;
-  for (const [start, end] of runs) {
-    image.set(packed.subarray(at, at + end - start), start);
+function readPages(read, image, packedLength) {
+  const bitmap = new Uint8Array(Math.ceil(Math.ceil(image.length / PAGE) / 8));
+  if (read(bitmap, 0) !== bitmap.length) return false;
+  let at = bitmap.length;
+  for (const [start, end] of keptRuns(bitmap, image.length)) {
+    if (at + end - start > packedLength || read(image.subarray(start, end), at) !== end - start) return false;
     at += end - start;
   }
-  return true;
+  return at === packedLength;
 }
 
 async function deleteSnapshot(key) {
   try {
     const name = await key;
-    const cache = await openSnapshotCache();
-    if (name && cache) await cache.delete(name);
+    const folder = await snapshotFolder();
+    if (name && folder) await folder.removeEntry(name);
   } catch {
     // nothing to delete
   }
 }
 
 /**
- * The snapshot kept under `key`: its length at once, its packed bytes once read and verified
- * (null if they do not match the digest stored beside them: a damaged snapshot does not always
- * make loadPyodide throw, some hang). A first visit's cache holds no snapshot: it answers null without
- * waiting for the key (which comes from the lock file's download), so the runtime starts at once.
+ * The snapshot kept under `key`: its memory image, and `filled`, true once its pages are read into
+ * it and verified; false if they do not match the digest stored with them (a damaged snapshot does
+ * not always make loadPyodide throw, some hang) or if `key` does not name it: the image must not
+ * be restored then. The folder keeps one snapshot (storeSnapshot): what it holds is
+ * read without waiting for the key, which comes from the lock file's download. So a first visit
+ * (an empty folder) learns at once that there is none, and a later one starts the runtime while
+ * the key is on its way; the first start of a new version finds the key is not the old
+ * snapshot's name, and starts anew.
  * @param {Promise<string | null>} key
  * @returns {Promise<KeptSnapshot | null>}
  */
 async function findSnapshot(key) {
   try {
-    const cache = await openSnapshotCache();
-    if (!cache || (await cache.keys()).length === 0) return null;
-    const name = await key;
-    const response = name && (await cache.match(name));
-    if (!response) return null;
-    const length = Number(response.headers.get(LENGTH_HEADER));
-    if (!(length >= WASM_PAGE)) return null;
-    const expected = response.headers.get(DIGEST_HEADER);
-    const bytes = response.arrayBuffer().then(async (buffer) => {
-      const view = new Uint8Array(buffer);
-      if (expected === (await sha256Hex(view))) return view;
-      console.warn("prometheus: discarding a damaged start-up snapshot");
-      return null;
-    }, () => null);
-    return { length, bytes };
+    const folder = await snapshotFolder();
+    const names = [];
+    if (folder) for await (const name of folder.keys()) if (!name.endsWith(PART)) names.push(name);
+    const kept = names.length > 0 && (await readSnapshot(folder, names[0]));
+    if (!kept) return null;
+    const named = Promise.resolve(key).then((name) => name === names[0], () => false);
+    return { image: kept.image, filled: Promise.all([kept.filled, named]).then((checks) => checks.every(Boolean)) };
   } catch {
     return null;
   }
 }
 
+/**
+ * The snapshot file `name`: its image (sized from its header) at once; its pages read straight
+ * into the image in a task of their own (so that the caller starts the runtime first), then
+ * digested off this thread.
+ * @param {FileSystemDirectoryHandle} folder
+ * @param {string} name
+ * @returns {Promise<KeptSnapshot | null>}
+ */
+async function readSnapshot(folder, name) {
+  // read-only: other tabs may read it at the same time (a browser without the mode opens the
+  // file exclusively, and a tab that finds it locked starts without it)
+  const access = await (await folder.getFileHandle(name)).createSyncAccessHandle({ mode: "read-only" });
+  const header = new Uint8Array(HEADER);
+  const size = access.getSize();
+  const length = access.read(header, { at: 0 }) === HEADER ? new DataView(header.buffer).getFloat64(MAGIC.length, true) : 0;
+  const sane = length >= WASM_PAGE && length <= MAX_MEMORY && Number.isInteger(length);
+  if (new TextDecoder().decode(header.subarray(0, MAGIC.length)) !== MAGIC || !sane) {
+    access.close();
+    return null;
+  }
+  const expected = new TextDecoder().decode(header.subarray(MAGIC.length + 8));
+  const image = new Uint8Array(length);
+  const read = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+    try {
+      return readPages((view, at) => access.read(view, { at: HEADER + at }), image, size - HEADER);
+    } finally {
+      access.close();
+    }
+  });
+  const filled = read.then(async (whole) => {
+    if (whole && expected === (await sha256Hex(image))) return true;
+    console.warn("prometheus: discarding a damaged start-up snapshot");
+    return false;
+  }).catch(() => false);
+  return { image, filled };
+}
+
 async function storeSnapshot(key, bytes) {
   try {
-    const cache = await openSnapshotCache();
-    if (!cache) return;
     const packed = packPages(bytes);
-    const headers = {
-      "Content-Type": "application/octet-stream",
-      [DIGEST_HEADER]: await sha256Hex(packed),
-      [LENGTH_HEADER]: String(bytes.length),
-    };
-    for (const old of await cache.keys()) await cache.delete(old);  // one snapshot at a time
-    await cache.put(key, new Response(packed, { headers }));
-  } catch {
-    // Storage full or unavailable: the next visit simply starts without a snapshot.
+    const header = new Uint8Array(HEADER);
+    header.set(new TextEncoder().encode(MAGIC));
+    new DataView(header.buffer).setFloat64(MAGIC.length, bytes.length, true);
+    const [digest, folder] = await Promise.all([sha256Hex(bytes), snapshotFolder()]);
+    if (!folder) return;
+    header.set(new TextEncoder().encode(digest), MAGIC.length + 8);
+    // Written under another name, then renamed: a reader never opens a file half written.
+    const part = await folder.getFileHandle(key + PART, { create: true });
+    const access = await part.createSyncAccessHandle();  // exclusive: a tab writing it too makes this one give up
+    try {
+      access.truncate(0);
+      access.write(header, { at: 0 });
+      access.write(packed, { at: HEADER });  // not flushed to disk: a snapshot lost in a crash is made again
+    } finally {
+      access.close();
+    }
+    for await (const old of folder.keys()) if (old !== part.name) await folder.removeEntry(old);  // one snapshot at a time
+    await part.move(key);
+  } catch (error) {
+    console.warn("prometheus: the start-up snapshot was not kept:", error);  // the next visit starts without one
   }
 }
 
@@ -165,47 +221,69 @@ function detachFromSnapshot(pyodide) {
 
 const nothing = async () => {};
 
+// Pyodide 0.27 wraps each JavaScript function it hands to WebAssembly in a tiny module of its own,
+// compiled on this thread as the runtime starts: 207 modules of 62 distinct kinds (10-20 ms).
+// While `start` runs, a module of the same bytes as one compiled before is that one (a compiled
+// module is immutable: each wrapper is its own instance of it).
+const SMALL_MODULE = 1024;
+/** @template T @param {() => Promise<T>} start @returns {Promise<T>} */
+async function compilingEachModuleOnce(start) {
+  const compile = WebAssembly.Module;
+  const compiled = new Map();
+  /** @param {BufferSource} bytes */
+  function Module(bytes) {
+    const view = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
+    if (view.length > SMALL_MODULE) return new compile(bytes);
+    const key = String.fromCharCode(...view);
+    if (!compiled.has(key)) compiled.set(key, new compile(bytes));
+    return compiled.get(key);
+  }
+  Module.prototype = compile.prototype;  // instanceof WebAssembly.Module holds for what it returns
+  Object.setPrototypeOf(Module, compile);  // and its static methods (imports, exports) remain
+  WebAssembly.Module = /** @type {typeof WebAssembly.Module} */ (/** @type {unknown} */ (Module));
+  try {
+    return await start();
+  } finally {
+    WebAssembly.Module = compile;
+  }
+}
+
 /**
  * Starts Pyodide from the snapshot kept under `key`, or starts it normally, prepares it and keeps
  * a snapshot of it for the next start.
  * @param {PyodideLoadOptions} options
- * @param {Promise<string | null> | null} key the snapshot's Cache Storage key: it must change
+ * @param {Promise<string | null> | null} key the snapshot's file name: it must change
  *   whenever what `prepare` does would (null: no snapshot)
  * @param {Promise<KeptSnapshot | null> | null} [saved] findSnapshot(key), when the caller began it
  *   earlier (the worker does, before its scripts have loaded)
  * @param {Preparation} [preparation] what a started interpreter does before it is kept
  * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", prepared: boolean, keepSnapshot: () => Promise<void>}>}
  *   prepared: whether `prepare` ran (or its result was restored); keepSnapshot: writes a snapshot
- *   made by this start to Cache Storage, called by the worker once ready is posted (hashing and
- *   writing 20 MB, off the path to ready)
+ *   made by this start, called by the worker once ready is posted (packing and hashing 21 MB,
+ *   writing 11 MB, off the path to ready)
  */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
 async function loadPyodideFast(options, key, saved = key && findSnapshot(key), preparation = { prepare: async () => false, restoreFiles: async () => true }) {
   const kept = await saved;
   if (kept) {
     try {
-      const image = new Uint8Array(kept.length);  // sizes the memory; filled before it is restored
       /** @param {PyodideFS} FS */
       const fsInit = async (FS) => {
-        try {
-          const [packed, files] = await Promise.all([kept.bytes, preparation.restoreFiles(FS)]);
-          if (packed && files) unpackPages(packed, image);
-        } catch {
-          // left zero: the runtime refuses to restore it (a bad magic number), and we start anew
-        }
+        const usable = await Promise.all([kept.filled, preparation.restoreFiles(FS)]).then((done) => done.every(Boolean), () => false);
+        if (!usable) kept.image.fill(0);  // the runtime refuses to restore it (a bad magic number), and we start anew
       };
-      const pyodide = await loadPyodide(Object.assign({}, options, { _loadSnapshot: image, fsInit }));
+      const pyodide = await compilingEachModuleOnce(() => loadPyodide(Object.assign({}, options, { _loadSnapshot: kept.image, fsInit })));
       return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", prepared: true, keepSnapshot: nothing };
     } catch (error) {
       console.warn("prometheus: start-up snapshot unusable, starting normally", error);
       await deleteSnapshot(key);
     }
   }
-  if (!key || !self.caches || !self.crypto || !crypto.subtle) {
-    const pyodide = await loadPyodide(options);
+  if (!key || !CAN_KEEP_SNAPSHOTS) {
+    const pyodide = await compilingEachModuleOnce(() => loadPyodide(options));
     return { pyodide, snapshot: "off", prepared: await preparation.prepare(pyodide), keepSnapshot: nothing };
   }
-  const pyodide = await loadPyodide(Object.assign({}, options, { _makeSnapshot: true }));
+  const pyodide = await compilingEachModuleOnce(() => loadPyodide(Object.assign({}, options, { _makeSnapshot: true })));
   const name = await key;  // long since known: the runtime took longer than the lock file
   const prepared = await preparation.prepare(pyodide);
   if (!name || !prepared) return { pyodide: detachFromSnapshot(pyodide), snapshot: "off", prepared, keepSnapshot: nothing };

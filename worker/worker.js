@@ -39,6 +39,7 @@ const lockFile = fetch(INDEX_URL + "pyodide-lock.json").then((response) => respo
 const coreWheel = fetchCore();
 const snapshotKey = self.PROMETHEUS_SNAPSHOT === false ? null : lockSnapshotKey();  // on unless the page opts out
 const savedSnapshot = snapshotKey && findSnapshot(snapshotKey);
+importRuntimeScript(INDEX_URL + "pyodide.asm.js");  // loadPyodide waits for it
 // snapshot.js and store.js are not fetched here: the build puts them in front of this file
 // (build/worker_bundle.py), so the worker's own code is one download.
 importScripts(INDEX_URL + "pyodide.js");
@@ -76,14 +77,41 @@ function fetchCore() {
     .catch(() => null);
 }
 
-// The start-up snapshot's Cache Storage key: the digests of what it holds, the runtime and the
-// core (both in the lock file).
+// Pyodide's runtime script (1.2 MB), imported as a module: Chromium keeps no compiled code for a
+// worker's importScripts, which loadPyodide would use, but does for a module script (measured:
+// 55-65 ms to compile and run it each start, 20-25 ms from the cache). loadPyodide skips its own
+// load when `_createPyodideModule` is defined: a stand-in defines it, which waits for this
+// import (which replaces it with the real one), so the runtime's wasm download starts at once.
+function importRuntimeScript(url) {
+  const loaded = import(url).catch(() => importScripts(url));  // no import() in this worker: as loadPyodide would
+  const standIn = async (settings) => {
+    await loaded;
+    if (self._createPyodideModule === standIn) throw new Error(url + " did not define _createPyodideModule");
+    return self._createPyodideModule(settings);
+  };
+  self._createPyodideModule = standIn;
+  loaded.then(() => Promise.resolve(savedSnapshot)).then((kept) => kept || warmCodeCache(url), () => {});
+}
+
+// V8 writes a module script's code cache the second time it is loaded and uses it from the third.
+// A start without a snapshot (a first visit, a new version) loads the runtime's script a second
+// time in a throwaway worker, so that the next visit is the third. Extension pages forbid blob:
+// workers (their CSP): there the cache comes from the third start.
+function warmCodeCache(url) {
+  if (self.location.protocol.endsWith("-extension:") || typeof Worker !== "function") return;
+  const source = "import(" + JSON.stringify(url) + ").finally(() => postMessage(null));";
+  const loader = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+  loader.onmessage = () => loader.terminate();
+}
+
+// The start-up snapshot's name: the digests of what it holds, the runtime and the core (both in
+// the lock file).
 async function lockSnapshotKey() {
   try {
     const lock = await lockFile;
     const runtime = lock.info.prometheus_runtime_sha256;
     const core = lock.packages["prometheus-web"].sha256;
-    return runtime && core ? new URL("snapshot/" + runtime + "/" + core, BASE).href : null;
+    return /^[0-9a-f]{64}$/.test(runtime) && /^[0-9a-f]{64}$/.test(core) ? runtime + "-" + core : null;
   } catch {
     return null;
   }
@@ -147,10 +175,10 @@ async function start() {
   const webgpu = gpuReport();  // answered by the GPU process meanwhile
   const options = { indexURL: INDEX_URL, stdout: () => {}, stderr: (s) => console.warn(s) };
   // The store opens while the runtime starts (a first open takes 0.1-0.2 s in the browser),
-  // after the look into the snapshot cache: Chromium sizes an origin's quota from the free disk
-  // when its storage is first used, and that must be Cache Storage, where the start-up
-  // snapshot goes (measured: IndexedDB first, a nearly full disk refused every write after a
-  // refused one).
+  // after the look for a snapshot: Chromium sizes an origin's quota from the free disk when its
+  // storage is first used, and that must be where the start-up snapshot goes (measured with
+  // Cache Storage, where snapshots were kept before OPFS: IndexedDB first, a nearly full disk
+  // refused every write after a refused one).
   const claim = Promise.resolve(savedSnapshot).then(claimStore);
   claim.catch(() => {});  // awaited below: a failure is reported there, not as unhandled now
   const { pyodide, snapshot, keepSnapshot, prepared } = await loadPyodideFast(options, snapshotKey, savedSnapshot, preparation);

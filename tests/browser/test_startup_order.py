@@ -13,7 +13,7 @@ from tests.browser.harness import DIST, host_page
 from tests.browser.pwa_server import BundleServer
 
 STORE_DB = "prometheus-store:default"
-SNAPSHOT_CACHE = "prometheus-startup-snapshots"
+SNAPSHOT_FOLDER = "prometheus-startup-snapshots"
 
 
 @pytest.fixture
@@ -84,9 +84,12 @@ def test_the_store_opens_while_the_runtime_is_still_downloading(bundle, visit):
         page, f"indexedDB.databases().then((dbs) => dbs.some((db) => db.name === '{STORE_DB}'))"
     )
     assert not requested(bundle, "pyodide.asm.wasm")  # the runtime's download is still held
-    # Cache Storage, where the start-up snapshot goes, was used before the store (the worker
-    # looked for a snapshot first): see worker.js on Chromium's quota.
-    assert page.evaluate(f"() => caches.has('{SNAPSHOT_CACHE}')")
+    # The folder of start-up snapshots (OPFS) was made before the store (the worker looked for a
+    # snapshot first): see worker.js on Chromium's quota.
+    assert page.evaluate(
+        f"""() => navigator.storage.getDirectory()
+            .then((root) => root.getDirectoryHandle('{SNAPSHOT_FOLDER}')).then(() => true, () => false)"""
+    )
     wasm.set()
     capabilities = page.evaluate("() => Prometheus.ready")
     assert capabilities["store"]["role"] == "writer" and capabilities["store"]["persistent"] is True

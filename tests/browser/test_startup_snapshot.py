@@ -1,10 +1,13 @@
 """Start-up snapshots (worker/snapshot.js): made on a first visit, used on the next,
 discarded when unusable, and off when the page says so. Each test uses its own context,
-whose Cache Storage starts empty."""
+whose origin private file system (where snapshots are kept) starts empty."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import struct
 from pathlib import Path
 
 import numpy
@@ -12,7 +15,86 @@ import pytest
 
 from tests.browser.harness import DIST
 
-SNAPSHOT_CACHE = "prometheus-startup-snapshots"
+SNAPSHOT_FOLDER = "prometheus-startup-snapshots"
+MAGIC = "prometheus-snapshot-1\n"
+
+# The names in the snapshots' folder (files being written end in ".part"), [] when there is none.
+# Lists the folder only: reading a file would hold it while the worker writes or renames it.
+NAMES_JS = f"""async () => {{
+    let folder;
+    try {{
+        folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
+    }} catch {{
+        return [];
+    }}
+    const names = [];
+    for await (const name of folder.keys()) names.push(name);
+    return names;
+}}"""
+
+# A kept snapshot's file as the page reads it (with a File, not the worker's synchronous
+# handles): its bytes in base64, and when it was written.
+FILE_JS = f"""async (name) => {{
+    const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
+    const file = await (await folder.getFileHandle(name)).getFile();
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return {{ base64: btoa(text), modified: file.lastModified }};
+}}"""
+
+
+def read_kept(page, name: str) -> dict:
+    """A kept snapshot's file, taken apart here: MAGIC, the memory's length (a little-endian float64),
+    the SHA-256 of the memory (64 hex digits), then a bitmap of its 4 KiB pages and the pages it
+    marks. The memory is rebuilt with numpy and hashed with hashlib, apart from the worker's code."""
+    kept = page.evaluate(FILE_JS, name)
+    data = base64.b64decode(kept["base64"])
+    at = len(MAGIC) + 8
+    length = int(struct.unpack("<d", data[len(MAGIC) : at])[0])
+    pages = -(-length // 4096)
+    bitmap = numpy.unpackbits(numpy.frombuffer(data, numpy.uint8, -(-pages // 8), at + 64), bitorder="little")
+    memory = numpy.zeros(pages * 4096, numpy.uint8)
+    packed = numpy.frombuffer(data, numpy.uint8, offset=at + 64 + -(-pages // 8))
+    kept_pages = numpy.flatnonzero(bitmap[:pages])
+    tail = length - (pages - 1) * 4096  # the last page may be partial
+    sizes = numpy.where(kept_pages == pages - 1, tail, 4096)
+    whole = int(sizes.sum()) == len(packed)
+    if whole:
+        starts = numpy.concatenate([[0], numpy.cumsum(sizes)[:-1]])
+        for page_, start, size in zip(kept_pages, starts, sizes, strict=True):
+            memory[page_ * 4096 : page_ * 4096 + size] = packed[start : start + size]
+    return {
+        "magic": data[: len(MAGIC)].decode(),
+        "length": length,
+        "stored": len(data) - at - 64,
+        "digestOk": whole
+        and data[at : at + 64].decode() == hashlib.sha256(memory[:length].tobytes()).hexdigest(),
+        "modified": kept["modified"],
+    }
+
+
+# When a snapshot's file was last written (0 while the worker renames or deletes it).
+MODIFIED_JS = f"""(name) => navigator.storage.getDirectory()
+    .then((root) => root.getDirectoryHandle('{SNAPSHOT_FOLDER}'))
+    .then((folder) => folder.getFileHandle(name)).then((file) => file.getFile())
+    .then((file) => file.lastModified, () => 0)"""
+
+
+def lock_key() -> str:
+    lock = json.loads((DIST / "pyodide" / "pyodide-lock.json").read_text())
+    return lock["info"]["prometheus_runtime_sha256"] + "-" + lock["packages"]["prometheus-web"]["sha256"]
+
+
+def wait_until_stored(page, names=None) -> None:
+    """Until the folder holds just the snapshot of this bundle (written after ready, renamed to
+    its name once whole), or just `names`."""
+    expected = names if names is not None else [lock_key()]
+    for _ in range(600):
+        if page.evaluate(NAMES_JS) == expected:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the snapshots' folder holds {page.evaluate(NAMES_JS)}, not {expected}")
 
 
 def visit(context, url):
@@ -26,10 +108,6 @@ def visit(context, url):
         "navigator.userAgent"
     )
     return page, capabilities["snapshot"]
-
-
-def wait_until_stored(page):
-    page.wait_for_function(f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.length === 1)")
 
 
 @pytest.fixture
@@ -62,28 +140,40 @@ def test_first_visit_makes_a_snapshot_and_the_next_uses_it(context, pages_url):
 
 def test_the_snapshot_is_keyed_by_what_it_holds_and_kept_without_its_zero_pages(context, pages_url):
     first, _ = visit(context, pages_url + "host.html")
-    wait_until_stored(first)
-    kept = first.evaluate(f"""async () => {{
-        const cache = await caches.open('{SNAPSHOT_CACHE}');
-        const [key] = await cache.keys();
-        const response = await cache.match(key);
-        return {{ url: key.url, stored: (await response.arrayBuffer()).byteLength,
-                  length: Number(response.headers.get('X-Snapshot-Length')) }};
-    }}""")
-    lock = json.loads((DIST / "pyodide" / "pyodide-lock.json").read_text())
-    runtime, core = lock["info"]["prometheus_runtime_sha256"], lock["packages"]["prometheus-web"]["sha256"]
-    assert kept["url"].endswith(f"/snapshot/{runtime}/{core}")  # a new core or runtime: a new snapshot
-    assert kept["length"] > 16 * 2**20  # the interpreter's memory ...
+    wait_until_stored(first)  # named by the runtime and the core: a new one of either, a new snapshot
+    kept = read_kept(first, lock_key())
+    assert kept["magic"] == MAGIC and kept["digestOk"]
+    assert kept["length"] > 16 * 2**20  # the interpreter's memory (and the runtime's header) ...
     assert kept["stored"] < 0.75 * kept["length"]  # ... of which the zero pages are not stored
+
+
+def test_a_snapshot_of_another_core_is_replaced(context, pages_url):
+    """The worker reads the snapshot it finds before the lock file names the one it wants: one
+    kept for another core (an update) is not used, and the new one replaces it."""
+    first, _ = visit(context, pages_url + "host.html")
+    wait_until_stored(first)
+    stale = "0" * 64 + "-" + "1" * 64
+    first.evaluate(f"""async () => {{
+        const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
+        await (await folder.getFileHandle('{lock_key()}')).move('{stale}');
+    }}""")
+    first.close()
+    second, state = visit(context, pages_url + "host.html")
+    assert state == "made"
+    wait_until_stored(second)  # the stale one deleted
+    second.close()
+    _third, state = visit(context, pages_url + "host.html")
+    assert state == "used"
 
 
 SNAPSHOT_JS = Path(__file__).resolve().parents[2] / "worker" / "snapshot.js"
 
 
 @pytest.mark.parametrize("length", [4096 * 37, 4096 * 37 + 400, 4096 * 8 - 3, 1])
-def test_packed_pages_unpack_to_the_same_bytes(context, length):
-    """packPages / unpackPages in the browser on memory with zero and non-zero pages (a run of each,
-    lone ones, the last page partial), against numpy's count of the non-zero pages."""
+def test_packed_pages_read_back_to_the_same_bytes(context, length):
+    """packPages / readPages in the browser on memory with zero and non-zero pages (a run of each,
+    lone ones, the last page partial), against numpy's count of the non-zero pages; a packed form
+    a byte short or a byte long is refused."""
     rng = numpy.random.default_rng(length)
     memory = numpy.zeros(length, numpy.uint8)
     pages = -(-length // 4096)
@@ -98,35 +188,176 @@ def test_packed_pages_unpack_to_the_same_bytes(context, length):
         """(memory) => {
             const bytes = Uint8Array.from(memory);
             const packed = packPages(bytes);
+            const reader = (form) => (view, at) => {
+                const part = form.subarray(at, at + view.length);
+                view.set(part);
+                return part.length;
+            };
+            const unpack = (form) => readPages(reader(form), new Uint8Array(bytes.length), form.length);
             const image = new Uint8Array(bytes.length);
-            const fits = unpackPages(packed, image);
-            const short = unpackPages(packed.subarray(0, packed.length - 1), new Uint8Array(bytes.length));
-            return { size: packed.length, fits, short, same: image.every((b, i) => b === bytes[i]) };
+            const fits = readPages(reader(packed), image, packed.length);
+            const long = new Uint8Array(packed.length + 1);
+            long.set(packed);
+            return { size: packed.length, fits, short: unpack(packed.subarray(0, packed.length - 1)),
+                     long: unpack(long), same: image.every((b, i) => b === bytes[i]) };
         }""",
         memory.tolist(),
     )
     nonzero = sum(
         min(4096, length - p * 4096) for p in range(pages) if memory[p * 4096 : (p + 1) * 4096].any()
     )
-    assert result == {"size": -(-pages // 8) + nonzero, "fits": True, "short": False, "same": True}
+    assert result == {
+        "size": -(-pages // 8) + nonzero,
+        "fits": True,
+        "short": False,
+        "long": False,
+        "same": True,
+    }
 
 
 def test_a_damaged_snapshot_is_replaced(context, pages_url):
     first, _ = visit(context, pages_url + "host.html")
     wait_until_stored(first)
     first.evaluate(f"""async () => {{
-        const cache = await caches.open('{SNAPSHOT_CACHE}');
-        const [key] = await cache.keys();
-        const bytes = new Uint8Array(await (await cache.match(key)).arrayBuffer());
-        bytes[bytes.length >> 1] ^= 0xff;  // one flipped byte, digest header kept
-        await cache.put(key, new Response(bytes, {{headers: (await cache.match(key)).headers}}));
+        const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
+        const file = await folder.getFileHandle('{lock_key()}');
+        const size = (await file.getFile()).size;
+        const byte = new Uint8Array(await (await file.getFile()).slice(size >> 1, (size >> 1) + 1).arrayBuffer());
+        const writable = await file.createWritable({{ keepExistingData: true }});
+        await writable.write({{ type: 'write', position: size >> 1, data: Uint8Array.of(byte[0] ^ 0xff) }});
+        await writable.close();  // one flipped byte, header kept
     }}""")
+    damaged = read_kept(first, lock_key())
+    assert not damaged["digestOk"]
     first.close()
-    _second, state = visit(context, pages_url + "host.html")
-    assert state == "made"  # fell back to a normal start and took a fresh snapshot
+    second, state = visit(context, pages_url + "host.html")
+    assert state == "made"  # fell back to a normal start and took a fresh snapshot ...
+    for _ in range(600):  # ... which replaces the damaged one (written as .part, then renamed)
+        names = second.evaluate(NAMES_JS)
+        if names == [lock_key()] and second.evaluate(MODIFIED_JS, lock_key()) > damaged["modified"]:
+            break
+        second.wait_for_timeout(100)
+    assert read_kept(second, lock_key())["digestOk"]
+    second.close()
+    _third, state = visit(context, pages_url + "host.html")
+    assert state == "used"
 
 
 def test_pages_can_opt_out(context, pages_url):
     page, state = visit(context, pages_url + "host-no-snapshot.html")
     assert state == "off"
-    assert page.evaluate(f"caches.open('{SNAPSHOT_CACHE}').then(c => c.keys()).then(k => k.length)") == 0
+    assert page.evaluate(NAMES_JS) == []
+
+
+# (module (type (func (result i32))) (import "e" "f" (func (type 0))) (export "f" (func 0))): the
+# wrapper Pyodide 0.27 compiles for a JavaScript function of signature "i"; WRAPPER_II for "ii".
+WRAPPER_I = [
+    0,
+    97,
+    115,
+    109,
+    1,
+    0,
+    0,
+    0,
+    1,
+    5,
+    1,
+    96,
+    0,
+    1,
+    127,
+    2,
+    7,
+    1,
+    1,
+    101,
+    1,
+    102,
+    0,
+    0,
+    7,
+    5,
+    1,
+    1,
+    102,
+    0,
+    0,
+]
+WRAPPER_II = [
+    0,
+    97,
+    115,
+    109,
+    1,
+    0,
+    0,
+    0,
+    1,
+    6,
+    1,
+    96,
+    1,
+    127,
+    1,
+    127,
+    2,
+    7,
+    1,
+    1,
+    101,
+    1,
+    102,
+    0,
+    0,
+    7,
+    5,
+    1,
+    1,
+    102,
+    0,
+    0,
+]
+# WRAPPER_I with a custom section of 1,100 zero bytes after its header: over 1 KiB.
+LARGE = WRAPPER_I[:8] + [0, 0xCE, 0x08, 1, 120] + [0] * 1100 + WRAPPER_I[8:]
+
+
+def test_modules_of_the_same_bytes_compile_once_while_the_runtime_starts(context):
+    page = context.new_page()
+    page.add_script_tag(content=SNAPSHOT_JS.read_text())
+    result = page.evaluate(
+        """async ([wrapperI, wrapperII, large]) => {
+            const native = WebAssembly.Module;
+            const bytes = (list) => Uint8Array.from(list);
+            const seen = await compilingEachModuleOnce(async () => {
+                const a = new WebAssembly.Module(bytes(wrapperI));
+                const again = new WebAssembly.Module(bytes(wrapperI).buffer);  // an ArrayBuffer this time
+                const other = new WebAssembly.Module(bytes(wrapperII));
+                const big = [new WebAssembly.Module(bytes(large)), new WebAssembly.Module(bytes(large))];
+                const one = new WebAssembly.Instance(a, { e: { f: () => 1 } }).exports.f;
+                const two = new WebAssembly.Instance(again, { e: { f: () => 2 } }).exports.f;
+                return {
+                    same: a === again, distinct: a !== other, largeApart: big[0] !== big[1],
+                    isModule: [a, other, ...big].every((m) => m instanceof native),
+                    exports: WebAssembly.Module.exports(a).map((e) => e.name),
+                    calls: [one(), two(), new WebAssembly.Instance(other, { e: { f: (x) => x + 1 } }).exports.f(41)],
+                };
+            });
+            const restored = WebAssembly.Module === native;
+            const failure = await compilingEachModuleOnce(async () => { throw new Error("start failed"); })
+                .then(() => null, (error) => error.message);
+            return { ...seen, restored, failure, restoredAfterFailure: WebAssembly.Module === native };
+        }""",
+        [WRAPPER_I, WRAPPER_II, LARGE],
+    )
+    assert result == {
+        "same": True,
+        "distinct": True,
+        "largeApart": True,
+        "isModule": True,
+        "exports": ["f"],
+        "calls": [1, 2, 42],
+        "restored": True,
+        "failure": "start failed",
+        "restoredAfterFailure": True,
+    }

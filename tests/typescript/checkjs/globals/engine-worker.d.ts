@@ -31,11 +31,11 @@ declare var PrometheusStore: {
   persisted(): Promise<boolean>;
 };
 
-/** A start-up snapshot found in Cache Storage (worker/snapshot.js): its length from its header, its
- * bytes once read and checked against their digest (null if they do not match). */
+/** A start-up snapshot found in OPFS (worker/snapshot.js): its memory image, sized from its header,
+ * and whether its pages were read into it and match their digest (if not, it is left zero). */
 interface KeptSnapshot {
-  length: number;
-  bytes: Promise<Uint8Array | null>;
+  image: Uint8Array;
+  filled: Promise<boolean>;
 }
 
 /** What the worker does to a started interpreter before a snapshot keeps it (worker/snapshot.js). */
@@ -55,4 +55,14 @@ interface WorkerNavigator {
   readonly gpu?: {
     requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string } } | null>;
   };
+}
+
+/** Pyodide's runtime script defines it; the worker defines a stand-in that waits for its import. */
+declare var _createPyodideModule: ((settings: object) => Promise<unknown>) | undefined;
+
+// The access modes of synchronous access handles (Chromium 121+) and renames (Chromium 110+), not
+// in TypeScript's lib yet.
+interface FileSystemFileHandle {
+  createSyncAccessHandle(options?: { mode?: "readwrite" | "read-only" | "readwrite-unsafe" }): Promise<FileSystemSyncAccessHandle>;
+  move(newName: string): Promise<void>;
 }
