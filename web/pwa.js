@@ -77,12 +77,25 @@
     registration.addEventListener("updatefound", () => follow(registration.installing));
   }
 
+  // Once the service worker first controls this page, the runtime's script is loaded once more,
+  // through it, in a throwaway worker: Chromium keeps a module script's compiled code beside its
+  // copy in the cache from its first load out of it, so the next visit (the first one served by
+  // the service worker) finds it compiled. The engine's worker imports it the same way (see
+  // worker/worker.js, which does the same for the HTTP cache).
+  function warmCodeCache() {
+    const source = "import(" + JSON.stringify(new URL("pyodide/pyodide.asm.js", scope).href) + ").finally(() => postMessage(null));";
+    const loader = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
+    loader.onmessage = () => loader.terminate();
+  }
+
   let hadController = !!navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     if (applying) return location.reload();
     if (hadController) {  // another tab accepted the update; this one keeps its version until reloaded
       api.updateAvailable = false;
       emit("updated", {});
+    } else {
+      warmCodeCache();
     }
     hadController = true;
   });

@@ -27,7 +27,7 @@
  *   (opaque or not) go to the network untouched and are never cached. Range requests too:
  *   a cache cannot answer them with 206.
  * - Cache names start with "prometheus-pwa" and carry the scope; other caches of the origin
- *   (the worker's start-up snapshots, the model cache, other apps) are never touched.
+ *   (the model cache, other apps) are never touched.
  * - A failure to store (quota) never fails a request: the network response is served and the
  *   pages get a message {source: "prometheus-pwa", type: "cache-error", url, name, message}.
  */
@@ -97,13 +97,16 @@ function saveClientVersions(map) {
   return savingClients;
 }
 
+// A new client (a page, the engine's worker) is answered at once: its version is saved meanwhile
+// (waitUntil keeps this worker alive until it is), off the path of the navigation or the
+// worker's first file.
 async function versionFor(event) {
   const id = event.request.mode === "navigate" ? event.resultingClientId : event.clientId;
   if (!id) return BUILD.version;
   const map = await loadClientVersions();
   if (!map[id]) {
     map[id] = BUILD.version;
-    await saveClientVersions(map);
+    event.waitUntil(saveClientVersions(map));
   }
   return map[id];
 }
