@@ -90,13 +90,14 @@ function importRuntimeScript(url) {
     return self._createPyodideModule(settings);
   };
   self._createPyodideModule = standIn;
-  loaded.then(() => Promise.resolve(savedSnapshot)).then((kept) => kept || warmCodeCache(url), () => {});
+  loaded.then(() => savedSnapshot).then((kept) => savedSnapshot && !kept && warmCodeCache(url), () => {});
 }
 
 // V8 writes a module script's code cache the second time it is loaded and uses it from the third.
-// A start without a snapshot (a first visit, a new version) loads the runtime's script a second
-// time in a throwaway worker, so that the next visit is the third. Extension pages forbid blob:
-// workers (their CSP): there the cache comes from the third start.
+// A start that finds no snapshot (a first visit, a new version) loads the runtime's script a
+// second time in a throwaway worker, so that the next visit is the third. Pages that keep no
+// snapshots cannot tell a first visit, and extension pages forbid blob: workers (their CSP):
+// there the cache comes from the third start.
 function warmCodeCache(url) {
   if (self.location.protocol.endsWith("-extension:") || typeof Worker !== "function") return;
   const source = "import(" + JSON.stringify(url) + ").finally(() => postMessage(null));";
