@@ -8,13 +8,15 @@
  * taken before any native package is loaded (0.27 cannot snapshot loaded extension modules),
  * keyed by what it holds (the caller's key), and any failure falls back to a normal start.
  *
- * A kept snapshot is read with a synchronous access handle as soon as its file is open, while
- * the runtime's script loads, and its digest is taken off this thread meanwhile. Its length is
- * all `loadPyodide` needs to size the memory; its pages go into place in `fsInit`, which the
- * runtime awaits before it restores them. (From Cache Storage, the same 11 MB arrived 20-30 ms
- * after the runtime asked for them: that read needs this worker's thread, busy with the
- * runtime, to move each chunk.) Warm start: 0.49-0.51 s with the whole memory in Cache Storage,
- * 0.43 s with the core's imports in the snapshot and its zero pages left out (bench/startup).
+ * A kept snapshot's length (its header) is all `loadPyodide` needs to size the memory, so the
+ * runtime starts at once; its pages are read with a synchronous access handle straight into the
+ * memory image in the next task, while the runtime's script loads, and digested off this thread;
+ * `fsInit`, which the runtime awaits before it restores the image, waits for that. (From Cache
+ * Storage the same 11 MB arrived 20-30 ms after the runtime asked for them: that read needs this
+ * worker's thread, busy with the runtime, to move each chunk.) Warm start (bench/startup): 0.49-0.51 s
+ * with the whole memory in Cache Storage; 0.43 s with the core's imports in the snapshot and its
+ * zero pages left out; 0.40-0.46 s (on a slower day for this machine) read from OPFS, with the
+ * runtime's script compiled from Chromium's code cache (worker.js).
  */
 "use strict";
 
