@@ -266,6 +266,8 @@ async function compilingEachModuleOnce(start) {
  */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
 async function loadPyodideFast(options, key, saved = key && findSnapshot(key), preparation = { prepare: async () => false, restoreFiles: async () => true }) {
+  // every start compiles Pyodide's wrapper modules once each (compilingEachModuleOnce)
+  const start = (extra) => compilingEachModuleOnce(() => loadPyodide(Object.assign({}, options, extra)));
   const kept = await saved;
   if (kept) {
     try {
@@ -274,7 +276,7 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
         const usable = await Promise.all([kept.filled, preparation.restoreFiles(FS)]).then((done) => done.every(Boolean), () => false);
         if (!usable) kept.image.fill(0);  // the runtime refuses to restore it (a bad magic number), and we start anew
       };
-      const pyodide = await compilingEachModuleOnce(() => loadPyodide(Object.assign({}, options, { _loadSnapshot: kept.image, fsInit })));
+      const pyodide = await start({ _loadSnapshot: kept.image, fsInit });
       return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", prepared: true, keepSnapshot: nothing };
     } catch (error) {
       console.warn("prometheus: start-up snapshot unusable, starting normally", error);
@@ -282,10 +284,10 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
     }
   }
   if (!key || !CAN_KEEP_SNAPSHOTS) {
-    const pyodide = await compilingEachModuleOnce(() => loadPyodide(options));
+    const pyodide = await start({});
     return { pyodide, snapshot: "off", prepared: await preparation.prepare(pyodide), keepSnapshot: nothing };
   }
-  const pyodide = await compilingEachModuleOnce(() => loadPyodide(Object.assign({}, options, { _makeSnapshot: true })));
+  const pyodide = await start({ _makeSnapshot: true });
   const name = await key;  // long since known: the runtime took longer than the lock file
   const prepared = await preparation.prepare(pyodide);
   if (!name || !prepared) return { pyodide: detachFromSnapshot(pyodide), snapshot: "off", prepared, keepSnapshot: nothing };
