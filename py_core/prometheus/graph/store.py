@@ -62,6 +62,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from ..atomic import atomic
 from ..heap import collector_paused
 from . import columns, csr, graph_image
 from .entities import Node, Relationship
@@ -255,6 +256,7 @@ class Graph:
         with collector_paused():  # one bucket per value: many containers, no garbage cycles
             self._create_index(label, key)
 
+    @atomic
     def _create_index(self, label: str, key: str) -> None:
         index: dict = {}
         nodes = self._nodes
@@ -308,6 +310,7 @@ class Graph:
         if self._undo is not None:
             self._undo.append(undo)
 
+    @atomic
     def add_node(self, labels=(), properties=None) -> int:
         if isinstance(labels, str):
             labels = (labels,)
@@ -340,6 +343,7 @@ class Graph:
         self._index_remove(nid, rec.labels, rec.props)
         return rec
 
+    @atomic
     def add_relationship(self, start: int, type: str, end: int, properties=None) -> int:
         if not isinstance(type, str) or not type:
             raise GraphStoreError(f"relationship type must be a non-empty string, got {type!r}")
@@ -372,6 +376,7 @@ class Graph:
             _unlist(self._by_type, rec.type, rid)
         return rec
 
+    @atomic
     def delete_relationship(self, id) -> None:
         self._rel(id)
         rec = self._remove_rel_record(id)
@@ -379,6 +384,7 @@ class Graph:
         if self._redo is not None:
             self._redo.append(("r-", id))
 
+    @atomic
     def delete_node(self, id, detach: bool = False) -> None:
         rec = self._node(id)
         attached = [r for adj in (rec.out, rec.inc) for bucket in adj.values() for r in bucket]
@@ -394,6 +400,7 @@ class Graph:
         if self._redo is not None:
             self._redo.append(("n-", id))
 
+    @atomic
     def set_node_property(self, id, key: str, value) -> None:
         rec = self._node(id)
         if not isinstance(key, str):
@@ -421,6 +428,7 @@ class Graph:
             rec.props[key] = old
             self._index_add(id, rec.labels, {key: old})
 
+    @atomic
     def set_relationship_property(self, id, key: str, value) -> None:
         self._rel(id)
         if not isinstance(key, str):
@@ -444,6 +452,7 @@ class Graph:
         if self._redo is not None:
             self._redo.append(("rp", id, key, value))
 
+    @atomic
     def add_label(self, id, label: str) -> bool:
         rec = self._node(id)
         if not isinstance(label, str) or not label:
@@ -458,6 +467,7 @@ class Graph:
             self._redo.append(("l+", id, label))
         return True
 
+    @atomic
     def remove_label(self, id, label: str) -> bool:
         rec = self._node(id)
         if label not in rec.labels:
@@ -499,6 +509,7 @@ class Graph:
         else:
             self.commit()
 
+    @atomic
     def begin(self) -> None:
         """Open the outermost transaction: changes from here on are logged for undo."""
         if self._undo is not None:
@@ -506,6 +517,7 @@ class Graph:
         self._undo = []
         self._counters = (self._next_node, self._next_rel)
 
+    @atomic
     def rollback(self) -> None:
         """Undo every change since `begin`, ids included, and close the transaction."""
         log, self._undo = self._undo or [], None
@@ -576,6 +588,7 @@ class Graph:
 
     _STATE = ("_nodes", "_rels", "_by_label", "_by_type", "_indexes", "_next_node", "_next_rel", "_csr")
 
+    @atomic
     def replace(self, data: bytes | None) -> None:
         """Replace the whole graph by a snapshot (None: an empty graph), as one undoable change."""
         new = Graph.from_bytes(data) if data is not None else Graph()
@@ -613,6 +626,7 @@ class Graph:
             "first_relationship": batch.first_rel,
         }
 
+    @atomic
     def install_batch(self, batch: columns.Batch) -> None:
         """Puts in place the records and segment of a `columns.Batch` built for this graph's next
         ids, all at once: a failure part-way removes what was added, and inside a transaction

@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from ..atomic import atomic
 from ..heap import collector_paused
 from ..srs.card import Card
 from ..srs.parameters import MAX_DIFFICULTY, MIN_DIFFICULTY
@@ -400,6 +401,7 @@ class Collection:
         return int(self.cards.col("position").max()) + 1 if self.cards.n else 0
 
     # ------------------------------------------------------------------ ops
+    @atomic
     def apply(self, op: dict) -> dict:
         """Apply one op; returns its inverse. Raises OpError (changing nothing) if it does not fit."""
         inverse = self._apply(op)

@@ -8,7 +8,9 @@ calls the SIGINT handler installed by `watch`, which raises KeyboardInterrupt on
 - a call's computation is running in this task (`window`): never during the store's commit,
   never in code the worker runs between calls or while a call waits on JavaScript, and
 - that call is the one named in slot 1: ids only grow, so an abort that arrives after its
-  call finished is ignored instead of hitting the next call.
+  call finished is ignored instead of hitting the next call, and
+- no `@atomic` write step is on the stack (atomic.py): the step finishes first, so the
+  rollback finds every change it made logged.
 
 A signal for the running call that Pyodide notices in other code (a JavaScript callback run
 while the call awaits a promise) is re-armed, so the call still stops when it resumes. A call
@@ -25,6 +27,8 @@ import signal
 from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
+
+from ..atomic import splits_a_step
 
 _control: dict[str, Callable[[], Any]] = {
     "target": lambda: None,  # the id of the call the page wants stopped
@@ -53,9 +57,9 @@ def _on_signal(signum, frame) -> None:
     call = _running["call"]
     if call is None or _control["target"]() != call:
         return  # between calls, or an abort that came too late for its call: ignored
-    if _running["task"] is _task():
+    if _running["task"] is _task() and not splits_a_step(frame):
         raise KeyboardInterrupt(f"call {call} was aborted")
-    _control["rearm"]()  # noticed outside the call's own code: let it land when the call resumes
+    _control["rearm"]()  # outside the call's own code, or inside a write step: land once it is back
 
 
 @contextmanager
