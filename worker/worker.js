@@ -4,7 +4,7 @@
  *
  * It holds no logic of its own: it loads the runtime and the core, reports start-up progress,
  * loads the Pyodide packages a method needs (`rpc.prepare`), and posts back the JSON envelope
- * that `rpc.dispatch` answers. Messages in:  {id, method, params}
+ * that `rpc.start` answers. Messages in:     {id, method, params}
  *                                            {control: Int32Array} shared memory for aborts
  *                                            (cross-origin isolated pages): [0] Pyodide's
  *                                            interrupt buffer, [1] the id of the call to abort
@@ -280,6 +280,15 @@ runtime.catch((error) => post({
   error: { type: "StartupError", message: String(error && error.message || error), traceback: String(error && error.stack || "") },
 }));
 
+// The reply of a call that had to wait (rpc.start): the task's proxy is released once it is done.
+async function settled(task) {
+  try {
+    return await task;
+  } finally {
+    task.destroy();
+  }
+}
+
 async function handle({ id, method, params }) {
   const { pyodide, rpc } = await runtime;
   const progress = (stage, fraction) => post({ id, type: "progress", stage, fraction });
@@ -292,7 +301,8 @@ async function handle({ id, method, params }) {
   }
   const buffers = [];
   const json = JSON.stringify(splitBuffers(params === undefined ? {} : params, buffers));
-  const reply = await rpc.dispatch(method, json, progress, buffers.length ? buffers : undefined, id);
+  const started = rpc.start(method, json, progress, buffers.length ? buffers : undefined, id);
+  const reply = typeof started === "string" ? started : await settled(started);
   const arrays = reply.includes('"__bytes__"') || reply.includes('"__array__"') ? takeBuffers(rpc) : [];
   const message = reply.includes('"__') ? JSON.parse(reply, marked(arrays)) : JSON.parse(reply);
   self.postMessage(Object.assign({ id }, message), arrays.map((a) => a.buffer));

@@ -5,9 +5,9 @@
 Runs the numpy backend of this checkout's py_core (copied into the page, so no rebuild is
 needed after editing it; the model comes from dist/) on the bench workload, once as one
 call of N sentences and once as N calls of one sentence, and reports milliseconds per
-operation: tokenization, embeddings, the linear layers (kernel time and the copies around
-it when the wasm kernel runs), attention, layer norm, GELU, pooling, and what is left
-(Python overhead between the operations).
+operation: tokenization, embeddings, the WebAssembly kernel's forward pass (one `encoder`
+call per batch) and the copies in and out of it (on a kernel-less backend: the linear
+layers, attention, layer norm, GELU, pooling), and what is left (Python overhead).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def _instrument(embedder, timers: Timers) -> None:
     timers.wrap(backend, "encode", "encode (all)")
     kernel = getattr(backend, "_k", None)  # the WebAssembly backend: time each export
     if kernel is not None:
-        for name in ("quantize", "linear", "gelu", "attention", "layer_norm", "write", "read"):
+        for name in ("encoder", "write", "read"):
             timers.wrap(kernel, name, f"wasm {name}")
     elif hasattr(backend, "_linear"):
         timers.wrap(backend, "_linear", "linear")

@@ -196,6 +196,53 @@ def test_packing_makes_batches_equal_to_single_sentences(wasm_embedder):
     assert np.array_equal(together, alone)  # no padding reaches the arithmetic
 
 
+def test_the_encoder_export_is_its_exports_called_one_by_one(wasm_embedder):
+    """`encoder` runs the layers inside the module; called op by op from Python, as the
+    backend once did, the same kernel must give the same bits."""
+    backend, k = wasm_embedder.backend, wasm_embedder.backend._k
+    c = backend.config
+    texts = ["one sentence", "and a second, longer one about enzymes and proteins", "x"]
+    ids, mask = wasm_embedder.tokenizer.encode_batch(texts)
+    fused = backend.encode(ids, mask)
+    ws = backend._space[1]
+    tokens = int(mask.sum())
+    h, f, eps = c.hidden_size, c.intermediate_size, float(c.layer_norm_eps)
+    x = k.read(ws["x"], (tokens, h))  # the last hidden states the fused pass left
+    lengths = mask.sum(axis=1)
+    keep = mask != 0
+    embedded = backend._w.word_rows(ids[keep])
+    embedded += backend.position[np.broadcast_to(np.arange(ids.shape[1]), ids.shape)[keep]]
+    embedded += backend.token_type0
+    k.write(ws["x"], embedded)
+
+    def linear(handle, src, dst, residual=False):
+        w, scale, bias, n_in, n_out = handle
+        k.quantize(ws[src], ws["xq"], ws["xs"], tokens, n_in, float(activation_range(n_in)))
+        k.linear(ws["xq"], ws["xs"], w, scale, bias, ws[dst], ws[dst], tokens, n_in, n_out, int(residual))
+
+    k.layer_norm(ws["x"], *backend.embed_norm, tokens, h, eps)
+    for layer in backend.layers:
+        linear(layer["qkv"], "x", "qkv")
+        k.attention(
+            ws["qkv"],
+            ws["ctx"],
+            ws["seqs"],
+            len(texts),
+            c.num_heads,
+            float(1 / np.sqrt(c.head_size)),
+            ws["scores"],
+        )
+        linear(layer["attn_out"], "ctx", "x", residual=True)
+        k.layer_norm(ws["x"], *layer["attn_norm"], tokens, h, eps)
+        linear(layer["ffn_in"], "x", "inner")
+        k.gelu(ws["inner"], tokens * f)
+        linear(layer["ffn_out"], "inner", "x", residual=True)
+        k.layer_norm(ws["x"], *layer["ffn_norm"], tokens, h, eps)
+    one_by_one = k.read(ws["x"], (tokens, h))
+    assert np.array_equal(x, one_by_one)
+    assert len(lengths) == len(fused) and np.isfinite(x).all() and np.abs(x).max() > 0
+
+
 def test_forward_pass_against_the_fp32_reference(wasm_embedder, reference, varied_sample):
     texts = varied_sample
     ours = wasm_embedder.embed(texts)

@@ -62,6 +62,13 @@ def _on_signal(signum, frame) -> None:
     _control["rearm"]()  # outside the call's own code, or inside a write step: land once it is back
 
 
+def continue_in_this_task(call_id) -> None:
+    """A call started outside any task (registry.start) goes on in the current one: its
+    window, if open, now belongs to this task."""
+    if call_id is not None and _running["call"] == call_id:
+        _running["task"] = _task()
+
+
 @contextmanager
 def window(call_id):
     """Marks the computation of call `call_id` as interruptible (a no-op for call_id None)."""

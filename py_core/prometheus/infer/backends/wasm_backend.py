@@ -9,7 +9,7 @@ What differs from `numpy_backend` (the general path, which stays the reference):
   sentence ends, so a batch of unequal sentences costs its real token count;
 - bias, GELU, the residual add, softmax and layer norm run in the kernel too, so the
   activations stay in its memory: numpy writes the token embeddings in once and reads the
-  last hidden states out once per batch, and Python makes ~10 calls per layer.
+  last hidden states out once per batch, and the layers run in one call (`encoder`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 from ..model import LINEARS, NORMS, EncoderWeights
 from .numpy_backend import mean_pool_normalize
 from .wasm_kernel import WasmKernel
-from .wasm_source import HEAD_SIZE, pack_weights
+from .wasm_source import HEAD_SIZE, LAYER_FIELDS, pack_weights
 
 QMAX = 8191  # activations in [-8191, 8191]: 14 bits
 INT32_MAX = 2**31 - 1
@@ -28,6 +28,12 @@ INT32_MAX = 2**31 - 1
 def activation_range(n_in: int) -> int:
     """Largest |x| whose int32 sums over n_in products with |w| <= 127 cannot overflow."""
     return min(QMAX, INT32_MAX // (127 * n_in))
+
+
+def _layer_row(layer: dict) -> list[int]:
+    """One layer's row of the encoder's table: the offsets in `LAYER_FIELDS` order."""
+    parts = {"w": 0, "scale": 1, "bias": 2, "b": 1}
+    return [layer[name][parts[part]] for name, part in (f.split(".") for f in LAYER_FIELDS)]
 
 
 class WasmBackend:
@@ -71,6 +77,7 @@ class WasmBackend:
             k.put(np.asarray(weights["embed.norm.weight"], np.float32)),
             k.put(np.asarray(weights["embed.norm.bias"], np.float32)),
         )
+        self.table = k.put(np.array([_layer_row(layer) for layer in self.layers], np.int32))
         self.position = np.array(weights["embed.position"], dtype=np.float32)
         self.token_type0 = np.array(weights["embed.token_type"][0], dtype=np.float32)
         self._weights_end = k.mark()
@@ -99,12 +106,6 @@ class WasmBackend:
         self._space = ((tokens, longest, sequences), offsets)
         return offsets
 
-    def _linear(self, ws: dict, src: str, rows: int, handle, out: str, residual: bool = False) -> None:
-        w, scale, bias, n_in, n_out = handle
-        k = self._k
-        k.quantize(ws[src], ws["xq"], ws["xs"], rows, n_in, float(activation_range(n_in)))
-        k.linear(ws["xq"], ws["xs"], w, scale, bias, ws[out], ws[out], rows, n_in, n_out, int(residual))
-
     def encode(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """ids, mask: int32 (n, L), right-padded -> float32 (n, hidden), L2-normalised."""
         c, k = self.config, self._k
@@ -127,18 +128,13 @@ class WasmBackend:
         ws = self._workspace(tokens, int(lengths.max()), n)
         k.write(ws["x"], x)
         k.write(ws["seqs"], np.stack([starts, lengths], axis=1).astype(np.int32))
-        h, eps = c.hidden_size, float(c.layer_norm_eps)
-        scale = float(1.0 / np.sqrt(c.head_size))
-        k.layer_norm(ws["x"], *self.embed_norm, tokens, h, eps)
-        for layer in self.layers:
-            self._linear(ws, "x", tokens, layer["qkv"], "qkv")
-            k.attention(ws["qkv"], ws["ctx"], ws["seqs"], n, c.num_heads, scale, ws["scores"])
-            self._linear(ws, "ctx", tokens, layer["attn_out"], "x", residual=True)
-            k.layer_norm(ws["x"], *layer["attn_norm"], tokens, h, eps)
-            self._linear(ws, "x", tokens, layer["ffn_in"], "inner")
-            k.gelu(ws["inner"], tokens * c.intermediate_size)
-            self._linear(ws, "inner", tokens, layer["ffn_out"], "x", residual=True)
-            k.layer_norm(ws["x"], *layer["ffn_norm"], tokens, h, eps)
+        h, f = c.hidden_size, c.intermediate_size
+        k.encoder(
+            *(ws[name] for name in ("x", "qkv", "ctx", "inner", "xq", "xs", "seqs", "scores")),
+            tokens, n, h, f, c.num_heads, float(1.0 / np.sqrt(c.head_size)), float(c.layer_norm_eps),
+            float(activation_range(h)), float(activation_range(f)),
+            self.table, len(self.layers), *self.embed_norm,
+        )  # fmt: skip
         hidden = k.read(ws["x"], (tokens, h))
         pooled = np.add.reduceat(hidden, starts, axis=0) / lengths[:, None].astype(np.float32)
         return mean_pool_normalize(pooled[:, None, :], np.ones((n, 1), np.int32))
