@@ -166,6 +166,25 @@ def test_layer_norm_matches_numpy(kernel):
     assert np.allclose(kernel.read(xo, x.shape), nb.layer_norm(x.copy(), w, b, 1e-12), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("lengths", [[1], [3, 7], [5, 1, 130, 4, 9]])
+def test_mean_pool_matches_numpy(kernel, lengths):
+    rng = np.random.default_rng(len(lengths))
+    h = 384
+    x = (rng.standard_normal((sum(lengths), h)) * 3).astype(np.float32)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int32)
+    xo = kernel.put(x)
+    so = kernel.put(np.stack([starts, lengths], axis=1).astype(np.int32))
+    out = kernel.alloc(len(lengths) * h * 4)
+    kernel.mean_pool(xo, out, so, len(lengths), h)
+    padded = np.zeros((len(lengths), max(lengths), h), np.float32)
+    mask = np.zeros((len(lengths), max(lengths)), np.int32)
+    for i, (start, n) in enumerate(zip(starts, lengths, strict=True)):
+        padded[i, :n], mask[i, :n] = x[start : start + n], 1
+    got = kernel.read(out, (len(lengths), h))
+    assert np.allclose(got, nb.mean_pool_normalize(padded, mask), rtol=1e-5, atol=1e-6)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1, atol=1e-6)
+
+
 @pytest.fixture(scope="module")
 def wasm_embedder(embedder):
     from dataclasses import asdict
@@ -239,7 +258,9 @@ def test_the_encoder_export_is_its_exports_called_one_by_one(wasm_embedder):
         linear(layer["ffn_out"], "inner", "x", residual=True)
         k.layer_norm(ws["x"], *layer["ffn_norm"], tokens, h, eps)
     one_by_one = k.read(ws["x"], (tokens, h))
+    k.mean_pool(ws["x"], ws["pooled"], ws["seqs"], len(texts), h)
     assert np.array_equal(x, one_by_one)
+    assert np.array_equal(fused, k.read(ws["pooled"], (len(texts), h)))
     assert len(lengths) == len(fused) and np.isfinite(x).all() and np.abs(x).max() > 0
 
 

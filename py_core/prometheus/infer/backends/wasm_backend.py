@@ -9,7 +9,8 @@ What differs from `numpy_backend` (the general path, which stays the reference):
   sentence ends, so a batch of unequal sentences costs its real token count;
 - bias, GELU, the residual add, softmax and layer norm run in the kernel too, so the
   activations stay in its memory: numpy writes the token embeddings in once and reads the
-  last hidden states out once per batch, and the layers run in one call (`encoder`).
+  sentence vectors out once per batch, and the layers and the pooling run in one call
+  (`encoder`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..model import LINEARS, NORMS, EncoderWeights
-from .numpy_backend import mean_pool_normalize
 from .wasm_kernel import WasmKernel
 from .wasm_source import HEAD_SIZE, LAYER_FIELDS, pack_weights
 
@@ -102,6 +102,7 @@ class WasmBackend:
             "xs": k.alloc(tokens * 4),
             "seqs": k.alloc(sequences * 8),
             "scores": k.alloc((longest + 4) * 4),
+            "pooled": k.alloc(sequences * h * 4),
         }
         self._space = ((tokens, longest, sequences), offsets)
         return offsets
@@ -133,8 +134,6 @@ class WasmBackend:
             *(ws[name] for name in ("x", "qkv", "ctx", "inner", "xq", "xs", "seqs", "scores")),
             tokens, n, h, f, c.num_heads, float(1.0 / np.sqrt(c.head_size)), float(c.layer_norm_eps),
             float(activation_range(h)), float(activation_range(f)),
-            self.table, len(self.layers), *self.embed_norm,
+            self.table, len(self.layers), *self.embed_norm, ws["pooled"],
         )  # fmt: skip
-        hidden = k.read(ws["x"], (tokens, h))
-        pooled = np.add.reduceat(hidden, starts, axis=0) / lengths[:, None].astype(np.float32)
-        return mean_pool_normalize(pooled[:, None, :], np.ones((n, 1), np.int32))
+        return k.read(ws["pooled"], (n, h))

@@ -373,6 +373,37 @@ def _layer_norm_func() -> str:
   {loop("r", get("rows"), 1, row)})"""
 
 
+def _mean_pool_func() -> str:
+    """Per sequence: the mean of its tokens' rows, scaled to unit length (as numpy_backend's
+    mean_pool_normalize), so one vector a sentence leaves the module instead of every token."""
+    at = (
+        f"(i32.add (i32.add {get('x')} (i32.mul (i32.add {get('start')} {get('t')}) {get('nb')})) {get('k')})"
+    )
+    total = f"(local.set $acc (f32x4.add {get('acc')} (v128.load {at})))"
+    dst = f"(i32.add {get('row')} {get('k')})"
+    column = f"""(local.set $acc (v128.const i32x4 0 0 0 0))
+    {loop("t", get("len"), 1, total)}
+    (v128.store {dst} (f32x4.mul {get("acc")} {get("inv")}))"""
+    square = f"(local.set $acc (f32x4.add {get('acc')} (f32x4.mul (v128.load {dst}) (v128.load {dst}))))"
+    scale = f"(v128.store {dst} (f32x4.mul (v128.load {dst}) {get('inv')}))"
+    seq = f"""(local.set $start (i32.load (i32.add {get("seqs")} (i32.shl {get("s_i")} (i32.const 3)))))
+  (local.set $len (i32.load offset=4 (i32.add {get("seqs")} (i32.shl {get("s_i")} (i32.const 3)))))
+  (local.set $row (i32.add {get("out")} (i32.mul {get("s_i")} {get("nb")})))
+  (local.set $inv (f32x4.splat (f32.div (f32.const 1) (f32.convert_i32_u {get("len")}))))
+  {loop("k", get("nb"), 16, column)}
+  (local.set $acc (v128.const i32x4 0 0 0 0))
+  {loop("k", get("nb"), 16, square)}
+  (local.set $inv (f32x4.splat (f32.div (f32.const 1) (f32.max (f32.sqrt {hsum("acc")}) (f32.const 1e-12)))))
+  {loop("k", get("nb"), 16, scale)}"""
+    return f"""(func $mean_pool (export "mean_pool") (param $x i32) (param $out i32) (param $seqs i32) (param $n_seqs i32)
+    (param $h i32)
+  ;; out row s = the unit-length mean of x's rows start .. start + len of sequence s (seqs: (start, len) int32 pairs)
+  (local $s_i i32) (local $start i32) (local $len i32) (local $t i32) (local $k i32) (local $nb i32) (local $row i32)
+  (local $acc v128) (local $inv v128)
+  (local.set $nb (i32.shl {get("h")} (i32.const 2)))
+  {loop("s_i", get("n_seqs"), 1, seq)})"""
+
+
 # The encoder's layer table: per layer, these int32 offsets in this order (WasmBackend writes it).
 LAYER_FIELDS = (
     "qkv.w", "qkv.scale", "qkv.bias",
@@ -414,13 +445,16 @@ def _encoder_func() -> str:
     (param $xq i32) (param $xs i32) (param $seqs i32) (param $scores i32) (param $tokens i32) (param $n_seqs i32)
     (param $h i32) (param $f i32) (param $heads i32) (param $scale f32) (param $eps f32) (param $qmax_h f32)
     (param $qmax_f f32) (param $table i32) (param $n_layers i32) (param $norm_w i32) (param $norm_b i32)
+    (param $pooled i32)
   ;; x: the token embeddings of a packed batch (tokens x h float32) -> the last hidden states, in place:
   ;; layer norm, then per layer (offsets in the table at LAYER_FIELDS) attention and the feed-forward
-  ;; block, each linear after quantizing its input; the other buffers are workspace (WasmBackend._workspace)
+  ;; block, each linear after quantizing its input; then pooled: one unit vector (h float32) per sequence.
+  ;; The other buffers are workspace (WasmBackend._workspace)
   (local $l i32) (local $t i32) (local $h3 i32)
   (local.set $h3 (i32.mul {get("h")} (i32.const 3)))
   (call $layer_norm {get("x")} {get("norm_w")} {get("norm_b")} {get("tokens")} {get("h")} {get("eps")})
-  {loop("l", get("n_layers"), 1, layer)})"""
+  {loop("l", get("n_layers"), 1, layer)}
+  (call $mean_pool {get("x")} {get("pooled")} {get("seqs")} {get("n_seqs")} {get("h")}))"""
 
 
 def wat(rows: int = ROWS, groups: int = GROUPS, head_size: int = HEAD_SIZE) -> str:
@@ -432,6 +466,7 @@ def wat(rows: int = ROWS, groups: int = GROUPS, head_size: int = HEAD_SIZE) -> s
         _attention_func(head_size),
         _gelu_func(),
         _layer_norm_func(),
+        _mean_pool_func(),
         _encoder_func(),
     ]
     return "(module\n" + "\n".join(parts) + "\n)\n"
