@@ -259,21 +259,6 @@ function marked(arrays) {
   };
 }
 
-// The bytes of the last result as Uint8Arrays that own their memory (so they can be transferred).
-function takeBuffers(rpc) {
-  const list = rpc.take_buffers();
-  const arrays = [];
-  for (let i = 0; i < list.length; i++) {
-    const item = list.get(i);
-    const view = item.getBuffer("u8");
-    arrays.push(view.data.slice());
-    view.release();
-    item.destroy();
-  }
-  list.destroy();
-  return arrays;
-}
-
 const runtime = start();
 runtime.catch((error) => post({
   type: "failed",
@@ -303,7 +288,7 @@ async function handle({ id, method, params }) {
   const json = JSON.stringify(splitBuffers(params === undefined ? {} : params, buffers));
   const started = rpc.start(method, json, progress, buffers.length ? buffers : undefined, id);
   const reply = typeof started === "string" ? started : await settled(started);
-  const arrays = reply.includes('"__bytes__"') || reply.includes('"__array__"') ? takeBuffers(rpc) : [];
+  const arrays = reply.includes('"__bytes__"') || reply.includes('"__array__"') ? rpc.take_buffers_for_js() : [];
   const message = reply.includes('"__') ? JSON.parse(reply, marked(arrays)) : JSON.parse(reply);
   self.postMessage(Object.assign({ id }, message), arrays.map((a) => a.buffer));
 }

@@ -5,6 +5,15 @@ comes out; methods are plain functions registered with `@method`.
 """
 
 from .interrupts import watch as watch_interrupts
-from .registry import dispatch, method, methods, prepare, start, take_buffers
+from .registry import dispatch, method, methods, prepare, start, take_buffers, take_buffers_for_js
 
-__all__ = ["dispatch", "method", "methods", "prepare", "start", "take_buffers", "watch_interrupts"]
+__all__ = [
+    "dispatch",
+    "method",
+    "methods",
+    "prepare",
+    "start",
+    "take_buffers",
+    "take_buffers_for_js",
+    "watch_interrupts",
+]

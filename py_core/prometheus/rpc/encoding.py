@@ -93,8 +93,15 @@ def encode(value: Any, buffers: list) -> Any:
 
 
 def _typed_name(dtype) -> str | None:
-    name = _WIDENED.get(dtype.name, dtype.name)
-    return name if name in TYPED_DTYPES else None
+    try:
+        return _TYPED_NAMES[dtype]
+    except KeyError:  # numpy computes dtype.name in Python: once per dtype
+        name = _WIDENED.get(dtype.name, dtype.name)
+        _TYPED_NAMES[dtype] = found = name if name in TYPED_DTYPES else None
+        return found
+
+
+_TYPED_NAMES: dict = {}  # dtype -> its typed array's name (None: sent as a list)
 
 
 def _array(array, buffers: list) -> dict:

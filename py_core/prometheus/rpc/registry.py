@@ -22,6 +22,7 @@ record is durable (prometheus.store).
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import inspect
 import json
@@ -131,6 +132,11 @@ def prepare(name: str) -> list[str]:
         return []
 
 
+@functools.cache
+def _signature(function) -> inspect.Signature:
+    return inspect.signature(function)  # ~50 us a call inside Pyodide: once per method
+
+
 def _bind(entry: Method, params: Any, progress) -> inspect.BoundArguments:
     if params is None:
         params = {}
@@ -141,7 +147,7 @@ def _bind(entry: Method, params: Any, progress) -> inspect.BoundArguments:
     kwargs = dict(params)
     if entry.takes_progress:
         kwargs["progress"] = progress or (lambda stage, fraction: None)
-    signature = inspect.signature(entry.function)
+    signature = _signature(entry.function)
     try:
         bound = signature.bind(**kwargs)
     except TypeError as exc:
@@ -166,6 +172,15 @@ def take_buffers() -> list:
     buffers = list(_outgoing)
     _outgoing.clear()
     return buffers
+
+
+def take_buffers_for_js():
+    """Pyodide: `take_buffers` as one JavaScript Array of Uint8Array copies, which the worker
+    transfers: one crossing of the FFI a result, where reading each buffer from JavaScript took
+    five (~0.18 ms of a single-sentence `infer.embed`)."""
+    from pyodide.ffi import to_js
+
+    return to_js([memoryview(buffer).cast("B") for buffer in take_buffers()])
 
 
 def to_json_value(value: Any) -> Any:
