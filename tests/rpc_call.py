@@ -26,13 +26,18 @@ _EXECUTOR = ThreadPoolExecutor(max_workers=1) if sys.platform != "emscripten" el
 def run_coroutine(coroutine):
     """Runs any coroutine to completion, safe to call while Playwright's loop is running."""
     if sys.platform == "emscripten":
-        try:
-            coroutine.send(None)
-        except StopIteration as done:
-            return done.value
-        coroutine.close()
-        raise RuntimeError("the coroutine waited on the event loop; Pyodide tests cannot block on it")
+        return run_stepped(coroutine)
     return _EXECUTOR.submit(asyncio.run, coroutine).result()
+
+
+def run_stepped(coroutine):
+    """Runs a coroutine that never waits on the event loop, in this thread, without a loop."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError("the coroutine waited on the event loop; a stepped run cannot block on it")
 
 
 def rpc_dispatch_raw(method: str, payload: str, progress=None, buffers=None, call_id=None) -> dict:

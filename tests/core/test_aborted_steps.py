@@ -25,7 +25,7 @@ from prometheus.learn.collection import Collection
 from prometheus.rpc import dispatch, interrupts
 from prometheus.store import MemoryBackend, open_session, session
 from tests.rpc_call import rpc_envelope as call
-from tests.rpc_call import run_coroutine
+from tests.rpc_call import run_coroutine, run_stepped
 
 CALL = 7  # the id of the call the page aborts
 
@@ -36,16 +36,6 @@ def fresh_store():
     yield
     interrupts._control["target"] = interrupts._control["rearm"] = lambda: None
     run_coroutine(open_session(MemoryBackend()))
-
-
-def dispatch_stepped(method: str, params: dict) -> dict:
-    coroutine = dispatch(method, json.dumps(params), call_id=CALL)
-    try:
-        coroutine.send(None)
-    except StopIteration as done:
-        return json.loads(done.value)
-    coroutine.close()
-    raise AssertionError("dispatch waited on the event loop")
 
 
 def interrupted(step, k: int, method: str, params: dict) -> tuple[dict, bool]:
@@ -86,7 +76,7 @@ def interrupted(step, k: int, method: str, params: dict) -> tuple[dict, bool]:
 
     sys.settrace(calls)
     try:
-        reply = dispatch_stepped(method, params)
+        reply = json.loads(run_stepped(dispatch(method, json.dumps(params), call_id=CALL)))
     finally:
         sys.settrace(None)
         interrupts._control["target"] = lambda: None
