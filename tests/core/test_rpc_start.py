@@ -86,3 +86,29 @@ def test_an_abort_lands_after_the_call_waited():
 
     reply = run_coroutine(main())
     assert reply["error"]["type"] == "AbortError"
+
+
+def test_bad_input_answers_an_error_at_once_and_changes_nothing():
+    from prometheus.store import session
+
+    async def main():
+        before = session().digest()
+        replies = [
+            start("graph.run", '{"query": '),  # cut-off JSON
+            start("no.such_method", "{}"),
+            start("graph.run", json.dumps({"query": "CREATE (:Half"})),  # a write that does not parse
+            start("graph.run", json.dumps({"query": 5})),
+        ]
+        assert all(isinstance(r, str) for r in replies)  # refused before anything waited
+        return before, [json.loads(r)["error"] for r in replies], session().digest()
+
+    before, errors, after = run_coroutine(main())
+    assert [e["type"] for e in errors] == [
+        "ValidationError",
+        "UnknownMethod",
+        "CypherSyntaxError",
+        "InvalidParams",
+    ]
+    assert "params are not valid JSON" in errors[0]["message"] and "no.such_method" in errors[1]["message"]
+    assert "params.query" in errors[3]["message"]
+    assert after == before
