@@ -10,8 +10,9 @@
  *
  * A kept snapshot's length (its header) is all `loadPyodide` needs to size the memory, so the
  * runtime starts at once; its pages are read with a synchronous access handle straight into the
- * memory image in the next task, while the runtime's script loads, and digested off this thread;
- * `fsInit`, which the runtime awaits before it restores the image, waits for that. (From Cache
+ * memory image in the next task, while the runtime's script loads, and checked against the
+ * checksum kept with them; `fsInit`, which the runtime awaits before it restores the image, waits
+ * for that. (From Cache
  * Storage the same 11 MB arrived 20-30 ms after the runtime asked for them: that read needs this
  * worker's thread, busy with the runtime, to move each chunk.) Warm start (bench/startup): 0.49-0.51 s
  * with the whole memory in Cache Storage; 0.43 s with the core's imports in the snapshot and its
@@ -23,10 +24,10 @@
 const SNAPSHOT_FOLDER = "prometheus-startup-snapshots";
 
 // Whether snapshots can be kept: OPFS with synchronous access handles (a dedicated worker's) and
-// renames, and WebCrypto for their digest.
+// renames.
 const CAN_KEEP_SNAPSHOTS = Boolean(self.navigator && navigator.storage && navigator.storage.getDirectory &&
   self.FileSystemFileHandle && "createSyncAccessHandle" in FileSystemFileHandle.prototype &&
-  "move" in FileSystemFileHandle.prototype && self.crypto && crypto.subtle);
+  "move" in FileSystemFileHandle.prototype);
 
 // The snapshots' folder, created if missing (the worker's first use of storage: see claimStore),
 // or null where snapshots cannot be kept.
@@ -37,79 +38,11 @@ async function snapshotFolder() {
 
 const WASM_PAGE = 65536;
 const MAX_MEMORY = 2 ** 32;  // a 32-bit WebAssembly memory
-// A kept snapshot's file: MAGIC, the memory's length (float64, little-endian), the SHA-256 of the
-// memory (64 hex digits), then its packed pages (packPages).
-const MAGIC = "prometheus-snapshot-1\n";
+// A kept snapshot's file: MAGIC, the memory's length (float64, little-endian), the checksum of its
+// kept form (64 hex digits), then its kept form (worker/snapshot_file.js).
+const MAGIC = "prometheus-snapshot-2\n";
 const HEADER = MAGIC.length + 8 + 64;
 const PART = ".part";  // a snapshot being written
-
-async function sha256Hex(bytes) {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-// The kept form of a snapshot leaves out its zero pages: a bitmap of its 4 KiB pages (bit set:
-// the page holds a non-zero byte), then those pages in order. A fresh interpreter's memory is
-// about half zero pages (2,433 of 5,121 measured), so a warm start reads and hashes half the bytes,
-// and the file holds half.
-const PAGE = 4096;
-
-// The kept pages of a memory of `length` bytes, as [start, end) byte ranges, a run of adjacent
-// kept pages as one range.
-/** @param {Uint8Array} bitmap @param {number} length */
-function* keptRuns(bitmap, length) {
-  const pages = Math.ceil(length / PAGE);
-  const kept = (page) => bitmap[page >> 3] & (1 << (page & 7));
-  for (let page = 0; page < pages; page++) {
-    if (!kept(page)) continue;
-    const first = page;
-    while (page + 1 < pages && kept(page + 1)) page++;
-    yield [first * PAGE, Math.min((page + 1) * PAGE, length)];
-  }
-}
-
-/** @param {Uint8Array} bytes */
-function packPages(bytes) {
-  const pages = Math.ceil(bytes.length / PAGE);
-  const bitmap = new Uint8Array(Math.ceil(pages / 8));
-  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
-  const words = new Uint32Array(aligned.buffer, aligned.byteOffset, aligned.length >> 2);
-  for (let page = 0; page < pages; page++) {
-    const end = Math.min((page + 1) * PAGE, bytes.length);
-    let used = false;
-    for (let i = (page * PAGE) >> 2; !used && i < end >> 2; i++) used = words[i] !== 0;
-    for (let i = end & ~3; !used && i < end; i++) used = bytes[i] !== 0;  // the last page's odd tail
-    if (used) bitmap[page >> 3] |= 1 << (page & 7);
-  }
-  const runs = [...keptRuns(bitmap, bytes.length)];
-  const packed = new Uint8Array(runs.reduce((size, [start, end]) => size + end - start, bitmap.length));
-  packed.set(bitmap);
-  let at = bitmap.length;
-  for (const [start, end] of runs) {
-    packed.set(bytes.subarray(start, end), at);
-    at += end - start;
-  }
-  return packed;
-}
-
-/**
- * Reads a packed snapshot's pages into `image` (zero-filled, the snapshot's length): `read(view,
- * at)` fills `view` from byte `at` of the packed form and answers how many bytes it read. False
- * if the packed form (of `packedLength` bytes) is not the bitmap and the pages it names.
- * @param {(view: Uint8Array, at: number) => number} read
- * @param {Uint8Array} image
- * @param {number} packedLength
- */
-function readPages(read, image, packedLength) {
-  const bitmap = new Uint8Array(Math.ceil(Math.ceil(image.length / PAGE) / 8));
-  if (read(bitmap, 0) !== bitmap.length) return false;
-  let at = bitmap.length;
-  for (const [start, end] of keptRuns(bitmap, image.length)) {
-    if (at + end - start > packedLength || read(image.subarray(start, end), at) !== end - start) return false;
-    at += end - start;
-  }
-  return at === packedLength;
-}
 
 async function deleteSnapshot(key) {
   try {
@@ -123,7 +56,7 @@ async function deleteSnapshot(key) {
 
 /**
  * The snapshot kept under `key`: its memory image, and `filled`, true once its pages are read into
- * it and verified; false if they do not match the digest stored with them (a damaged snapshot does
+ * it and verified; false if they do not match the checksum kept with them (a damaged snapshot does
  * not always make loadPyodide throw, some hang) or if `key` does not name it: the image must not
  * be restored then. The folder keeps one snapshot (storeSnapshot): what it holds is
  * read without waiting for the key, which comes from the lock file's download. So a first visit
@@ -149,8 +82,7 @@ async function findSnapshot(key) {
 
 /**
  * The snapshot file `name`: its image (sized from its header) at once; its pages read straight
- * into the image in a task of their own (so that the caller starts the runtime first), then
- * digested off this thread.
+ * into the image in a task of their own (so that the caller starts the runtime first), and checked.
  * @param {FileSystemDirectoryHandle} folder
  * @param {string} name
  * @returns {Promise<KeptSnapshot | null>}
@@ -169,15 +101,14 @@ async function readSnapshot(folder, name) {
   }
   const expected = new TextDecoder().decode(header.subarray(MAGIC.length + 8));
   const image = new Uint8Array(length);
-  const read = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
+  // its own task: the caller starts the runtime first, and the runtime's wasm arrives meanwhile
+  const filled = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
     try {
-      return readPages((view, at) => access.read(view, { at: HEADER + at }), image, size - HEADER);
+      const bitmap = readPages((view, at) => access.read(view, { at: HEADER + at }), image, size - HEADER);
+      if (bitmap && snapshotChecksum(bitmap, image) === expected) return true;
     } finally {
       access.close();
     }
-  });
-  const filled = read.then(async (whole) => {
-    if (whole && expected === (await sha256Hex(image))) return true;
     console.warn("prometheus: discarding a damaged start-up snapshot");
     return false;
   }).catch(() => false);
@@ -186,13 +117,15 @@ async function readSnapshot(folder, name) {
 
 async function storeSnapshot(key, bytes) {
   try {
-    const packed = packPages(bytes);
+    const memory = aligned(bytes);
+    const bitmap = keptPages(memory);
+    const packed = packPages(bitmap, memory);
     const header = new Uint8Array(HEADER);
     header.set(new TextEncoder().encode(MAGIC));
     new DataView(header.buffer).setFloat64(MAGIC.length, bytes.length, true);
-    const [digest, folder] = await Promise.all([sha256Hex(bytes), snapshotFolder()]);
+    header.set(new TextEncoder().encode(snapshotChecksum(bitmap, memory)), MAGIC.length + 8);
+    const folder = await snapshotFolder();
     if (!folder) return;
-    header.set(new TextEncoder().encode(digest), MAGIC.length + 8);
     // Written under another name, then renamed: a reader never opens a file half written.
     const part = await folder.getFileHandle(key + PART, { create: true });
     const access = await part.createSyncAccessHandle();  // exclusive: a tab writing it too makes this one give up
@@ -261,7 +194,7 @@ async function compilingEachModuleOnce(start) {
  * @param {Preparation} [preparation] what a started interpreter does before it is kept
  * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", prepared: boolean, keepSnapshot: () => Promise<void>}>}
  *   prepared: whether `prepare` ran (or its result was restored); keepSnapshot: writes a snapshot
- *   made by this start, called by the worker once ready is posted (packing and hashing 21 MB,
+ *   made by this start, called by the worker once ready is posted (packing and checking 21 MB,
  *   writing 11 MB, off the path to ready)
  */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js

@@ -40,7 +40,7 @@ const coreWheel = fetchCore();
 const snapshotKey = self.PROMETHEUS_SNAPSHOT === false ? null : lockSnapshotKey();  // on unless the page opts out
 const savedSnapshot = snapshotKey && findSnapshot(snapshotKey);
 importRuntimeScript(INDEX_URL + "pyodide.asm.js");  // loadPyodide waits for it
-// snapshot.js and store.js are not fetched here: the build puts them in front of this file
+// snapshot_file.js, snapshot.js and store.js are not fetched here: the build puts them in front of this file
 // (build/worker_bundle.py), so the worker's own code is one download.
 importScripts(INDEX_URL + "pyodide.js");
 
@@ -60,6 +60,11 @@ async function gpuReport() {
   } catch (error) {
     return { available: false, reason: String(error && error.message || error) };
   }
+}
+
+async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 // Downloads the core wheel while the runtime starts and resolves {name, bytes} once they match
@@ -150,7 +155,7 @@ async function writeCore(FS) {
   const wheel = await coreWheel;
   if (wheel === null) return null;
   const path = "/lib/" + wheel.name;
-  FS.writeFile(path, new Uint8Array(wheel.bytes));
+  FS.writeFile(path, new Uint8Array(wheel.bytes), { canOwn: true });  // the file takes the bytes as they are: no copy
   return path;
 }
 

@@ -5,7 +5,6 @@ whose origin private file system (where snapshots are kept) starts empty."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import struct
 from pathlib import Path
@@ -16,7 +15,36 @@ import pytest
 from tests.browser.harness import DIST
 
 SNAPSHOT_FOLDER = "prometheus-startup-snapshots"
-MAGIC = "prometheus-snapshot-1\n"
+MAGIC = "prometheus-snapshot-2\n"
+PAGE = 4096
+
+
+def kept_runs(bitmap: numpy.ndarray, length: int):
+    """The [start, end) byte ranges of the pages a bitmap (one bit a page, little-endian) marks."""
+    pages = -(-length // PAGE)
+    kept = numpy.unpackbits(bitmap, bitorder="little")[:pages].astype(bool)
+    edges = numpy.flatnonzero(numpy.diff(numpy.concatenate([[False], kept, [False]]).astype(numpy.int8)))
+    return [(int(a) * PAGE, min(int(b) * PAGE, length)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def checksum(bitmap: numpy.ndarray, memory: numpy.ndarray) -> str:
+    """The kept form's checksum as worker/snapshot_file.js defines it, computed here apart from it:
+    eight uint32 lanes, word j of each 32-byte block into lane j as x = (x ^ w) * 0x9e3779b1 mod
+    2^32, then x ^= x >> 15; over the bitmap, then each run of kept pages, each zero-padded to
+    whole blocks."""
+    state = numpy.array(
+        [0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344, 0xA4093822, 0x299F31D0, 0x082EFA98, 0xEC4E6C89],
+        numpy.uint32,
+    )
+    multiplier = numpy.uint32(0x9E3779B1)
+    parts = [bitmap] + [memory[start:end] for start, end in kept_runs(bitmap, len(memory))]
+    for part in parts:
+        padded = numpy.concatenate([part, numpy.zeros(-len(part) % 32, numpy.uint8)])
+        for block in padded.view("<u4").reshape(-1, 8):
+            state = (state ^ block) * multiplier
+            state ^= state >> numpy.uint32(15)
+    return "".join(f"{int(lane):08x}" for lane in state)
+
 
 # The names in the snapshots' folder (files being written end in ".part"), [] when there is none.
 # Lists the folder only: reading a file would hold it while the worker writes or renames it.
@@ -46,8 +74,8 @@ FILE_JS = f"""async (name) => {{
 
 def read_kept(page, name: str) -> dict:
     """A kept snapshot's file, taken apart here: MAGIC, the memory's length (a little-endian float64),
-    the SHA-256 of the memory (64 hex digits), then a bitmap of its 4 KiB pages and the pages it
-    marks. The memory is rebuilt with numpy and hashed with hashlib, apart from the worker's code."""
+    the checksum of its kept form (64 hex digits), then a bitmap of its 4 KiB pages and the pages it
+    marks. The memory is rebuilt with numpy and checked with `checksum`, apart from the worker's code."""
     kept = page.evaluate(FILE_JS, name)
     data = base64.b64decode(kept["base64"])
     at = len(MAGIC) + 8
@@ -64,12 +92,12 @@ def read_kept(page, name: str) -> dict:
         starts = numpy.concatenate([[0], numpy.cumsum(sizes)[:-1]])
         for page_, start, size in zip(kept_pages, starts, sizes, strict=True):
             memory[page_ * 4096 : page_ * 4096 + size] = packed[start : start + size]
+    bitmap_bytes = numpy.frombuffer(data, numpy.uint8, -(-pages // 8), at + 64)
     return {
         "magic": data[: len(MAGIC)].decode(),
         "length": length,
         "stored": len(data) - at - 64,
-        "digestOk": whole
-        and data[at : at + 64].decode() == hashlib.sha256(memory[:length].tobytes()).hexdigest(),
+        "digestOk": whole and data[at : at + 64].decode() == checksum(bitmap_bytes, memory[:length]),
         "modified": kept["modified"],
     }
 
@@ -167,13 +195,14 @@ def test_a_snapshot_of_another_core_is_replaced(context, pages_url):
 
 
 SNAPSHOT_JS = Path(__file__).resolve().parents[2] / "worker" / "snapshot.js"
+SNAPSHOT_FILE_JS = Path(__file__).resolve().parents[2] / "worker" / "snapshot_file.js"
 
 
 @pytest.mark.parametrize("length", [4096 * 37, 4096 * 37 + 400, 4096 * 8 - 3, 1])
 def test_packed_pages_read_back_to_the_same_bytes(context, length):
-    """packPages / readPages in the browser on memory with zero and non-zero pages (a run of each,
-    lone ones, the last page partial), against numpy's count of the non-zero pages; a packed form
-    a byte short or a byte long is refused."""
+    """keptPages / packPages / readPages in the browser on memory with zero and non-zero pages (a
+    run of each, lone ones, the last page partial), against numpy's count of the non-zero pages; a
+    packed form a byte short or a byte long is refused."""
     rng = numpy.random.default_rng(length)
     memory = numpy.zeros(length, numpy.uint8)
     pages = -(-length // 4096)
@@ -183,11 +212,12 @@ def test_packed_pages_read_back_to_the_same_bytes(context, length):
         start, end = page * 4096, min((page + 1) * 4096, length)
         memory[rng.integers(start, end)] = rng.integers(1, 256)  # one non-zero byte anywhere
     page = context.new_page()  # about:blank: the functions need no worker and no origin
-    page.add_script_tag(content=SNAPSHOT_JS.read_text())
+    page.add_script_tag(content=SNAPSHOT_FILE_JS.read_text())
     result = page.evaluate(
         """(memory) => {
             const bytes = Uint8Array.from(memory);
-            const packed = packPages(bytes);
+            const bitmap = keptPages(bytes);
+            const packed = packPages(bitmap, bytes);
             const reader = (form) => (view, at) => {
                 const part = form.subarray(at, at + view.length);
                 view.set(part);
@@ -195,11 +225,12 @@ def test_packed_pages_read_back_to_the_same_bytes(context, length):
             };
             const unpack = (form) => readPages(reader(form), new Uint8Array(bytes.length), form.length);
             const image = new Uint8Array(bytes.length);
-            const fits = readPages(reader(packed), image, packed.length);
+            const read = readPages(reader(packed), image, packed.length);
             const long = new Uint8Array(packed.length + 1);
             long.set(packed);
-            return { size: packed.length, fits, short: unpack(packed.subarray(0, packed.length - 1)),
-                     long: unpack(long), same: image.every((b, i) => b === bytes[i]) };
+            return { size: packed.length, fits: read !== null && read.every((b, i) => b === bitmap[i]),
+                     short: unpack(packed.subarray(0, packed.length - 1)), long: unpack(long),
+                     same: image.every((b, i) => b === bytes[i]) };
         }""",
         memory.tolist(),
     )
@@ -209,10 +240,62 @@ def test_packed_pages_read_back_to_the_same_bytes(context, length):
     assert result == {
         "size": -(-pages // 8) + nonzero,
         "fits": True,
-        "short": False,
-        "long": False,
+        "short": None,
+        "long": None,
         "same": True,
     }
+
+
+@pytest.mark.parametrize("length", [4096 * 37, 4096 * 37 + 400, 4096 * 8 - 3, 4096 * 3 + 20])
+def test_the_checksum_is_the_one_computed_here_and_sees_any_changed_byte(context, length):
+    """snapshotChecksum in the browser against `checksum` (numpy) on random memory with zero pages,
+    runs and partial blocks; then one byte changed at a time (each 4-byte word of each lane, across
+    the bitmap and the pages, and a zeroed page) must change it."""
+    rng = numpy.random.default_rng(length + 1)
+    pages = -(-length // 4096)
+    memory = rng.integers(0, 256, length, dtype=numpy.uint8)
+    for zero in numpy.flatnonzero(rng.random(pages) < 0.4):
+        memory[zero * 4096 : (zero + 1) * 4096] = 0
+    page = context.new_page()
+    page.add_script_tag(content=SNAPSHOT_FILE_JS.read_text())
+    found = page.evaluate(
+        """(memory) => {
+            const bytes = Uint8Array.from(memory);
+            const bitmap = keptPages(bytes);
+            return { bitmap: Array.from(bitmap), sum: snapshotChecksum(bitmap, bytes) };
+        }""",
+        memory.tolist(),
+    )
+    bitmap = numpy.array(found["bitmap"], numpy.uint8)
+    assert found["sum"] == checksum(bitmap, memory)
+    runs = kept_runs(bitmap, length)
+    positions = sorted(
+        {start + offset for start, end in runs for offset in range(0, min(64, end - start), 3)}
+    )
+    changed = page.evaluate(
+        """([memory, positions, bitmapBytes]) => {
+            const bytes = Uint8Array.from(memory);
+            const bitmap = keptPages(bytes);
+            const original = snapshotChecksum(bitmap, bytes);
+            const differs = [];
+            for (const at of positions) {  // a byte of the memory flipped
+                bytes[at] ^= 0x5a;
+                differs.push(snapshotChecksum(bitmap, bytes) !== original);
+                bytes[at] ^= 0x5a;
+            }
+            for (let at = 0; at < bitmapBytes; at++) {  // a bit of the bitmap: another set of pages
+                bitmap[at] ^= 1;
+                differs.push(snapshotChecksum(bitmap, bytes) !== original);
+                bitmap[at] ^= 1;
+            }
+            const [start, end] = keptRuns(bitmap, bytes.length).next().value;
+            bytes.fill(0, start, Math.min(end, start + 4096));  // a kept page lost (zeros)
+            differs.push(snapshotChecksum(bitmap, bytes) !== original);
+            return differs;
+        }""",
+        [memory.tolist(), positions, len(bitmap)],
+    )
+    assert len(changed) == len(positions) + len(bitmap) + 1 and all(changed)
 
 
 def test_a_damaged_snapshot_is_replaced(context, pages_url):

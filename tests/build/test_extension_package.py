@@ -59,7 +59,7 @@ def manifest(folder):
 
 def our_scripts(folder: Path) -> dict[str, str]:
     """The extension's own scripts and the SDK/worker it carries (not the Pyodide runtime); the
-    worker is one file, with snapshot.js and store.js inside (build/worker_bundle.py)."""
+    worker is one file, with its other parts inside (build/worker_bundle.py)."""
     names = [p.name for p in SOURCE.glob("*.js")] + ["prometheus.js", "worker/worker.js"]
     return {name: (folder / name).read_text() for name in names}
 

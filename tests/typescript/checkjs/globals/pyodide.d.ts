@@ -15,7 +15,7 @@ interface PyodideLoadOptions {
 
 /** Emscripten's file system, the part worker/ uses. */
 interface PyodideFS {
-  writeFile(path: string, data: Uint8Array): void;
+  writeFile(path: string, data: Uint8Array, options?: { canOwn?: boolean }): void;
 }
 
 interface PyodideInterface {
