@@ -13,6 +13,8 @@ the second shows the shell with the kept counts, and restores a collection befor
 Two bare peers: Pyodide as its npm package publishes it (the peer a page would use instead:
 the target's), and the same loadPyodide on the bundle's own runtime files, whose standard
 library ships compiled (build/bytecode.py), which shows what the SDK adds on top of its runtime.
+A third restores a start-up snapshot of its own (Pyodide's snapshot options used directly): the
+floor of a snapshot start on this runtime, for the SDK's warm start.
 Targets (issue 17): SDK cold <= 1.15x bare cold, SDK warm <= 0.3x SDK cold.
 """
 
@@ -72,6 +74,39 @@ STOCK_FOLDER = "bench-stock-pyodide"
 STOCK_FILES = (*RUNTIME_FILES, "pyodide-lock.json")
 BARE_STOCK_WORKER = BARE_FILE_WORKER.replace("/pyodide/", f"/{STOCK_FOLDER}/")
 BARE_STOCK_PAGE = BARE_FILE_PAGE.replace("/bench-bare-worker.js", "/bench-bare-stock-worker.js")
+
+# Bare Pyodide restoring a start-up snapshot of its own, as a page using Pyodide's snapshot
+# options directly would: the memory kept whole in OPFS on the first visit (no packing, no check),
+# read back before loadPyodide on the next. The floor a snapshot start has on this runtime: the
+# SDK's warm start does that and more (its core imported, the store opened and restored).
+BARE_SNAPSHOT_WORKER = """importScripts("/pyodide/pyodide.js");
+(async () => {
+  const root = await navigator.storage.getDirectory();
+  const file = await root.getFileHandle("bench-bare-snapshot", { create: true });
+  const reader = await file.createSyncAccessHandle();
+  const kept = new Uint8Array(reader.getSize());
+  reader.read(kept, { at: 0 });
+  reader.close();
+  if (kept.length > 0) {
+    await loadPyodide({ indexURL: "/pyodide/", _loadSnapshot: kept });
+    postMessage("ready");
+    postMessage("stored");
+    return;
+  }
+  const pyodide = await loadPyodide({ indexURL: "/pyodide/", _makeSnapshot: true });
+  postMessage("ready");
+  const bytes = pyodide.makeMemorySnapshot();
+  const writer = await file.createSyncAccessHandle();
+  writer.write(bytes, { at: 0 });
+  writer.close();
+  postMessage("stored");
+})();"""
+BARE_SNAPSHOT_PAGE = """<!doctype html><meta charset="utf-8"><script>
+const worker = new Worker("/bench-bare-snapshot-worker.js");
+const posted = (what) => new Promise((resolve) => worker.addEventListener("message", (e) => e.data === what && resolve(performance.now())));
+window.__ready = posted("ready");
+window.__used = posted("stored");  // the first visit leaves once its snapshot is written
+</script>"""
 
 BARE_PAGE = """<!doctype html><meta charset="utf-8"><script>
 const source = 'importScripts("' + location.origin + '/pyodide/pyodide.js");' +
@@ -242,6 +277,8 @@ def main(argv=None) -> int:
     (dist / "bench-bare.html").write_text(BARE_PAGE)
     (dist / "bench-bare-file.html").write_text(BARE_FILE_PAGE)
     (dist / "bench-bare-worker.js").write_text(BARE_FILE_WORKER)
+    (dist / "bench-bare-snapshot.html").write_text(BARE_SNAPSHOT_PAGE)
+    (dist / "bench-bare-snapshot-worker.js").write_text(BARE_SNAPSHOT_WORKER)
     (dist / "bench-pwa.html").write_text(PWA_PAGE)
     write_sw_manifest(dist)  # the service worker serves only files of its build's list
     # the stock peer's files after the list: the app's service worker never caches them
@@ -259,6 +296,7 @@ def main(argv=None) -> int:
             "bare, stock Pyodide": "bench-bare-stock.html",
             "bare, blob worker": "bench-bare.html",
             "bare, worker file": "bench-bare-file.html",
+            "bare + own snapshot": "bench-bare-snapshot.html",
             "Prometheus SDK": "bench-sdk.html",
         }
         results, per_run = measure(
@@ -272,6 +310,8 @@ def main(argv=None) -> int:
         "bench-bare.html",
         "bench-bare-file.html",
         "bench-bare-worker.js",
+        "bench-bare-snapshot.html",
+        "bench-bare-snapshot-worker.js",
         "bench-pwa.html",
         "bench-bare-stock.html",
         "bench-bare-stock-worker.js",
@@ -326,6 +366,11 @@ def main(argv=None) -> int:
             f"paired: SDK cold / {label} cold of the same run: median {statistics.median(paired):.2f} "
             f"(runs: {', '.join(f'{r:.2f}' for r in paired)})"
         )
+    floor = results["bare + own snapshot"]
+    print(
+        f"SDK warm / bare Pyodide restoring its own snapshot, warm = {sdk['warm'] / floor['warm']:.2f} "
+        "(the SDK also imports its core and opens and restores the store before ready)"
+    )
     cold_ratio, warm_ratio = sdk["cold"] / stock["cold"], sdk["warm"] / sdk["cold"]
     own_ratio = sdk["cold"] / bare["cold"]
     print(
