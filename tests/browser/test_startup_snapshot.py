@@ -80,24 +80,22 @@ def read_kept(page, name: str) -> dict:
     data = base64.b64decode(kept["base64"])
     at = len(MAGIC) + 8
     length = int(struct.unpack("<d", data[len(MAGIC) : at])[0])
-    pages = -(-length // 4096)
-    bitmap = numpy.unpackbits(numpy.frombuffer(data, numpy.uint8, -(-pages // 8), at + 64), bitorder="little")
-    memory = numpy.zeros(pages * 4096, numpy.uint8)
-    packed = numpy.frombuffer(data, numpy.uint8, offset=at + 64 + -(-pages // 8))
-    kept_pages = numpy.flatnonzero(bitmap[:pages])
-    tail = length - (pages - 1) * 4096  # the last page may be partial
-    sizes = numpy.where(kept_pages == pages - 1, tail, 4096)
-    whole = int(sizes.sum()) == len(packed)
+    pages = -(-length // PAGE)
+    bitmap = numpy.frombuffer(data, numpy.uint8, -(-pages // 8), at + 64)
+    packed = numpy.frombuffer(data, numpy.uint8, offset=at + 64 + len(bitmap))
+    runs = kept_runs(bitmap, length)
+    memory = numpy.zeros(length, numpy.uint8)
+    whole = sum(end - start for start, end in runs) == len(packed)
     if whole:
-        starts = numpy.concatenate([[0], numpy.cumsum(sizes)[:-1]])
-        for page_, start, size in zip(kept_pages, starts, sizes, strict=True):
-            memory[page_ * 4096 : page_ * 4096 + size] = packed[start : start + size]
-    bitmap_bytes = numpy.frombuffer(data, numpy.uint8, -(-pages // 8), at + 64)
+        offset = 0
+        for start, end in runs:
+            memory[start:end] = packed[offset : offset + end - start]
+            offset += end - start
     return {
         "magic": data[: len(MAGIC)].decode(),
         "length": length,
         "stored": len(data) - at - 64,
-        "digestOk": whole and data[at : at + 64].decode() == checksum(bitmap_bytes, memory[:length]),
+        "digestOk": whole and data[at : at + 64].decode() == checksum(bitmap, memory),
         "modified": kept["modified"],
     }
 

@@ -18,6 +18,7 @@ sorted lists, bool arrays and arrays of other dtypes as nested lists, objects th
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -92,16 +93,11 @@ def encode(value: Any, buffers: list) -> Any:
     raise TypeError(f"cannot send a {type(value).__name__} to the page")
 
 
+@functools.cache
 def _typed_name(dtype) -> str | None:
-    try:
-        return _TYPED_NAMES[dtype]
-    except KeyError:  # numpy computes dtype.name in Python: once per dtype
-        name = _WIDENED.get(dtype.name, dtype.name)
-        _TYPED_NAMES[dtype] = found = name if name in TYPED_DTYPES else None
-        return found
-
-
-_TYPED_NAMES: dict = {}  # dtype -> its typed array's name (None: sent as a list)
+    """Its typed array's name (None: sent as a list); cached: numpy computes dtype.name in Python."""
+    name = _WIDENED.get(dtype.name, dtype.name)
+    return name if name in TYPED_DTYPES else None
 
 
 def _array(array, buffers: list) -> dict:
