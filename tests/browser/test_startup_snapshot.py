@@ -296,20 +296,37 @@ def test_the_checksum_is_the_one_computed_here_and_sees_any_changed_byte(context
     assert len(changed) == len(positions) + len(bitmap) + 1 and all(changed)
 
 
-def test_a_damaged_snapshot_is_replaced(context, pages_url):
-    first, _ = visit(context, pages_url + "host.html")
-    wait_until_stored(first)
-    first.evaluate(f"""async () => {{
-        const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
-        const file = await folder.getFileHandle('{lock_key()}');
+# How a kept file is spoilt: one flipped byte amid its pages (the checksum no longer matches), or
+# the previous format's header on an otherwise whole file (version 1 kept a SHA-256 there).
+DAMAGE_JS = {
+    "a flipped byte": """async (file) => {
         const size = (await file.getFile()).size;
         const byte = new Uint8Array(await (await file.getFile()).slice(size >> 1, (size >> 1) + 1).arrayBuffer());
+        return [size >> 1, [byte[0] ^ 0xff]];
+    }""",
+    "the previous format": """async () => [0, Array.from(new TextEncoder().encode("prometheus-snapshot-1\\n"))]""",
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE_JS))
+def test_a_damaged_snapshot_is_replaced(context, pages_url, damage):
+    first, _ = visit(context, pages_url + "host.html")
+    wait_until_stored(first)
+    first.evaluate(
+        f"""async () => {{
+        const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
+        const file = await folder.getFileHandle('{lock_key()}');
+        const [position, bytes] = await ({DAMAGE_JS[damage]})(file);
         const writable = await file.createWritable({{ keepExistingData: true }});
-        await writable.write({{ type: 'write', position: size >> 1, data: Uint8Array.of(byte[0] ^ 0xff) }});
-        await writable.close();  // one flipped byte, header kept
-    }}""")
+        await writable.write({{ type: 'write', position, data: Uint8Array.from(bytes) }});
+        await writable.close();  // the rest of the file kept
+    }}"""
+    )
     damaged = read_kept(first, lock_key())
-    assert not damaged["digestOk"]
+    if damage == "a flipped byte":
+        assert damaged["magic"] == MAGIC and not damaged["digestOk"]
+    else:
+        assert damaged["magic"] == "prometheus-snapshot-1\n" and damaged["digestOk"]
     first.close()
     second, state = visit(context, pages_url + "host.html")
     assert state == "made"  # fell back to a normal start and took a fresh snapshot ...
@@ -318,7 +335,8 @@ def test_a_damaged_snapshot_is_replaced(context, pages_url):
         if names == [lock_key()] and second.evaluate(MODIFIED_JS, lock_key()) > damaged["modified"]:
             break
         second.wait_for_timeout(100)
-    assert read_kept(second, lock_key())["digestOk"]
+    replaced = read_kept(second, lock_key())
+    assert replaced["magic"] == MAGIC and replaced["digestOk"]
     second.close()
     _third, state = visit(context, pages_url + "host.html")
     assert state == "used"
