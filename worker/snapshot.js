@@ -8,16 +8,13 @@
  * taken before any native package is loaded (0.27 cannot snapshot loaded extension modules),
  * keyed by what it holds (the caller's key), and any failure falls back to a normal start.
  *
- * A kept snapshot's length (its header) is all `loadPyodide` needs to size the memory, so the
- * runtime starts at once; its pages are read with a synchronous access handle straight into the
- * memory image in the next task, while the runtime's script loads, and checked against the
- * checksum kept with them (worker/snapshot_file.js); `fsInit`, which the runtime awaits before it
- * restores the image, waits for that. (From Cache Storage the same 11 MB arrived 20-30 ms after
- * the runtime asked for them: that read needs this worker's thread, busy with the runtime, to move
- * each chunk.) Warm start (bench/startup): 0.49-0.51 s with the whole memory in Cache Storage;
- * 0.43 s with the core's imports in the snapshot and its zero pages left out; 0.40-0.46 s read
- * from OPFS, with the runtime's script compiled from Chromium's code cache (worker.js); 0.35 s
- * checked with a checksum instead of SHA-256.
+ * A kept snapshot's header (its length, and the runtime's own header, which starts its memory
+ * image) is all `loadPyodide` needs to size the memory, so the runtime starts at once; its pages are
+ * read straight into the runtime's memory where Pyodide would copy the image into it (restoringImage),
+ * and checked there against the checksum kept with them (worker/snapshot_file.js). Warm start
+ * (bench/startup): 0.49-0.51 s with the whole memory in Cache Storage; 0.43 s with the core's imports
+ * in the snapshot and its zero pages left out; 0.40-0.46 s read from OPFS, with the runtime's script
+ * compiled from Chromium's code cache (worker.js); 0.35 s checked with a checksum instead of SHA-256.
  */
 "use strict";
 
@@ -55,14 +52,11 @@ async function deleteSnapshot(key) {
 }
 
 /**
- * The snapshot kept under `key`: its memory image, and `filled`, true once its pages are read into
- * it and verified; false if they do not match the checksum kept with them (a damaged snapshot does
- * not always make loadPyodide throw, some hang) or if `key` does not name it: the image must not
- * be restored then. The folder keeps one snapshot (storeSnapshot): what it holds is
- * read without waiting for the key, which comes from the lock file's download. So a first visit
- * (an empty folder) learns at once that there is none, and a later one starts the runtime while
- * the key is on its way; the first start of a new version finds the key is not the old
- * snapshot's name, and starts anew.
+ * The snapshot kept under `key`, opened and its header read (KeptSnapshot), or null. The folder
+ * keeps one snapshot (storeSnapshot): what it holds is opened without waiting for the key, which
+ * comes from the lock file's download. So a first visit (an empty folder) learns at once that there
+ * is none, and a later one starts the runtime while the key is on its way; `named` says whether the
+ * key names it (the first start of a new version finds it does not, and starts anew).
  * @param {Promise<string | null>} key
  * @returns {Promise<KeptSnapshot | null>}
  */
@@ -71,48 +65,80 @@ async function findSnapshot(key) {
     const folder = await snapshotFolder();
     const names = [];
     if (folder) for await (const name of folder.keys()) if (!name.endsWith(PART)) names.push(name);
-    const kept = names.length > 0 && (await readSnapshot(folder, names[0]));
+    const kept = names.length > 0 && (await openSnapshot(folder, names[0]));
     if (!kept) return null;
-    const named = Promise.resolve(key).then((name) => name === names[0], () => false);
-    return { image: kept.image, filled: Promise.all([kept.filled, named]).then((checks) => checks.every(Boolean)) };
+    return Object.assign(kept, { named: Promise.resolve(key).then((name) => name === names[0], () => false) });
   } catch {
     return null;
   }
 }
 
 /**
- * The snapshot file `name`: its image (sized from its header) at once; its pages read straight
- * into the image in a task of their own (so that the caller starts the runtime first), and checked.
+ * The snapshot file `name`, open for reading (read-only: other tabs may read it at the same time;
+ * a browser without the mode opens it exclusively, and a tab that finds it locked starts without
+ * it) until its pages are restored (restoringImage) or `close` is called. Only its header, bitmap
+ * and the runtime's own header (the start of the memory image) are read here: the pages are read
+ * where they are used, straight into the runtime's memory.
  * @param {FileSystemDirectoryHandle} folder
  * @param {string} name
- * @returns {Promise<KeptSnapshot | null>}
+ * @returns {Promise<Omit<KeptSnapshot, "named"> | null>}
  */
-async function readSnapshot(folder, name) {
-  // read-only: other tabs may read it at the same time (a browser without the mode opens the
-  // file exclusively, and a tab that finds it locked starts without it)
+async function openSnapshot(folder, name) {
   const access = await (await folder.getFileHandle(name)).createSyncAccessHandle({ mode: "read-only" });
-  const header = new Uint8Array(HEADER);
-  const size = access.getSize();
-  const length = access.read(header, { at: 0 }) === HEADER ? new DataView(header.buffer).getFloat64(MAGIC.length, true) : 0;
-  const sane = length >= WASM_PAGE && length <= MAX_MEMORY && Number.isInteger(length);
-  if (new TextDecoder().decode(header.subarray(0, MAGIC.length)) !== MAGIC || !sane) {
+  try {
+    const header = new Uint8Array(HEADER);
+    const length = access.read(header, { at: 0 }) === HEADER ? new DataView(header.buffer).getFloat64(MAGIC.length, true) : 0;
+    const sane = length >= WASM_PAGE && length <= MAX_MEMORY && Number.isInteger(length);
+    if (new TextDecoder().decode(header.subarray(0, MAGIC.length)) !== MAGIC || !sane) throw new Error("not a snapshot");
+    const bitmap = new Uint8Array(Math.ceil(Math.ceil(length / PAGE) / 8));
+    /** @param {Uint8Array} view @param {number} at */
+    const read = (view, at) => access.read(view, { at: HEADER + at });
+    if (read(bitmap, 0) !== bitmap.length || access.getSize() - HEADER !== keptFormLength(bitmap, length)) throw new Error("a snapshot cut short");
+    // Pyodide's snapshot starts with a header of its own, whose length is its second 32-bit word;
+    // the interpreter's memory follows it.
+    const start = new Uint8Array(16);
+    const headLength = readImage(read, bitmap, length, 0, start) ? new Uint32Array(start.buffer)[1] : 0;
+    if (headLength < 16 || headLength % 16 !== 0 || headLength >= length) throw new Error("no runtime header");
+    const head = new Uint8Array(headLength);
+    if (!readImage(read, bitmap, length, 0, head)) throw new Error("a snapshot cut short");
+    const expected = new TextDecoder().decode(header.subarray(MAGIC.length + 8));
+    return { head, length, bitmap, expected, read, close: () => access.close(), restored: false };
+  } catch {
     access.close();
     return null;
   }
-  const expected = new TextDecoder().decode(header.subarray(MAGIC.length + 8));
-  const image = new Uint8Array(length);
-  // its own task: the caller starts the runtime first, and the runtime's wasm arrives meanwhile
-  const filled = new Promise((resolve) => setTimeout(resolve, 0)).then(() => {
-    try {
-      const bitmap = readPages((view, at) => access.read(view, { at: HEADER + at }), image, size - HEADER);
-      if (bitmap && snapshotChecksum(bitmap, image) === expected) return true;
-    } finally {
-      access.close();
-    }
-    console.warn("prometheus: discarding a damaged start-up snapshot");
-    return false;
-  }).catch(() => false);
-  return { image, filled };
+}
+
+/**
+ * What loadPyodide is given to restore `kept`: the runtime's header, standing for the whole image.
+ * Pyodide 0.27 sizes the memory it creates from the image's `length` and, once the runtime has
+ * started, copies `image.subarray(headerLength)` over that memory. This image answers the whole
+ * image's length, and answers that subarray by reading the kept pages straight into the memory
+ * (`memory()`, the runtime's) and checking them against the checksum kept with them; an empty
+ * array is then copied. So the 21 MB image is never built nor copied, and the pages left out are
+ * not touched where the runtime's start left them zero. It throws, and the start with it, if
+ * `usable()` says no or the pages do not match their checksum (a damaged snapshot does not always
+ * make the runtime throw: some hang).
+ * @param {KeptSnapshot} kept
+ * @param {() => boolean} usable
+ * @param {() => WebAssembly.Memory | null} memory
+ */
+function restoringImage(kept, usable, memory) {
+  const image = kept.head.slice();
+  Object.defineProperty(image, "length", { value: kept.length });
+  /** @param {number} [begin] @param {number} [end] @returns {Uint8Array<ArrayBuffer>} */
+  image.subarray = function subarray(begin, end) {
+    if (begin !== kept.head.length || end !== undefined) return new Uint8Array(this.buffer, this.byteOffset, this.byteLength).subarray(begin, end);
+    const runtime = memory();
+    if (!usable() || !runtime) throw new Error("this start-up snapshot is not this version's");
+    const heap = new Uint8Array(runtime.buffer, 0, kept.length - kept.head.length);
+    const whole = readImage(kept.read, kept.bitmap, kept.length, kept.head.length, heap);
+    kept.close();
+    kept.restored = true;
+    if (!whole || imageChecksum(kept.bitmap, kept.length, kept.head, heap) !== kept.expected) throw new Error("a damaged start-up snapshot");
+    return new Uint8Array(0);
+  };
+  return image;
 }
 
 async function storeSnapshot(key, bytes) {
@@ -156,13 +182,29 @@ function detachFromSnapshot(pyodide) {
 
 const nothing = async () => {};
 
+// Runs `start` with WebAssembly[name] replaced by `replacement`, which keeps the original's
+// prototype and static methods (so `instanceof` and the rest still hold); then puts it back.
+/** @template T @param {"Module" | "Memory"} name @param {Function} replacement @param {() => Promise<T>} start @returns {Promise<T>} */
+async function replacingWhile(name, replacement, start) {
+  const original = WebAssembly[name];
+  replacement.prototype = original.prototype;
+  Object.setPrototypeOf(replacement, original);
+  const namespace = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (WebAssembly));
+  namespace[name] = replacement;
+  try {
+    return await start();
+  } finally {
+    namespace[name] = original;
+  }
+}
+
 // Pyodide 0.27 wraps each JavaScript function it hands to WebAssembly in a tiny module of its own,
 // compiled on this thread as the runtime starts: 207 modules of 62 distinct kinds (10-20 ms).
 // While `start` runs, a module of the same bytes as one compiled before is that one (a compiled
 // module is immutable: each wrapper is its own instance of it).
 const SMALL_MODULE = 1024;
 /** @template T @param {() => Promise<T>} start @returns {Promise<T>} */
-async function compilingEachModuleOnce(start) {
+function compilingEachModuleOnce(start) {
   const compile = WebAssembly.Module;
   const compiled = new Map();
   /** @param {BufferSource} bytes */
@@ -173,14 +215,20 @@ async function compilingEachModuleOnce(start) {
     if (!compiled.has(key)) compiled.set(key, new compile(bytes));
     return compiled.get(key);
   }
-  Module.prototype = compile.prototype;  // instanceof WebAssembly.Module holds for what it returns
-  Object.setPrototypeOf(Module, compile);  // and its static methods (imports, exports) remain
-  WebAssembly.Module = /** @type {typeof WebAssembly.Module} */ (/** @type {unknown} */ (Module));
-  try {
-    return await start();
-  } finally {
-    WebAssembly.Module = compile;
+  return replacingWhile("Module", Module, start);
+}
+
+// Runs `start`, handing `seen` each (unshared) WebAssembly memory made meanwhile: the runtime's.
+/** @template T @param {(memory: WebAssembly.Memory) => void} seen @param {() => Promise<T>} start @returns {Promise<T>} */
+function seeingMemories(seen, start) {
+  const make = WebAssembly.Memory;
+  /** @param {WebAssembly.MemoryDescriptor} descriptor */
+  function Memory(descriptor) {
+    const memory = new make(descriptor);
+    if (!descriptor.shared) seen(memory);
+    return memory;
   }
+  return replacingWhile("Memory", Memory, start);
 }
 
 /**
@@ -204,14 +252,19 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
   const kept = await saved;
   if (kept) {
     try {
+      let usable = false;  // the snapshot is the key's, and its files are written back
       /** @param {PyodideFS} FS */
       const fsInit = async (FS) => {
-        const usable = await Promise.all([kept.filled, preparation.restoreFiles(FS)]).then((done) => done.every(Boolean), () => false);
-        if (!usable) kept.image.fill(0);  // the runtime refuses to restore it (a bad magic number), and we start anew
+        usable = await Promise.all([kept.named, preparation.restoreFiles(FS)]).then((done) => done.every(Boolean), () => false);
       };
-      const pyodide = await start({ _loadSnapshot: kept.image, fsInit });
+      /** @type {WebAssembly.Memory | null} */
+      let memory = null;
+      const image = restoringImage(kept, () => usable, () => memory);
+      const pyodide = await seeingMemories((made) => { memory = made; }, () => start({ _loadSnapshot: image, fsInit }));
+      if (!kept.restored) throw new Error("the runtime started without restoring the snapshot");
       return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", prepared: true, keepSnapshot: nothing };
     } catch (error) {
+      kept.close();  // a restored snapshot's file is closed already: this one is deleted next
       console.warn("prometheus: start-up snapshot unusable, starting normally", error);
       await deleteSnapshot(key);
     }

@@ -5,9 +5,9 @@
  *
  * A fresh interpreter's memory is about half zero pages (2,433 of 5,121 measured), so the file
  * holds a bitmap of the memory's 4 KiB pages (bit set: the page holds a non-zero byte), then
- * those pages in order; a warm start reads and checks half the bytes. The memory is rebuilt in
- * an image that starts zeroed, so the pages left out need no checking: the bitmap, which the
- * checksum covers, says which they are.
+ * those pages in order; a warm start reads and checks half the bytes, straight into the runtime's
+ * memory (readImage), where the pages left out are made zero. They need no checking: the bitmap,
+ * which the checksum covers, says which they are.
  */
 "use strict";
 
@@ -69,24 +69,56 @@ function packPages(bitmap, bytes) {
   return packed;
 }
 
+// The kept form's length: its bitmap and the pages it names, of a memory of `length` bytes.
+/** @param {Uint8Array} bitmap @param {number} length */
+// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by snapshot.js
+function keptFormLength(bitmap, length) {
+  let size = bitmap.length;
+  for (const [start, end] of keptRuns(bitmap, length)) size += end - start;
+  return size;
+}
+
 /**
- * Reads a kept form's pages into `image` (zero-filled, the memory's length): `read(view, at)`
- * fills `view` from byte `at` of the kept form and answers how many bytes it read. The bitmap it
- * read, or null if the kept form (of `packedLength` bytes) is not the bitmap and the pages it names.
+ * Reads bytes [from, from + target.length) of the memory a kept form holds into `target`:
+ * `read(view, at)` fills `view` from byte `at` of the kept form (its bitmap at 0) and answers how
+ * many bytes it read. Where a page was left out, `target` is made zero, but only where it is not
+ * already: the runtime's own start writes into its fresh memory before a snapshot replaces it, and
+ * the pages it left untouched are best not touched (each write would be a page fault). False if
+ * the kept form ended early.
  * @param {(view: Uint8Array, at: number) => number} read
- * @param {Uint8Array} image
- * @param {number} packedLength
+ * @param {Uint8Array} bitmap the kept form's (its first bytes)
+ * @param {number} length the memory's length
+ * @param {number} from
+ * @param {Uint8Array} target
  */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by snapshot.js
-function readPages(read, image, packedLength) {
-  const bitmap = new Uint8Array(Math.ceil(Math.ceil(image.length / PAGE) / 8));
-  if (read(bitmap, 0) !== bitmap.length) return null;
-  let at = bitmap.length;
-  for (const [start, end] of keptRuns(bitmap, image.length)) {
-    if (at + end - start > packedLength || read(image.subarray(start, end), at) !== end - start) return null;
+function readImage(read, bitmap, length, from, target) {
+  const to = from + target.length;
+  let at = bitmap.length;  // where the current run's pages are in the kept form
+  let done = from;  // target holds the memory's bytes up to here
+  for (const [start, end] of keptRuns(bitmap, length)) {
+    if (start >= to) break;
+    if (end > from) {
+      zeroWhereNot(target, Math.max(done, from) - from, Math.min(start, to) - from);
+      const first = Math.max(start, from), last = Math.min(end, to);
+      if (read(target.subarray(first - from, last - from), at + first - start) !== last - first) return false;
+      done = last;
+    }
     at += end - start;
   }
-  return at === packedLength ? bitmap : null;
+  zeroWhereNot(target, done - from, target.length);
+  return true;
+}
+
+// Zeros bytes [start, end) of `bytes` that are not zero, a word at a time where it can.
+/** @param {Uint8Array} bytes @param {number} start @param {number} end */
+function zeroWhereNot(bytes, start, end) {
+  if (end <= start) return;
+  let i = start;
+  for (; i < end && (bytes.byteOffset + i) % 4 !== 0; i++) bytes[i] = 0;
+  const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, Math.max(0, end - i) >> 2);
+  for (let w = 0; w < words.length; w++) if (words[w] !== 0) words[w] = 0;
+  for (i += words.length * 4; i < end; i++) bytes[i] = 0;
 }
 
 // The checksum's eight lanes: 32-byte block i's word j goes to lane j, which takes it as
@@ -116,27 +148,73 @@ function mixWords(state, words) {
   state.set([a, b, c, d, e, f, g, h]);
 }
 
-// Bytes (4-byte aligned) into the checksum, a last partial block padded with zeros.
-/** @param {Int32Array} state @param {Uint8Array} bytes */
-function mixBytes(state, bytes) {
-  const whole = bytes.length - (bytes.length % CHECKSUM_BLOCK);
-  mixWords(state, new Int32Array(bytes.buffer, bytes.byteOffset, whole >> 2));
-  if (whole === bytes.length) return;
-  const tail = new Uint8Array(CHECKSUM_BLOCK);
-  tail.set(bytes.subarray(whole));
-  mixWords(state, new Int32Array(tail.buffer));
+// The checksum's running state. A kept page run is fed as one or more pieces (a memory restored
+// in two places is read from both), then closed: a last partial block is padded with zeros.
+class ChecksumState {
+  constructor() {
+    this.lanes = Int32Array.from(CHECKSUM_SEEDS);
+    this.block = new Uint8Array(CHECKSUM_BLOCK);  // a partial block carried to the next piece
+    this.filled = 0;
+  }
+
+  /** @param {Uint8Array} bytes the next bytes of a run, 4-byte aligned */
+  add(bytes) {
+    let at = 0;
+    if (this.filled > 0) {
+      at = Math.min(CHECKSUM_BLOCK - this.filled, bytes.length);
+      this.block.set(bytes.subarray(0, at), this.filled);
+      this.filled += at;
+      if (this.filled < CHECKSUM_BLOCK) return;
+      mixWords(this.lanes, new Int32Array(this.block.buffer));
+      this.filled = 0;
+    }
+    const whole = (bytes.length - at) - ((bytes.length - at) % CHECKSUM_BLOCK);
+    const blocks = aligned(bytes.subarray(at, at + whole));
+    mixWords(this.lanes, new Int32Array(blocks.buffer, blocks.byteOffset, whole >> 2));
+    this.block.set(bytes.subarray(at + whole));
+    this.filled = bytes.length - at - whole;
+  }
+
+  endRun() {
+    if (this.filled === 0) return;
+    this.block.fill(0, this.filled);
+    mixWords(this.lanes, new Int32Array(this.block.buffer));
+    this.filled = 0;
+  }
+
+  hex() {
+    return Array.from(this.lanes, (lane) => (lane >>> 0).toString(16).padStart(8, "0")).join("");
+  }
 }
 
 /**
  * The checksum of a memory's kept form, 64 hex digits: its bitmap, then its kept pages, each
  * run of pages padded to whole blocks (page runs are whole blocks but for a partial last page).
+ * The memory is `head` followed by `rest` (a memory restored in two places), `length` bytes.
+ * @param {Uint8Array} bitmap keptPages(memory)
+ * @param {number} length
+ * @param {Uint8Array} head 4-byte aligned, a multiple of 4 bytes long
+ * @param {Uint8Array} rest 4-byte aligned
+ */
+function imageChecksum(bitmap, length, head, rest) {
+  const state = new ChecksumState();
+  state.add(aligned(bitmap));
+  state.endRun();
+  const split = head.length;
+  for (const [start, end] of keptRuns(bitmap, length)) {
+    if (start < split) state.add(head.subarray(start, Math.min(end, split)));
+    if (end > split) state.add(rest.subarray(Math.max(start, split) - split, end - split));
+    state.endRun();
+  }
+  return state.hex();
+}
+
+/**
+ * The checksum of a memory's kept form (imageChecksum of a memory in one piece).
  * @param {Uint8Array} bitmap keptPages(memory)
  * @param {Uint8Array} memory 4-byte aligned
  */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by snapshot.js
 function snapshotChecksum(bitmap, memory) {
-  const state = Int32Array.from(CHECKSUM_SEEDS);
-  mixBytes(state, aligned(bitmap));
-  for (const [start, end] of keptRuns(bitmap, memory.length)) mixBytes(state, memory.subarray(start, end));
-  return Array.from(state, (lane) => (lane >>> 0).toString(16).padStart(8, "0")).join("");
+  return imageChecksum(bitmap, memory.length, new Uint8Array(0), memory);
 }

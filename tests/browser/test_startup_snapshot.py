@@ -198,9 +198,11 @@ SNAPSHOT_FILE_JS = Path(__file__).resolve().parents[2] / "worker" / "snapshot_fi
 
 @pytest.mark.parametrize("length", [4096 * 37, 4096 * 37 + 400, 4096 * 8 - 3, 1])
 def test_packed_pages_read_back_to_the_same_bytes(context, length):
-    """keptPages / packPages / readPages in the browser on memory with zero and non-zero pages (a
-    run of each, lone ones, the last page partial), against numpy's count of the non-zero pages; a
-    packed form a byte short or a byte long is refused."""
+    """keptPages / packPages / readImage in the browser on memory with zero and non-zero pages (a
+    run of each, lone ones, the last page partial), against numpy's count of the non-zero pages.
+    The memory is read back whole and in two parts split at a multiple of 16 bytes (the runtime's
+    header, then its memory), each into a target full of other bytes (a started runtime's memory):
+    the pages left out must come back zero. A packed form a byte short is refused."""
     rng = numpy.random.default_rng(length)
     memory = numpy.zeros(length, numpy.uint8)
     pages = -(-length // 4096)
@@ -209,10 +211,11 @@ def test_packed_pages_read_back_to_the_same_bytes(context, length):
     for page in numpy.flatnonzero(used):
         start, end = page * 4096, min((page + 1) * 4096, length)
         memory[rng.integers(start, end)] = rng.integers(1, 256)  # one non-zero byte anywhere
+    splits = [0] + [split for split in (16, 48, 4096 + 16, 3 * 4096) if split < length]
     page = context.new_page()  # about:blank: the functions need no worker and no origin
     page.add_script_tag(content=SNAPSHOT_FILE_JS.read_text())
     result = page.evaluate(
-        """(memory) => {
+        """([memory, splits]) => {
             const bytes = Uint8Array.from(memory);
             const bitmap = keptPages(bytes);
             const packed = packPages(bitmap, bytes);
@@ -221,26 +224,29 @@ def test_packed_pages_read_back_to_the_same_bytes(context, length):
                 view.set(part);
                 return part.length;
             };
-            const unpack = (form) => readPages(reader(form), new Uint8Array(bytes.length), form.length);
-            const image = new Uint8Array(bytes.length);
-            const read = readPages(reader(packed), image, packed.length);
-            const long = new Uint8Array(packed.length + 1);
-            long.set(packed);
-            return { size: packed.length, fits: read !== null && read.every((b, i) => b === bitmap[i]),
-                     short: unpack(packed.subarray(0, packed.length - 1)), long: unpack(long),
-                     same: image.every((b, i) => b === bytes[i]) };
+            const stale = (n) => new Uint8Array(n).fill(0xa5);
+            const parts = splits.map((split) => {
+                const head = stale(split), rest = stale(bytes.length - split);
+                const read = readImage(reader(packed), bitmap, bytes.length, 0, head) &&
+                    readImage(reader(packed), bitmap, bytes.length, split, rest);
+                return read && [...head, ...rest].every((b, i) => b === bytes[i]);
+            });
+            const short = readImage(reader(packed.subarray(0, packed.length - 1)), bitmap, bytes.length, 0, stale(bytes.length));
+            return { size: packed.length, counted: keptFormLength(bitmap, bytes.length),
+                     bitmapFirst: packed.subarray(0, bitmap.length).every((b, i) => b === bitmap[i]), parts, short };
         }""",
-        memory.tolist(),
+        [memory.tolist(), splits],
     )
     nonzero = sum(
         min(4096, length - p * 4096) for p in range(pages) if memory[p * 4096 : (p + 1) * 4096].any()
     )
+    size = -(-pages // 8) + nonzero
     assert result == {
-        "size": -(-pages // 8) + nonzero,
-        "fits": True,
-        "short": None,
-        "long": None,
-        "same": True,
+        "size": size,
+        "counted": size,
+        "bitmapFirst": True,
+        "parts": [True] * len(splits),
+        "short": False,
     }
 
 
@@ -266,6 +272,18 @@ def test_the_checksum_is_the_one_computed_here_and_sees_any_changed_byte(context
     )
     bitmap = numpy.array(found["bitmap"], numpy.uint8)
     assert found["sum"] == checksum(bitmap, memory)
+    # A memory restored in two places (the runtime's header, then its memory) is checked in two
+    # pieces: split at a multiple of 16 bytes, an odd number of half blocks included.
+    splits = [split for split in (16, 48, 4096 + 16, 2 * 4096) if split < length]
+    split_sums = page.evaluate(
+        """([memory, splits]) => {
+            const bytes = Uint8Array.from(memory);
+            const bitmap = keptPages(bytes);
+            return splits.map((split) => imageChecksum(bitmap, bytes.length, bytes.subarray(0, split), bytes.slice(split)));
+        }""",
+        [memory.tolist(), splits],
+    )
+    assert split_sums == [found["sum"]] * len(splits)
     runs = kept_runs(bitmap, length)
     positions = sorted(
         {start + offset for start, end in runs for offset in range(0, min(64, end - start), 3)}

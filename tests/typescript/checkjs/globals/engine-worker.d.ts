@@ -31,11 +31,18 @@ declare var PrometheusStore: {
   persisted(): Promise<boolean>;
 };
 
-/** A start-up snapshot found in OPFS (worker/snapshot.js): its memory image, sized from its header,
- * and whether its pages were read into it and match their digest (if not, it is left zero). */
+/** A start-up snapshot found in OPFS (worker/snapshot.js), its file open: the start of its memory
+ * image (the runtime's header), the image's length, the bitmap of its kept pages and their
+ * checksum; `read` reads its kept form; `named`: whether the lock's key names it. */
 interface KeptSnapshot {
-  image: Uint8Array;
-  filled: Promise<boolean>;
+  head: Uint8Array;
+  length: number;
+  bitmap: Uint8Array;
+  expected: string;
+  read: (view: Uint8Array, at: number) => number;
+  close: () => void;
+  restored: boolean;
+  named: Promise<boolean>;
 }
 
 /** What the worker does to a started interpreter before a snapshot keeps it (worker/snapshot.js). */
