@@ -478,3 +478,34 @@ def test_modules_of_the_same_bytes_compile_once_while_the_runtime_starts(context
         "failure": "start failed",
         "restoredAfterFailure": True,
     }
+
+
+def test_the_standard_library_file_takes_its_array_and_other_writes_are_left_alone(context):
+    """owningTheStandardLibrary on a file system that records its writes: the standard library's
+    zip (Pyodide's one write of it) is written with canOwn, the options it was given kept; other
+    files as they were asked; and once that write is done, FS.writeFile is the original again."""
+    page = context.new_page()
+    page.add_script_tag(content=SNAPSHOT_JS.read_text())
+    result = page.evaluate(
+        """() => {
+            const writes = [];
+            const original = function (path, data, options) { writes.push([path, data.length, options ?? null, this === fs]); };
+            const fs = { writeFile: original };
+            owningTheStandardLibrary(fs);
+            fs.writeFile("/lib/prometheus_web-0.1.0-py3-none-any.whl", new Uint8Array(3), { canOwn: false });
+            fs.writeFile("/lib/python312.zip.part", new Uint8Array(1));
+            fs.writeFile("/lib/python312.zip", new Uint8Array(4), { encoding: "binary" });
+            const restored = fs.writeFile === original;
+            fs.writeFile("/lib/python312.zip", new Uint8Array(5));
+            return { writes, restored };
+        }"""
+    )
+    assert result == {
+        "writes": [
+            ["/lib/prometheus_web-0.1.0-py3-none-any.whl", 3, {"canOwn": False}, True],
+            ["/lib/python312.zip.part", 1, None, True],
+            ["/lib/python312.zip", 4, {"encoding": "binary", "canOwn": True}, True],
+            ["/lib/python312.zip", 5, None, True],
+        ],
+        "restored": True,
+    }
