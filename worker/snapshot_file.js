@@ -95,18 +95,18 @@ function keptFormLength(bitmap, length) {
 function readImage(read, bitmap, length, from, target) {
   const to = from + target.length;
   let at = bitmap.length;  // where the current run's pages are in the kept form
-  let done = from;  // target holds the memory's bytes up to here
+  let done = 0;  // target holds the memory's bytes up to here
   for (const [start, end] of keptRuns(bitmap, length)) {
     if (start >= to) break;
     if (end > from) {
-      zeroWhereNot(target, Math.max(done, from) - from, Math.min(start, to) - from);
+      zeroWhereNot(target, done, Math.min(start, to) - from);
       const first = Math.max(start, from), last = Math.min(end, to);
       if (read(target.subarray(first - from, last - from), at + first - start) !== last - first) return false;
-      done = last;
+      done = last - from;
     }
     at += end - start;
   }
-  zeroWhereNot(target, done - from, target.length);
+  zeroWhereNot(target, done, target.length);
   return true;
 }
 
