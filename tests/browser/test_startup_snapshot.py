@@ -314,15 +314,17 @@ def test_the_checksum_is_the_one_computed_here_and_sees_any_changed_byte(context
     assert len(changed) == len(positions) + len(bitmap) + 1 and all(changed)
 
 
-# How a kept file is spoilt: one flipped byte amid its pages (the checksum no longer matches), or
-# the previous format's header on an otherwise whole file (version 1 kept a SHA-256 there).
+# How a kept file is spoilt, as the write that spoils it: one flipped byte amid its pages (the
+# checksum no longer matches), its last page lost (the file is shorter than its bitmap says), or the
+# previous format's header on an otherwise whole file (version 1 kept a SHA-256 there).
 DAMAGE_JS = {
     "a flipped byte": """async (file) => {
         const size = (await file.getFile()).size;
         const byte = new Uint8Array(await (await file.getFile()).slice(size >> 1, (size >> 1) + 1).arrayBuffer());
-        return [size >> 1, [byte[0] ^ 0xff]];
+        return { type: 'write', position: size >> 1, data: Uint8Array.of(byte[0] ^ 0xff) };
     }""",
-    "the previous format": """async () => [0, Array.from(new TextEncoder().encode("prometheus-snapshot-1\\n"))]""",
+    "cut short": """async (file) => ({ type: 'truncate', size: (await file.getFile()).size - 4096 })""",
+    "the previous format": """async () => ({ type: 'write', position: 0, data: new TextEncoder().encode("prometheus-snapshot-1\\n") })""",
 }
 
 
@@ -334,14 +336,14 @@ def test_a_damaged_snapshot_is_replaced(context, pages_url, damage):
         f"""async () => {{
         const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
         const file = await folder.getFileHandle('{lock_key()}');
-        const [position, bytes] = await ({DAMAGE_JS[damage]})(file);
+        const damage = await ({DAMAGE_JS[damage]})(file);
         const writable = await file.createWritable({{ keepExistingData: true }});
-        await writable.write({{ type: 'write', position, data: Uint8Array.from(bytes) }});
+        await writable.write(damage);
         await writable.close();  // the rest of the file kept
     }}"""
     )
     damaged = read_kept(first, lock_key())
-    if damage == "a flipped byte":
+    if damage in ("a flipped byte", "cut short"):
         assert damaged["magic"] == MAGIC and not damaged["digestOk"]
     else:
         assert damaged["magic"] == "prometheus-snapshot-1\n" and damaged["digestOk"]
