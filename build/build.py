@@ -199,7 +199,7 @@ def summarize(dist: Path, lock: dict, model_files: list[Path], report: Report) -
     startup = [
         dist / "prometheus.js",
         dist / "worker" / "worker.js",
-        pyodide / "pyodide.js",
+        pyodide / "pyodide.mjs",  # the worker imports Pyodide's loader as a module
         pyodide / "pyodide.asm.js",
         pyodide / "pyodide.asm.wasm",
         pyodide / "python_stdlib.zip",

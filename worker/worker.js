@@ -33,16 +33,16 @@ const BASE = self.PROMETHEUS_BASE || new URL("..", self.location.href).href;
 const INDEX_URL = new URL("pyodide/", BASE).href;
 
 // The bundle's lock file, fetched once: it names the start-up wheels and the runtime digest.
-// It, the core wheel and the look into the snapshot cache start before pyodide.js loads: the
-// runtime starts as soon as that script has run, waiting for none of them.
+// It, the core wheel and the look into the snapshot cache start before Pyodide's scripts load: the
+// runtime starts as soon as they have, waiting for none of them.
 const lockFile = fetch(INDEX_URL + "pyodide-lock.json").then((response) => response.json());
 const coreWheel = fetchCore();
 const snapshotKey = self.PROMETHEUS_SNAPSHOT === false ? null : lockSnapshotKey();  // on unless the page opts out
 const savedSnapshot = snapshotKey && findSnapshot(snapshotKey);
 importRuntimeScript(INDEX_URL + "pyodide.asm.js");  // loadPyodide waits for it
+importLoader(INDEX_URL);
 // snapshot_file.js, snapshot.js and store.js are not fetched here: the build puts them in front of this file
 // (build/worker_bundle.py), so the worker's own code is one download.
-importScripts(INDEX_URL + "pyodide.js");
 
 // Start-up stages and the fraction of the download done when each begins.
 const STAGES = [["runtime", 0], ["packages", 0.8], ["core", 0.97], ["restore", 0.98], ["ready", 1]];
@@ -96,6 +96,22 @@ function importRuntimeScript(url) {
   };
   self._createPyodideModule = standIn;
   loaded.then(() => savedSnapshot).then((kept) => savedSnapshot && !kept && warmCodeCache(url), () => {});
+}
+
+// Pyodide's loader, imported as a module (pyodide.mjs): importScripts would hold this thread for
+// the whole load, from the HTTP cache too (6-16 ms of a warm start, traced), where import() lets
+// it go on; `loadPyodide` stands in until it has loaded. Without import() in this worker, the
+// classic script (pyodide.js) defines the real one, as before.
+function importLoader(indexURL) {
+  const loaded = import(indexURL + "pyodide.mjs").then(
+    (module) => module.loadPyodide,
+    () => {
+      importScripts(indexURL + "pyodide.js");
+      return self.loadPyodide;
+    },
+  );
+  /** @param {PyodideLoadOptions} options */
+  self.loadPyodide = async (options) => (await loaded)(options);
 }
 
 // V8 writes a module script's code cache the second time it is loaded and uses it from the third.

@@ -140,7 +140,7 @@ def test_everything_it_runs_is_inside(folder):
     for name, entry in lock["packages"].items():  # loadPackage never has to go elsewhere
         data = (folder / "pyodide" / entry["file_name"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"], name
-    for name in ("pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"):
+    for name in ("pyodide.mjs", "pyodide.js", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"):
         assert (folder / "pyodide" / name).is_file()
     model = json.loads((folder / "models" / "minilm-int8.json").read_text())
     data = (folder / "models" / "minilm-int8.bin").read_bytes()

@@ -31,4 +31,4 @@ interface PyodideInterface {
   setInterruptBuffer(buffer: Int32Array): void;
 }
 
-declare function loadPyodide(options: PyodideLoadOptions): Promise<PyodideInterface>;
+declare var loadPyodide: (options: PyodideLoadOptions) => Promise<PyodideInterface>;
