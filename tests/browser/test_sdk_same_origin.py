@@ -28,7 +28,7 @@ def test_same_origin_page_starts_the_worker_file_directly(context, bundle_url, a
     page.goto(url)
     capabilities = page.evaluate("() => Prometheus.ready")
     # A first visit also loads the runtime's script once more, in a throwaway worker of the SDK's
-    # worker (worker.js, warmCodeCache), which may still be at it at ready: it ends by itself.
+    # worker started once ready is posted (worker.js, warmCodeCache): it ends by itself.
     deadline = time.monotonic() + 30
     while len(page.workers) > 1 and time.monotonic() < deadline:
         page.wait_for_timeout(100)
