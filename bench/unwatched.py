@@ -128,7 +128,8 @@ def _above_pipe_fds(fd: int) -> int:
 
 
 class Chromium:
-    """Headless Chromium in `profile`, driven over its DevTools pipe with no tab attached."""
+    """Headless Chromium in `profile`, driven over its DevTools pipe with no tab attached; closed
+    by `close` or at the end of a `with` block."""
 
     def __init__(self, profile: Path):
         commands_read, self._commands = os.pipe()
@@ -214,6 +215,12 @@ class Chromium:
                 f"{expression}: {details.get('exception', {}).get('description') or details.get('text')}"
             )
         return result["result"].get("value")
+
+    def __enter__(self) -> Chromium:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def close(self) -> None:
         try:

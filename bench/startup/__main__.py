@@ -159,19 +159,18 @@ def counting_server(directory: Path, mbps: float = 0):
 def visit_twice(reports: Reports, server, url: str) -> dict:
     """A new profile (empty disk cache) visited twice, as a learner's browser would."""
     out = {}
-    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
-        chromium = Chromium(Path(profile))
-        try:
-            tab = chromium.new_tab()
-            for visit in ("cold", "warm"):
-                settle()
-                before = server.bytes_sent
-                chromium.goto(tab, url)
-                out[visit] = reports.next() / 1000  # once the page has been used (REPORT_READY)
-                out[visit + "_bytes"] = server.bytes_sent - before
-                chromium.goto(tab, "about:blank")
-        finally:
-            chromium.close()
+    with (
+        tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile,
+        Chromium(Path(profile)) as chromium,
+    ):
+        tab = chromium.new_tab()
+        for visit in ("cold", "warm"):
+            settle()
+            before = server.bytes_sent
+            chromium.goto(tab, url)
+            out[visit] = reports.next() / 1000  # once the page has been used (REPORT_READY)
+            out[visit + "_bytes"] = server.bytes_sent - before
+            chromium.goto(tab, "about:blank")
     return out
 
 
@@ -245,30 +244,29 @@ def measure_service_worker(reports: Reports, dist: Path, runs: int) -> dict:
     for _ in range(runs):
         server = BundleServer(dist)
         url = server.url + "bench-pwa.html"
-        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
-            chromium = Chromium(Path(profile))
-            try:
-                tab = chromium.new_tab()
+        with (
+            tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile,
+            Chromium(Path(profile)) as chromium,
+        ):
+            tab = chromium.new_tab()
+            settle()
+            chromium.goto(tab, url)
+            cold.append(reports.next() / 1000)
+            chromium.evaluate(tab, CONTROLLED_JS, timeout_s=120)
+            # A first visit goes on after the service worker takes over, and the page then loads
+            # the runtime's script once through it, so that its compiled code is kept (pwa.js):
+            # the visit ends 2 s later, not at once.
+            time.sleep(2)
+            for times in (online, offline):
+                chromium.goto(tab, "about:blank")
+                if times is offline:
+                    server.stop()
+                server.reset_counts()
                 settle()
                 chromium.goto(tab, url)
-                cold.append(reports.next() / 1000)
-                chromium.evaluate(tab, CONTROLLED_JS, timeout_s=120)
-                # A first visit goes on after the service worker takes over, and the page then loads
-                # the runtime's script once through it, so that its compiled code is kept (pwa.js):
-                # the visit ends 2 s later, not at once.
-                time.sleep(2)
-                for times in (online, offline):
-                    chromium.goto(tab, "about:blank")
-                    if times is offline:
-                        server.stop()
-                    server.reset_counts()
-                    settle()
-                    chromium.goto(tab, url)
-                    times.append(reports.next() / 1000)
-                    if times is online:
-                        online_bytes.append(sum(server.body_bytes.values()))
-            finally:
-                chromium.close()
+                times.append(reports.next() / 1000)
+                if times is online:
+                    online_bytes.append(sum(server.body_bytes.values()))
     return {
         "cold": statistics.median(cold),
         "online": statistics.median(online),

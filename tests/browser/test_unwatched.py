@@ -32,8 +32,7 @@ def site(tmp_path):
 
 def test_a_page_reports_and_nothing_stays_attached(site, tmp_path):
     reports, url = site
-    chromium = Chromium(tmp_path / "profile")
-    try:
+    with Chromium(tmp_path / "profile") as chromium:
         tab = chromium.new_tab()
         settle(limit_s=5)
         for _ in range(2):  # a second visit to the same tab, as the benchmark's warm visit
@@ -51,8 +50,6 @@ def test_a_page_reports_and_nothing_stays_attached(site, tmp_path):
             chromium.evaluate(tab, "no_such_name")
         page = next(t for t in chromium.send("Target.getTargets")["targetInfos"] if t["targetId"] == tab)
         assert page["attached"] is False
-    finally:
-        chromium.close()
     assert chromium._process.returncode is not None
 
 
