@@ -83,13 +83,23 @@ function fetchCore() {
     .catch(() => null);
 }
 
+// A script imported as a module; where this worker has no import(), loaded as a classic script
+// from `classicURL` instead (as loadPyodide would). The module's namespace, or null.
+/** @param {string} moduleURL @param {string} [classicURL] @returns {Promise<any>} */
+function importOrLoad(moduleURL, classicURL = moduleURL) {
+  return import(moduleURL).catch(() => {
+    importScripts(classicURL);
+    return null;
+  });
+}
+
 // Pyodide's runtime script (1.2 MB), imported as a module: Chromium keeps no compiled code for a
 // worker's importScripts, which loadPyodide would use, but does for a module script (measured:
 // 55-65 ms to compile and run it each start, 20-25 ms from the cache). loadPyodide skips its own
 // load when `_createPyodideModule` is defined: a stand-in defines it, which waits for this
 // import (which replaces it with the real one), so the runtime's wasm download starts at once.
 function importRuntimeScript(url) {
-  const loaded = import(url).catch(() => importScripts(url));  // no import() in this worker: as loadPyodide would
+  const loaded = importOrLoad(url);
   const standIn = async (settings) => {
     await loaded;
     if (self._createPyodideModule === standIn) throw new Error(url + " did not define _createPyodideModule");
@@ -103,13 +113,7 @@ function importRuntimeScript(url) {
 // it go on; `loadPyodide` stands in until it has loaded. Without import() in this worker, the
 // classic script (pyodide.js) defines the real one, as before.
 function importLoader(indexURL) {
-  const loaded = import(indexURL + "pyodide.mjs").then(
-    (module) => module.loadPyodide,
-    () => {
-      importScripts(indexURL + "pyodide.js");
-      return self.loadPyodide;
-    },
-  );
+  const loaded = importOrLoad(indexURL + "pyodide.mjs", indexURL + "pyodide.js").then((module) => (module ? module.loadPyodide : self.loadPyodide));
   /** @param {PyodideLoadOptions} options */
   self.loadPyodide = async (options) => (await loaded)(options);
 }
