@@ -305,15 +305,15 @@ async function settled(task) {
 async function handle({ id, method, params }) {
   const { pyodide, rpc } = await runtime;
   const progress = (stage, fraction) => post({ id, type: "progress", stage, fraction });
-  const needed = rpc.prepare(method);
+  const buffers = [];
+  const json = JSON.stringify(splitBuffers(params === undefined ? {} : params, buffers));
+  const needed = rpc.prepare(method, json);  // what these params need (an .apkg export: sqlite3)
   const missing = needed.toJs().filter((name) => !(name in pyodide.loadedPackages));
   needed.destroy();
   if (missing.length) {
     progress("loading " + missing.join(", "), 0);
     await pyodide.loadPackage(missing, { messageCallback: () => {} });
   }
-  const buffers = [];
-  const json = JSON.stringify(splitBuffers(params === undefined ? {} : params, buffers));
   const started = rpc.start(method, json, progress, buffers.length ? buffers : undefined, id);
   const reply = typeof started === "string" ? started : await settled(started);
   const arrays = reply.includes('"__bytes__"') || reply.includes('"__array__"') ? rpc.take_buffers_for_js() : [];

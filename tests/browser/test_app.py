@@ -412,9 +412,12 @@ def test_empty_stats_map_colours_and_export_wipe_import(app, tmp_path):
     app.go("#/transfer")
     page.wait_for_selector("#export-apkg")
     screenshots(app, "transfer")
+    # The JSON export just made loaded no sqlite3 (a 563 kB package): only an Anki package needs it.
+    assert "sqlite3" not in app.call("core.info")["packages"]
     with page.expect_download() as download:
         page.click("#export-apkg")
     assert download.value.suggested_filename.endswith(".apkg")
+    assert "sqlite3" in app.call("core.info")["packages"]
     archive = zipfile.ZipFile(download.value.path())
     (tmp_path / "c.anki2").write_bytes(archive.read("collection.anki2"))
     con = sqlite3.connect(tmp_path / "c.anki2")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy
 import pytest
 
@@ -73,6 +75,29 @@ def test_packages_are_declared_per_method():
 
     assert prepare("test.needs_scipy") == ["scipy"]
     assert prepare("version") == []
+
+
+def test_params_can_narrow_the_packages_a_call_loads():
+    def by_kind(params):
+        if params["kind"] == "boom":
+            raise KeyError("boom")
+        return {"both": ("b", "a"), "a": ("a",), "none": (), "stray": ("a", "undeclared")}[params["kind"]]
+
+    @method("test.narrowed", packages=("a", "b"), needs=by_kind)
+    def narrowed(kind: str):
+        return kind
+
+    assert prepare("test.narrowed", json.dumps({"kind": "a"})) == ["a"]
+    assert prepare("test.narrowed", json.dumps({"kind": "none"})) == []
+    assert prepare("test.narrowed", json.dumps({"kind": "both"})) == ["a", "b"]  # in declared order
+    assert prepare("test.narrowed", json.dumps({"kind": "stray"})) == ["a"]  # never one it did not declare
+    # Where the params cannot be judged, every declared package (dispatch reports what is wrong).
+    assert prepare("test.narrowed") == ["a", "b"]
+    assert prepare("test.narrowed", json.dumps({"kind": "boom"})) == ["a", "b"]
+    assert prepare("test.narrowed", json.dumps({})) == ["a", "b"]
+    assert prepare("test.narrowed", "{not json") == ["a", "b"]
+    assert prepare("test.narrowed", "[1, 2]") == ["a", "b"]  # not an object: by_kind finds no "kind"
+    assert prepare("nothere.y", json.dumps({"kind": "a"})) == []
 
 
 def test_duplicate_registration_is_refused():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import sys
 
 import pytest
 
@@ -96,3 +97,30 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(session):
     assert session.to_bytes() == before
     call("learn.undo")
     assert error("learn.undo")["type"] == "NothingToUndo"
+
+
+def test_only_an_anki_package_needs_sqlite3(session, monkeypatch):
+    """learn.export / learn.import load the sqlite3 package (a 563 kB download in the browser) only
+    for the .apkg format: checked by running every other format with sqlite3 made unimportable."""
+    import json
+
+    from prometheus.rpc import prepare
+
+    for name in ("learn.export", "learn.import"):
+        for format_, needed in (("apkg", ["sqlite3"]), ("csv", []), ("json", [])):
+            assert prepare(name, json.dumps({"format": format_, "data": ""})) == needed, (name, format_)
+    assert prepare("learn.export", "{}") == []  # the default format is json
+    assert prepare("learn.export") == ["sqlite3"]  # no params to judge: all it may need
+
+    call("learn.load_course", {"name": "quantum-foundations", "now": NOW})
+    monkeypatch.setitem(sys.modules, "sqlite3", None)  # `import sqlite3` now raises ImportError
+    exported = call("learn.export", {"format": "json"})
+    cards = call("learn.export", {"format": "csv"})["data"]
+    assert cards.count("\n") >= 120
+    learn_rpc.set_collection(None)
+    current_graph().run("MATCH (n) DETACH DELETE n")
+    assert call("learn.import", {"format": "json", "data": exported["data"]})["cards"] >= 120
+    deck = "front,back\nWhat does H|0> give?,|+>\nWhat does X|0> give?,|1>\n"
+    assert call("learn.import", {"format": "csv", "data": deck})["cards"] == 2
+    with pytest.raises(ImportError):
+        import sqlite3  # noqa: F401 - the check is honest: an .apkg would fail here

@@ -8,7 +8,7 @@ Binary inputs (an .apkg) arrive as base64 text; every method takes an optional `
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from ..graph.session import current_graph
 from ..rpc import method
@@ -222,7 +222,12 @@ def concept_map(now: When | None = None) -> JsonObject:
     return learn_stats.concept_map(current_collection(), now)
 
 
-@method("learn.import", packages=("sqlite3",), writes=("learn", "graph"))
+def _sqlite3_for_apkg(params: dict[str, Any]) -> tuple[str, ...]:
+    """An Anki package is a SQLite database; CSV and JSON need no package."""
+    return ("sqlite3",) if params.get("format", "json") == "apkg" else ()
+
+
+@method("learn.import", packages=("sqlite3",), writes=("learn", "graph"), needs=_sqlite3_for_apkg)
 def import_(
     data: Json,
     format: Literal["csv", "apkg", "json"],
@@ -247,7 +252,7 @@ def import_(
     raise LearnError(f"format must be 'csv', 'apkg' or 'json', got {format!r}")
 
 
-@method("learn.export", packages=("sqlite3",))
+@method("learn.export", packages=("sqlite3",), needs=_sqlite3_for_apkg)
 def export(format: Literal["json", "csv", "apkg"] = "json", now: When | None = None) -> ExportFile:
     """The collection as {format, filename, data}: "json" (everything, re-importable), "csv",
     or "apkg" (an Anki package, data as bytes; see apkg_export). `now`: the package's time."""

@@ -60,9 +60,10 @@ class Method:
 
     name: str
     function: Callable[..., Any]
-    packages: tuple[str, ...]  # Pyodide packages the call needs beyond numpy
+    packages: tuple[str, ...]  # Pyodide packages the call may need beyond numpy (the build ships them)
     takes_progress: bool
     writes: tuple[str, ...] = ()  # store parts the call may change
+    needs: Callable[[dict[str, Any]], Any] | None = None  # params -> the packages this call needs
 
 
 _METHODS: dict[str, Method] = {}
@@ -71,15 +72,24 @@ _METHODS: dict[str, Method] = {}
 _F = TypeVar("_F", bound=Callable[..., Any])  # a registered function, typed as written
 
 
-def method(name: str, *, packages: tuple[str, ...] = (), writes: tuple[str, ...] = ()) -> Callable[[_F], _F]:
+def method(
+    name: str,
+    *,
+    packages: tuple[str, ...] = (),
+    writes: tuple[str, ...] = (),
+    needs: Callable[[dict[str, Any]], Any] | None = None,
+) -> Callable[[_F], _F]:
     """Register `function` as RPC method `name`; `writes` names the store parts it may change.
-    The function is returned as it is (its own type, for the engine code that calls it)."""
+    `packages` are all the Pyodide packages it may need; where a call's params decide which
+    (an export format), `needs(params)` names them, so that a call loads only those (a package
+    takes a download and an install the first time). The function is returned as it is (its
+    own type, for the engine code that calls it)."""
 
     def register(function: _F) -> _F:
         if name in _METHODS and _METHODS[name].function is not function:
             raise RuntimeError(f"RPC method {name!r} registered twice")
         takes_progress = "progress" in inspect.signature(function).parameters
-        _METHODS[name] = Method(name, function, tuple(packages), takes_progress, tuple(writes))
+        _METHODS[name] = Method(name, function, tuple(packages), takes_progress, tuple(writes), needs)
         return function
 
     return register
@@ -121,15 +131,25 @@ def _lookup(name: Any) -> Method:
     return _METHODS[name]
 
 
-def prepare(name: str) -> list[str]:
-    """The Pyodide packages to load before `dispatch(name, ...)` (may import the engine).
+def prepare(name: str, params_json: str | None = None) -> list[str]:
+    """The Pyodide packages to load before `dispatch(name, params_json)` (may import the engine):
+    those its `needs` names for these params, else every package it declares.
 
-    Never raises: for a method it cannot resolve it answers [] and `dispatch` reports why.
+    Never raises: for a method it cannot resolve it answers [] and `dispatch` reports why; where
+    `needs` cannot judge the params (malformed: dispatch will say how), every declared package.
     """
     try:
-        return list(_lookup(name).packages)
+        entry = _lookup(name)
     except Exception:  # noqa: BLE001 - dispatch will report the same failure with details
         return []
+    if entry.needs is None or params_json is None:
+        return list(entry.packages)
+    try:
+        params = json.loads(params_json)
+        needed = set(entry.needs(params if isinstance(params, dict) else {}))
+    except Exception:  # noqa: BLE001 - as above: dispatch reports bad params
+        return list(entry.packages)
+    return [package for package in entry.packages if package in needed]  # never one it did not declare
 
 
 @functools.cache
