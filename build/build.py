@@ -23,7 +23,7 @@ ROOT = BUILD_DIR.parent
 sys.path.insert(0, str(BUILD_DIR))
 
 from api_docs import write as write_api_docs  # noqa: E402
-from bytecode import compile_for_pyodide, compiled_stdlib  # noqa: E402
+from bytecode import compile_for_pyodide, compiled_stdlib, compiled_wheel  # noqa: E402
 from core_wheel import build_wheel, core_metadata  # noqa: E402
 from declared_packages import STARTUP_PACKAGES, declared_packages  # noqa: E402
 from pwa_manifest import write_sw_manifest  # noqa: E402
@@ -116,21 +116,30 @@ def build_pyodide(dist: Path, cache: Path, offline: bool, report: Report) -> dic
         from_pyodide, pypi_names = split_declared(lock, declared_packages(), read_pins(PYPI_WHEELS))
     except WheelError as exc:
         raise BuildError(str(exc)) from None
+
+    # Every package ships its modules as bytecode (bytecode.compiled_wheel), checked by its
+    # sha256 as fetched (official lock, build/wheels.txt), then locked with the compiled one's.
+    def compiled(wheel: Path) -> Path:
+        return compiled_wheel(runtime, wheel, cache / "wheel-bytecode", report.log)
+
     packages = {}
     for name in with_dependencies(lock, from_pyodide):
         entry = lock["packages"][name]
-        cached = fetcher.fetch(entry["file_name"], entry["sha256"])
-        install_file(cached, out / entry["file_name"], report, dist)
-        packages[name] = entry
+        shipped = compiled(fetcher.fetch(entry["file_name"], entry["sha256"]))
+        install_file(shipped, out / entry["file_name"], report, dist)
+        packages[name] = dict(entry, sha256=sha256_of(shipped))
     try:
         from_pypi = [
             w for w in fetch_wheels(PYPI_WHEELS, cache / "pypi", report.log, offline) if w.name in pypi_names
         ]
-        packages.update(lock_entries(from_pypi, set(packages)))
+        entries = lock_entries(from_pypi, set(packages))
     except WheelError as exc:
         raise BuildError(str(exc)) from None
     for wheel in from_pypi:
-        install_file(wheel.path, out / wheel.path.name, report, dist)
+        shipped = compiled(wheel.path)
+        install_file(shipped, out / wheel.path.name, report, dist)
+        entries[wheel.name]["sha256"] = sha256_of(shipped)
+    packages.update(entries)
 
     wheel = build_wheel(
         ROOT / "py_core",

@@ -10,6 +10,11 @@ zipimport uses them without checking them against the source.
   wheel itself, a zip on sys.path, and zipimport looks for the .pyc first); the sources stay
   for tracebacks. Measured in Pyodide under node: the graph, index and learn parts' imports
   285-403 ms from source, 74-76 ms from bytecode.
+- The packages' wheels (numpy, sqlite3, tzdata), which ship sources only: each `.py` is replaced
+  by its `.pyc` and the wheel's RECORD lists those. numpy's 174 modules were compiled on every
+  visit once ready, before any call could run: measured in Chromium (unwatched, 6 fresh profiles
+  a side), a warm visit's first answer 1,565 -> 1,239 ms, a first visit's 2,312 -> 2,264 ms (the
+  wheel grows from 3.06 to 3.60 MB).
 - python_stdlib.zip, which Pyodide's npm package ships as sources only: about 190 modules,
   asyncio and Pyodide's own `_pyodide` among them, are compiled on every cold start before
   `loadPyodide` resolves. The bundle's zip holds `.pyc` in place of each `.py` (as
@@ -22,6 +27,7 @@ zipimport uses them without checking them against the source.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
@@ -97,8 +103,39 @@ def compiled_stdlib(runtime_dir: Path, cache_dir: Path, log=print) -> Path:
         entries = [(info, source.read(info)) for info in source.infolist()]
     python = {info.filename: data for info, data in entries if info.filename.endswith(".py")}
     log(f"compiling the {len(python)} modules of python_stdlib.zip to bytecode with Pyodide")
-    compiled = _compile(runtime_dir, python, prefix=STDLIB_PATH, strict=False)
-    cache_dir.mkdir(parents=True, exist_ok=True)
+    _write_compiled(out, entries, _compile(runtime_dir, python, prefix=STDLIB_PATH, strict=False))
+    return out
+
+
+# Where Pyodide installs a package's files: the file names tracebacks through them give.
+SITE_PACKAGES = "/lib/python3.12/site-packages/"
+
+
+def compiled_wheel(runtime_dir: Path, wheel: Path, cache_dir: Path, log=print) -> Path:
+    """`wheel` with each `.py` replaced by its `.pyc` (a module Pyodide cannot compile keeps its
+    source) and its RECORD saying so; the same file name, entries in the same order with the same
+    dates, so the same wheel gives the same bytes. A wheel without sources is returned as it is."""
+    key = _cache_key(runtime_dir)
+    key.update(hashlib.sha256(wheel.read_bytes()).digest())
+    out = cache_dir / key.hexdigest()[:16] / wheel.name
+    if out.exists():
+        return out
+    with zipfile.ZipFile(wheel) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    python = {info.filename: data for info, data in entries if info.filename.endswith(".py")}
+    if not python:
+        return wheel
+    log(f"compiling the {len(python)} modules of {wheel.name} to bytecode with Pyodide")
+    _write_compiled(out, entries, _compile(runtime_dir, python, prefix=SITE_PACKAGES, strict=False))
+    return out
+
+
+def _write_compiled(
+    out: Path, entries: list[tuple[zipfile.ZipInfo, bytes]], compiled: dict[str, bytes]
+) -> None:
+    """Writes the zip `entries` to `out` (whole, or not at all), each source in `compiled` as its
+    .pyc in its place, and a wheel's RECORD to match."""
+    out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_suffix(".part")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
         for info, data in entries:
@@ -106,10 +143,24 @@ def compiled_stdlib(runtime_dir: Path, cache_dir: Path, log=print) -> Path:
                 pyc = zipfile.ZipInfo(info.filename + "c", info.date_time)
                 pyc.compress_type, pyc.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
                 target.writestr(pyc, compiled[info.filename])
+            elif info.filename.endswith(".dist-info/RECORD"):
+                target.writestr(info, _record_with(data, compiled))
             else:
                 target.writestr(info, data)
     partial.replace(out)
-    return out
+
+
+def _record_with(record: bytes, compiled: dict[str, bytes]) -> bytes:
+    """A wheel's RECORD (path,sha256=<urlsafe base64>,size lines) with each compiled source's line
+    naming its .pyc instead."""
+    lines = []
+    for line in record.decode().splitlines():
+        path = line.split(",", 1)[0]
+        if path in compiled:
+            digest = base64.urlsafe_b64encode(hashlib.sha256(compiled[path]).digest()).rstrip(b"=").decode()
+            line = f"{path}c,sha256={digest},{len(compiled[path])}"
+        lines.append(line)
+    return ("\n".join(lines) + "\n").encode()
 
 
 def _cache_key(runtime_dir: Path):
