@@ -172,7 +172,8 @@ def _method_markdown(m: dict) -> list[str]:
             "promise resolves"
         )
     if m["packages"]:
-        lines.append(f"- **Loads** {', '.join(m['packages'])} on first use")
+        when = f", only for the calls that need it: {m['packages_when']}" if m["packages_when"] else ""
+        lines.append(f"- **Loads** {', '.join(m['packages'])} on first use{when}")
     lines.append("- **Errors** " + ", ".join(f"`{e}`" for e in m["errors"]))
     lines.append("")
     if m["example"] is not None:

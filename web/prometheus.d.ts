@@ -259,6 +259,7 @@ export interface MethodInfo {
   returns: string;
   writes: string[];
   packages: string[];
+  packages_when: string;
 }
 
 export interface MethodList {

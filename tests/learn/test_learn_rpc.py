@@ -111,6 +111,12 @@ def test_only_an_anki_package_needs_sqlite3(session, monkeypatch):
             assert prepare(name, json.dumps({"format": format_, "data": ""})) == needed, (name, format_)
     assert prepare("learn.export", "{}") == []  # the default format is json
     assert prepare("learn.export") == ["sqlite3"]  # no params to judge: all it may need
+    described = {m["name"]: m for m in call("core.methods")["methods"]}  # docs/rpc.md says the same
+    assert "Anki package" in described["learn.export"]["packages_when"]
+    assert (
+        described["srs.import_anki"]["packages"] == ["sqlite3"]
+        and described["srs.import_anki"]["packages_when"] == ""
+    )
 
     call("learn.load_course", {"name": "quantum-foundations", "now": NOW})
     monkeypatch.setitem(sys.modules, "sqlite3", None)  # `import sqlite3` now raises ImportError

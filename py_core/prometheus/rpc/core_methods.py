@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import NotRequired, TypedDict
 
@@ -36,6 +37,7 @@ class MethodInfo(TypedDict):
     returns: str
     writes: list[str]  # store parts a call may change (it is then one journal record)
     packages: list[str]  # Pyodide packages loaded before the first call
+    packages_when: str  # when a call's params decide which of them load: how ("" when all do)
 
 
 class FieldInfo(TypedDict):
@@ -141,6 +143,7 @@ def list_methods() -> MethodList:
                 returns=type_text(sig.returns),
                 writes=list(entry.writes),
                 packages=list(entry.packages),
+                packages_when=(inspect.getdoc(entry.needs) or "").split("\n\n")[0] if entry.needs else "",
             )
         )
     return {"methods": described, "types": [_type_info(n, t) for n, t in sorted(named.items())]}
