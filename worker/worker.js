@@ -226,7 +226,7 @@ async function start() {
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   if (snapshot === "made") warmCodeCache(RUNTIME_SCRIPT);
   // numpy's download starts first: keeping a snapshot packs and checks 21 MB on this thread
-  // (30-110 ms measured) before its write, which then goes on beside numpy's install.
+  // (20-90 ms measured) before its write, which then goes on beside numpy's install.
   const numpy = deferNumpy ? pyodide.loadPackage(["numpy"], { messageCallback: () => {} }) : null;
   keepSnapshot();
   if (numpy) {
