@@ -151,10 +151,10 @@ console.log(py.runPython(`{PACKAGES_CHECK}\nresult`));
     assert seen["linalg"] == SITE_PACKAGES + "numpy/linalg/_linalg.pyc"
     assert seen["tzdata"] == SITE_PACKAGES + "tzdata/__init__.pyc"
     assert seen["sqlite3"] == SITE_PACKAGES + "sqlite3/__init__.pyc"
-    assert seen["solve_code"] == SITE_PACKAGES + "numpy/linalg/_linalg.py"  # tracebacks name the source
-    here: dict = {}
-    exec(PACKAGES_CHECK, here)
-    here = json.loads(here["result"])
+    assert seen["linalg_code"] == SITE_PACKAGES + "numpy/linalg/_linalg.py"  # tracebacks name the source
+    scope: dict = {}
+    exec(PACKAGES_CHECK, scope)  # the oracle: this CPython, the same versions' sources
+    here = json.loads(scope["result"])
     for key in ("solved", "stockholm_1870", "stockholm_2024", "sqlite_rows"):
         assert seen[key] == here[key], key
 
@@ -172,7 +172,7 @@ con = sqlite3.connect(":memory:")
 con.execute("CREATE TABLE t (x)")
 con.executemany("INSERT INTO t VALUES (?)", [(3,), (1,), (2,)])
 result = json.dumps({"numpy": numpy.__file__, "linalg": numpy.linalg._linalg.__file__, "tzdata": tzdata.__file__,
-            "sqlite3": sqlite3.__file__, "solve_code": numpy.linalg._linalg._makearray.__code__.co_filename,
+            "sqlite3": sqlite3.__file__, "linalg_code": numpy.linalg._linalg._makearray.__code__.co_filename,
             "solved": [round(v, 12) for v in numpy.linalg.solve(a, [1.0, 2.0, 3.0]).tolist()],
             "stockholm_1870": offset(datetime(1870, 1, 1)), "stockholm_2024": offset(datetime(2024, 7, 1)),
             "sqlite_rows": con.execute("SELECT x FROM t ORDER BY x").fetchall()})
