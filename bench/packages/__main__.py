@@ -1,0 +1,113 @@
+"""Unpacking the shipped packages in the bundle's Pyodide: prometheus.wheel_unpack against
+Pyodide's own unpack_buffer (the peer), measured in the same run.
+
+    python -m bench.packages [--runs 7]
+
+Under node, the bundle's runtime. Each run starts a new Pyodide (so every run's first unpack
+meets code that has not run before, as a learner's first call does) and unpacks each wheel
+with both functions, in alternating order, into fresh folders, called as Pyodide's loader calls
+them. Reported per wheel: the first unpack of a run (median over runs) and the later ones.
+Chromium's numbers differ (the first answer after `ready` in bench/startup is the learner's
+view); the ratio is what this shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.harness import build_bundle  # noqa: E402
+
+WHEELS = ("numpy", "tzdata", "sqlite3")
+REPEATS = 4  # unpacks of each wheel per function within one Pyodide
+
+SCRIPT = """
+const {{ loadPyodide }} = await import({mjs});
+const fs = await import("fs");
+const dist = {dist};
+const py = await loadPyodide({{ indexURL: dist }});
+py.FS.writeFile("/lib/core.whl", fs.readFileSync(dist + {core}));
+py.runPython('import sys; sys.path.insert(0, "/lib/core.whl"); import prometheus.wheel_unpack as ours; assert ours.install()');
+const loader = py.pyimport("pyodide._package_loader");
+const functions = {{ ours: loader.unpack_buffer, pyodide: py.pyimport("prometheus.wheel_unpack")._pyodide_unpack_buffer }};
+const order = {order};
+const times = {{}};
+let folder = 0;
+for (const [name, file] of Object.entries({wheels})) {{
+  const bytes = new Uint8Array(fs.readFileSync(dist + file));
+  for (let i = 0; i < {repeats}; i++) {{
+    for (const who of (i % 2 === 0 ? order : [...order].reverse())) {{
+      const started = performance.now();
+      functions[who].callKwargs({{ buffer: bytes, filename: file, extract_dir: "/tmp/u" + folder++, installer: "pyodide.loadPackage", source: "pyodide", calculate_dynlibs: true }});
+      (times[name + " " + who] ||= []).push(performance.now() - started);
+    }}
+  }}
+}}
+console.log(JSON.stringify(times));
+"""
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+    node = shutil.which("node")
+    if node is None:
+        print("node is missing: the build needs it (README's set-up installs it)")
+        return 1
+    dist = build_bundle() / "pyodide"
+    lock = json.loads((dist / "pyodide-lock.json").read_text())["packages"]
+    first: dict[str, list[float]] = {}
+    later: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "unpack.mjs"
+        for run in range(args.runs):
+            order = ["ours", "pyodide"] if run % 2 == 0 else ["pyodide", "ours"]
+            script.write_text(
+                SCRIPT.format(
+                    mjs=json.dumps(str(dist / "pyodide.mjs")),
+                    dist=json.dumps(str(dist) + "/"),
+                    core=json.dumps(lock["prometheus-web"]["file_name"]),
+                    wheels=json.dumps({name: lock[name]["file_name"] for name in WHEELS}),
+                    order=json.dumps(order),
+                    repeats=REPEATS,
+                )
+            )
+            done = subprocess.run(
+                [node, str(script)], capture_output=True, text=True, timeout=600, check=True
+            )
+            for key, values in json.loads(done.stdout.strip().splitlines()[-1]).items():
+                first.setdefault(key, []).append(values[0])
+                later.setdefault(key, []).extend(values[1:])
+    print(
+        f"unpack in the bundle's Pyodide under node, ms: first of a run (median of {args.runs}), later ones"
+    )
+    print(
+        f"{'wheel':10} {'files':>6} {'ours first':>11} {'Pyodide first':>14} {'ratio':>6} {'ours later':>11} {'Pyodide later':>14} {'ratio':>6}"
+    )
+    for name in WHEELS:
+        files = len(zipfile.ZipFile(dist / lock[name]["file_name"]).infolist())
+        row = [
+            statistics.median(table[f"{name} {who}"])
+            for table in (first, later)
+            for who in ("ours", "pyodide")
+        ]
+        print(
+            f"{name:10} {files:6d} {row[0]:11.0f} {row[1]:14.0f} {row[0] / row[1]:6.2f} "
+            f"{row[2]:11.0f} {row[3]:14.0f} {row[2] / row[3]:6.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
