@@ -93,18 +93,7 @@ def compiled_stdlib(runtime_dir: Path, cache_dir: Path, log=print) -> Path:
     """The runtime's python_stdlib.zip with each `.py` replaced by its `.pyc` (a module Pyodide
     cannot compile keeps its source); entries keep their order and dates, so the same stock zip
     gives the same bytes."""
-    stock = runtime_dir / "python_stdlib.zip"
-    key = _cache_key(runtime_dir)
-    key.update(hashlib.sha256(stock.read_bytes()).digest())
-    out = cache_dir / f"python_stdlib-{key.hexdigest()[:16]}.zip"
-    if out.exists():
-        return out
-    with zipfile.ZipFile(stock) as source:
-        entries = [(info, source.read(info)) for info in source.infolist()]
-    python = {info.filename: data for info, data in entries if info.filename.endswith(".py")}
-    log(f"compiling the {len(python)} modules of python_stdlib.zip to bytecode with Pyodide")
-    _write_compiled(out, entries, _compile(runtime_dir, python, prefix=STDLIB_PATH, strict=False))
-    return out
+    return _compiled_zip(runtime_dir, runtime_dir / "python_stdlib.zip", STDLIB_PATH, cache_dir, log)
 
 
 # Where Pyodide installs a package's files: the file names tracebacks through them give.
@@ -115,18 +104,24 @@ def compiled_wheel(runtime_dir: Path, wheel: Path, cache_dir: Path, log=print) -
     """`wheel` with each `.py` replaced by its `.pyc` (a module Pyodide cannot compile keeps its
     source) and its RECORD saying so; the same file name, entries in the same order with the same
     dates, so the same wheel gives the same bytes. A wheel without sources is returned as it is."""
+    return _compiled_zip(runtime_dir, wheel, SITE_PACKAGES, cache_dir, log)
+
+
+def _compiled_zip(runtime_dir: Path, source_zip: Path, prefix: str, cache_dir: Path, log) -> Path:
+    """`source_zip` compiled by the runtime (its modules' code objects name `prefix` + their
+    path), kept in `cache_dir` under the digests of both; `source_zip` itself if it has no `.py`."""
     key = _cache_key(runtime_dir)
-    key.update(hashlib.sha256(wheel.read_bytes()).digest())
-    out = cache_dir / key.hexdigest()[:16] / wheel.name
+    key.update(hashlib.sha256(source_zip.read_bytes()).digest())
+    out = cache_dir / key.hexdigest()[:16] / source_zip.name
     if out.exists():
         return out
-    with zipfile.ZipFile(wheel) as source:
+    with zipfile.ZipFile(source_zip) as source:
         entries = [(info, source.read(info)) for info in source.infolist()]
     python = {info.filename: data for info, data in entries if info.filename.endswith(".py")}
     if not python:
-        return wheel
-    log(f"compiling the {len(python)} modules of {wheel.name} to bytecode with Pyodide")
-    _write_compiled(out, entries, _compile(runtime_dir, python, prefix=SITE_PACKAGES, strict=False))
+        return source_zip
+    log(f"compiling the {len(python)} modules of {source_zip.name} to bytecode with Pyodide")
+    _write_compiled(out, entries, _compile(runtime_dir, python, prefix=prefix, strict=False))
     return out
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "dist" / "pyodide"
 STOCK = ROOT / "build" / "node_modules" / "pyodide" / "python_stdlib.zip"
 sys.path.insert(0, str(ROOT / "build"))
 
@@ -24,6 +23,7 @@ from pyodide_runtime import PYODIDE_VERSION, official_lock  # noqa: E402
 from pypi_wheels import read_pins  # noqa: E402
 
 from build import DEFAULT_CACHE  # noqa: E402
+from tests.browser.harness import build_bundle  # noqa: E402
 
 # CPython 3.12's bytecode magic (Lib/importlib/_bootstrap_external.py: 3531) and the flags word
 # of an unchecked-hash .pyc (PEP 552): what Pyodide 0.27's Python 3.12 reads without a source.
@@ -33,8 +33,7 @@ UNCHECKED_HASH = (0b01).to_bytes(4, "little")
 
 @pytest.fixture(scope="module")
 def bundle():
-    subprocess.run([sys.executable, str(ROOT / "build" / "build.py"), "--quiet"], check=True)
-    return DIST
+    return build_bundle() / "pyodide"
 
 
 def test_the_stdlib_zip_holds_the_stock_zip_with_each_module_compiled(bundle):

@@ -16,9 +16,7 @@ from pathlib import Path
 import pytest
 
 from prometheus.wheel_unpack import extract_zip, install
-
-ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "dist" / "pyodide"
+from tests.browser.harness import build_bundle
 
 
 def tree(folder: Path) -> dict[str, bytes | None]:
@@ -102,15 +100,15 @@ def test_in_pyodide_loadpackage_unpacks_every_shipped_wheel_as_pyodide_itself_do
     files and records and name the same dynamic libraries; then loadPackage uses ours."""
     node = shutil.which("node")
     assert node, "the build needs node, so the test environment has it"
-    subprocess.run([sys.executable, str(ROOT / "build" / "build.py"), "--quiet"], check=True)
-    lock = json.loads((DIST / "pyodide-lock.json").read_text())["packages"]
+    dist = build_bundle() / "pyodide"
+    lock = json.loads((dist / "pyodide-lock.json").read_text())["packages"]
     wheels = {name: lock[name]["file_name"] for name in ("numpy", "tzdata", "sqlite3")}
     script = tmp_path / "unpack.mjs"
     script.write_text(
         f"""
-const {{ loadPyodide }} = await import({json.dumps(str(DIST / "pyodide.mjs"))});
+const {{ loadPyodide }} = await import({json.dumps(str(dist / "pyodide.mjs"))});
 const fs = await import("fs");
-const dist = {json.dumps(str(DIST) + "/")};
+const dist = {json.dumps(str(dist) + "/")};
 const py = await loadPyodide({{ indexURL: dist }});
 py.FS.writeFile("/lib/core.whl", fs.readFileSync(dist + {json.dumps(lock["prometheus-web"]["file_name"])}));
 const seen = JSON.parse(py.runPython(`
