@@ -136,6 +136,14 @@ def tree(top):
 json.dumps({{"theirs": tree("/tmp/theirs/{{name}}"), "ours": tree("/tmp/ours/{{name}}")}})`.replaceAll("{{name}}", name)));
   seen.wheels[name].dynlibs = dynlibs;
 }}
+// A damaged wheel (cut short) is refused with zipfile's error, and nothing is written.
+try {{
+  loader.unpack_buffer.callKwargs({{ buffer: new Uint8Array(fs.readFileSync(dist + {json.dumps(wheels["tzdata"])})).subarray(0, 100000), filename: {json.dumps(wheels["tzdata"])}, extract_dir: "/tmp/damaged" }});
+  seen.damaged = "accepted";
+}} catch (error) {{
+  seen.damaged = String(error.message).trim().split("\\n").pop();
+}}
+seen.damagedWrote = py.FS.analyzePath("/tmp/damaged").exists ? py.FS.readdir("/tmp/damaged").length - 2 : 0;
 // A zip named as such takes the fast path too (no wheel records); an explicit format
 // (pyodide.unpackArchive) goes to Pyodide's function.
 const tz = new Uint8Array(fs.readFileSync(dist + {json.dumps(wheels["tzdata"])}));
@@ -172,6 +180,7 @@ console.log(JSON.stringify(seen));
         assert any(path.endswith("INSTALLER") for path, _ in found["ours"]), name
         assert found["dynlibs"]["ours"] == found["dynlibs"]["theirs"], name
     assert len(seen["wheels"]["numpy"]["dynlibs"]["ours"]) == 19  # numpy's extension modules
+    assert seen["damaged"] == "zipfile.BadZipFile: File is not a zip file" and seen["damagedWrote"] == 0
     assert seen["zip"]["ours"] == seen["zip"]["theirs"] == seen["zip"]["format"]
     assert len(seen["zip"]["ours"]) == 633 and seen["zip"]["mismatch"] == []  # tzdata's members, no records
     assert seen["wheels"]["tzdata"]["dynlibs"]["ours"] == []
