@@ -168,7 +168,7 @@ async function claimStore() {
 // its verified wheel (pure Python) goes on sys.path as it is, imported from the zip, which costs
 // ~1 ms where unpacking took ~0.1 s. That state, with the modules a start imports, is what the
 // start-up snapshot keeps (worker/snapshot.js), so a warm start imports nothing.
-const CORE_IMPORTS = "import prometheus.deferred; prometheus.deferred.defer('numpy'); import prometheus.rpc, prometheus.store.browser, prometheus.wheel_unpack";
+const CORE_IMPORTS = "import prometheus.deferred; prometheus.deferred.defer('numpy'); import prometheus.rpc, prometheus.store.browser, prometheus.wheel_unpack, prometheus.import_caches";
 
 // Writes the verified core wheel into the file system; its path (the sys.path entry), or null
 // when it could not be fetched.
@@ -216,8 +216,9 @@ async function start() {
   else await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });  // numpy with it
   stage(2);
   // Packages load from here on (numpy, then what calls need): unpacked by the core's faster
-  // function (the start-up snapshot holds the module, imported by CORE_IMPORTS).
-  pyodide.runPython("import prometheus.wheel_unpack; prometheus.wheel_unpack.install()");
+  // function, and the import caches Pyodide invalidates after each load re-read each zip once
+  // (the start-up snapshot holds both modules, imported by CORE_IMPORTS).
+  pyodide.runPython("import prometheus.wheel_unpack, prometheus.import_caches; prometheus.wheel_unpack.install(); prometheus.import_caches.install()");
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
   const claimed = await claim;

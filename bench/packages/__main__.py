@@ -1,12 +1,15 @@
-"""Unpacking the shipped packages in the bundle's Pyodide: prometheus.wheel_unpack against
-Pyodide's own unpack_buffer (the peer), measured in the same run.
+"""Loading packages in the bundle's Pyodide: prometheus.wheel_unpack against Pyodide's own
+unpack_buffer, and prometheus.import_caches against Python's own importlib.invalidate_caches
+(which Pyodide's loadPackage calls after every load), each peer measured in the same run.
 
     python -m bench.packages [--runs 7]
 
 Under node, the bundle's runtime. Each run starts a new Pyodide (so every run's first unpack
 meets code that has not run before, as a learner's first call does) and unpacks each wheel
 with both functions, in alternating order, into fresh folders, called as Pyodide's loader calls
-them. Reported per wheel: the first unpack of a run (median over runs) and the later ones.
+them. Reported per wheel: the first unpack of a run (median over runs) and the later ones. Then,
+with the core started as the worker starts it, both invalidate_caches functions in turn
+(after one call that imports importlib.metadata, which either pays once).
 Chromium's numbers differ (the first answer after `ready` in bench/startup is the learner's
 view); the ratio is what this shows.
 """
@@ -53,6 +56,21 @@ for (const [name, file] of Object.entries({wheels})) {{
     }}
   }}
 }}
+py.runPython(`
+import importlib, sys, zipimport
+import prometheus.deferred; prometheus.deferred.defer("numpy")
+import prometheus.rpc, prometheus.store.browser, prometheus.import_caches as caches
+assert caches.install()
+importlib.invalidate_caches()`);
+const invalidate = {{ ours: py.pyimport("importlib").invalidate_caches, pyodide: py.pyimport("prometheus.import_caches")._importlib_invalidate }};
+for (let i = 0; i < 2 * {repeats}; i++) {{
+  for (const who of (i % 2 === 0 ? order : [...order].reverse())) {{
+    const started = performance.now();
+    invalidate[who]();
+    (times["invalidate_caches " + who] ||= []).push(performance.now() - started);
+  }}
+}}
+times.zipimporters = [py.runPython("sum(isinstance(f, zipimport.zipimporter) for f in sys.path_importer_cache.values())")];
 console.log(JSON.stringify(times));
 """
 
@@ -89,6 +107,8 @@ def main(argv=None) -> int:
             for key, values in json.loads(done.stdout.strip().splitlines()[-1]).items():
                 first.setdefault(key, []).append(values[0])
                 later.setdefault(key, []).extend(values[1:])
+                if key.startswith("invalidate_caches"):
+                    later[key].append(values[0])  # every call alike: the warm-up call was not timed
     print(
         f"unpack in the bundle's Pyodide under node, ms: first of a run (median of {args.runs}), later ones"
     )
@@ -106,6 +126,12 @@ def main(argv=None) -> int:
             f"{name:10} {files:6d} {row[0]:11.0f} {row[1]:14.0f} {row[0] / row[1]:6.2f} "
             f"{row[2]:11.0f} {row[3]:14.0f} {row[2] / row[3]:6.2f}"
         )
+    ours, python = (statistics.median(later[f"invalidate_caches {who}"]) for who in ("ours", "pyodide"))
+    print(
+        f"importlib.invalidate_caches() after each loadPackage, the core started "
+        f"({statistics.median(first['zipimporters']):.0f} zipimporters over 2 archives), ms (median of "
+        f"{len(later['invalidate_caches ours'])} calls): ours {ours:.1f}, Python's own {python:.1f}, ratio {ours / python:.2f}"
+    )
     return 0
 
 
