@@ -6,7 +6,6 @@ from __future__ import annotations
 import collections
 import importlib
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from prometheus import import_caches
-from tests.browser.harness import build_bundle
+from tests.core.bundle_node import run_with_core
 
 SUBPACKAGES = ("one", "two", "three")
 
@@ -121,6 +120,49 @@ def test_a_vanished_archive_leaves_its_zipimporters_empty_as_python_does(zipped_
     assert str(path) not in zipimport._zip_directory_cache  # type: ignore[attr-defined]
 
 
+METADATA_PROBE = """
+import importlib, json, sys
+sys.path.insert(0, {core!r})
+from prometheus import import_caches
+seen = {{"imported_at_start": "importlib.metadata" in sys.modules}}
+if {patched}:
+    assert import_caches._patch()
+importlib.invalidate_caches()
+seen["imported_by_the_call"] = "importlib.metadata" in sys.modules
+import importlib.metadata as metadata
+seen["real_module"] = hasattr(metadata, "distributions") and metadata is sys.modules["importlib.metadata"]
+seen["distributions"] = len(list(metadata.distributions())) > 0
+seen["cached_paths"] = metadata.FastPath.__new__.cache_info().currsize
+importlib.invalidate_caches()
+seen["cached_paths_after_a_call"] = metadata.FastPath.__new__.cache_info().currsize
+print(json.dumps(seen))
+"""
+
+
+def metadata_probe(patched: bool) -> dict:
+    core = str(Path(import_caches.__file__).resolve().parents[1])
+    probe = METADATA_PROBE.format(core=core, patched=patched)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 13), reason="zipimporters re-read lazily from 3.13 on")
+def test_importlib_metadata_is_left_to_whoever_needs_it_and_its_caches_cleared_as_python_does():
+    """In a fresh interpreter: ours never imports importlib.metadata (Python 3.12's own call
+    does; 3.11's does not); once it is imported, a call clears its finder's caches exactly when
+    Python's own does (3.12; the bundle's Pyodide is checked below)."""
+    python, ours = metadata_probe(patched=False), metadata_probe(patched=True)
+    assert python["imported_at_start"] is ours["imported_at_start"] is False
+    assert python["imported_by_the_call"] is (sys.version_info >= (3, 12))
+    assert ours["imported_by_the_call"] is False
+    for seen in (python, ours):
+        assert seen["real_module"] is True and seen["distributions"] is True and seen["cached_paths"] > 0
+    assert ours["cached_paths_after_a_call"] == python["cached_paths_after_a_call"]
+
+
 def test_install_changes_nothing_outside_pyodide():
     before = importlib.invalidate_caches
     assert import_caches.install() is False
@@ -134,18 +176,9 @@ def test_in_pyodide_loadpackage_reads_each_archive_once(tmp_path):
     """The bundle's Pyodide under node, started as the worker starts it (the core imported from
     its wheel): Python's own call reads the standard library's zip and the core's wheel once per
     zipimporter of each; once installed, once each, and numpy still loads and runs."""
-    node = shutil.which("node")
-    assert node, "the build needs node, so the test environment has it"
-    dist = build_bundle() / "pyodide"
-    lock = json.loads((dist / "pyodide-lock.json").read_text())["packages"]
-    script = tmp_path / "caches.mjs"
-    script.write_text(
-        f"""
-const {{ loadPyodide }} = await import({json.dumps(str(dist / "pyodide.mjs"))});
-const fs = await import("fs");
-const dist = {json.dumps(str(dist) + "/")};
-const py = await loadPyodide({{ indexURL: dist }});
-py.FS.writeFile("/lib/core.whl", fs.readFileSync(dist + {json.dumps(lock["prometheus-web"]["file_name"])}));
+    seen = run_with_core(
+        tmp_path,
+        """
 py.runPython(`
 import collections, importlib, json, sys, zipimport
 sys.path.insert(0, "/lib/core.whl")
@@ -159,30 +192,45 @@ def counting(archive):
 zipimport._read_directory = counting
 def zipimporters():
     return dict(collections.Counter(f.archive for f in sys.path_importer_cache.values() if isinstance(f, zipimport.zipimporter)))
-seen = {{}}
+seen = {}
 def take(label):
     seen[label] = dict(reads)
     reads.clear()
 `);
-py.runPython(`seen["zipimporters"] = zipimporters(); importlib.invalidate_caches(); take("python")`);
-py.runPython(`seen["installed"] = prometheus.import_caches.install(); importlib.invalidate_caches(); take("ours")`);
-await py.loadPackage(["numpy"], {{ messageCallback: () => {{}} }});
+py.runPython(`
+seen["installed"] = prometheus.import_caches.install()
+importlib.invalidate_caches()
+take("ours")
+seen["metadata_after_ours"] = "importlib.metadata" in sys.modules
+seen["zipimporters"] = zipimporters()
+prometheus.import_caches._importlib_invalidate()  # Python's own (zipimporters read as they always did)
+take("python")
+seen["metadata_after_python"] = "importlib.metadata" in sys.modules
+import importlib.metadata
+seen["distributions"] = len(list(importlib.metadata.distributions()))
+seen["cached_paths"] = importlib.metadata.FastPath.__new__.cache_info().currsize
+importlib.invalidate_caches()
+seen["cached_paths_after_ours"] = importlib.metadata.FastPath.__new__.cache_info().currsize
+take("ours_again")
+`);
+await py.loadPackage(["numpy"], { messageCallback: () => {} });
 console.log(py.runPython(`
 take("loadPackage")
 prometheus.deferred.arrive("numpy")  # as the worker does once numpy has loaded
 import numpy
 seen["solved"] = numpy.linalg.solve([[2.0, 1.0], [1.0, 3.0]], [3.0, 5.0]).tolist()
 json.dumps(seen)`));
-"""
+""",
     )
-    result = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
     archives = {"/lib/core.whl", next(a for a in seen["zipimporters"] if a.endswith(".zip"))}
     assert set(seen["zipimporters"]) == archives
     assert all(count > 1 for count in seen["zipimporters"].values())  # a zipimporter per package
     assert seen["python"] == seen["zipimporters"]  # the oracle: once per zipimporter
     assert seen["installed"] is True
-    assert seen["ours"] == dict.fromkeys(archives, 1)
+    assert seen["ours"] == seen["ours_again"] == dict.fromkeys(archives, 1)
+    # Python 3.12's own call imports importlib.metadata to clear its finder's caches; ours
+    # leaves the import to whoever needs it, and clears the caches once it is imported.
+    assert seen["metadata_after_ours"] is False and seen["metadata_after_python"] is True
+    assert seen["distributions"] > 0 and seen["cached_paths"] > 0 and seen["cached_paths_after_ours"] == 0
     assert seen["loadPackage"] == dict.fromkeys(archives, 1)  # Pyodide's loadPackage calls it
     assert seen["solved"] == pytest.approx([0.8, 1.4])  # 2x+y=3, x+3y=5

@@ -8,7 +8,6 @@ import io
 import json
 import random
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from prometheus.wheel_unpack import extract_zip, install
-from tests.browser.harness import build_bundle
+from tests.core.bundle_node import bundle_pyodide, run_with_core
 
 
 def tree(folder: Path) -> dict[str, bytes | None]:
@@ -98,19 +97,11 @@ def test_in_pyodide_loadpackage_unpacks_every_shipped_wheel_as_pyodide_itself_do
     """The bundle's Pyodide under node: for numpy, tzdata and sqlite3, Pyodide's own
     unpack_buffer (the oracle) and ours, called as Pyodide's loader calls them, write the same
     files and records and name the same dynamic libraries; then loadPackage uses ours."""
-    node = shutil.which("node")
-    assert node, "the build needs node, so the test environment has it"
-    dist = build_bundle() / "pyodide"
-    lock = json.loads((dist / "pyodide-lock.json").read_text())["packages"]
+    _, lock = bundle_pyodide()
     wheels = {name: lock[name]["file_name"] for name in ("numpy", "tzdata", "sqlite3")}
-    script = tmp_path / "unpack.mjs"
-    script.write_text(
+    seen = run_with_core(
+        tmp_path,
         f"""
-const {{ loadPyodide }} = await import({json.dumps(str(dist / "pyodide.mjs"))});
-const fs = await import("fs");
-const dist = {json.dumps(str(dist) + "/")};
-const py = await loadPyodide({{ indexURL: dist }});
-py.FS.writeFile("/lib/core.whl", fs.readFileSync(dist + {json.dumps(lock["prometheus-web"]["file_name"])}));
 const seen = JSON.parse(py.runPython(`
 import json, sys
 sys.path.insert(0, "/lib/core.whl")
@@ -169,11 +160,8 @@ import json, importlib.metadata, numpy
 json.dumps({{"solved": numpy.linalg.solve([[2.0, 1.0], [1.0, 3.0]], [3.0, 5.0]).tolist(), "extracted": extracted,
             "installer": importlib.metadata.distribution("numpy").read_text("INSTALLER")}})`));
 console.log(JSON.stringify(seen));
-"""
+""",
     )
-    result = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
     assert seen["installed"] is True and seen["patched"] is True
     for name, found in seen["wheels"].items():
         assert found["ours"] == found["theirs"], name

@@ -1,0 +1,41 @@
+"""The bundle's Pyodide under node, started with the core's wheel where the worker puts it: for
+tests of the core's Pyodide-only paths (tests/core/test_wheel_unpack.py, test_import_caches.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from tests.browser.harness import build_bundle
+
+
+def bundle_pyodide() -> tuple[Path, dict]:
+    """The bundle's pyodide folder (built if needed) and the packages its lock file names."""
+    dist = build_bundle() / "pyodide"
+    return dist, json.loads((dist / "pyodide-lock.json").read_text())["packages"]
+
+
+def run_with_core(folder: Path, body: str) -> dict:
+    """Runs `body` (a JavaScript module's code) under node once the bundle's Pyodide has started
+    and the core's wheel is at /lib/core.whl (not yet on sys.path); `py` (the Pyodide), `fs`
+    and `dist` (the pyodide folder, with a trailing slash) are in scope. The JSON the script's
+    last line prints."""
+    node = shutil.which("node")
+    assert node, "the build needs node, so the test environment has it"
+    dist, lock = bundle_pyodide()
+    script = folder / "core.mjs"
+    script.write_text(
+        f"""
+const {{ loadPyodide }} = await import({json.dumps(str(dist / "pyodide.mjs"))});
+const fs = await import("fs");
+const dist = {json.dumps(str(dist) + "/")};
+const py = await loadPyodide({{ indexURL: dist }});
+py.FS.writeFile("/lib/core.whl", fs.readFileSync(dist + {json.dumps(lock["prometheus-web"]["file_name"])}));
+"""
+        + body
+    )
+    result = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
