@@ -21,7 +21,6 @@ import argparse
 import json
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -30,17 +29,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.harness import build_bundle  # noqa: E402
+from tests.core.bundle_node import bundle_pyodide, run_with_core  # noqa: E402
 
 WHEELS = ("numpy", "tzdata", "sqlite3")
 REPEATS = 4  # unpacks of each wheel per function within one Pyodide
 
+# Run under node once the bundle's Pyodide has started with the core's wheel (run_with_core).
 SCRIPT = """
-const {{ loadPyodide }} = await import({mjs});
-const fs = await import("fs");
-const dist = {dist};
-const py = await loadPyodide({{ indexURL: dist }});
-py.FS.writeFile("/lib/core.whl", fs.readFileSync(dist + {core}));
 py.runPython('import sys; sys.path.insert(0, "/lib/core.whl"); import prometheus.wheel_unpack as ours; assert ours.install()');
 const loader = py.pyimport("pyodide._package_loader");
 const functions = {{ ours: loader.unpack_buffer, pyodide: py.pyimport("prometheus.wheel_unpack")._pyodide_unpack_buffer }};
@@ -84,28 +79,18 @@ def main(argv=None) -> int:
     if node is None:
         print("node is missing: the build needs it (README's set-up installs it)")
         return 1
-    dist = build_bundle() / "pyodide"
-    lock = json.loads((dist / "pyodide-lock.json").read_text())["packages"]
+    dist, lock = bundle_pyodide()
     first: dict[str, list[float]] = {}
     later: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "unpack.mjs"
         for run in range(args.runs):
             order = ["ours", "pyodide"] if run % 2 == 0 else ["pyodide", "ours"]
-            script.write_text(
-                SCRIPT.format(
-                    mjs=json.dumps(str(dist / "pyodide.mjs")),
-                    dist=json.dumps(str(dist) + "/"),
-                    core=json.dumps(lock["prometheus-web"]["file_name"]),
-                    wheels=json.dumps({name: lock[name]["file_name"] for name in WHEELS}),
-                    order=json.dumps(order),
-                    repeats=REPEATS,
-                )
+            body = SCRIPT.format(
+                wheels=json.dumps({name: lock[name]["file_name"] for name in WHEELS}),
+                order=json.dumps(order),
+                repeats=REPEATS,
             )
-            done = subprocess.run(
-                [node, str(script)], capture_output=True, text=True, timeout=600, check=True
-            )
-            for key, values in json.loads(done.stdout.strip().splitlines()[-1]).items():
+            for key, values in run_with_core(Path(folder), body).items():
                 first.setdefault(key, []).append(values[0])
                 later.setdefault(key, []).extend(values[1:])
                 if key.startswith("invalidate_caches"):
