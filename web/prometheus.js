@@ -45,8 +45,9 @@
  * did (read the state to find out).
  *
  * Attributes: data-base="URL" (where the bundle lives; default: this script's folder),
- * data-autostart="false" (define PrometheusSDK only), data-snapshot="false" (do not keep a
- * start-up snapshot of the interpreter in the origin private file system), data-store="NAME"
+ * data-autostart="false" (define PrometheusSDK only), data-snapshot="false" (keep nothing of the
+ * runtime in the origin private file system: no start-up snapshot of the interpreter, no unpacked
+ * packages), data-store="NAME"
  * (which of this site's stores to open; default "default"), data-persist="false" (keep
  * everything in memory), data-durability="strict" (IndexedDB flushes each write to disk:
  * survives an OS crash, slower).

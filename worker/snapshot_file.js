@@ -210,6 +210,21 @@ function imageChecksum(bitmap, length, head, rest) {
 }
 
 /**
+ * The checksum of `runs` (each 4-byte aligned), each padded to whole blocks as a snapshot's page
+ * runs are: how a kept package is checked (worker/package_cache.js).
+ * @param {Uint8Array[]} runs
+ */
+// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by package_cache.js
+function runsChecksum(runs) {
+  const state = new ChecksumState();
+  for (const run of runs) {
+    state.add(aligned(run));
+    state.endRun();
+  }
+  return state.hex();
+}
+
+/**
  * The checksum of a memory's kept form (imageChecksum of a memory in one piece).
  * @param {Uint8Array} bitmap keptPages(memory)
  * @param {Uint8Array} memory 4-byte aligned

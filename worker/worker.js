@@ -215,10 +215,12 @@ async function start() {
   if (prepared) pyodide.loadedPackages["prometheus-web"] = "default channel";  // as loadPackage records it
   else await pyodide.loadPackage(["prometheus-web"], { messageCallback: () => {} });  // numpy with it
   stage(2);
-  // Packages load from here on (numpy, then what calls need): unpacked by the core's faster
-  // function, and the import caches Pyodide invalidates after each load re-read each zip once
-  // (the start-up snapshot holds both modules, imported by CORE_IMPORTS).
+  // Packages load from here on (numpy, then what calls need), through `loadPackages`: written back
+  // from the files an earlier start kept, or unpacked by the core's faster function (and then
+  // kept); the import caches Pyodide invalidates after each load re-read each zip once (the
+  // start-up snapshot holds both modules, imported by CORE_IMPORTS).
   pyodide.runPython("import prometheus.wheel_unpack, prometheus.import_caches; prometheus.wheel_unpack.install(); prometheus.import_caches.install()");
+  const loadPackages = packageLoader(pyodide, lockFile, self.PROMETHEUS_SNAPSHOT !== false);
   const rpc = pyodide.pyimport("prometheus.rpc");
   const version = pyodide.pyimport("prometheus").__version__;
   const claimed = await claim;
@@ -229,12 +231,13 @@ async function start() {
   timings.numpy = deferNumpy ? "after ready" : "before ready";
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   if (snapshot === "made") warmCodeCache(RUNTIME_SCRIPT);
-  // numpy's load is asked for first. Its download starts once the snapshot below is packed and
-  // checked (21 MB on this thread, 20-90 ms; the write then goes on beside numpy's install):
-  // loadPackage reaches its fetch a few microtasks later. Letting the request out first (a task's
-  // wait) was no faster: a worker's fetch takes in its body on this thread too (A/B, 8 profiles a
-  // side, first answer 1.87 -> 1.94 s cold, 0.99 -> 1.01 s warm).
-  const numpy = deferNumpy ? pyodide.loadPackage(["numpy"], { messageCallback: () => {} }) : null;
+  // numpy's load is asked for first: from the files an earlier start kept (worker/package_cache.js),
+  // else with loadPackage, whose download starts once the snapshot below is packed and checked
+  // (21 MB on this thread, 20-90 ms; the write then goes on beside numpy's install): loadPackage
+  // reaches its fetch a few microtasks later. Letting the request out first (a task's wait) was
+  // no faster: a worker's fetch takes in its body on this thread too (A/B, 8 profiles a side,
+  // first answer 1.87 -> 1.94 s cold, 0.99 -> 1.01 s warm).
+  const numpy = deferNumpy ? loadPackages(["numpy"]) : null;
   keepSnapshot();
   if (numpy) {
     await numpy;
@@ -242,7 +245,7 @@ async function start() {
     pyodide.runPython("import prometheus.store.browser; prometheus.store.browser.settle()");
   }
   deliver();  // other tabs' records, buffered until everything they may need is loaded
-  return { pyodide, rpc };
+  return { pyodide, rpc, loadPackages };
 }
 
 // Restores the claimed store (progress stage "restore", before ready). Other tabs' records
@@ -313,7 +316,7 @@ async function settled(task) {
 }
 
 async function handle({ id, method, params }) {
-  const { pyodide, rpc } = await runtime;
+  const { pyodide, rpc, loadPackages } = await runtime;
   const progress = (stage, fraction) => post({ id, type: "progress", stage, fraction });
   const buffers = [];
   const json = JSON.stringify(splitBuffers(params === undefined ? {} : params, buffers));
@@ -322,7 +325,7 @@ async function handle({ id, method, params }) {
   needed.destroy();
   if (missing.length) {
     progress("loading " + missing.join(", "), 0);
-    await pyodide.loadPackage(missing, { messageCallback: () => {} });
+    await loadPackages(missing);
   }
   const started = rpc.start(method, json, progress, buffers.length ? buffers : undefined, id);
   const reply = typeof started === "string" ? started : await settled(started);

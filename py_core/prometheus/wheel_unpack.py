@@ -33,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["extract_zip", "install", "unpack_buffer"]
+__all__ = ["extract_zip", "install", "unpack_buffer", "unpacked"]
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... file name length, extra field length
 _LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -41,12 +41,15 @@ _LOCAL_SIGNATURE = b"PK\x03\x04"
 _PARAMETERS = ("buffer", "filename", "format", "extract_dir", "calculate_dynlibs", "installer", "source")
 IN_PYODIDE = sys.platform == "emscripten"  # a run-time value: the checker reads both branches
 _pyodide_unpack_buffer: Callable[..., Any] | None = None  # Pyodide's own, once `install` replaced it
+# What unpack_buffer wrote for each wheel (by file name), until `unpacked` hands it over.
+_unpacked: dict[str, dict[str, list[str]]] = {}
 
 
-def extract_zip(archive: zipfile.ZipFile, raw: bytes, extract_dir: str | os.PathLike) -> None:
+def extract_zip(archive: zipfile.ZipFile, raw: bytes, extract_dir: str | os.PathLike) -> list[str]:
     """Writes the members of `archive` (whose bytes are `raw`) under `extract_dir`, as
     `shutil.unpack_archive` does: members named by an absolute path or containing ".." are
-    skipped, directories are made as needed, files are written whole.
+    skipped, directories are made as needed, files are written whole. The paths of the files
+    written, in archive order.
 
     Raises:
         zipfile.BadZipFile: a member's local header is missing or its content does not match
@@ -54,6 +57,7 @@ def extract_zip(archive: zipfile.ZipFile, raw: bytes, extract_dir: str | os.Path
             left half-written; the members before it stay written, as with shutil.
     """
     made: set[str] = set()
+    files: list[str] = []
     view = memoryview(raw)
     for info in archive.infolist():
         name = info.filename
@@ -74,6 +78,8 @@ def extract_zip(archive: zipfile.ZipFile, raw: bytes, extract_dir: str | os.Path
                 written += os.write(descriptor, data[written:])
         finally:
             os.close(descriptor)
+        files.append(target)
+    return files
 
 
 def _member_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, view: memoryview) -> bytes:
@@ -139,14 +145,37 @@ def unpack_buffer(
     extract_path.mkdir(parents=True, exist_ok=True)
     raw = buffer.to_bytes()
     with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-        extract_zip(archive, raw, extract_path)
+        files = extract_zip(archive, raw, extract_path)
         if suffix == ".whl":
             loader.set_wheel_installer(filename, archive, extract_path, installer, source)
             loader.install_datafiles(filename, archive, extract_path)
         names = archive.namelist()
-    if not calculate_dynlibs:
-        return None
-    return to_js([str((extract_path / name).resolve()) for name in names if loader.should_load_dynlib(name)])
+    dynlibs = [str((extract_path / name).resolve()) for name in names if loader.should_load_dynlib(name)]
+    if suffix == ".whl" and not any(".data/" in name for name in names):  # data files go elsewhere
+        paths = [os.path.abspath(path) for path in files]  # no resolve(): a stat per folder of each path
+        members = set(paths)
+        for folder in _dist_info_folders(names, extract_path):
+            paths += [
+                str(path) for path in sorted(folder.iterdir()) if path.is_file() and str(path) not in members
+            ]
+        _unpacked[filename] = {"files": paths, "dynlibs": dynlibs}
+    return to_js(dynlibs) if calculate_dynlibs else None
+
+
+def _dist_info_folders(names: list[str], extract_path: Path) -> list[Path]:
+    """The wheel's .dist-info folders, where Pyodide adds its INSTALLER and PYODIDE_SOURCE records."""
+    tops = {name.split("/", 1)[0] for name in names if "/" in name}
+    return [Path(os.path.abspath(extract_path / top)) for top in sorted(tops) if top.endswith(".dist-info")]
+
+
+def unpacked(filename: str) -> dict[str, list[str]] | None:
+    """What `unpack_buffer` wrote for the wheel `filename` (once: it is then forgotten): every file
+    it installed (absolute paths, the wheel's members in archive order, then the records Pyodide
+    added) and the dynamic libraries loaded from them, in the order Pyodide loads them. The worker
+    keeps those files, so that a later start writes them back without the wheel
+    (worker/package_cache.js). None for a wheel it did not unpack, or one with data files (they
+    are moved out of the install folder)."""
+    return _unpacked.pop(filename.rpartition("/")[-1], None)
 
 
 def install() -> bool:

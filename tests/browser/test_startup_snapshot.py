@@ -13,6 +13,7 @@ import numpy
 import pytest
 
 from tests.browser.harness import DIST
+from tests.browser.lanes_checksum import lanes_checksum
 
 SNAPSHOT_FOLDER = "prometheus-startup-snapshots"
 MAGIC = "prometheus-snapshot-2\n"
@@ -28,22 +29,9 @@ def kept_runs(bitmap: numpy.ndarray, length: int):
 
 
 def checksum(bitmap: numpy.ndarray, memory: numpy.ndarray) -> str:
-    """The kept form's checksum as worker/snapshot_file.js defines it, computed here apart from it:
-    eight uint32 lanes, word j of each 32-byte block into lane j as x = (x ^ w) * 0x9e3779b1 mod
-    2^32, then x ^= x >> 15; over the bitmap, then each run of kept pages, each zero-padded to
-    whole blocks."""
-    state = numpy.array(
-        [0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344, 0xA4093822, 0x299F31D0, 0x082EFA98, 0xEC4E6C89],
-        numpy.uint32,
-    )
-    multiplier = numpy.uint32(0x9E3779B1)
-    parts = [bitmap] + [memory[start:end] for start, end in kept_runs(bitmap, len(memory))]
-    for part in parts:
-        padded = numpy.concatenate([part, numpy.zeros(-len(part) % 32, numpy.uint8)])
-        for block in padded.view("<u4").reshape(-1, 8):
-            state = (state ^ block) * multiplier
-            state ^= state >> numpy.uint32(15)
-    return "".join(f"{int(lane):08x}" for lane in state)
+    """The kept form's checksum as worker/snapshot_file.js defines it, computed here apart from it
+    (lanes_checksum): over the bitmap, then each run of kept pages."""
+    return lanes_checksum([bitmap] + [memory[start:end] for start, end in kept_runs(bitmap, len(memory))])
 
 
 # The names in the snapshots' folder (files being written end in ".part"), [] when there is none.

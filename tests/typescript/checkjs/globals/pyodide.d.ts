@@ -16,6 +16,28 @@ interface PyodideLoadOptions {
 /** Emscripten's file system, the part worker/ uses. */
 interface PyodideFS {
   writeFile(path: string, data: Uint8Array, options?: { canOwn?: boolean }): void;
+  readFile(path: string): Uint8Array;
+  mkdirTree(path: string): void;
+}
+
+/** A package's entry in the lock file (pyodide-lock.json), the fields worker/ reads. */
+interface PackageEntry {
+  name: string;
+  file_name: string;
+  sha256: string;
+  install_dir: string;
+  package_type: string;
+  shared_library?: boolean;
+  depends?: string[];
+}
+
+/** Pyodide 0.27's internal API (`pyodide._api`), the part worker/package_cache.js uses. */
+interface PyodideInternalAPI {
+  /** Python's pyodide._package_loader module. */
+  package_loader: any;
+  /** Python's importlib module. */
+  importlib: any;
+  loadDynlibsFromPackage(pkg: { file_name: string }, dynlibs: string[]): Promise<void>;
 }
 
 interface PyodideInterface {
@@ -23,6 +45,7 @@ interface PyodideInterface {
   readonly FS: PyodideFS;
   /** Package name -> where it was loaded from. */
   readonly loadedPackages: Record<string, string>;
+  readonly _api: PyodideInternalAPI;
   loadPackage(names: string | string[], options?: { messageCallback?: (message: string) => void }): Promise<unknown>;
   pyimport(name: string): any;
   runPython(code: string): any;
