@@ -259,7 +259,7 @@ export interface PrometheusEvents {
 export interface ClientOptions {
   /** Where the bundle lives (default: the folder of prometheus.mjs). */
   base?: string;
-  /** Keep a start-up snapshot of the interpreter in the origin private file system (default true). */
+  /** Keep a start-up snapshot of the interpreter, and the packages it loads, in the origin private file system (default true). */
   snapshot?: boolean;
   /** Which of this site's stores to open (default "default"). */
   store?: string;
