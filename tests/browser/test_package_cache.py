@@ -17,6 +17,7 @@ import pytest
 
 from tests.browser.harness import DIST
 from tests.browser.lanes_checksum import lanes_checksum
+from tests.browser.opfs import folder_names_js
 from tests.browser.test_startup_snapshot import SNAPSHOT_FILE_JS
 
 PACKAGE_FOLDER = "prometheus-packages"
@@ -32,17 +33,7 @@ def kept_name(package: str) -> str:
     return f"{package}-{LOCK[package]['sha256']}"
 
 
-NAMES_JS = f"""async () => {{
-    let folder;
-    try {{
-        folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{PACKAGE_FOLDER}');
-    }} catch {{
-        return [];
-    }}
-    const names = [];
-    for await (const name of folder.keys()) names.push(name);
-    return names.sort();
-}}"""
+NAMES_JS = folder_names_js(PACKAGE_FOLDER)
 
 # A kept file's bytes in base64, as the page reads it.
 FILE_JS = f"""async (name) => {{

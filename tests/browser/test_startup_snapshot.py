@@ -14,6 +14,7 @@ import pytest
 
 from tests.browser.harness import DIST
 from tests.browser.lanes_checksum import lanes_checksum
+from tests.browser.opfs import folder_names_js
 
 SNAPSHOT_FOLDER = "prometheus-startup-snapshots"
 MAGIC = "prometheus-snapshot-2\n"
@@ -35,18 +36,7 @@ def checksum(bitmap: numpy.ndarray, memory: numpy.ndarray) -> str:
 
 
 # The names in the snapshots' folder (files being written end in ".part"), [] when there is none.
-# Lists the folder only: reading a file would hold it while the worker writes or renames it.
-NAMES_JS = f"""async () => {{
-    let folder;
-    try {{
-        folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
-    }} catch {{
-        return [];
-    }}
-    const names = [];
-    for await (const name of folder.keys()) names.push(name);
-    return names;
-}}"""
+NAMES_JS = folder_names_js(SNAPSHOT_FOLDER)
 
 # A kept snapshot's file as the page reads it (with a File, not the worker's synchronous
 # handles): its bytes in base64, and when it was written.
