@@ -345,3 +345,22 @@ FORGED_JS = """([indexText, data, installDir]) => {
 def test_a_well_sealed_file_with_a_bad_index_is_refused(functions_page, index, data, message):
     result = functions_page.evaluate(FORGED_JS, [index, data, SITE_PACKAGES])
     assert result == message if isinstance(message, int) else message in result
+
+
+def test_two_tabs_starting_at_once_keep_one_whole_package(context, pages_url):
+    """Two first visits at the same time: each loads numpy (from its wheel, or from the other's
+    kept files once whole), one keeps it, and what is kept is whole."""
+    pages = [context.new_page() for _ in range(2)]
+    for page in pages:
+        page.goto(pages_url + "host.html")
+    for page in pages:
+        stats = page.evaluate(
+            "() => Prometheus.ready.then(() => Prometheus.call('core.stats', {values: [4, 8]}))"
+        )
+        assert stats["std"] == numpy.std([4, 8])
+    wait_for_kept(pages[0], [kept_name("numpy")])
+    kept = read_kept(pages[0], kept_name("numpy"))
+    assert kept["checksum_ok"] and kept["files"] == wheel_files("numpy")[0]
+    wheels: list[str] = []
+    visit(context, pages_url + "host.html", wheels)
+    assert not downloaded(wheels, "numpy")
