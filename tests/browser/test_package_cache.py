@@ -7,6 +7,7 @@ files are checked here against the wheels themselves, apart from the worker's co
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import random
 import struct
@@ -26,11 +27,16 @@ INDEX_AT = 24
 HEADER = INDEX_AT + 4 + 64
 SITE_PACKAGES = "/lib/python3.12/site-packages"
 PACKAGE_CACHE_JS = SNAPSHOT_FILE_JS.parent / "package_cache.js"
-LOCK = json.loads((DIST / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+
+
+@functools.cache
+def locked(package: str) -> dict:
+    """The bundle's lock entry for `package` (read at test time: the session's fixtures build the bundle)."""
+    return json.loads((DIST / "pyodide" / "pyodide-lock.json").read_text())["packages"][package]
 
 
 def kept_name(package: str) -> str:
-    return f"{package}-{LOCK[package]['sha256']}"
+    return f"{package}-{locked(package)['sha256']}"
 
 
 NAMES_JS = folder_names_js(PACKAGE_FOLDER)
@@ -108,7 +114,7 @@ def read_kept(page, name: str) -> dict:
 def wheel_files(package: str) -> tuple[dict[str, bytes], list[str]]:
     """What installing `package`'s wheel writes (its members under site-packages, and the records
     Pyodide's loader adds) and the dynamic libraries it loads, in the wheel's order."""
-    entry = LOCK[package]
+    entry = locked(package)
     with zipfile.ZipFile(DIST / "pyodide" / entry["file_name"]) as wheel:
         files = {
             f"{SITE_PACKAGES}/{info.filename}": wheel.read(info)
@@ -143,7 +149,7 @@ def visit(context, url: str, wheels: list[str]):
 
 
 def downloaded(wheels: list[str], package: str) -> bool:
-    return any(url.endswith("/" + LOCK[package]["file_name"]) for url in wheels)
+    return any(url.endswith("/" + locked(package)["file_name"]) for url in wheels)
 
 
 def test_numpy_is_kept_after_its_first_load_and_the_next_start_writes_it_back(context, pages_url):
@@ -163,7 +169,7 @@ def test_numpy_is_kept_after_its_first_load_and_the_next_start_writes_it_back(co
     second = visit(context, pages_url + "host.html", wheels)
     assert not downloaded(wheels, "numpy")  # written back from the kept files
     info = second.evaluate("() => Prometheus.call('core.info')")
-    assert "numpy" in info["packages"] and info["numpy"] == LOCK["numpy"]["version"]
+    assert "numpy" in info["packages"] and info["numpy"] == locked("numpy")["version"]
     assert second.evaluate(NAMES_JS) == [kept_name("numpy")]
 
 
