@@ -1,6 +1,5 @@
-"""The worker as shipped: one file holding worker/snapshot_file.js, snapshot.js, store.js and
-worker.js whole, in the order the last one needs (build/worker_bundle.py), and nothing else in
-dist/worker."""
+"""The worker as shipped: one file holding worker/'s scripts whole, worker.js last, in the order
+it needs (build/worker_bundle.py), and nothing else in dist/worker."""
 
 from __future__ import annotations
 

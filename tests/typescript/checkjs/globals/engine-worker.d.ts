@@ -65,7 +65,7 @@ interface WorkerNavigator {
 }
 
 /** Pyodide's runtime script defines it; the worker defines a stand-in that waits for its import. */
-declare var _createPyodideModule: ((settings: object) => Promise<unknown>) | undefined;
+declare var _createPyodideModule: ((settings: EmscriptenSettings) => Promise<unknown>) | undefined;
 
 // The access modes of synchronous access handles (Chromium 121+) and renames (Chromium 110+), not
 // in TypeScript's lib yet.

@@ -54,4 +54,13 @@ interface PyodideInterface {
   setInterruptBuffer(buffer: Int32Array): void;
 }
 
+/** The settings loadPyodide hands to the runtime's module factory (_createPyodideModule): Emscripten's,
+ * the part worker/offset_table.js wraps. */
+interface EmscriptenSettings {
+  instantiateWasm?: (
+    imports: WebAssembly.Imports,
+    receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => unknown,
+  ) => unknown;
+}
+
 declare var loadPyodide: (options: PyodideLoadOptions) => Promise<PyodideInterface>;

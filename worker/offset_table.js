@@ -1,0 +1,73 @@
+// @ts-check
+/*
+ * The runtime's global offset table, its entries made as they are first read.
+ *
+ * Pyodide's runtime is an Emscripten main module, whose dynamic linker gives each of its ~9,800
+ * exports an entry in the global offset table (GOT) as the runtime takes in its instance: a
+ * WebAssembly.Global each, holding the export's address, for side modules (numpy's extension
+ * modules) to import later. numpy's import ~170 of them; making them all took 10-25 ms of every
+ * start on the worker's thread (traced: updateGOT, and the garbage it leaves). Here, while the
+ * runtime takes in its instance, an export's entry is a plain record; the first read afterwards
+ * makes it the WebAssembly.Global, with the record's value, and puts it in the table. Values are
+ * those a stock start gives: each exported function still gets its function-table slot then, in
+ * the same order (the start-up snapshot's memory holds table indices).
+ */
+"use strict";
+
+/**
+ * `settings`, the runtime's Emscripten settings (as loadPyodide hands them to
+ * _createPyodideModule), with its instantiateWasm wrapped so that the offset table's entries for
+ * the main module's exports are made when first read.
+ * @param {EmscriptenSettings} settings
+ */
+// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
+function deferringOffsetTable(settings) {
+  const instantiate = settings.instantiateWasm;
+  if (typeof instantiate !== "function") return settings;
+  /** @this {{ GOT?: Record<string, WebAssembly.Global> }} the runtime's Module */
+  settings.instantiateWasm = function (imports, receive) {
+    const table = this && this.GOT;
+    if (!table || Object.getPrototypeOf(table) !== Object.prototype) return instantiate.call(this, imports, receive);
+    return instantiate.call(this, imports, (instance, module) => receivingWithRecords(table, instance, module, receive));
+  };
+  return settings;
+}
+
+/**
+ * Runs `receive` (the runtime taking in its instance) with a prototype under `table` that
+ * answers each export's name with a record meanwhile, and with the entry made from it after.
+ * @param {Record<string, WebAssembly.Global>} table
+ * @param {WebAssembly.Instance} instance
+ * @param {WebAssembly.Module} module
+ * @param {(instance: WebAssembly.Instance, module: WebAssembly.Module) => unknown} receive
+ */
+function receivingWithRecords(table, instance, module, receive) {
+  /** @type {Map<string, { value: number }>} */
+  const records = new Map();
+  let receiving = true;
+  const lookup = {
+    /** @param {object} base @param {string | symbol} key @param {unknown} receiver */
+    get(base, key, receiver) {
+      if (typeof key !== "string" || key in base) return Reflect.get(base, key, receiver);
+      let record = records.get(key);
+      if (receiving) {
+        if (!record && Object.hasOwn(instance.exports, key)) {
+          record = { value: 0 };
+          records.set(key, record);
+        }
+        return record;
+      }
+      if (!record) return undefined;
+      records.delete(key);
+      const entry = new WebAssembly.Global({ value: "i32", mutable: true }, record.value);
+      Object.defineProperty(table, key, { value: entry, writable: true, enumerable: true, configurable: true });
+      return entry;
+    },
+  };
+  Object.setPrototypeOf(table, new Proxy(Object.prototype, lookup));
+  try {
+    return receive(instance, module);
+  } finally {
+    receiving = false;
+  }
+}
