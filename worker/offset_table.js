@@ -15,12 +15,39 @@
 "use strict";
 
 /**
+ * Defines `_createPyodideModule`, the runtime's module factory, which loadPyodide calls (and does
+ * not load the runtime's script itself when it is defined), before the script has run: a property
+ * whose setter takes the script's definition and whose getter answers a factory that waits for
+ * `loaded`, then starts the runtime with its offset table deferred. Either way of loading the
+ * script defines it: as a module, its last line assigns it; as a classic script, its
+ * `var _createPyodideModule` is this property, and that last line assigns back what the getter
+ * answers, which is not a definition.
+ * @param {Promise<unknown>} loaded settles once the runtime's script has run
+ * @param {string} url the script's, for the error when it defined nothing
+ */
+// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
+function definingRuntimeFactory(loaded, url) {
+  /** @type {((settings: EmscriptenSettings) => Promise<unknown>) | null} */
+  let factory = null;
+  /** @param {EmscriptenSettings} settings */
+  const create = async (settings) => {
+    await loaded;
+    if (!factory) throw new Error(url + " did not define _createPyodideModule");
+    return factory(deferringOffsetTable(settings));
+  };
+  /** @param {(settings: EmscriptenSettings) => Promise<unknown>} defined */
+  const set = (defined) => {
+    if (defined !== create) factory = defined;
+  };
+  Object.defineProperty(globalThis, "_createPyodideModule", { configurable: true, get: () => create, set });
+}
+
+/**
  * `settings`, the runtime's Emscripten settings (as loadPyodide hands them to
  * _createPyodideModule), with its instantiateWasm wrapped so that the offset table's entries for
  * the main module's exports are made when first read.
  * @param {EmscriptenSettings} settings
  */
-// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
 function deferringOffsetTable(settings) {
   const instantiate = settings.instantiateWasm;
   if (typeof instantiate !== "function") return settings;

@@ -96,21 +96,10 @@ function importOrLoad(moduleURL, classicURL = moduleURL) {
 // Pyodide's runtime script (1.2 MB), imported as a module: Chromium keeps no compiled code for a
 // worker's importScripts, which loadPyodide would use, but does for a module script (measured:
 // 55-65 ms to compile and run it each start, 20-25 ms from the cache). loadPyodide skips its own
-// load when `_createPyodideModule` is defined: here it is a property whose setter takes the
-// script's definition and whose getter answers a factory that waits for it, so the runtime's wasm
-// download starts at once; the factory is given its settings with the offset table deferred
-// (worker/offset_table.js), whichever of the two finished first.
+// load when `_createPyodideModule` is defined: it is defined at once (worker/offset_table.js), as
+// a factory that waits for this import, so the runtime's wasm download starts at once.
 function importRuntimeScript(url) {
-  /** @type {((settings: EmscriptenSettings) => Promise<unknown>) | null} */
-  let factory = null;
-  const loaded = importOrLoad(url);
-  /** @param {EmscriptenSettings} settings */
-  const create = async (settings) => {
-    await loaded;
-    if (!factory) throw new Error(url + " did not define _createPyodideModule");
-    return factory(deferringOffsetTable(settings));
-  };
-  Object.defineProperty(self, "_createPyodideModule", { configurable: true, get: () => create, set: (defined) => { factory = defined; } });
+  definingRuntimeFactory(importOrLoad(url), url);
 }
 
 // Pyodide's loader, imported as a module (pyodide.mjs): importScripts would hold this thread for

@@ -1,6 +1,8 @@
 """worker/offset_table.js with the bundle's Pyodide under node: a runtime started with its offset
 table deferred is the runtime a stock start gives. Two start in one process, the first stock (the
-oracle), the second through deferringOffsetTable; then their function tables must be the same
+oracle), the second through definingRuntimeFactory, as the worker starts it (the runtime's script
+run as a classic script, the worker's fallback: the browser tests cover the module import); then
+their function tables must be the same
 slot for slot, and every entry of the stock table (made as the runtime starts) must have its twin,
 made when read, holding the same value. numpy, whose extension modules import their symbols
 through the table, must then load and compute what CPython's numpy computes."""
@@ -24,10 +26,18 @@ const fs = await import("fs");
 const vm = await import("vm");
 vm.runInThisContext(fs.readFileSync(%(worker)s, "utf8"), { filename: "offset_table.js" });
 const { loadPyodide } = await import(dist + "pyodide.mjs");
-const stock = await loadPyodide({ indexURL: dist });  // loads the runtime's script: _createPyodideModule
-const factory = globalThis._createPyodideModule;
-globalThis._createPyodideModule = (settings) => factory(deferringOffsetTable(settings));
-const deferred = await loadPyodide({ indexURL: dist });
+const stock = await loadPyodide({ indexURL: dist });  // imports the runtime's script as a module
+// As the worker does, before the script runs; here it then runs as a classic script (the worker's
+// fallback where import() fails), which declares the property a `var` and assigns it twice.
+let loaded;
+definingRuntimeFactory(new Promise((resolve) => { loaded = resolve; }), "pyodide.asm.js");
+const starting = loadPyodide({ indexURL: dist });
+globalThis.require = (await import("module")).createRequire(import.meta.url);  // what a classic script
+globalThis.__dirname = dist;  // has under node, which the runtime's script looks for there
+const importModuleDynamically = vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;  // it imports node's modules
+vm.runInThisContext(fs.readFileSync(dist + "pyodide.asm.js", "utf8"), { filename: "pyodide.asm.js", importModuleDynamically });
+loaded();
+const deferred = await starting;
 const S = stock._module, D = deferred._module;
 const made = { stock: Object.keys(S.GOT).length, deferred: Object.keys(D.GOT).length };
 const slots = (M) => Array.from({ length: M.wasmTable.length }, (_, i) => { const f = M.wasmTable.get(i); return f ? f.name : null; });
