@@ -99,12 +99,6 @@ function parsePackage(kept, installDir) {
   return { files, dynlibs: parsed.dynlibs };
 }
 
-// The kept packages' folder (created if missing), or null where files cannot be kept.
-async function packageFolder() {
-  if (!CAN_KEEP_SNAPSHOTS) return null;
-  return (await navigator.storage.getDirectory()).getDirectoryHandle(PACKAGE_FOLDER, { create: true });
-}
-
 /** @param {PackageEntry} entry the package's entry in the lock file */
 const keptName = (entry) => entry.name + "-" + entry.sha256;
 
@@ -128,7 +122,7 @@ const keepable = (entry) => Boolean(entry && entry.package_type === "package" &&
 async function findPackage(entry, installDir) {
   let bytes;
   try {
-    const folder = await packageFolder();
+    const folder = await keptFolder(PACKAGE_FOLDER);
     if (!folder) return null;
     bytes = new Uint8Array(await (await (await folder.getFileHandle(keptName(entry))).getFile()).arrayBuffer());
   } catch {
@@ -174,7 +168,7 @@ async function restorePackage(pyodide, entry, kept) {
  */
 async function openKept(entry) {
   try {
-    const folder = await packageFolder();
+    const folder = await keptFolder(PACKAGE_FOLDER);
     return folder && (await (await folder.getFileHandle(keptName(entry), { create: true })).createSyncAccessHandle());
   } catch {
     return null;
@@ -215,7 +209,7 @@ async function keepPackage(pyodide, entry, access) {
 // a start cut short leaves, the next start's keepPackage removes).
 /** @param {(name: string) => boolean} which */
 async function removeKept(which) {
-  const folder = await packageFolder();
+  const folder = await keptFolder(PACKAGE_FOLDER);
   if (!folder) return;
   for await (const name of folder.keys()) if (which(name)) await folder.removeEntry(name);
 }
@@ -253,7 +247,7 @@ function packageLoader(pyodide, lock, keep) {
     const rest = names.filter((_, i) => !restored[i]);
     if (rest.length === 0) return;
     await pyodide.loadPackage(rest, { messageCallback: () => {} });
-    const kept = rest.map((name) => entries[name]).filter((entry) => keep && keepable(entry));
+    const kept = names.filter((_, i) => keeps[i] && !restored[i]).map((name) => entries[name]);
     if (kept.length === 0) return;
     setTimeout(async () => {
       for (const entry of kept) {

@@ -26,11 +26,13 @@ const CAN_KEEP_SNAPSHOTS = Boolean(self.navigator && navigator.storage && naviga
   self.FileSystemFileHandle && "createSyncAccessHandle" in FileSystemFileHandle.prototype &&
   "move" in FileSystemFileHandle.prototype);
 
-// The snapshots' folder, created if missing (the worker's first use of storage: see claimStore),
-// or null where snapshots cannot be kept.
-async function snapshotFolder() {
+// The worker's OPFS folder `name` (its snapshots', its kept packages'), created if missing, or
+// null where files cannot be kept there. The snapshots' is the worker's first use of storage (see
+// claimStore).
+/** @param {string} name */
+async function keptFolder(name) {
   if (!CAN_KEEP_SNAPSHOTS) return null;
-  return (await navigator.storage.getDirectory()).getDirectoryHandle(SNAPSHOT_FOLDER, { create: true });
+  return (await navigator.storage.getDirectory()).getDirectoryHandle(name, { create: true });
 }
 
 const WASM_PAGE = 65536;
@@ -44,7 +46,7 @@ const PART = ".part";  // a snapshot being written
 async function deleteSnapshot(key) {
   try {
     const name = await key;
-    const folder = await snapshotFolder();
+    const folder = await keptFolder(SNAPSHOT_FOLDER);
     if (name && folder) await folder.removeEntry(name);
   } catch {
     // nothing to delete
@@ -62,7 +64,7 @@ async function deleteSnapshot(key) {
  */
 async function findSnapshot(key) {
   try {
-    const folder = await snapshotFolder();
+    const folder = await keptFolder(SNAPSHOT_FOLDER);
     const names = [];
     if (folder) for await (const name of folder.keys()) if (!name.endsWith(PART)) names.push(name);
     const kept = names.length > 0 && (await openSnapshot(folder, names[0]));
@@ -150,7 +152,7 @@ async function storeSnapshot(key, bytes) {
     header.set(new TextEncoder().encode(MAGIC));
     new DataView(header.buffer).setFloat64(MAGIC.length, bytes.length, true);
     header.set(new TextEncoder().encode(snapshotChecksum(bitmap, memory)), MAGIC.length + 8);
-    const folder = await snapshotFolder();
+    const folder = await keptFolder(SNAPSHOT_FOLDER);
     if (!folder) return;
     // Written under another name, then renamed: a reader never opens a file half written.
     const part = await folder.getFileHandle(key + PART, { create: true });

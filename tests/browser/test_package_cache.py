@@ -18,7 +18,7 @@ import pytest
 
 from tests.browser.harness import DIST
 from tests.browser.lanes_checksum import lanes_checksum
-from tests.browser.opfs import folder_names_js
+from tests.browser.opfs import file_js, folder_names_js
 from tests.browser.test_startup_snapshot import SNAPSHOT_FILE_JS
 
 PACKAGE_FOLDER = "prometheus-packages"
@@ -41,14 +41,13 @@ def kept_name(package: str) -> str:
 
 NAMES_JS = folder_names_js(PACKAGE_FOLDER)
 
-# A kept file's bytes in base64, as the page reads it.
-FILE_JS = f"""async (name) => {{
-    const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{PACKAGE_FOLDER}');
-    const bytes = new Uint8Array(await (await (await folder.getFileHandle(name)).getFile()).arrayBuffer());
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(text);
-}}"""
+# A kept file as the page reads it.
+FILE_JS = file_js(PACKAGE_FOLDER)
+
+
+def kept_bytes(page, name: str) -> bytes:
+    return base64.b64decode(page.evaluate(FILE_JS, name)["base64"])
+
 
 # Changes one byte of a kept file, in place.
 DAMAGE_JS = f"""async ([name, at]) => {{
@@ -65,7 +64,7 @@ DAMAGE_JS = f"""async ([name, at]) => {{
 def written(page, name: str) -> bool:
     """Whether a kept file holds all the bytes its index names (a file is named before it is
     written); its checksum is read_kept's to check."""
-    data = base64.b64decode(page.evaluate(FILE_JS, name))
+    data = kept_bytes(page, name)
     if len(data) < HEADER:
         return False
     (length,) = struct.unpack_from("<I", data, INDEX_AT)
@@ -88,7 +87,7 @@ def wait_for_kept(page, expected: list[str]) -> None:
 def read_kept(page, name: str) -> dict:
     """A kept package's file taken apart here: the magic, the index's length, the checksum (checked
     with lanes_checksum), the index and the files' bytes."""
-    data = base64.b64decode(page.evaluate(FILE_JS, name))
+    data = kept_bytes(page, name)
     (length,) = struct.unpack_from("<I", data, INDEX_AT)
     index_bytes = data[HEADER : HEADER + length]
     body = data[HEADER + length :]
@@ -198,7 +197,7 @@ def test_a_damaged_kept_package_is_not_used_and_is_kept_anew(context, pages_url)
     wheels: list[str] = []
     first = visit(context, pages_url + "host.html", wheels)
     wait_for_kept(first, [kept_name("numpy")])
-    size = len(base64.b64decode(first.evaluate(FILE_JS, kept_name("numpy"))))
+    size = len(kept_bytes(first, kept_name("numpy")))
     first.evaluate(DAMAGE_JS, [kept_name("numpy"), size - 1000])  # a byte of a file's content
     assert not read_kept(first, kept_name("numpy"))["checksum_ok"]
     first.close()

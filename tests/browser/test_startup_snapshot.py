@@ -14,7 +14,7 @@ import pytest
 
 from tests.browser.harness import DIST
 from tests.browser.lanes_checksum import lanes_checksum
-from tests.browser.opfs import folder_names_js
+from tests.browser.opfs import file_js, folder_names_js
 
 SNAPSHOT_FOLDER = "prometheus-startup-snapshots"
 MAGIC = "prometheus-snapshot-2\n"
@@ -38,16 +38,8 @@ def checksum(bitmap: numpy.ndarray, memory: numpy.ndarray) -> str:
 # The names in the snapshots' folder (files being written end in ".part"), [] when there is none.
 NAMES_JS = folder_names_js(SNAPSHOT_FOLDER)
 
-# A kept snapshot's file as the page reads it (with a File, not the worker's synchronous
-# handles): its bytes in base64, and when it was written.
-FILE_JS = f"""async (name) => {{
-    const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
-    const file = await (await folder.getFileHandle(name)).getFile();
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    let text = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return {{ base64: btoa(text), modified: file.lastModified }};
-}}"""
+# A kept snapshot's file as the page reads it: its bytes in base64, and when it was written.
+FILE_JS = file_js(SNAPSHOT_FOLDER)
 
 
 def read_kept(page, name: str) -> dict:

@@ -17,16 +17,25 @@ def bundle_pyodide() -> tuple[Path, dict]:
     return dist, json.loads((dist / "pyodide-lock.json").read_text())["packages"]
 
 
+def run_module(folder: Path, source: str) -> dict:
+    """Runs `source` (a JavaScript module) under node from `folder`; the JSON its last line prints."""
+    node = shutil.which("node")
+    assert node, "the build needs node, so the test environment has it"
+    script = folder / "script.mjs"
+    script.write_text(source)
+    result = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
 def run_with_core(folder: Path, body: str) -> dict:
     """Runs `body` (a JavaScript module's code) under node once the bundle's Pyodide has started
     and the core's wheel is at /lib/core.whl (not yet on sys.path); `py` (the Pyodide), `fs`
     and `dist` (the pyodide folder, with a trailing slash) are in scope. The JSON the script's
     last line prints."""
-    node = shutil.which("node")
-    assert node, "the build needs node, so the test environment has it"
     dist, lock = bundle_pyodide()
-    script = folder / "core.mjs"
-    script.write_text(
+    return run_module(
+        folder,
         f"""
 const {{ loadPyodide }} = await import({json.dumps(str(dist / "pyodide.mjs"))});
 const fs = await import("fs");
@@ -34,8 +43,5 @@ const dist = {json.dumps(str(dist) + "/")};
 const py = await loadPyodide({{ indexURL: dist }});
 py.FS.writeFile("/lib/core.whl", fs.readFileSync(dist + {json.dumps(lock["prometheus-web"]["file_name"])}));
 """
-        + body
+        + body,
     )
-    result = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, result.stderr[-4000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])

@@ -10,13 +10,11 @@ through the table, must then load and compute what CPython's numpy computes."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy
 
-from tests.core.bundle_node import bundle_pyodide
+from tests.core.bundle_node import bundle_pyodide, run_module
 
 WORKER = Path(__file__).resolve().parents[2] / "worker"
 
@@ -54,21 +52,16 @@ CHECK = f"import json, numpy; json.dumps(numpy.linalg.solve({SYSTEM[0]}, {SYSTEM
 
 
 def test_a_deferred_offset_table_holds_what_a_stock_start_makes(tmp_path):
-    node = shutil.which("node")
-    assert node, "the build needs node, so the test environment has it"
     dist, _ = bundle_pyodide()
-    script = tmp_path / "offset_table.mjs"
-    script.write_text(
+    result = run_module(
+        tmp_path,
         SCRIPT
         % {
             "dist": json.dumps(str(dist) + "/"),
             "worker": json.dumps(str(WORKER / "offset_table.js")),
             "check": json.dumps(CHECK),
-        }
+        },
     )
-    done = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stderr[-4000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
     # the stock start made an entry for each export; the deferred one only those the runtime read
     made = result["made"]
     assert made["stock"] > 5000 and made["deferred"] < made["stock"] // 10, made
