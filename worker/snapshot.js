@@ -134,10 +134,11 @@ function restoringImage(kept, usable, memory) {
     const runtime = memory();
     if (!usable() || !runtime) throw new Error("this start-up snapshot is not this version's");
     const heap = new Uint8Array(runtime.buffer, 0, kept.length - kept.head.length);
-    const whole = readImage(kept.read, kept.bitmap, kept.length, kept.head.length, heap);
+    const kernels = memoryKernels(runtime);
+    const whole = readImage(kept.read, kept.bitmap, kept.length, kept.head.length, heap, kernels);
     kept.close();
     kept.restored = true;
-    if (!whole || imageChecksum(kept.bitmap, kept.length, kept.head, heap) !== kept.expected) throw new Error("a damaged start-up snapshot");
+    if (!whole || imageChecksum(kept.bitmap, kept.length, kept.head, heap, kernels) !== kept.expected) throw new Error("a damaged start-up snapshot");
     return new Uint8Array(0);
   };
   return image;

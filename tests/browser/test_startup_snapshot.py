@@ -220,18 +220,24 @@ def test_packed_pages_read_back_to_the_same_bytes(context, length):
     }
 
 
+def random_memory_and_page(context, length: int, seed: int):
+    """`length` random bytes of which about 40% of the 4 KiB pages are zero, and a blank page with
+    worker/snapshot_file.js's functions (they need no worker and no origin)."""
+    rng = numpy.random.default_rng(seed)
+    memory = rng.integers(0, 256, length, dtype=numpy.uint8)
+    for zero in numpy.flatnonzero(rng.random(-(-length // PAGE)) < 0.4):
+        memory[zero * PAGE : (zero + 1) * PAGE] = 0
+    page = context.new_page()
+    page.add_script_tag(content=SNAPSHOT_FILE_JS.read_text())
+    return memory, page
+
+
 @pytest.mark.parametrize("length", [4096 * 37, 4096 * 37 + 400, 4096 * 8 - 3, 4096 * 3 + 20])
 def test_the_checksum_is_the_one_computed_here_and_sees_any_changed_byte(context, length):
     """snapshotChecksum in the browser against `checksum` (numpy) on random memory with zero pages,
     runs and partial blocks; then one byte changed at a time (each 4-byte word of each lane, across
     the bitmap and the pages, and a zeroed page) must change it."""
-    rng = numpy.random.default_rng(length + 1)
-    pages = -(-length // 4096)
-    memory = rng.integers(0, 256, length, dtype=numpy.uint8)
-    for zero in numpy.flatnonzero(rng.random(pages) < 0.4):
-        memory[zero * 4096 : (zero + 1) * 4096] = 0
-    page = context.new_page()
-    page.add_script_tag(content=SNAPSHOT_FILE_JS.read_text())
+    memory, page = random_memory_and_page(context, length, seed=length + 1)
     found = page.evaluate(
         """(memory) => {
             const bytes = Uint8Array.from(memory);
@@ -282,6 +288,68 @@ def test_the_checksum_is_the_one_computed_here_and_sees_any_changed_byte(context
         [memory.tolist(), positions, len(bitmap)],
     )
     assert len(changed) == len(positions) + len(bitmap) + 1 and all(changed)
+
+
+@pytest.mark.parametrize("length", [4096 * 37, 4096 * 37 + 400, 4096 * 3 + 20])
+def test_the_simd_loops_over_the_runtimes_memory_agree_with_the_javascript_ones(context, length):
+    """memoryKernels (WebAssembly SIMD, which this Chromium has) over a WebAssembly memory holding
+    random pages, zero pages among them: the checksum against `checksum` (numpy), whole and split
+    at the places a restore splits it; readImage into that memory at offsets of every alignment,
+    full of stale bytes, reading back the memory exactly (the pages left out zero again, where the
+    SIMD loop zeroes 16 bytes at a time); and each kernel on its own against its JavaScript twin
+    on random words and on stale bytes with zero and non-zero 16-byte pieces."""
+    memory, page = random_memory_and_page(context, length, seed=length + 7)
+    pages = -(-length // 4096)
+    found = page.evaluate(
+        """([memory, splits, offsets]) => {
+            const bytes = Uint8Array.from(memory);
+            const bitmap = keptPages(bytes);
+            const runtime = new WebAssembly.Memory({ initial: Math.ceil((bytes.length + 4096) / 65536) + 1 });
+            const kernels = memoryKernels(runtime);
+            if (!kernels) return { kernels: false };
+            const heap = new Uint8Array(runtime.buffer, 0, bytes.length);
+            heap.set(bytes);
+            const sums = splits.map((split) => imageChecksum(bitmap, bytes.length, bytes.slice(0, split), heap.subarray(split), kernels));
+            const packed = packPages(bitmap, bytes);
+            const reader = (view, at) => { const part = packed.subarray(at, at + view.length); view.set(part); return part.length; };
+            const reads = offsets.map((offset) => {
+                new Uint8Array(runtime.buffer).fill(0xa5);
+                const target = new Uint8Array(runtime.buffer, offset, bytes.length);
+                return readImage(reader, bitmap, bytes.length, 0, target, kernels) && target.every((b, i) => b === bytes[i]);
+            });
+            // mixWords: random words, lanes carried across calls
+            const words = new Int32Array(runtime.buffer, 64, 8 * 301);
+            for (let i = 0; i < words.length; i++) words[i] = (Math.random() * 2 ** 32) | 0;
+            const js = Int32Array.from([1, 2, 3, 4, 5, 6, 7, -8]), wasm = js.slice();
+            for (const [a, b] of [[0, 8], [8, 8 * 100], [8 * 100, 8 * 301]]) {
+                mixWords(js, words.subarray(a, b));
+                wasm.set(kernels.mixWords(wasm, words.subarray(a, b)));
+            }
+            // zeroWhereNot: 16-byte pieces all zero, or with one non-zero byte anywhere in them
+            const stale = new Uint8Array(runtime.buffer, 4096, 16 * 64).fill(0);
+            for (let piece = 0; piece < 64; piece++) if (piece % 3) stale[piece * 16 + (piece % 16)] = piece;
+            stale[0] = 9, stale[63 * 16 + 5] = 63;  // the pieces either side of those it zeroes
+            kernels.zeroWhereNot(4096 + 16, 4096 + 16 * 63);
+            return { kernels: true, holds: kernels.holds(heap) && !kernels.holds(bytes), sums, reads,
+                     mixed: Array.from(wasm).join() === Array.from(js).join(), mixedSomething: js[0] !== 1,
+                     zeroed: stale.subarray(16, 16 * 63).every((b) => b === 0),
+                     outsideKept: stale[0] === 9 && stale[63 * 16 + 5] === 63 };
+        }""",
+        [memory.tolist(), [0, 16, 48, 4096 + 16], [0, 4, 16, 7, 4096 + 3]],
+    )
+    bitmap = numpy.packbits(
+        [memory[p * 4096 : (p + 1) * 4096].any() for p in range(pages)], bitorder="little"
+    )
+    assert found == {
+        "kernels": True,
+        "holds": True,
+        "sums": [checksum(bitmap, memory)] * 4,
+        "reads": [True] * 5,
+        "mixed": True,
+        "mixedSomething": True,
+        "zeroed": True,
+        "outsideKept": True,
+    }
 
 
 # How a kept file is spoilt, as the write that spoils it: one flipped byte amid its pages (the

@@ -45,6 +45,14 @@ interface KeptSnapshot {
   named: Promise<boolean>;
 }
 
+/** The checksum's and zeroWhereNot's loops over one WebAssembly memory (worker/snapshot_file.js,
+ * memoryKernels): `holds` says whether a view is in that memory; offsets are the memory's. */
+interface MemoryKernels {
+  holds(view: ArrayBufferView): boolean;
+  mixWords(lanes: Int32Array, words: Int32Array): number[];
+  zeroWhereNot(start: number, end: number): void;
+}
+
 /** What the worker does to a started interpreter before a snapshot keeps it (worker/snapshot.js). */
 interface Preparation {
   /** Brings a fresh interpreter to the state the snapshot keeps; false if it could not (nothing kept). */
