@@ -290,7 +290,8 @@ const SIMD_KERNELS = "AGFzbQEAAAABGwJgCn9/f39/f39/f38If39/f39/f39gAn9/AAINAQFtBm
  * runtime's, where a snapshot's pages are read): two 4-lane vectors hold the eight lanes, and 16
  * bytes are looked at at once. Measured under node on a 21 MB memory (10.6 MB kept): read 9-12 ms
  * and checked 3-5 ms, against 15.5-16 and 6.5-8.5 with JavaScript's loops. Null where the browser
- * has no SIMD (its loops are then JavaScript's, with the same results).
+ * has no SIMD, or where the module cannot take this memory (a shared one): its loops are then
+ * JavaScript's, with the same results.
  * @param {WebAssembly.Memory} memory
  * @returns {MemoryKernels | null}
  */
@@ -298,7 +299,12 @@ const SIMD_KERNELS = "AGFzbQEAAAABGwJgCn9/f39/f39/f38If39/f39/f39gAn9/AAINAQFtBm
 function memoryKernels(memory) {
   const bytes = Uint8Array.from(atob(SIMD_KERNELS), (c) => c.charCodeAt(0));
   if (!WebAssembly.validate(bytes)) return null;
-  const kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } }).exports;
+  let kernels;
+  try {
+    kernels = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { memory } }).exports;
+  } catch {
+    return null;  // a LinkError: the module imports an unshared memory
+  }
   const mix = /** @type {(start: number, end: number, ...lanes: number[]) => number[]} */ (kernels.mix);
   const zero = /** @type {(start: number, end: number) => void} */ (kernels.zero);
   return {
