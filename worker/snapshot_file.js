@@ -11,7 +11,7 @@
  *
  * Both loops over the restored memory (the checksum's, and the look for non-zero bytes where a
  * page was left out) run in WebAssembly SIMD on the runtime's memory where the browser has it
- * (memoryKernels), and in JavaScript elsewhere: the same results, 3-5x sooner.
+ * (memoryKernels), and in JavaScript elsewhere: the same results, sooner (figures there).
  */
 "use strict";
 
@@ -288,8 +288,9 @@ const SIMD_KERNELS = "AGFzbQEAAAABGwJgCn9/f39/f39/f38If39/f39/f39gAn9/AAINAQFtBm
 /**
  * The checksum's loop (mixWords) and zeroWhereNot's in WebAssembly SIMD, over `memory` (the
  * runtime's, where a snapshot's pages are read): two 4-lane vectors hold the eight lanes, and 16
- * bytes are looked at at once. Measured under node on a 21 MB memory (10.6 MB kept): read 9-12 ms
- * and checked 3-5 ms, against 15.5-16 and 6.5-8.5 with JavaScript's loops. Null where the browser
+ * bytes are looked at at once. Measured under node on a 21 MB memory (10.6 MB kept), three runs:
+ * read 9-15 ms and checked 2.3-5 ms, against 15.5-17.5 and 6-8.5 with JavaScript's loops; in a
+ * warm start in Chromium, read 10-11 -> 9.6 ms and checked 7-8 -> 3.2 ms. Null where the browser
  * has no SIMD, or where the module cannot take this memory (a shared one): its loops are then
  * JavaScript's, with the same results.
  * @param {WebAssembly.Memory} memory
