@@ -18,7 +18,8 @@
  * Defines `_createPyodideModule`, the runtime's module factory, which loadPyodide calls (and does
  * not load the runtime's script itself when it is defined), before the script has run: a property
  * whose setter takes the script's definition and whose getter answers a factory that waits for
- * `loaded`, then starts the runtime with its offset table deferred. Either way of loading the
+ * `loaded`, then starts the runtime with its offset table deferred (and its exception trampolines
+ * made by one module: worker/invoke_trampolines.js). Either way of loading the
  * script defines it: as a module, its last line assigns it; as a classic script, its
  * `var _createPyodideModule` is this property, and that last line assigns back what the getter
  * answers, which is not a definition.
@@ -33,7 +34,7 @@ function definingRuntimeFactory(loaded, url) {
   const create = async (settings) => {
     await loaded;
     if (!factory) throw new Error(url + " did not define _createPyodideModule");
-    return factory(deferringOffsetTable(settings));
+    return factory(withInvokeTrampolines(deferringOffsetTable(settings)));  // worker/invoke_trampolines.js
   };
   /** @param {(settings: EmscriptenSettings) => Promise<unknown>} defined */
   const set = (defined) => {

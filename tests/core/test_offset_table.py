@@ -22,7 +22,7 @@ SCRIPT = """
 const dist = %(dist)s;
 const fs = await import("fs");
 const vm = await import("vm");
-vm.runInThisContext(fs.readFileSync(%(worker)s, "utf8"), { filename: "offset_table.js" });
+for (const part of %(worker)s) vm.runInThisContext(fs.readFileSync(part, "utf8"), { filename: part });  // its factory uses both
 const { loadPyodide } = await import(dist + "pyodide.mjs");
 const stock = await loadPyodide({ indexURL: dist });  // imports the runtime's script as a module
 // As the worker does, before the script runs; here it then runs as a classic script (the worker's
@@ -58,7 +58,7 @@ def test_a_deferred_offset_table_holds_what_a_stock_start_makes(tmp_path):
         SCRIPT
         % {
             "dist": json.dumps(str(dist) + "/"),
-            "worker": json.dumps(str(WORKER / "offset_table.js")),
+            "worker": json.dumps([str(WORKER / name) for name in ("offset_table.js", "invoke_trampolines.js")]),
             "check": json.dumps(CHECK),
         },
     )

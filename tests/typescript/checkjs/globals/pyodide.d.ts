@@ -55,12 +55,13 @@ interface PyodideInterface {
 }
 
 /** The settings loadPyodide hands to the runtime's module factory (_createPyodideModule): Emscripten's,
- * the part worker/offset_table.js wraps. */
+ * the parts worker/offset_table.js and worker/invoke_trampolines.js wrap. */
 interface EmscriptenSettings {
   instantiateWasm?: (
     imports: WebAssembly.Imports,
     receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => unknown,
   ) => unknown;
+  locateFile?: (path: string, folder: string) => string;
 }
 
 declare var loadPyodide: (options: PyodideLoadOptions) => Promise<PyodideInterface>;
