@@ -14,7 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 
 # worker.js last: its top level uses the others
-PARTS = ("offset_table.js", "invoke_trampolines.js", "snapshot_file.js", "snapshot.js", "package_cache.js", "store.js", "worker.js")
+PARTS = (
+    "offset_table.js",
+    "invoke_trampolines.js",
+    "snapshot_file.js",
+    "snapshot.js",
+    "package_cache.js",
+    "store.js",
+    "worker.js",
+)
 
 
 def worker_bundle(source_dir: Path) -> str:

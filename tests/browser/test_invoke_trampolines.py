@@ -94,13 +94,26 @@ def test_the_trampolines_from_one_module_do_what_pyodides_own_do(page, bundle_ur
     assert len(rows) >= 30  # the runtime imports 38 today
     signatures = {row["name"][len("invoke_") :] for row in rows}
     # every kind of value, as result and as argument: i32, i64 (BigInt), f32, f64, none
-    assert {s[0] for s in signatures} == set("ijfdv") and set("".join(s[1:] for s in signatures)) == set("ijfd")
+    assert {s[0] for s in signatures} == set("ijfdv") and set("".join(s[1:] for s in signatures)) == set(
+        "ijfd"
+    )
     for row in rows:
         ret, tagged, untagged = row["return"], row["tagged"], row["untagged"]
-        assert ret == {**ret, "sameResult": True, "expected": True, "sameArgs": True, "argsPassed": True,
-                       "sameError": True, "error": None, "spMoved": [0, 0], "threw": [[0, 0], [0, 0]]}, row
+        assert ret == {
+            **ret,
+            "sameResult": True,
+            "expected": True,
+            "sameArgs": True,
+            "argsPassed": True,
+            "sameError": True,
+            "error": None,
+            "spMoved": [0, 0],
+            "threw": [[0, 0], [0, 0]],
+        }, row
         # caught: zero answered, the stack pointer back where it was, threw set as Pyodide sets it
-        assert tagged["sameResult"] and tagged["expected"] and tagged["sameArgs"] and tagged["argsPassed"], row
+        assert tagged["sameResult"] and tagged["expected"] and tagged["sameArgs"] and tagged["argsPassed"], (
+            row
+        )
         assert tagged["error"] is None and tagged["spMoved"] == [0, 0], row
         assert tagged["threw"][0] == tagged["threw"][1] and 1 in tagged["threw"][0], row
         # not Pyodide's tag: through untouched, the stack left as the callee left it

@@ -58,7 +58,9 @@ def test_a_deferred_offset_table_holds_what_a_stock_start_makes(tmp_path):
         SCRIPT
         % {
             "dist": json.dumps(str(dist) + "/"),
-            "worker": json.dumps([str(WORKER / name) for name in ("offset_table.js", "invoke_trampolines.js")]),
+            "worker": json.dumps(
+                [str(WORKER / name) for name in ("offset_table.js", "invoke_trampolines.js")]
+            ),
             "check": json.dumps(CHECK),
         },
     )
