@@ -82,10 +82,20 @@ def lock_key() -> str:
     return lock["info"]["prometheus_runtime_sha256"] + "-" + lock["packages"]["prometheus-web"]["sha256"]
 
 
+def kept_names() -> list[str]:
+    """What the folder holds once a start has kept its snapshot: the snapshot and, beside it, the
+    standard library it imports from."""
+    return [lock_key(), lock_key() + ".stdlib"]
+
+
+def standard_library(page) -> str:
+    return page.evaluate("() => Prometheus.capabilities.startupTimings.standardLibrary")
+
+
 def wait_until_stored(page, names=None) -> None:
-    """Until the folder holds just the snapshot of this bundle (written after ready, renamed to
-    its name once whole), or just `names`."""
-    expected = names if names is not None else [lock_key()]
+    """Until the folder holds just the snapshot of this bundle and its standard library (written
+    after ready, each renamed to its name once whole), or just `names`."""
+    expected = names if names is not None else kept_names()
     for _ in range(600):
         if page.evaluate(NAMES_JS) == expected:
             return
@@ -119,13 +129,23 @@ def rand(page) -> float:
 
 def test_first_visit_makes_a_snapshot_and_the_next_uses_it(context, pages_url):
     first, made = visit(context, pages_url + "host.html")
-    assert made == "made"
+    assert made == "made" and standard_library(first) == "downloaded"
     wait_until_stored(first)
+    library = base64.b64decode(first.evaluate(FILE_JS, lock_key() + ".stdlib")["base64"])
+    assert library == (DIST / "pyodide" / "python_stdlib.zip").read_bytes()  # kept as downloaded
+    # a library an older version's tab was still reading when this one was kept: it goes
+    first.evaluate(f"""async () => {{
+        const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
+        await folder.getFileHandle('{"0" * 64}-{"1" * 64}.stdlib', {{ create: true }});
+    }}""")
     first.close()
     draws = []
     for _ in range(2):
+        # visit() has numpy imported (the standard library modules it imports are not in the
+        # snapshot: they are read from the kept copy)
         page, used = visit(context, pages_url + "host.html")
-        assert used == "used"
+        assert used == "used" and standard_library(page) == "kept"
+        wait_until_stored(page)
         assert page.evaluate("() => Prometheus.call('version')")
         # The snapshot holds the core imported, not its graph engine: that imports after the
         # restore, from the core wheel written back into the file system.
@@ -390,7 +410,7 @@ def test_a_damaged_snapshot_is_replaced(context, pages_url, damage):
     assert state == "made"  # fell back to a normal start and took a fresh snapshot ...
     for _ in range(600):  # ... which replaces the damaged one (written as .part, then renamed)
         names = second.evaluate(NAMES_JS)
-        if names == [lock_key()] and second.evaluate(MODIFIED_JS, lock_key()) > damaged["modified"]:
+        if names == kept_names() and second.evaluate(MODIFIED_JS, lock_key()) > damaged["modified"]:
             break
         second.wait_for_timeout(100)
     replaced = read_kept(second, lock_key())
@@ -398,6 +418,30 @@ def test_a_damaged_snapshot_is_replaced(context, pages_url, damage):
     second.close()
     _third, state = visit(context, pages_url + "host.html")
     assert state == "used"
+
+
+def test_a_damaged_standard_library_is_replaced_with_its_snapshot(context, pages_url):
+    """A kept standard library that is not a whole zip (cut short here) is not read: the start
+    makes a snapshot and keeps both anew, and the next start reads the new copy."""
+    first, _ = visit(context, pages_url + "host.html")
+    wait_until_stored(first)
+    first.evaluate(
+        f"""async () => {{
+        const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
+        const writable = await (await folder.getFileHandle('{lock_key()}.stdlib')).createWritable({{ keepExistingData: true }});
+        await writable.truncate(1000000);
+        await writable.close();
+    }}"""
+    )
+    first.close()
+    second, state = visit(context, pages_url + "host.html")
+    assert state == "made" and standard_library(second) == "downloaded"
+    wait_until_stored(second)
+    library = base64.b64decode(second.evaluate(FILE_JS, lock_key() + ".stdlib")["base64"])
+    assert library == (DIST / "pyodide" / "python_stdlib.zip").read_bytes()
+    second.close()
+    third, state = visit(context, pages_url + "host.html")
+    assert state == "used" and standard_library(third) == "kept"
 
 
 def test_pages_can_opt_out(context, pages_url):
@@ -521,9 +565,10 @@ def test_modules_of_the_same_bytes_compile_once_while_the_runtime_starts(context
 
 
 def test_the_standard_library_file_takes_its_array_and_other_writes_are_left_alone(context):
-    """owningTheStandardLibrary on a file system that records its writes: the standard library's
-    zip (Pyodide's one write of it) is written with canOwn, the options it was given kept; other
-    files as they were asked; and once that write is done, FS.writeFile is the original again."""
+    """takingTheStandardLibrary on a file system that records its writes: the standard library's
+    zip (Pyodide's one write of it) is written with canOwn, the options it was given kept, and its
+    array is what it answers (kept with a snapshot); other files as they were asked; and once that
+    write is done, FS.writeFile is the original again."""
     page = context.new_page()
     page.add_script_tag(content=SNAPSHOT_JS.read_text())
     result = page.evaluate(
@@ -531,13 +576,14 @@ def test_the_standard_library_file_takes_its_array_and_other_writes_are_left_alo
             const writes = [];
             const original = function (path, data, options) { writes.push([path, data.length, options ?? null, this === fs]); };
             const fs = { writeFile: original };
-            owningTheStandardLibrary(fs);
+            const written = takingTheStandardLibrary(fs);
             fs.writeFile("/lib/prometheus_web-0.1.0-py3-none-any.whl", new Uint8Array(3), { canOwn: false });
             fs.writeFile("/lib/python312.zip.part", new Uint8Array(1));
-            fs.writeFile("/lib/python312.zip", new Uint8Array(4), { encoding: "binary" });
+            const library = new Uint8Array(4);
+            fs.writeFile("/lib/python312.zip", library, { encoding: "binary" });
             const restored = fs.writeFile === original;
             fs.writeFile("/lib/python312.zip", new Uint8Array(5));
-            return { writes, restored };
+            return { writes, restored, answered: written.bytes === library };
         }"""
     )
     assert result == {
@@ -547,5 +593,46 @@ def test_the_standard_library_file_takes_its_array_and_other_writes_are_left_alo
             ["/lib/python312.zip", 4, {"encoding": "binary", "canOwn": True}, True],
             ["/lib/python312.zip", 5, None, True],
         ],
+        "restored": True,
+        "answered": True,
+    }
+
+
+def test_the_standard_library_file_reads_the_kept_copy(context):
+    """With a kept copy, the standard library's write (of the stand-in Pyodide downloaded) makes
+    an empty file whose size is the copy's and whose reads come from it, at any position and
+    length, into a view of the runtime's memory (an Int8Array, as the file system passes), the
+    last one cut at the end; nothing else of the file system's node changes."""
+    page = context.new_page()
+    page.add_script_tag(content=SNAPSHOT_JS.read_text())
+    result = page.evaluate(
+        """() => {
+            const copy = Uint8Array.from({ length: 10000 }, (_, i) => (i * 7 + 3) & 255);
+            const library = { size: copy.length, read: (view, at) => { const part = copy.subarray(at, at + view.length); new Uint8Array(view.buffer, view.byteOffset, part.length).set(part); return part.length; }, close: () => {} };
+            const writes = [];
+            const stock = { llseek: () => "stock llseek", read: () => "stock read" };
+            const node = { usedBytes: 0, stream_ops: stock, mode: 33206 };
+            const original = (path, data, options) => writes.push([path, data.length, options ?? null]);
+            const fs = { writeFile: original, lookupPath: (path) => ({ node: path === "/lib/python312.zip" ? node : null }) };
+            const written = takingTheStandardLibrary(fs, library);
+            fs.writeFile("/lib/python312.zip", new Uint8Array(14000), { encoding: "binary" });
+            const heap = new Int8Array(20000);
+            const reads = [[0, 22, 0], [100, 4096, 9990], [5, 30, 9980], [0, 10, 10000], [7, 1, 12000]].map(([offset, length, position]) => {
+                heap.fill(-1);
+                const n = node.stream_ops.read({}, heap, offset, length, position);
+                const expected = copy.subarray(position, position + n);
+                return [n, new Uint8Array(heap.buffer, offset, n).every((b, i) => b === expected[i]), heap[offset + n] === -1];
+            });
+            return { writes, size: node.usedBytes, reads, llseek: node.stream_ops.llseek(), stockKept: stock.read() === "stock read",
+                     answered: written.bytes, restored: fs.writeFile === original };
+        }"""
+    )
+    assert result == {
+        "writes": [["/lib/python312.zip", 0, {"encoding": "binary"}]],
+        "size": 10000,
+        "reads": [[22, True, True], [10, True, True], [20, True, True], [0, True, True], [0, True, True]],
+        "llseek": "stock llseek",
+        "stockKept": True,
+        "answered": None,
         "restored": True,
     }

@@ -43,6 +43,16 @@ interface KeptSnapshot {
   close: () => void;
   restored: boolean;
   named: Promise<boolean>;
+  /** the standard library kept beside it, open for reading (worker/snapshot.js, keptLibrary) */
+  library: KeptLibrary | null;
+}
+
+/** A kept file, open for reading for as long as the runtime runs: its size; `read` fills a view
+ * from byte `at` and answers how many bytes it read. */
+interface KeptLibrary {
+  size: number;
+  read: (view: ArrayBufferView, at: number) => number;
+  close: () => void;
 }
 
 /** The checksum's and zeroWhereNot's loops over one WebAssembly memory (worker/snapshot_file.js,

@@ -18,6 +18,7 @@ interface PyodideFS {
   writeFile(path: string, data: Uint8Array, options?: { canOwn?: boolean }): void;
   readFile(path: string): Uint8Array;
   mkdirTree(path: string): void;
+  lookupPath(path: string): { node: unknown };
 }
 
 /** A package's entry in the lock file (pyodide-lock.json), the fields worker/ reads. */
