@@ -52,8 +52,10 @@ export interface Capabilities {
   storage: { persisted: boolean; available: boolean };
   pyodide: string;
   version: string;
-  /** Milliseconds since the worker started at which each start-up stage began. */
-  startupTimings: Record<string, number>;
+  /** Milliseconds since the worker started at which each start-up stage began; also `numpy`
+   * ("after ready" | "before ready") and `standardLibrary` ("kept": read from the copy kept with
+   * the start-up snapshot | "downloaded"). */
+  startupTimings: Record<string, number | string>;
 }
 
 export interface StoreEvent {
