@@ -53,8 +53,8 @@ export interface Capabilities {
   pyodide: string;
   version: string;
   /** Milliseconds since the worker started at which each start-up stage began; also `numpy`
-   * ("after ready" | "before ready") and `standardLibrary` ("kept": read from the copy kept with
-   * the start-up snapshot | "downloaded"). */
+   * ("after ready" | "before ready"), `standardLibrary` and `coreWheel` ("kept": read from the copy
+   * kept with the start-up snapshot | "downloaded"). */
   startupTimings: Record<string, number | string>;
 }
 

@@ -42,15 +42,18 @@ const MAX_MEMORY = 2 ** 32;  // a 32-bit WebAssembly memory
 const MAGIC = "prometheus-snapshot-2\n";
 const HEADER = MAGIC.length + 8 + 64;
 const PART = ".part";  // a snapshot being written
-// Beside a snapshot, under its name and this suffix: the standard library it imports from (its
-// key names the runtime's files, the library among them), read where Python reads it (keptLibrary).
+// Beside a snapshot, under its name and these suffixes: the files it imports from, read where
+// Python reads them (keptFile): the standard library and the preparation's file (the core's wheel).
+// Its key names both (the runtime's files, the library among them, and the core).
 const LIBRARY = ".stdlib";
+const PREPARED = ".prepared";
+const KEPT_BESIDE = [LIBRARY, PREPARED];
 
 async function deleteSnapshot(key) {
   const name = await Promise.resolve(key).catch(() => null);
   const folder = name && (await keptFolder(SNAPSHOT_FOLDER).catch(() => null));
   if (!folder) return;
-  for (const file of [name, name + LIBRARY]) await folder.removeEntry(file).catch(() => {});  // nothing to delete
+  for (const file of [name, ...KEPT_BESIDE.map((suffix) => name + suffix)]) await folder.removeEntry(file).catch(() => {});  // nothing to delete
 }
 
 /**
@@ -66,17 +69,19 @@ async function findSnapshot(key) {
   try {
     const folder = await keptFolder(SNAPSHOT_FOLDER);
     const names = [];
-    if (folder) for await (const name of folder.keys()) if (!name.endsWith(PART) && !name.endsWith(LIBRARY)) names.push(name);
+    const beside = (/** @type {string} */ name) => KEPT_BESIDE.some((suffix) => name.endsWith(suffix));
+    if (folder) for await (const name of folder.keys()) if (!name.endsWith(PART) && !beside(name)) names.push(name);
     const kept = names.length > 0 && (await openSnapshot(folder, names[0]));
     if (!kept) return null;
-    const library = await keptLibrary(folder, names[0] + LIBRARY);
-    removeOtherLibraries(/** @type {FileSystemDirectoryHandle} */ (folder), names[0] + LIBRARY);
-    if (library === "damaged") {  // both go: this start makes and keeps them anew
+    const [library, prepared] = await Promise.all(KEPT_BESIDE.map((suffix) => keptFile(folder, names[0] + suffix)));
+    removeOthersBeside(/** @type {FileSystemDirectoryHandle} */ (folder), names[0]);
+    if (library === "damaged" || prepared === "damaged") {  // all go: this start makes and keeps them anew
+      for (const file of [library, prepared]) if (file && file !== "damaged") file.close();
       kept.close();
       await deleteSnapshot(names[0]);
       return null;
     }
-    return Object.assign(kept, { library, named: Promise.resolve(key).then((name) => name === names[0], () => false) });
+    return Object.assign(kept, { library, prepared, named: Promise.resolve(key).then((name) => name === names[0], () => false) });
   } catch {
     return null;
   }
@@ -90,7 +95,7 @@ async function findSnapshot(key) {
  * where they are used, straight into the runtime's memory.
  * @param {FileSystemDirectoryHandle} folder
  * @param {string} name
- * @returns {Promise<Omit<KeptSnapshot, "named" | "library"> | null>}
+ * @returns {Promise<Omit<KeptSnapshot, "named" | "library" | "prepared"> | null>}
  */
 async function openSnapshot(folder, name) {
   const access = await (await folder.getFileHandle(name)).createSyncAccessHandle({ mode: "read-only" });
@@ -118,27 +123,30 @@ async function openSnapshot(folder, name) {
   }
 }
 
-// A tab of an older version may have been reading its standard library when a newer one kept
-// its own (keepFiles could not delete it then): such a copy goes once it is free, beside the
-// start's own look (not waited for; one still read stays for a later start).
-/** @param {FileSystemDirectoryHandle} folder @param {string} keep */
-async function removeOtherLibraries(folder, keep) {
+// A tab of an older version may have been reading its kept files when a newer one kept its own
+// (keepFiles could not delete them then): such files go once they are free, beside the start's
+// own look (not waited for; one still read stays for a later start).
+/** @param {FileSystemDirectoryHandle} folder @param {string} snapshot the one kept */
+async function removeOthersBeside(folder, snapshot) {
   try {
-    for await (const name of folder.keys()) if (name.endsWith(LIBRARY) && name !== keep) await folder.removeEntry(name).catch(() => {});
+    for await (const name of folder.keys()) {
+      if (KEPT_BESIDE.some((suffix) => name.endsWith(suffix) && name !== snapshot + suffix)) await folder.removeEntry(name).catch(() => {});
+    }
   } catch {
     // the folder went meanwhile
   }
 }
 
 /**
- * The kept standard library `name`, open for reading (read-only: other tabs read it too) for as
- * long as the runtime runs; null where none is kept (or another tab is writing it), "damaged"
- * where the file is not a whole zip (it must end with a zip's end-of-directory record).
+ * The kept file `name` (a zip: the standard library, the core's wheel), open for reading
+ * (read-only: other tabs read it too) for as long as the runtime runs; null where none is kept (or
+ * another tab is writing it), "damaged" where the file is not a whole zip (it must end with a
+ * zip's end-of-directory record).
  * @param {FileSystemDirectoryHandle} folder
  * @param {string} name
- * @returns {Promise<KeptLibrary | "damaged" | null>}
+ * @returns {Promise<KeptFile | "damaged" | null>}
  */
-async function keptLibrary(folder, name) {
+async function keptFile(folder, name) {
   try {
     const access = await (await folder.getFileHandle(name)).createSyncAccessHandle({ mode: "read-only" });
     const size = access.getSize();
@@ -215,10 +223,11 @@ async function keepFiles(files) {
 }
 
 /**
- * Keeps the snapshot `bytes` under `key`, with the standard library `library` beside it (if any).
- * @param {string} key @param {Uint8Array} bytes @param {Uint8Array | null} library
+ * Keeps the snapshot `bytes` under `key`, with the files it imports from beside it ([suffix,
+ * bytes], those it has).
+ * @param {string} key @param {Uint8Array} bytes @param {[string, Uint8Array | null][]} beside
  */
-async function storeSnapshot(key, bytes, library) {
+async function storeSnapshot(key, bytes, beside) {
   try {
     const memory = aligned(bytes);
     const bitmap = keptPages(memory);
@@ -229,7 +238,7 @@ async function storeSnapshot(key, bytes, library) {
     header.set(new TextEncoder().encode(snapshotChecksum(bitmap, memory)), MAGIC.length + 8);
     /** @type {[string, Uint8Array[]][]} */
     const files = [[key, [header, packed]]];  // one snapshot at a time
-    if (library) files.push([key + LIBRARY, [library]]);
+    for (const [suffix, file] of beside) if (file) files.push([key + suffix, [file]]);
     await keepFiles(files);
   } catch (error) {
     console.warn("prometheus: the start-up snapshot was not kept:", error);  // the next visit starts without one
@@ -310,7 +319,7 @@ function seeingMemories(seen, start) {
 // downloaded array (kept with a snapshot made by this start), or null where it reads `library`.
 const STANDARD_LIBRARY = /^\/lib\/python\d+\.zip$/;
 const STAND_IN_LIBRARY = "pyodide.mjs";
-/** @param {PyodideFS} FS @param {KeptLibrary | null} [library] */
+/** @param {PyodideFS} FS @param {KeptFile | null} [library] */
 function takingTheStandardLibrary(FS, library = null) {
   /** @type {{ bytes: Uint8Array | null }} */
   const written = { bytes: null };
@@ -329,8 +338,8 @@ function takingTheStandardLibrary(FS, library = null) {
   return written;
 }
 
-// Makes the file system's `node` (a file, read only) answer reads from `library`.
-/** @param {KeptLibrary} library @param {any} node */
+// Makes the file system's `node` (a file, read only) answer reads from `library`, a kept file.
+/** @param {KeptFile} library @param {any} node */
 function readingFrom(library, node) {
   node.usedBytes = library.size;  // the file's size, for stat and seeks from its end
   node.stream_ops = Object.assign({}, node.stream_ops, {
@@ -358,11 +367,11 @@ function readingFrom(library, node) {
  *   writing 11 MB, off the path to ready)
  */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by worker.js
-async function loadPyodideFast(options, key, saved = key && findSnapshot(key), preparation = { prepare: async () => false, restoreFiles: async () => true }) {
+async function loadPyodideFast(options, key, saved = key && findSnapshot(key), preparation = { prepare: async () => false, restoreFiles: async () => true, keptFile: async () => null }) {
   // every start compiles Pyodide's wrapper modules once each (compilingEachModuleOnce)
   /** @type {{ bytes: Uint8Array | null }} */
   let library = { bytes: null };  // the standard library the last start downloaded
-  /** @param {Partial<PyodideLoadOptions>} extra @param {KeptLibrary | null} [kept] the standard library to read */
+  /** @param {Partial<PyodideLoadOptions>} extra @param {KeptFile | null} [kept] the standard library to read */
   const start = (extra, kept = null) => {
     /** @param {PyodideFS} FS @param {{ sitePackages: string }} info */
     const fsInit = async (FS, info) => {
@@ -378,7 +387,7 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
       let usable = false;  // the snapshot is the key's, and its files are written back
       /** @param {PyodideFS} FS */
       const fsInit = async (FS) => {
-        usable = await Promise.all([kept.named, preparation.restoreFiles(FS)]).then((done) => done.every(Boolean), () => false);
+        usable = await Promise.all([kept.named, preparation.restoreFiles(FS, kept.prepared)]).then((done) => done.every(Boolean), () => false);
       };
       /** @type {WebAssembly.Memory | null} */
       let memory = null;
@@ -388,7 +397,7 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
       return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", standardLibrary: kept.library ? "kept" : "downloaded", prepared: true, keepSnapshot: nothing };
     } catch (error) {
       kept.close();  // a restored snapshot's file is closed already: this one is deleted next
-      if (kept.library) kept.library.close();
+      for (const file of [kept.library, kept.prepared]) if (file) file.close();
       console.warn("prometheus: start-up snapshot unusable, starting normally", error);
       await deleteSnapshot(key);
     }
@@ -402,6 +411,7 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
   const prepared = await preparation.prepare(pyodide);
   if (!name || !prepared) return { pyodide: detachFromSnapshot(pyodide), snapshot: "off", standardLibrary: "downloaded", prepared, keepSnapshot: nothing };
   const bytes = pyodide.makeMemorySnapshot();
-  const stdlib = library.bytes;
-  return { pyodide: detachFromSnapshot(pyodide), snapshot: "made", standardLibrary: "downloaded", prepared, keepSnapshot: () => storeSnapshot(name, bytes, stdlib) };
+  /** @type {[string, Uint8Array | null][]} */
+  const beside = [[LIBRARY, library.bytes], [PREPARED, await preparation.keptFile()]];
+  return { pyodide: detachFromSnapshot(pyodide), snapshot: "made", standardLibrary: "downloaded", prepared, keepSnapshot: () => storeSnapshot(name, bytes, beside) };
 }

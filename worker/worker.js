@@ -36,9 +36,13 @@ const INDEX_URL = new URL("pyodide/", BASE).href;
 // It, the core wheel and the look into the snapshot cache start before Pyodide's scripts load: the
 // runtime starts as soon as they have, waiting for none of them.
 const lockFile = fetch(INDEX_URL + "pyodide-lock.json").then((response) => response.json());
-const coreWheel = fetchCore();
 const snapshotKey = self.PROMETHEUS_SNAPSHOT === false ? null : lockSnapshotKey();  // on unless the page opts out
 const savedSnapshot = snapshotKey && findSnapshot(snapshotKey);
+/** @type {Promise<{ name: string, bytes: ArrayBuffer } | null> | null} */
+let coreDownload = null;
+const coreWheel = () => (coreDownload ||= fetchCore());
+// Downloaded at once, unless a snapshot was kept with it (then only if that snapshot fails).
+Promise.resolve(savedSnapshot).then((kept) => kept && kept.prepared ? null : coreWheel());
 const RUNTIME_SCRIPT = INDEX_URL + "pyodide.asm.js";
 importRuntimeScript(RUNTIME_SCRIPT);  // loadPyodide waits for it
 importLoader(INDEX_URL);
@@ -165,10 +169,19 @@ async function claimStore() {
 const CORE_IMPORTS = "import prometheus.deferred; prometheus.deferred.defer('numpy'); import prometheus.rpc, prometheus.store.browser, prometheus.wheel_unpack, prometheus.import_caches";
 
 // Writes the verified core wheel into the file system; its path (the sys.path entry), or null
-// when it could not be fetched.
-/** @param {PyodideFS} FS */
-async function writeCore(FS) {
-  const wheel = await coreWheel;
+// when it could not be fetched. With `kept` (the copy kept with the snapshot, which names its
+// digest), the file reads that copy as Python asks (worker/snapshot.js, readingFrom): nothing is
+// downloaded.
+/** @param {PyodideFS} FS @param {KeptFile | null} [kept] */
+async function writeCore(FS, kept = null) {
+  if (kept) {
+    const name = await lockFile.then((lock) => lock.packages["prometheus-web"].file_name, () => "");
+    if (!/^[\w.+-]+\.whl$/.test(name)) return null;
+    FS.writeFile("/lib/" + name, new Uint8Array(0));
+    readingFrom(kept, FS.lookupPath("/lib/" + name).node);
+    return "/lib/" + name;
+  }
+  const wheel = await coreWheel();
   if (wheel === null) return null;
   const path = "/lib/" + wheel.name;
   FS.writeFile(path, new Uint8Array(wheel.bytes), { canOwn: true });  // the file takes the bytes as they are: no copy
@@ -184,7 +197,12 @@ const preparation = {
     return true;
   },
   // the wheel the snapshot's sys.path names (the snapshot's key holds its digest)
-  restoreFiles: async (FS) => (await writeCore(FS)) !== null,
+  restoreFiles: async (FS, kept) => (await writeCore(FS, kept)) !== null,
+  // kept with the snapshot: that wheel
+  keptFile: async () => {
+    const wheel = await coreWheel();
+    return wheel && new Uint8Array(wheel.bytes);
+  },
 };
 
 async function start() {
@@ -224,6 +242,8 @@ async function start() {
   stage(4);
   timings.numpy = deferNumpy ? "after ready" : "before ready";
   timings.standardLibrary = standardLibrary;  // "kept": read from the copy kept with the snapshot
+  const kept = await savedSnapshot;
+  timings.coreWheel = snapshot === "used" && kept && kept.prepared ? "kept" : "downloaded";  // the same for the core
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   if (snapshot === "made") warmCodeCache(RUNTIME_SCRIPT);
   // numpy's load is asked for first: from the files an earlier start kept (worker/package_cache.js),

@@ -84,12 +84,21 @@ def lock_key() -> str:
 
 def kept_names() -> list[str]:
     """What the folder holds once a start has kept its snapshot: the snapshot and, beside it, the
-    standard library it imports from."""
-    return [lock_key(), lock_key() + ".stdlib"]
+    zips it imports from: the core's wheel (the file its preparation wrote) and the standard library."""
+    return [lock_key(), lock_key() + ".prepared", lock_key() + ".stdlib"]
+
+
+def core_wheel() -> bytes:
+    lock = json.loads((DIST / "pyodide" / "pyodide-lock.json").read_text())
+    return (DIST / "pyodide" / lock["packages"]["prometheus-web"]["file_name"]).read_bytes()
 
 
 def standard_library(page) -> str:
-    return page.evaluate("() => Prometheus.capabilities.startupTimings.standardLibrary")
+    """How the start had its standard library and its core wheel: "kept" (read from the copies kept
+    with the snapshot) or "downloaded", the same for both or "library/core"."""
+    timings = page.evaluate("() => Prometheus.capabilities.startupTimings")
+    ways = {timings["standardLibrary"], timings["coreWheel"]}
+    return ways.pop() if len(ways) == 1 else timings["standardLibrary"] + "/" + timings["coreWheel"]
 
 
 def wait_until_stored(page, names=None) -> None:
@@ -133,6 +142,7 @@ def test_first_visit_makes_a_snapshot_and_the_next_uses_it(context, pages_url):
     wait_until_stored(first)
     library = base64.b64decode(first.evaluate(FILE_JS, lock_key() + ".stdlib")["base64"])
     assert library == (DIST / "pyodide" / "python_stdlib.zip").read_bytes()  # kept as downloaded
+    assert base64.b64decode(first.evaluate(FILE_JS, lock_key() + ".prepared")["base64"]) == core_wheel()
     # a library an older version's tab was still reading when this one was kept: it goes
     first.evaluate(f"""async () => {{
         const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
@@ -420,15 +430,16 @@ def test_a_damaged_snapshot_is_replaced(context, pages_url, damage):
     assert state == "used"
 
 
-def test_a_damaged_standard_library_is_replaced_with_its_snapshot(context, pages_url):
-    """A kept standard library that is not a whole zip (cut short here) is not read: the start
-    makes a snapshot and keeps both anew, and the next start reads the new copy."""
+@pytest.mark.parametrize("suffix", [".stdlib", ".prepared"])
+def test_a_damaged_kept_zip_is_replaced_with_its_snapshot(context, pages_url, suffix):
+    """A kept zip (the standard library, the core's wheel) that is not a whole zip (cut short here)
+    is not read: the start makes a snapshot and keeps all anew, and the next start reads them."""
     first, _ = visit(context, pages_url + "host.html")
     wait_until_stored(first)
     first.evaluate(
         f"""async () => {{
         const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
-        const writable = await (await folder.getFileHandle('{lock_key()}.stdlib')).createWritable({{ keepExistingData: true }});
+        const writable = await (await folder.getFileHandle('{lock_key()}{suffix}')).createWritable({{ keepExistingData: true }});
         await writable.truncate(1000000);
         await writable.close();
     }}"""
@@ -439,6 +450,7 @@ def test_a_damaged_standard_library_is_replaced_with_its_snapshot(context, pages
     wait_until_stored(second)
     library = base64.b64decode(second.evaluate(FILE_JS, lock_key() + ".stdlib")["base64"])
     assert library == (DIST / "pyodide" / "python_stdlib.zip").read_bytes()
+    assert base64.b64decode(second.evaluate(FILE_JS, lock_key() + ".prepared")["base64"]) == core_wheel()
     second.close()
     third, state = visit(context, pages_url + "host.html")
     assert state == "used" and standard_library(third) == "kept"

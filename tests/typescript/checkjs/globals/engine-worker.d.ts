@@ -43,13 +43,15 @@ interface KeptSnapshot {
   close: () => void;
   restored: boolean;
   named: Promise<boolean>;
-  /** the standard library kept beside it, open for reading (worker/snapshot.js, keptLibrary) */
-  library: KeptLibrary | null;
+  /** the standard library kept beside it, open for reading (worker/snapshot.js, keptFile) */
+  library: KeptFile | null;
+  /** the file the preparation wrote (Preparation.keptFile), kept beside it, open for reading */
+  prepared: KeptFile | null;
 }
 
 /** A kept file, open for reading for as long as the runtime runs: its size; `read` fills a view
  * from byte `at` and answers how many bytes it read. */
-interface KeptLibrary {
+interface KeptFile {
   size: number;
   read: (view: ArrayBufferView, at: number) => number;
   close: () => void;
@@ -67,8 +69,11 @@ interface MemoryKernels {
 interface Preparation {
   /** Brings a fresh interpreter to the state the snapshot keeps; false if it could not (nothing kept). */
   prepare(pyodide: PyodideInterface): Promise<boolean>;
-  /** Writes the files that state reads (the file system is not part of the snapshot); false if it cannot. */
-  restoreFiles(FS: PyodideFS): Promise<boolean>;
+  /** Writes the files that state reads (the file system is not part of the snapshot), reading
+   * `kept` where given (the file keptFile answered, kept with the snapshot); false if it cannot. */
+  restoreFiles(FS: PyodideFS, kept?: KeptFile | null): Promise<boolean>;
+  /** The bytes of the file `prepare` wrote, kept with the snapshot (null: none). */
+  keptFile(): Promise<Uint8Array | null>;
 }
 
 /** Set by the SDK's blob bootstrap (a worker started from another origin); else undefined. */
