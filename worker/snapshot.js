@@ -332,15 +332,17 @@ function takingTheStandardLibrary(FS, library = null) {
       written.bytes = data instanceof Uint8Array ? data : null;
       return writeFile.call(this, path, data, Object.assign({}, options, { canOwn: true }));
     }
-    writeFile.call(this, path, new Uint8Array(0), options);
-    readingFrom(library, FS.lookupPath(path).node);
+    writeReading(FS, path, library, options);
   };
   return written;
 }
 
-// Makes the file system's `node` (a file, read only) answer reads from `library`, a kept file.
-/** @param {KeptFile} library @param {any} node */
-function readingFrom(library, node) {
+// Writes the file `path` (read only) whose reads come from `library`, a kept file.
+/** @param {PyodideFS} FS @param {string} path @param {KeptFile} library @param {{ canOwn?: boolean }} [options] */
+function writeReading(FS, path, library, options) {
+  FS.writeFile(path, new Uint8Array(0), options);
+  /** @type {any} */
+  const node = FS.lookupPath(path).node;
   node.usedBytes = library.size;  // the file's size, for stat and seeks from its end
   node.stream_ops = Object.assign({}, node.stream_ops, {
     /** @param {unknown} _stream @param {Int8Array | Uint8Array} buffer @param {number} offset @param {number} length @param {number} position */
@@ -360,8 +362,8 @@ function readingFrom(library, node) {
  * @param {Promise<KeptSnapshot | null> | null} [saved] findSnapshot(key), when the caller began it
  *   earlier (the worker does, before its scripts have loaded)
  * @param {Preparation} [preparation] what a started interpreter does before it is kept
- * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", standardLibrary: "kept" | "downloaded", prepared: boolean, keepSnapshot: () => Promise<void>}>}
- *   standardLibrary: read from the copy kept with the snapshot, or downloaded;
+ * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", standardLibrary: "kept" | "downloaded", preparedFile: "kept" | "downloaded", prepared: boolean, keepSnapshot: () => Promise<void>}>}
+ *   standardLibrary, preparedFile: read from the copy kept with the snapshot, or downloaded;
  *   prepared: whether `prepare` ran (or its result was restored); keepSnapshot: writes a snapshot
  *   made by this start, called by the worker once ready is posted (packing and checking 21 MB,
  *   writing 11 MB, off the path to ready)
@@ -394,7 +396,7 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
       const image = restoringImage(kept, () => usable, () => memory);
       const pyodide = await seeingMemories((made) => { memory = made; }, () => start({ _loadSnapshot: image, fsInit }, kept.library));
       if (!kept.restored) throw new Error("the runtime started without restoring the snapshot");
-      return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", standardLibrary: kept.library ? "kept" : "downloaded", prepared: true, keepSnapshot: nothing };
+      return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", standardLibrary: kept.library ? "kept" : "downloaded", preparedFile: kept.prepared ? "kept" : "downloaded", prepared: true, keepSnapshot: nothing };
     } catch (error) {
       kept.close();  // a restored snapshot's file is closed already: this one is deleted next
       for (const file of [kept.library, kept.prepared]) if (file) file.close();
@@ -404,14 +406,14 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
   }
   if (!key || !CAN_KEEP_SNAPSHOTS) {
     const pyodide = await start({});
-    return { pyodide, snapshot: "off", standardLibrary: "downloaded", prepared: await preparation.prepare(pyodide), keepSnapshot: nothing };
+    return { pyodide, snapshot: "off", standardLibrary: "downloaded", preparedFile: "downloaded", prepared: await preparation.prepare(pyodide), keepSnapshot: nothing };
   }
   const pyodide = await start({ _makeSnapshot: true });
   const name = await key;  // long since known: the runtime took longer than the lock file
   const prepared = await preparation.prepare(pyodide);
-  if (!name || !prepared) return { pyodide: detachFromSnapshot(pyodide), snapshot: "off", standardLibrary: "downloaded", prepared, keepSnapshot: nothing };
+  if (!name || !prepared) return { pyodide: detachFromSnapshot(pyodide), snapshot: "off", standardLibrary: "downloaded", preparedFile: "downloaded", prepared, keepSnapshot: nothing };
   const bytes = pyodide.makeMemorySnapshot();
   /** @type {[string, Uint8Array | null][]} */
   const beside = [[LIBRARY, library.bytes], [PREPARED, await preparation.keptFile()]];
-  return { pyodide: detachFromSnapshot(pyodide), snapshot: "made", standardLibrary: "downloaded", prepared, keepSnapshot: () => storeSnapshot(name, bytes, beside) };
+  return { pyodide: detachFromSnapshot(pyodide), snapshot: "made", standardLibrary: "downloaded", preparedFile: "downloaded", prepared, keepSnapshot: () => storeSnapshot(name, bytes, beside) };
 }

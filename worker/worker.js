@@ -79,12 +79,19 @@ async function sha256Hex(bytes) {
 function fetchCore() {
   return lockFile
     .then(async (lock) => {
-      const core = lock.packages["prometheus-web"];
-      if (!/^[\w.+-]+\.whl$/.test(core.file_name)) return null;
-      const bytes = await (await fetch(INDEX_URL + core.file_name)).arrayBuffer();
-      return (await sha256Hex(bytes)) === core.sha256 ? { name: core.file_name, bytes } : null;
+      const name = coreFileName(lock);
+      if (name === null) return null;
+      const bytes = await (await fetch(INDEX_URL + name)).arrayBuffer();
+      return (await sha256Hex(bytes)) === lock.packages["prometheus-web"].sha256 ? { name, bytes } : null;
     })
     .catch(() => null);
+}
+
+// The core wheel's file name in the lock, if it is a plain wheel name (it becomes a path), else null.
+/** @param {{ packages: Record<string, PackageEntry> }} lock */
+function coreFileName(lock) {
+  const name = lock.packages["prometheus-web"].file_name;
+  return /^[\w.+-]+\.whl$/.test(name) ? name : null;
 }
 
 // A script imported as a module; where this worker has no import(), loaded as a classic script
@@ -170,15 +177,14 @@ const CORE_IMPORTS = "import prometheus.deferred; prometheus.deferred.defer('num
 
 // Writes the verified core wheel into the file system; its path (the sys.path entry), or null
 // when it could not be fetched. With `kept` (the copy kept with the snapshot, which names its
-// digest), the file reads that copy as Python asks (worker/snapshot.js, readingFrom): nothing is
+// digest), the file reads that copy as Python asks (worker/snapshot.js, writeReading): nothing is
 // downloaded.
 /** @param {PyodideFS} FS @param {KeptFile | null} [kept] */
 async function writeCore(FS, kept = null) {
   if (kept) {
-    const name = await lockFile.then((lock) => lock.packages["prometheus-web"].file_name, () => "");
-    if (!/^[\w.+-]+\.whl$/.test(name)) return null;
-    FS.writeFile("/lib/" + name, new Uint8Array(0));
-    readingFrom(kept, FS.lookupPath("/lib/" + name).node);
+    const name = await lockFile.then(coreFileName, () => null);
+    if (name === null) return null;
+    writeReading(FS, "/lib/" + name, kept);
     return "/lib/" + name;
   }
   const wheel = await coreWheel();
@@ -221,7 +227,7 @@ async function start() {
   // refused every write after a refused one).
   const claim = Promise.resolve(savedSnapshot).then(claimStore);
   claim.catch(() => {});  // awaited below: a failure is reported there, not as unhandled now
-  const { pyodide, snapshot, standardLibrary, keepSnapshot, prepared } = await loadPyodideFast(options, snapshotKey, savedSnapshot, preparation);
+  const { pyodide, snapshot, standardLibrary, preparedFile, keepSnapshot, prepared } = await loadPyodideFast(options, snapshotKey, savedSnapshot, preparation);
   stage(1);
   const deferNumpy = prepared;
   if (prepared) pyodide.loadedPackages["prometheus-web"] = "default channel";  // as loadPackage records it
@@ -242,8 +248,7 @@ async function start() {
   stage(4);
   timings.numpy = deferNumpy ? "after ready" : "before ready";
   timings.standardLibrary = standardLibrary;  // "kept": read from the copy kept with the snapshot
-  const kept = await savedSnapshot;
-  timings.coreWheel = snapshot === "used" && kept && kept.prepared ? "kept" : "downloaded";  // the same for the core
+  timings.coreWheel = preparedFile;  // the same for the core's wheel
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   if (snapshot === "made") warmCodeCache(RUNTIME_SCRIPT);
   // numpy's load is asked for first: from the files an earlier start kept (worker/package_cache.js),
