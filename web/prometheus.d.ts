@@ -54,7 +54,8 @@ export interface Capabilities {
   version: string;
   /** Milliseconds since the worker started at which each start-up stage began; also `numpy`
    * ("after ready" | "before ready"), `standardLibrary` and `coreWheel` ("kept": read from the copy
-   * kept with the start-up snapshot | "downloaded"). */
+   * kept with the start-up snapshot | "downloaded"), `functionTable` ("planned": the runtime's
+   * exports placed in its function table by the plan kept with the snapshot | "linked"). */
   startupTimings: Record<string, number | string>;
 }
 

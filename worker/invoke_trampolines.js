@@ -16,34 +16,9 @@
  */
 "use strict";
 
-// WebAssembly's value types for the letters of an Emscripten signature (result first).
-const INVOKE_VALUE_TYPES = { i: 0x7f, j: 0x7e, f: 0x7d, d: 0x7c };
 const INVOKE_SIGNATURE = /^invoke_([ijfdv])([ijfd]*)$/;
 // The zero a trampoline answers after a throw, by its result's letter: a const instruction and immediate.
 const INVOKE_ZERO = { i: [0x41, 0], j: [0x42, 0], f: [0x43, 0, 0, 0, 0], d: [0x44, 0, 0, 0, 0, 0, 0, 0, 0], v: [] };
-
-/** @param {number} n @param {number[]} out */
-function uleb128(n, out) {
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-}
-
-/** @param {number} id @param {number[]} body @param {number[]} out */
-function wasmSection(id, body, out) {
-  out.push(id);
-  uleb128(body.length, out);
-  for (const byte of body) out.push(byte);
-}
-
-/** @param {string} name @param {number[]} out */
-function wasmName(name, out) {
-  uleb128(name.length, out);
-  for (const c of name) out.push(c.charCodeAt(0));
-}
 
 /**
  * The bytes of a module that imports e.t (a function table), e.tag (a tag of one externref), e.s
@@ -56,35 +31,18 @@ function wasmName(name, out) {
 function invokeModuleBytes(names) {
   const signatures = names.map((name) => INVOKE_SIGNATURE.exec(name));
   if (signatures.some((match) => !match)) return null;
-  /** @type {[number[], number[]][]} */
-  const types = [];
-  const typeIndex = new Map();
-  /** @param {number[]} params @param {number[]} results */
-  const type = (params, results) => {
-    const key = params.join(",") + ">" + results.join(",");
-    if (!typeIndex.has(key)) typeIndex.set(key, types.push([params, results]) - 1);
-    return typeIndex.get(key);
-  };
+  const { types, type } = wasmTypeList();
   const tagType = type([0x6f], []);
   const imported = [type([], [0x7f]), type([0x7f], []), type([0x7f, 0x7f], [])];  // s, r, q: functions 0, 1, 2
   const functions = signatures.map((match) => {
     const [, result, params] = /** @type {RegExpExecArray} */ (match);
-    const results = result === "v" ? [] : [INVOKE_VALUE_TYPES[result]];
-    const parameters = [...params].map((c) => INVOKE_VALUE_TYPES[c]);
+    const results = result === "v" ? [] : [WASM_VALUE_TYPES[result]];
+    const parameters = [...params].map((c) => WASM_VALUE_TYPES[c]);
     return { result, results, parameters, callee: type(parameters, results), own: type([0x7f, ...parameters], results) };
   });
-  const bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  let body = [];
-  uleb128(types.length, body);
-  for (const [params, results] of types) {
-    body.push(0x60);
-    uleb128(params.length, body);
-    body.push(...params);
-    uleb128(results.length, body);
-    body.push(...results);
-  }
-  wasmSection(1, body, bytes);
-  body = [5];
+  const bytes = [...WASM_HEADER];
+  wasmSection(1, types(), bytes);
+  let body = [5];
   wasmName("e", body); wasmName("t", body); body.push(0x01, 0x70, 0x00, 0x00);  // a funcref table, at least 0 long
   wasmName("e", body); wasmName("tag", body); body.push(0x04, 0x00); uleb128(tagType, body);
   ["s", "r", "q"].forEach((name, i) => { wasmName("e", body); wasmName(name, body); body.push(0x00); uleb128(imported[i], body); });

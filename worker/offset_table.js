@@ -19,7 +19,8 @@
  * not load the runtime's script itself when it is defined), before the script has run: a property
  * whose setter takes the script's definition and whose getter answers a factory that waits for
  * `loaded`, then starts the runtime with its offset table deferred (and its exception trampolines
- * made by one module: worker/invoke_trampolines.js). Either way of loading the
+ * made by one module: worker/invoke_trampolines.js; its function table filled by
+ * worker/function_table.js). Either way of loading the
  * script defines it: as a module, its last line assigns it; as a classic script, its
  * `var _createPyodideModule` is this property, and that last line assigns back what the getter
  * answers, which is not a definition.
@@ -34,7 +35,7 @@ function definingRuntimeFactory(loaded, url) {
   const create = async (settings) => {
     await loaded;
     if (!factory) throw new Error(url + " did not define _createPyodideModule");
-    return factory(withInvokeTrampolines(deferringOffsetTable(settings)));  // worker/invoke_trampolines.js
+    return factory(withInvokeTrampolines(fillingFunctionTable(deferringOffsetTable(settings))));  // worker/invoke_trampolines.js, function_table.js
   };
   /** @param {(settings: EmscriptenSettings) => Promise<unknown>} defined */
   const set = (defined) => {

@@ -43,11 +43,13 @@ const MAGIC = "prometheus-snapshot-2\n";
 const HEADER = MAGIC.length + 8 + 64;
 const PART = ".part";  // a snapshot being written
 // Beside a snapshot, under its name and these suffixes: the files it imports from, read where
-// Python reads them (keptFile): the standard library and the preparation's file (the core's wheel).
-// Its key names both (the runtime's files, the library among them, and the core).
+// Python reads them (keptFile): the standard library and the preparation's file (the core's wheel);
+// its key names both (the runtime's files, the library among them, and the core). And the plan of
+// the runtime's function table the start that made it had (keptTablePlan, worker/function_table.js).
 const LIBRARY = ".stdlib";
 const PREPARED = ".prepared";
-const KEPT_BESIDE = [LIBRARY, PREPARED];
+const TABLE = ".table";
+const KEPT_BESIDE = [LIBRARY, PREPARED, TABLE];
 
 async function deleteSnapshot(key) {
   const name = await Promise.resolve(key).catch(() => null);
@@ -73,15 +75,15 @@ async function findSnapshot(key) {
     if (folder) for await (const name of folder.keys()) if (!name.endsWith(PART) && !beside(name)) names.push(name);
     const kept = names.length > 0 && (await openSnapshot(folder, names[0]));
     if (!kept) return null;
-    const [library, prepared] = await Promise.all(KEPT_BESIDE.map((suffix) => keptFile(folder, names[0] + suffix)));
+    const [library, prepared, table] = await Promise.all([keptFile(folder, names[0] + LIBRARY), keptFile(folder, names[0] + PREPARED), keptTablePlan(folder, names[0] + TABLE)]);
     removeOthersBeside(/** @type {FileSystemDirectoryHandle} */ (folder), names[0]);
-    if (library === "damaged" || prepared === "damaged") {  // all go: this start makes and keeps them anew
+    if (library === "damaged" || prepared === "damaged" || table === "damaged") {  // all go: this start makes and keeps them anew
       for (const file of [library, prepared]) if (file && file !== "damaged") file.close();
       kept.close();
       await deleteSnapshot(names[0]);
       return null;
     }
-    return Object.assign(kept, { library, prepared, named: Promise.resolve(key).then((name) => name === names[0], () => false) });
+    return Object.assign(kept, { library, prepared, table, named: Promise.resolve(key).then((name) => name === names[0], () => false) });
   } catch {
     return null;
   }
@@ -95,7 +97,7 @@ async function findSnapshot(key) {
  * where they are used, straight into the runtime's memory.
  * @param {FileSystemDirectoryHandle} folder
  * @param {string} name
- * @returns {Promise<Omit<KeptSnapshot, "named" | "library" | "prepared"> | null>}
+ * @returns {Promise<Omit<KeptSnapshot, "named" | "library" | "prepared" | "table"> | null>}
  */
 async function openSnapshot(folder, name) {
   const access = await (await folder.getFileHandle(name)).createSyncAccessHandle({ mode: "read-only" });
@@ -134,6 +136,28 @@ async function removeOthersBeside(folder, snapshot) {
     }
   } catch {
     // the folder went meanwhile
+  }
+}
+
+/**
+ * The table plan kept in the file `name`, read whole; null where none is kept (or another tab is
+ * writing it), "damaged" where the file is not a whole plan.
+ * @param {FileSystemDirectoryHandle} folder
+ * @param {string} name
+ * @returns {Promise<FunctionTablePlan | "damaged" | null>}
+ */
+async function keptTablePlan(folder, name) {
+  let access;
+  try {
+    access = await (await folder.getFileHandle(name)).createSyncAccessHandle({ mode: "read-only" });
+  } catch {
+    return null;
+  }
+  try {
+    const bytes = new Uint8Array(access.getSize());
+    return (access.read(bytes, { at: 0 }) === bytes.length && tablePlanOfFile(bytes)) || "damaged";  // worker/function_table.js
+  } finally {
+    access.close();
   }
 }
 
@@ -257,6 +281,8 @@ function detachFromSnapshot(pyodide) {
 }
 
 const nothing = async () => {};
+// How a start that restored no snapshot came by its files and its function table.
+const LINKED = /** @type {const} */ ({ standardLibrary: "downloaded", preparedFile: "downloaded", functionTable: "linked" });
 
 // Runs `start` with WebAssembly[name] replaced by `replacement`, which keeps the original's
 // prototype and static methods (so `instanceof` and the rest still hold); then puts it back.
@@ -362,8 +388,9 @@ function writeReading(FS, path, library, options) {
  * @param {Promise<KeptSnapshot | null> | null} [saved] findSnapshot(key), when the caller began it
  *   earlier (the worker does, before its scripts have loaded)
  * @param {Preparation} [preparation] what a started interpreter does before it is kept
- * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", standardLibrary: "kept" | "downloaded", preparedFile: "kept" | "downloaded", prepared: boolean, keepSnapshot: () => Promise<void>}>}
+ * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", standardLibrary: "kept" | "downloaded", preparedFile: "kept" | "downloaded", functionTable: "planned" | "linked", prepared: boolean, keepSnapshot: () => Promise<void>}>}
  *   standardLibrary, preparedFile: read from the copy kept with the snapshot, or downloaded;
+ *   functionTable: the exports placed by the plan kept with the snapshot, or by the linker;
  *   prepared: whether `prepare` ran (or its result was restored); keepSnapshot: writes a snapshot
  *   made by this start, called by the worker once ready is posted (packing and checking 21 MB,
  *   writing 11 MB, off the path to ready)
@@ -394,9 +421,12 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
       /** @type {WebAssembly.Memory | null} */
       let memory = null;
       const image = restoringImage(kept, () => usable, () => memory);
-      const pyodide = await seeingMemories((made) => { memory = made; }, () => start({ _loadSnapshot: image, fsInit }, kept.library));
+      /** @type {FunctionTablePlanning} */
+      const functionTable = { plan: kept.table };
+      const pyodide = await seeingMemories((made) => { memory = made; }, () => start({ _loadSnapshot: image, fsInit, functionTable }, kept.library));
       if (!kept.restored) throw new Error("the runtime started without restoring the snapshot");
-      return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", standardLibrary: kept.library ? "kept" : "downloaded", preparedFile: kept.prepared ? "kept" : "downloaded", prepared: true, keepSnapshot: nothing };
+      const standardLibrary = kept.library ? "kept" : "downloaded", preparedFile = kept.prepared ? "kept" : "downloaded";
+      return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", standardLibrary, preparedFile, functionTable: functionTable.placed ? "planned" : "linked", prepared: true, keepSnapshot: nothing };
     } catch (error) {
       kept.close();  // a restored snapshot's file is closed already: this one is deleted next
       for (const file of [kept.library, kept.prepared]) if (file) file.close();
@@ -406,14 +436,16 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
   }
   if (!key || !CAN_KEEP_SNAPSHOTS) {
     const pyodide = await start({});
-    return { pyodide, snapshot: "off", standardLibrary: "downloaded", preparedFile: "downloaded", prepared: await preparation.prepare(pyodide), keepSnapshot: nothing };
+    return { pyodide, snapshot: "off", ...LINKED, prepared: await preparation.prepare(pyodide), keepSnapshot: nothing };
   }
-  const pyodide = await start({ _makeSnapshot: true });
+  /** @type {FunctionTablePlanning} */
+  const functionTable = { plan: null };
+  const pyodide = await start({ _makeSnapshot: true, functionTable });
   const name = await key;  // long since known: the runtime took longer than the lock file
   const prepared = await preparation.prepare(pyodide);
-  if (!name || !prepared) return { pyodide: detachFromSnapshot(pyodide), snapshot: "off", standardLibrary: "downloaded", preparedFile: "downloaded", prepared, keepSnapshot: nothing };
+  if (!name || !prepared) return { pyodide: detachFromSnapshot(pyodide), snapshot: "off", ...LINKED, prepared, keepSnapshot: nothing };
   const bytes = pyodide.makeMemorySnapshot();
   /** @type {[string, Uint8Array | null][]} */
-  const beside = [[LIBRARY, library.bytes], [PREPARED, await preparation.keptFile()]];
-  return { pyodide: detachFromSnapshot(pyodide), snapshot: "made", standardLibrary: "downloaded", preparedFile: "downloaded", prepared, keepSnapshot: () => storeSnapshot(name, bytes, beside) };
+  const beside = [[LIBRARY, library.bytes], [PREPARED, await preparation.keptFile()], [TABLE, functionTable.made ? tablePlanFile(functionTable.made) : null]];
+  return { pyodide: detachFromSnapshot(pyodide), snapshot: "made", ...LINKED, prepared, keepSnapshot: () => storeSnapshot(name, bytes, beside) };
 }

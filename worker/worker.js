@@ -227,7 +227,7 @@ async function start() {
   // refused every write after a refused one).
   const claim = Promise.resolve(savedSnapshot).then(claimStore);
   claim.catch(() => {});  // awaited below: a failure is reported there, not as unhandled now
-  const { pyodide, snapshot, standardLibrary, preparedFile, keepSnapshot, prepared } = await loadPyodideFast(options, snapshotKey, savedSnapshot, preparation);
+  const { pyodide, snapshot, standardLibrary, preparedFile, functionTable, keepSnapshot, prepared } = await loadPyodideFast(options, snapshotKey, savedSnapshot, preparation);
   stage(1);
   const deferNumpy = prepared;
   if (prepared) pyodide.loadedPackages["prometheus-web"] = "default channel";  // as loadPackage records it
@@ -249,6 +249,7 @@ async function start() {
   timings.numpy = deferNumpy ? "after ready" : "before ready";
   timings.standardLibrary = standardLibrary;  // "kept": read from the copy kept with the snapshot
   timings.coreWheel = preparedFile;  // the same for the core's wheel
+  timings.functionTable = functionTable;  // "planned": the exports placed by the plan kept with the snapshot
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   if (snapshot === "made") warmCodeCache(RUNTIME_SCRIPT);
   // numpy's load is asked for first: from the files an earlier start kept (worker/package_cache.js),

@@ -11,11 +11,9 @@ threw flag the same way; when it throws any other error, both let that error thr
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-WORKER = Path(__file__).resolve().parents[2] / "worker"
+from tests.core.bundle_node import runtime_factory_parts
 
 COMPARE = """async (bundle) => {
     definingRuntimeFactory(import(bundle + "pyodide/pyodide.asm.js"), "pyodide.asm.js");
@@ -82,8 +80,8 @@ COMPARE = """async (bundle) => {
 def page(browser):
     context = browser.new_context()
     page = context.new_page()
-    for part in ("offset_table.js", "invoke_trampolines.js"):
-        page.add_script_tag(content=(WORKER / part).read_text())
+    for part in runtime_factory_parts():
+        page.add_script_tag(content=part.read_text())
     yield page
     context.close()
 

@@ -84,8 +84,9 @@ def lock_key() -> str:
 
 def kept_names() -> list[str]:
     """What the folder holds once a start has kept its snapshot: the snapshot and, beside it, the
-    zips it imports from: the core's wheel (the file its preparation wrote) and the standard library."""
-    return [lock_key(), lock_key() + ".prepared", lock_key() + ".stdlib"]
+    zips it imports from (the core's wheel, the file its preparation wrote, and the standard
+    library) and the plan of its runtime's function table (worker/function_table.js)."""
+    return [lock_key(), lock_key() + ".prepared", lock_key() + ".stdlib", lock_key() + ".table"]
 
 
 def core_wheel() -> bytes:
@@ -99,6 +100,12 @@ def standard_library(page) -> str:
     timings = page.evaluate("() => Prometheus.capabilities.startupTimings")
     ways = {timings["standardLibrary"], timings["coreWheel"]}
     return ways.pop() if len(ways) == 1 else timings["standardLibrary"] + "/" + timings["coreWheel"]
+
+
+def function_table(page) -> str:
+    """How the start's runtime placed its exports in its function table: "planned" (by the plan
+    kept with the snapshot) or "linked" (by Emscripten's linker)."""
+    return page.evaluate("() => Prometheus.capabilities.startupTimings.functionTable")
 
 
 def wait_until_stored(page, names=None) -> None:
@@ -138,7 +145,7 @@ def rand(page) -> float:
 
 def test_first_visit_makes_a_snapshot_and_the_next_uses_it(context, pages_url):
     first, made = visit(context, pages_url + "host.html")
-    assert made == "made" and standard_library(first) == "downloaded"
+    assert made == "made" and standard_library(first) == "downloaded" and function_table(first) == "linked"
     wait_until_stored(first)
     library = base64.b64decode(first.evaluate(FILE_JS, lock_key() + ".stdlib")["base64"])
     assert library == (DIST / "pyodide" / "python_stdlib.zip").read_bytes()  # kept as downloaded
@@ -154,7 +161,7 @@ def test_first_visit_makes_a_snapshot_and_the_next_uses_it(context, pages_url):
         # visit() has numpy imported (the standard library modules it imports are not in the
         # snapshot: they are read from the kept copy)
         page, used = visit(context, pages_url + "host.html")
-        assert used == "used" and standard_library(page) == "kept"
+        assert used == "used" and standard_library(page) == "kept" and function_table(page) == "planned"
         wait_until_stored(page)
         assert page.evaluate("() => Prometheus.call('version')")
         # The snapshot holds the core imported, not its graph engine: that imports after the
@@ -430,30 +437,33 @@ def test_a_damaged_snapshot_is_replaced(context, pages_url, damage):
     assert state == "used"
 
 
-@pytest.mark.parametrize("suffix", [".stdlib", ".prepared"])
-def test_a_damaged_kept_zip_is_replaced_with_its_snapshot(context, pages_url, suffix):
-    """A kept zip (the standard library, the core's wheel) that is not a whole zip (cut short here)
-    is not read: the start makes a snapshot and keeps all anew, and the next start reads them."""
+@pytest.mark.parametrize("suffix", [".stdlib", ".prepared", ".table"])
+def test_a_damaged_kept_file_is_replaced_with_its_snapshot(context, pages_url, suffix):
+    """A kept zip (the standard library, the core's wheel) that is not a whole zip, or a kept table
+    plan that is not a whole plan (each cut short here) is not read: the start makes a snapshot
+    and keeps all anew, and the next start reads them."""
     first, _ = visit(context, pages_url + "host.html")
     wait_until_stored(first)
     first.evaluate(
         f"""async () => {{
         const folder = await (await navigator.storage.getDirectory()).getDirectoryHandle('{SNAPSHOT_FOLDER}');
-        const writable = await (await folder.getFileHandle('{lock_key()}{suffix}')).createWritable({{ keepExistingData: true }});
-        await writable.truncate(1000000);
+        const file = await folder.getFileHandle('{lock_key()}{suffix}');
+        const size = (await file.getFile()).size;
+        const writable = await file.createWritable({{ keepExistingData: true }});
+        await writable.truncate(size - 4);
         await writable.close();
     }}"""
     )
     first.close()
     second, state = visit(context, pages_url + "host.html")
-    assert state == "made" and standard_library(second) == "downloaded"
+    assert state == "made" and standard_library(second) == "downloaded" and function_table(second) == "linked"
     wait_until_stored(second)
     library = base64.b64decode(second.evaluate(FILE_JS, lock_key() + ".stdlib")["base64"])
     assert library == (DIST / "pyodide" / "python_stdlib.zip").read_bytes()
     assert base64.b64decode(second.evaluate(FILE_JS, lock_key() + ".prepared")["base64"]) == core_wheel()
     second.close()
     third, state = visit(context, pages_url + "host.html")
-    assert state == "used" and standard_library(third) == "kept"
+    assert state == "used" and standard_library(third) == "kept" and function_table(third) == "planned"
 
 
 def test_pages_can_opt_out(context, pages_url):

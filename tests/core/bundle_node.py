@@ -6,9 +6,23 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from tests.browser.harness import build_bundle
+
+WORKER = Path(__file__).resolve().parents[2] / "worker"
+
+
+def runtime_factory_parts() -> list[Path]:
+    """The worker's scripts that start the runtime as the worker does (definingRuntimeFactory and
+    what it calls), in the bundle's order: build/worker_bundle.py's RUNTIME_PARTS."""
+    sys.path.insert(0, str(WORKER.parent / "build"))
+    try:
+        from worker_bundle import RUNTIME_PARTS
+    finally:
+        sys.path.remove(str(WORKER.parent / "build"))
+    return [WORKER / name for name in RUNTIME_PARTS]
 
 
 def bundle_pyodide() -> tuple[Path, dict]:

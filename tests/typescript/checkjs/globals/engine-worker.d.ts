@@ -47,6 +47,8 @@ interface KeptSnapshot {
   library: KeptFile | null;
   /** the file the preparation wrote (Preparation.keptFile), kept beside it, open for reading */
   prepared: KeptFile | null;
+  /** the plan of the runtime's function table kept beside it (worker/function_table.js) */
+  table: FunctionTablePlan | null;
 }
 
 /** A kept file, open for reading for as long as the runtime runs: its size; `read` fills a view

@@ -9,6 +9,8 @@ interface PyodideLoadOptions {
   /** Experimental in 0.27: start from (or make) a memory snapshot (worker/snapshot.js). */
   _loadSnapshot?: Uint8Array;
   _makeSnapshot?: boolean;
+  /** Ours, which Pyodide passes on in the settings' API.config (worker/function_table.js). */
+  functionTable?: FunctionTablePlanning;
   /** Awaited before Python starts (or its snapshot is restored): the file system is ready for writes. */
   fsInit?: (FS: PyodideFS, info: { sitePackages: string }) => Promise<void>;
 }
@@ -56,8 +58,10 @@ interface PyodideInterface {
 }
 
 /** The settings loadPyodide hands to the runtime's module factory (_createPyodideModule): Emscripten's,
- * the parts worker/offset_table.js and worker/invoke_trampolines.js wrap. */
+ * the parts worker/offset_table.js, invoke_trampolines.js and function_table.js wrap or read. */
 interface EmscriptenSettings {
+  /** Pyodide's: `config` is loadPyodide's options. */
+  API?: { config?: PyodideLoadOptions };
   instantiateWasm?: (
     imports: WebAssembly.Imports,
     receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => unknown,
@@ -66,3 +70,31 @@ interface EmscriptenSettings {
 }
 
 declare var loadPyodide: (options: PyodideLoadOptions) => Promise<PyodideInterface>;
+
+/** The runtime's Module as Emscripten's dynamic linker keeps it (`this` of instantiateWasm): the
+ * parts worker/function_table.js uses. */
+interface RuntimeLinker {
+  wasmTable: WebAssembly.Table;
+  wasmTableMirror: (Function | null | undefined)[];
+  /** The global offset table: symbol -> its entry. */
+  GOT: Record<string, WebAssembly.Global>;
+  /** The function's slot in the table (0: none); the first call makes the linker's map of the table. */
+  getFunctionAddress(f: Function): number;
+  /** Puts the functions of `count` slots from `offset` in the linker's map (once it has one). */
+  updateTableMap(offset: number, count: number): void;
+}
+
+/** Where each export of the runtime goes in its function table (worker/function_table.js): the
+ * table's length before, and each export's slot (in the order of the instance's exports; 0: none). */
+interface FunctionTablePlan {
+  initial: number;
+  slots: Int32Array;
+}
+
+/** loadPyodide's `functionTable` option: the plan to place the exports by (null: the linker places
+ * them), whether it was used, and the plan of the slots the linker gave, where it placed them. */
+interface FunctionTablePlanning {
+  plan: FunctionTablePlan | null;
+  placed?: boolean;
+  made?: FunctionTablePlan | null;
+}
