@@ -73,12 +73,16 @@ async function findSnapshot(key) {
     const names = [];
     const beside = (/** @type {string} */ name) => KEPT_BESIDE.some((suffix) => name.endsWith(suffix));
     if (folder) for await (const name of folder.keys()) if (!name.endsWith(PART) && !beside(name)) names.push(name);
-    const kept = names.length > 0 && (await openSnapshot(folder, names[0]));
+    if (!folder || names.length === 0) return null;
+    // the snapshot and the files beside it, opened at once (each open is a round trip or two to the browser)
+    const [kept, library, prepared, table] = await Promise.all([
+      openSnapshot(folder, names[0]), keptFile(folder, names[0] + LIBRARY), keptFile(folder, names[0] + PREPARED), keptTablePlan(folder, names[0] + TABLE),
+    ]);
+    const damaged = library === "damaged" || prepared === "damaged" || table === "damaged";
+    if (!kept || damaged) for (const file of [library, prepared]) if (file && file !== "damaged") file.close();
     if (!kept) return null;
-    const [library, prepared, table] = await Promise.all([keptFile(folder, names[0] + LIBRARY), keptFile(folder, names[0] + PREPARED), keptTablePlan(folder, names[0] + TABLE)]);
-    removeOthersBeside(/** @type {FileSystemDirectoryHandle} */ (folder), names[0]);
-    if (library === "damaged" || prepared === "damaged" || table === "damaged") {  // all go: this start makes and keeps them anew
-      for (const file of [library, prepared]) if (file && file !== "damaged") file.close();
+    removeOthersBeside(folder, names[0]);
+    if (damaged) {  // all go: this start makes and keeps them anew
       kept.close();
       await deleteSnapshot(names[0]);
       return null;
