@@ -9,9 +9,9 @@
  * order; to know the initial contents' slots, the linker reads all ~6,650 of them (each read makes
  * a function object), and the ~5,300 new ones come one growth of the table at a time. Then each
  * JavaScript function whose address the runtime takes gets a slot holding a WebAssembly function
- * that calls it, which Emscripten makes with a module of its own (~170 instantiated). Profiled,
- * that was ~40 ms of the 73 ms a warm start took to take in the instance, on the worker's thread
- * (the thread a start waits on); with what follows, 55 ms (medians of 5 warm starts).
+ * that calls it, which Emscripten makes with a module of its own (~170 instantiated). A CPU
+ * profile of a warm start put ~40% of taking in the instance there (73 ms by marks, on the worker's
+ * thread, which the start waits on); with what follows, 55 ms (medians of 5 warm starts).
  *
  * Here, a start that keeps a snapshot keeps with it the slot the linker gave each export (its
  * table plan, functionTablePlan), and a start that restores the snapshot places the exports in
