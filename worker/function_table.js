@@ -69,7 +69,7 @@ function takingIn(runtime, imports, instance, planning, receive) {
   const linker = table instanceof WebAssembly.Table && typeof runtime.getFunctionAddress === "function" &&
     typeof runtime.updateTableMap === "function" && Array.isArray(runtime.wasmTableMirror);
   if (!linker) return receive();
-  const exported = Object.values(instance.exports);  // in the exports' order, as the plan has them
+  const exported = planning ? Object.values(instance.exports) : [];  // in the exports' order, as a plan has them
   const initial = table.length;
   if (planning && planning.plan) planning.placed = placeExports(runtime, exported, planning.plan);
   const wrappers = javaScriptFunctionWrappers(functionsToWrap(runtime, /** @type {any} */ (imports).env, instance.exports));
@@ -238,18 +238,13 @@ function javaScriptFunctionWrappers(functions) {
   let body = [];
   uleb128(wrapped.length, body);
   imported.forEach((typeIndex, i) => {
-    wasmName("e", body);
-    wasmName(String(i), body);
-    body.push(0x00);
-    uleb128(typeIndex, body);
+    wasmFunctionImport("e", String(i), typeIndex, body);
   });
   wasmSection(2, body, bytes);
   body = [];
   uleb128(wrapped.length, body);
   wrapped.forEach((_, i) => {
-    wasmName(String(i), body);
-    body.push(0x00);
-    uleb128(i, body);
+    wasmFunctionExport(String(i), i, body);
   });
   wasmSection(7, body, bytes);
   try {

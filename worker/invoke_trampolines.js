@@ -45,7 +45,9 @@ function invokeModuleBytes(names) {
   let body = [5];
   wasmName("e", body); wasmName("t", body); body.push(0x01, 0x70, 0x00, 0x00);  // a funcref table, at least 0 long
   wasmName("e", body); wasmName("tag", body); body.push(0x04, 0x00); uleb128(tagType, body);
-  ["s", "r", "q"].forEach((name, i) => { wasmName("e", body); wasmName(name, body); body.push(0x00); uleb128(imported[i], body); });
+  ["s", "r", "q"].forEach((name, i) => {
+    wasmFunctionImport("e", name, imported[i], body);
+  });
   wasmSection(2, body, bytes);
   body = [];
   uleb128(functions.length, body);
@@ -53,7 +55,9 @@ function invokeModuleBytes(names) {
   wasmSection(3, body, bytes);
   body = [];
   uleb128(functions.length, body);
-  functions.forEach((_, i) => { wasmName(String(i), body); body.push(0x00); uleb128(3 + i, body); });
+  functions.forEach((_, i) => {
+    wasmFunctionExport(String(i), 3 + i, body);
+  });
   wasmSection(7, body, bytes);
   body = [];
   uleb128(functions.length, body);

@@ -33,10 +33,28 @@ function wasmSection(id, body, out) {
 
 // An ASCII name, as the import and export sections spell names.
 /** @param {string} name @param {number[]} out */
-// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, used by invoke_trampolines.js and function_table.js
 function wasmName(name, out) {
   uleb128(name.length, out);
   for (const c of name) out.push(c.charCodeAt(0));
+}
+
+// A function's entry in the import section: `module`.`name`, of the type at `type`.
+/** @param {string} module @param {string} name @param {number} type @param {number[]} out */
+// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, used by invoke_trampolines.js and function_table.js
+function wasmFunctionImport(module, name, type, out) {
+  wasmName(module, out);
+  wasmName(name, out);
+  out.push(0x00);
+  uleb128(type, out);
+}
+
+// A function's entry in the export section: `name`, the function at `index`.
+/** @param {string} name @param {number} index @param {number[]} out */
+// biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, used by invoke_trampolines.js and function_table.js
+function wasmFunctionExport(name, index, out) {
+  wasmName(name, out);
+  out.push(0x00);
+  uleb128(index, out);
 }
 
 // A module's function types, each distinct one once: `type` answers a type's index (adding it
