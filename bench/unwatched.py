@@ -132,6 +132,8 @@ class Chromium:
     by `close` or at the end of a `with` block."""
 
     def __init__(self, profile: Path):
+        if not Path(CHROMIUM).is_file():
+            raise FileNotFoundError(f"no Chromium at {CHROMIUM}: bash tests/chromium.sh installs Debian's")
         commands_read, self._commands = os.pipe()
         self._replies, replies_write = os.pipe()
         # the child's ends above fds 3 and 4, so that putting one there never closes the other

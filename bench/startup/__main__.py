@@ -290,6 +290,13 @@ def measure_service_worker(reports: Reports, dist: Path, runs: int) -> dict:
     }
 
 
+def remove_bench_files(dist: Path, names) -> None:
+    """The files this bench wrote into the bundle, and the stock peer's folder, removed."""
+    for name in names:
+        (dist / name).unlink(missing_ok=True)
+    shutil.rmtree(dist / STOCK_FOLDER, ignore_errors=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -303,53 +310,55 @@ def main(argv=None) -> int:
     dist = build_bundle()
     reports = Reports()
     report = reports.script(REPORT_READY)
-    (dist / "bench-sdk.html").write_text(SDK_PAGE + report)
-    (dist / "bench-bare.html").write_text(BARE_PAGE + report)
-    (dist / "bench-bare-file.html").write_text(BARE_FILE_PAGE + report)
-    (dist / "bench-bare-worker.js").write_text(BARE_FILE_WORKER)
-    (dist / "bench-bare-snapshot.html").write_text(BARE_SNAPSHOT_PAGE + report)
-    (dist / "bench-bare-snapshot-worker.js").write_text(BARE_SNAPSHOT_WORKER)
-    (dist / "bench-pwa.html").write_text(PWA_PAGE + report)
-    write_sw_manifest(dist)  # the service worker serves only files of its build's list
-    # the stock peer's files after the list: the app's service worker never caches them
-    (dist / "bench-bare-stock.html").write_text(BARE_STOCK_PAGE + report)
-    (dist / "bench-bare-stock-worker.js").write_text(BARE_STOCK_WORKER)
-    (dist / STOCK_FOLDER).mkdir(exist_ok=True)
-    for name in STOCK_FILES:
-        shutil.copyfile(ROOT / "build" / "node_modules" / "pyodide" / name, dist / STOCK_FOLDER / name)
-    server = counting_server(dist, args.mbps)
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
-    pages = {
-        "bare, stock Pyodide": "bench-bare-stock.html",
-        "bare, blob worker": "bench-bare.html",
-        "bare, worker file": "bench-bare-file.html",
-        "bare + own snapshot": "bench-bare-snapshot.html",
-        "Prometheus SDK": "bench-sdk.html",
+    # The pages and workers this bench adds to the bundle (and the stock peer's folder); the app's
+    # service worker lists those of `listed` (its manifest is written between the two).
+    listed = {
+        "bench-sdk.html": SDK_PAGE + report,
+        "bench-bare.html": BARE_PAGE + report,
+        "bench-bare-file.html": BARE_FILE_PAGE + report,
+        "bench-bare-worker.js": BARE_FILE_WORKER,
+        "bench-bare-snapshot.html": BARE_SNAPSHOT_PAGE + report,
+        "bench-bare-snapshot-worker.js": BARE_SNAPSHOT_WORKER,
+        "bench-pwa.html": PWA_PAGE + report,
     }
-    results, per_run = measure(
-        reports, server, {name: base + page for name, page in pages.items()}, args.runs
-    )
-    service_worker = measure_service_worker(reports, dist, args.runs)
-    reports.close()
-    from playwright.sync_api import sync_playwright
+    unlisted = {
+        "bench-bare-stock.html": BARE_STOCK_PAGE + report,
+        "bench-bare-stock-worker.js": BARE_STOCK_WORKER,
+    }
+    bench_files = (*listed, *unlisted)
+    remove_bench_files(dist, bench_files)  # a run stopped midway leaves them, and a stale list
+    try:
+        for name, text in listed.items():
+            (dist / name).write_text(text)
+        write_sw_manifest(dist)  # the service worker serves only files of its build's list
+        # the stock peer's files after the list: the app's service worker never caches them
+        for name, text in unlisted.items():
+            (dist / name).write_text(text)
+        (dist / STOCK_FOLDER).mkdir()
+        for name in STOCK_FILES:
+            shutil.copyfile(ROOT / "build" / "node_modules" / "pyodide" / name, dist / STOCK_FOLDER / name)
+        server = counting_server(dist, args.mbps)
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        pages = {
+            "bare, stock Pyodide": "bench-bare-stock.html",
+            "bare, blob worker": "bench-bare.html",
+            "bare, worker file": "bench-bare-file.html",
+            "bare + own snapshot": "bench-bare-snapshot.html",
+            "Prometheus SDK": "bench-sdk.html",
+        }
+        results, per_run = measure(
+            reports, server, {name: base + page for name, page in pages.items()}, args.runs
+        )
+        service_worker = measure_service_worker(reports, dist, args.runs)
+        reports.close()
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        app = measure_app(playwright, server, base + "index.html", args.runs)
-    server.shutdown()
-    for page in (
-        "bench-sdk.html",
-        "bench-bare.html",
-        "bench-bare-file.html",
-        "bench-bare-worker.js",
-        "bench-bare-snapshot.html",
-        "bench-bare-snapshot-worker.js",
-        "bench-pwa.html",
-        "bench-bare-stock.html",
-        "bench-bare-stock-worker.js",
-    ):
-        (dist / page).unlink()
-    shutil.rmtree(dist / STOCK_FOLDER)
-    write_sw_manifest(dist)
+        with sync_playwright() as playwright:
+            app = measure_app(playwright, server, base + "index.html", args.runs)
+        server.shutdown()
+    finally:
+        remove_bench_files(dist, bench_files)
+        write_sw_manifest(dist)
 
     link = f"{args.mbps:g} Mbit/s link" if args.mbps else "loopback, no bandwidth cap"
     print(
