@@ -21,6 +21,7 @@ Queries (same answers checked across engines; a mismatch is printed as an error)
 
 from __future__ import annotations
 
+import argparse
 import csv
 import gc
 import os
@@ -558,9 +559,18 @@ def print_table(label, rows, sizes, n, m):
 
 
 def main(argv):
-    small = "--small" in argv
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.graph",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--small", action="store_true", help="a 100k-edge random graph instead of 1M")
+    parser.add_argument("--no-kuzu", action="store_true", help="leave kuzu out")
+    parser.add_argument("--no-memory", action="store_true", help="leave the memory table out")
+    args = parser.parse_args(argv)
+    small = args.small
     engines_cls = [DictEngine, OursCypher, OursAPI, NetworkXEngine]
-    if "--no-kuzu" not in argv:
+    if not args.no_kuzu:
         engines_cls.append(KuzuEngine)
     rng = random.Random(0)
     print(f"python {sys.version.split()[0]}, samples {SAMPLES}, per-query budget {QUERY_BUDGET_S:g} s")
@@ -570,12 +580,10 @@ def main(argv):
     n, edges = random_graph(n_edges=100_000, n_nodes=10_000) if small else random_graph()
     rows, sizes = bench_graph("random", n, edges, [c() for c in engines_cls], rng)
     print_table(f"random graph ({len(edges):,} edges)", rows, sizes, n, len(edges))
-    if "--no-memory" not in argv:
+    if not args.no_memory:
         from bench.graph.memory import measure, print_memory
 
-        engines = [
-            e for e in ("ours", "ours-csv", "networkx", "kuzu") if e != "kuzu" or "--no-kuzu" not in argv
-        ]
+        engines = [e for e in ("ours", "ours-csv", "networkx", "kuzu") if e != "kuzu" or not args.no_kuzu]
         print_memory(measure(n, edges, engines), n, len(edges))
     print(
         "\nBars (issue 4): Cypher within 10x of the dict traversal for hop/closure/shortest; "
