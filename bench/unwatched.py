@@ -26,7 +26,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing
 
 # Playwright's own launch switches for headless Chromium (1.65), so that the only difference
 # from the other benchmarks is the absent DevTools client.
@@ -132,8 +132,8 @@ class Chromium:
     by `close` or at the end of a `with` block."""
 
     def __init__(self, profile: Path):
-        if not Path(CHROMIUM).is_file():
-            raise FileNotFoundError(f"no Chromium at {CHROMIUM}: bash tests/chromium.sh installs Debian's")
+        if problem := chromium_missing():  # else bash fails to exec it and no reply ever comes
+            raise FileNotFoundError(problem)
         commands_read, self._commands = os.pipe()
         self._replies, replies_write = os.pipe()
         # the child's ends above fds 3 and 4, so that putting one there never closes the other

@@ -14,6 +14,7 @@ from tests.browser.harness import (
     SDK,
     WEBGPU_ARGS,
     build_bundle,
+    chromium_missing,
     host_page,
     module_page,
 )
@@ -45,10 +46,8 @@ def pages_url(bundle_url, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def playwright_instance():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}; run the README's test command, which installs it"
-        )
+    if problem := chromium_missing():
+        pytest.fail(problem)
     from playwright.sync_api import sync_playwright
 
     install()

@@ -16,6 +16,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def chromium_missing() -> str | None:
+    """Why the browser cannot start (no executable at CHROMIUM), or None."""
+    if Path(CHROMIUM).exists():
+        return None
+    return f"Chromium is not installed at {CHROMIUM}; bash tests/chromium.sh installs it (tests/run and bench/run call it)"
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
