@@ -241,7 +241,8 @@ export interface Capabilities {
   /** Milliseconds since the worker started at which each start-up stage began; also `numpy`
    * ("after ready" | "before ready"), `standardLibrary` and `coreWheel` ("kept": read from the copy
    * kept with the start-up snapshot | "downloaded"), `functionTable` ("planned": the runtime's
-   * exports placed in its function table by the plan kept with the snapshot | "linked"). */
+   * exports placed in its function table by the plan kept with the snapshot | "bulk": so placed,
+   * and linked in bulk | "linked"). */
   startupTimings: Record<string, number | string>;
 }
 

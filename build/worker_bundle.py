@@ -2,7 +2,7 @@
 
 A dedicated worker fetches each `importScripts` URL in turn before it runs a line, so three
 files meant three round trips before the runtime could start (about 0.1 s of a cold start on
-this machine). worker/wasm_bytes.js, offset_table.js, invoke_trampolines.js, function_table.js,
+this machine). worker/wasm_bytes.js, offset_table.js, invoke_trampolines.js, linking.js, function_table.js,
 snapshot_file.js, snapshot.js, package_cache.js and store.js only define globals, which worker/worker.js uses, so they go in front of it, in that
 order: joined classic scripts run as
 the separate ones did (they already shared one global scope, and the first part's "use strict"
@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # What definingRuntimeFactory (offset_table.js) needs: the runtime's factory, as the worker starts it.
-RUNTIME_PARTS = ("wasm_bytes.js", "offset_table.js", "invoke_trampolines.js", "function_table.js")
+RUNTIME_PARTS = ("wasm_bytes.js", "offset_table.js", "invoke_trampolines.js", "linking.js", "function_table.js")
 # worker.js last: its top level uses the others
 PARTS = (
     *RUNTIME_PARTS,

@@ -28,10 +28,11 @@
  */
 "use strict";
 
-// A kept table plan's file: these four bytes ("TPLN"), the table's initial length, the number of
-// exports, then each export's slot (0: none), all 32-bit little-endian words.
-const TABLE_PLAN_MAGIC = 0x4e4c5054;
-const TABLE_PLAN_HEADER = 3;
+// A kept table plan's file: these four bytes ("TPL2"), the table's initial length, the number of
+// exports, the number of those the linker must see (FunctionTablePlan.eager), then each export's
+// slot (0: none), then the indices of those it must see, all 32-bit little-endian words.
+const TABLE_PLAN_MAGIC = 0x324c5054;
+const TABLE_PLAN_HEADER = 4;
 // The signatures a wrapper can have (Emscripten's letters, result first).
 const WRAPPED_SIGNATURE = /^[vijpfde][ijpfde]*$/;
 
@@ -51,36 +52,48 @@ function fillingFunctionTable(settings) {
   const planning = (config && config.functionTable) || null;
   /** @this {RuntimeLinker} */
   settings.instantiateWasm = function (imports, receive) {
-    return instantiate.call(this, imports, (instance, module) => takingIn(this, imports, instance, planning, () => receive(instance, module)));
+    return instantiate.call(this, imports, (instance, module) => takingIn(this, imports, instance, planning, (given) => receive(given, module)));
   };
   return settings;
 }
 
 /**
- * Runs `receive` (the runtime taking in `instance`) with the table prepared as fillingFunctionTable says.
+ * Runs `receive` (the runtime taking in an instance) with the table prepared as fillingFunctionTable
+ * says; where the plan placed the exports and holds the names the linker must see, the linker
+ * sees only those, and the rest is linked in bulk (worker/linking.js).
  * @param {RuntimeLinker} runtime
  * @param {WebAssembly.Imports} imports
  * @param {WebAssembly.Instance} instance
  * @param {FunctionTablePlanning | null} planning
- * @param {() => unknown} receive
+ * @param {(instance: WebAssembly.Instance) => unknown} receive
  */
 function takingIn(runtime, imports, instance, planning, receive) {
   const table = runtime && runtime.wasmTable;
   const linker = table instanceof WebAssembly.Table && typeof runtime.getFunctionAddress === "function" &&
     typeof runtime.updateTableMap === "function" && Array.isArray(runtime.wasmTableMirror);
-  if (!linker) return receive();
+  if (!linker) return receive(instance);
   const exported = planning ? Object.values(instance.exports) : [];  // in the exports' order, as a plan has them
   const initial = table.length;
-  if (planning && planning.plan) planning.placed = placeExports(runtime, exported, planning.plan);
-  const wrappers = javaScriptFunctionWrappers(functionsToWrap(runtime, /** @type {any} */ (imports).env, instance.exports));
+  const plan = planning && planning.plan;
+  if (planning && plan) planning.placed = placeExports(runtime, exported, plan);
+  const env = /** @type {any} */ (imports).env;
+  const wrappers = javaScriptFunctionWrappers(functionsToWrap(runtime, env, instance.exports));
   const set = table.set;
   // The linker puts a function in the table with set(index, function).
   if (wrappers) table.set = (/** @type {number} */ index, /** @type {any} */ value) => set.call(table, index, wrappers.get(value) || value);
+  /** @type {unknown} */
+  let linked = null;
   try {
-    return receive();
+    const bulk = planning && planning.placed && plan && plan.eager ? linkingInBulk(runtime, env, instance, plan.eager, receive) : null;
+    if (planning && bulk) planning.linked = "bulk";
+    linked = bulk ? bulk.linked : receive(instance);
+    return linked;
   } finally {
     if (wrappers) delete (/** @type {any} */ (table)).set;
-    if (planning && !planning.plan) planning.made = functionTablePlan(runtime, exported, initial);
+    if (planning && !plan) {
+      const made = functionTablePlan(runtime, exported, initial);
+      planning.made = made && Object.assign(made, { eager: eagerExports(runtime, instance.exports, linked) });
+    }
   }
 }
 
@@ -178,9 +191,11 @@ function functionTablePlan(runtime, exported, initial) {
 /** A table plan as it is kept in a file. @param {FunctionTablePlan} plan */
 // biome-ignore lint/correctness/noUnusedVariables: a global of this classic script, called by snapshot.js
 function tablePlanFile(plan) {
-  const words = new Int32Array(TABLE_PLAN_HEADER + plan.slots.length);
-  words.set([TABLE_PLAN_MAGIC, plan.initial, plan.slots.length]);
+  const eager = plan.eager || new Int32Array(0);
+  const words = new Int32Array(TABLE_PLAN_HEADER + plan.slots.length + eager.length);
+  words.set([TABLE_PLAN_MAGIC, plan.initial, plan.slots.length, eager.length]);
   words.set(plan.slots, TABLE_PLAN_HEADER);
+  words.set(eager, TABLE_PLAN_HEADER + plan.slots.length);
   return new Uint8Array(words.buffer);
 }
 
@@ -189,9 +204,11 @@ function tablePlanFile(plan) {
 function tablePlanOfFile(bytes) {
   if (bytes.length < 4 * TABLE_PLAN_HEADER || bytes.length % 4 !== 0) return null;
   const words = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-  const [magic, initial, count] = words;
-  if (magic !== TABLE_PLAN_MAGIC || initial < 0 || count !== words.length - TABLE_PLAN_HEADER) return null;
-  return { initial, slots: words.subarray(TABLE_PLAN_HEADER) };
+  const [magic, initial, count, eagerCount] = words;
+  if (magic !== TABLE_PLAN_MAGIC || initial < 0 || count < 0 || eagerCount < 0 || count + eagerCount !== words.length - TABLE_PLAN_HEADER) return null;
+  const slots = words.subarray(TABLE_PLAN_HEADER, TABLE_PLAN_HEADER + count);
+  const eager = words.subarray(TABLE_PLAN_HEADER + count);
+  return { initial, slots, eager: eager.length && eager.every((i) => i >= 0 && i < count) ? eager : null };
 }
 
 /**

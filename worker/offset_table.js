@@ -35,7 +35,9 @@ function definingRuntimeFactory(loaded, url) {
   const create = async (settings) => {
     await loaded;
     if (!factory) throw new Error(url + " did not define _createPyodideModule");
-    return factory(withInvokeTrampolines(fillingFunctionTable(deferringOffsetTable(settings))));  // worker/invoke_trampolines.js, function_table.js
+    // fillingFunctionTable's callback runs last, right before the linker: the instance it hands the
+    // linker may export only some names (worker/linking.js), which the others' callbacks must not see
+    return factory(fillingFunctionTable(withInvokeTrampolines(deferringOffsetTable(settings))));  // worker/invoke_trampolines.js, function_table.js
   };
   /** @param {(settings: EmscriptenSettings) => Promise<unknown>} defined */
   const set = (defined) => {

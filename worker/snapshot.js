@@ -392,9 +392,10 @@ function writeReading(FS, path, library, options) {
  * @param {Promise<KeptSnapshot | null> | null} [saved] findSnapshot(key), when the caller began it
  *   earlier (the worker does, before its scripts have loaded)
  * @param {Preparation} [preparation] what a started interpreter does before it is kept
- * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", standardLibrary: "kept" | "downloaded", preparedFile: "kept" | "downloaded", functionTable: "planned" | "linked", prepared: boolean, keepSnapshot: () => Promise<void>}>}
+ * @returns {Promise<{pyodide: PyodideInterface, snapshot: "used" | "made" | "off", standardLibrary: "kept" | "downloaded", preparedFile: "kept" | "downloaded", functionTable: "bulk" | "planned" | "linked", prepared: boolean, keepSnapshot: () => Promise<void>}>}
  *   standardLibrary, preparedFile: read from the copy kept with the snapshot, or downloaded;
- *   functionTable: the exports placed by the plan kept with the snapshot, or by the linker;
+ *   functionTable: the exports placed by the plan kept with the snapshot ("bulk": and linked in
+ *   bulk, worker/linking.js), or by the linker;
  *   prepared: whether `prepare` ran (or its result was restored); keepSnapshot: writes a snapshot
  *   made by this start, called by the worker once ready is posted (packing and checking 21 MB,
  *   writing 11 MB, off the path to ready)
@@ -430,7 +431,7 @@ async function loadPyodideFast(options, key, saved = key && findSnapshot(key), p
       const pyodide = await seeingMemories((made) => { memory = made; }, () => start({ _loadSnapshot: image, fsInit, functionTable }, kept.library));
       if (!kept.restored) throw new Error("the runtime started without restoring the snapshot");
       const standardLibrary = kept.library ? "kept" : "downloaded", preparedFile = kept.prepared ? "kept" : "downloaded";
-      return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", standardLibrary, preparedFile, functionTable: functionTable.placed ? "planned" : "linked", prepared: true, keepSnapshot: nothing };
+      return { pyodide: detachFromSnapshot(pyodide), snapshot: "used", standardLibrary, preparedFile, functionTable: functionTable.linked || (functionTable.placed ? "planned" : "linked"), prepared: true, keepSnapshot: nothing };
     } catch (error) {
       kept.close();  // a restored snapshot's file is closed already: this one is deleted next
       for (const file of [kept.library, kept.prepared]) if (file) file.close();

@@ -249,7 +249,7 @@ async function start() {
   timings.numpy = deferNumpy ? "after ready" : "before ready";
   timings.standardLibrary = standardLibrary;  // "kept": read from the copy kept with the snapshot
   timings.coreWheel = preparedFile;  // the same for the core's wheel
-  timings.functionTable = functionTable;  // "planned": the exports placed by the plan kept with the snapshot
+  timings.functionTable = functionTable;  // "bulk" / "planned": the exports placed by the plan kept with the snapshot
   post({ type: "ready", version, pyodide: pyodide.version, capabilities, timings });
   if (snapshot === "made") warmCodeCache(RUNTIME_SCRIPT);
   // numpy's load is asked for first: from the files an earlier start kept (worker/package_cache.js),

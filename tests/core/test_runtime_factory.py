@@ -6,13 +6,15 @@ Three runtimes start in one process: a stock one (the oracle); one through defin
 as the worker starts it when it will keep a snapshot (offset-table entries made when first read,
 JavaScript functions' wrappers made ahead, the plan of the slots the linker gave kept), its script
 run as a classic script (the worker's fallback; the browser tests cover the module import); and
-one as a start that restores a snapshot, its exports placed by that plan. Their function tables
+one as a start that restores a snapshot, its exports placed by that plan and linked in bulk (worker/linking.js:
+its linker sees only the exports it must; the rest answer when first asked for). Their function tables
 must be the same slot for slot (a wasm function by its index, a JavaScript function's wrapper by
 the function it calls), every entry of the stock offset table must have its twin, made when read,
 holding the same value, and numpy, whose extension modules link through both tables, must compute
 what CPython's numpy computes in the planned one. A plan that does not fit (another slot, a broken
 sequence, another length) is refused; the wrappers made by one module behave as Emscripten's own
-(convertJsFunctionToWasm) for every kind of value."""
+(convertJsFunctionToWasm) for every kind of value. The bulk-linked start's copy of the exports and
+its imports answer as the stock linker's, export for export."""
 
 from __future__ import annotations
 
@@ -30,15 +32,15 @@ const vm = await import("vm");
 for (const part of %(worker)s) vm.runInThisContext(fs.readFileSync(part, "utf8"), { filename: part });
 const { loadPyodide } = await import(dist + "pyodide.mjs");
 const stock = await loadPyodide({ indexURL: dist });  // imports the runtime's script as a module
-// The instances the runtimes of definingRuntimeFactory take in (the plan is of their exports).
-const instances = [];
-const filling = fillingFunctionTable;
-globalThis.fillingFunctionTable = (settings) => {
-  const instantiate = filling(settings).instantiateWasm;
-  settings.instantiateWasm = function (imports, receive) {
-    return instantiate.call(this, imports, (instance, module) => { instances.push(instance); return receive(instance, module); });
-  };
-  return settings;
+// The instances the runtimes of definingRuntimeFactory take in (the plan is of their exports),
+// and what their linker answered (its copy of the exports).
+const instances = [], linkedExports = [];
+const taking = takingIn;
+globalThis.takingIn = (runtime, imports, instance, planning, receive) => {
+  instances.push(instance);
+  const linked = taking(runtime, imports, instance, planning, receive);
+  linkedExports.push(linked);
+  return linked;
 };
 // As the worker does, before the script runs; here it then runs as a classic script, which
 // declares the property a `var` and assigns it twice.
@@ -80,6 +82,37 @@ const firstDifference = (a, b) => { const i = a.findIndex((x, k) => x !== b[k]);
 // (read after numpy has loaded: reading an entry makes it)
 const differingOffsets = (M) => Object.keys(S.GOT).filter((name) => !(M.GOT[name] instanceof WebAssembly.Global) || M.GOT[name].value !== S.GOT[name].value);
 const plan = recording.made;
+// The linker's results: its copy of the exports (R: the stock linker saw every export; P: only
+// the plan's eager ones, the rest linked in bulk), and the imports side modules link against.
+const described = (v) => typeof v === "function" ? (/^\\d+$/.test(v.name) ? "wasm:" + v.name : "js:" + v.name + "/" + v.length)
+  : v instanceof WebAssembly.Global ? "global:" + v.value : typeof v + ":" + String(v);
+const differingEntries = (a, b, own = true) => [...new Set([...Object.keys(a), ...Object.keys(b)])]
+  .filter((k) => (own && Object.hasOwn(a, k) !== Object.hasOwn(b, k)) || described(a[k]) !== described(b[k]));
+const [linkedR, linkedP] = linkedExports;
+// the linker's own wrappers (of pointer results) of no arguments, called in both: the same answers
+const wrappedCalls = Object.keys(linkedR).filter((k) => typeof linkedR[k] === "function" && !/^\\d+$/.test(linkedR[k].name) && linkedR[k].length === 0);
+// The imports define the exports once first asked about a name they lack (or given one), as
+// mergeLibSymbols would have: a JavaScript function stays, a stub or a falsy value is replaced.
+const lazyImports = { js: () => 1, stubbed: Object.assign(() => 0, { stub: true }), zero: 0 };
+const exportValues = { js: "export js", stubbed: "export stubbed", zero: "export zero", fresh: "export fresh" };
+const asks = { get: (e) => e.missing, has: (e) => "missing" in e, set: (e) => { e.open64 = 1; }, hasOwnProperty: (e) => e.hasOwnProperty("fresh") };
+const imported = Object.fromEntries(Object.entries(asks).map(([ask, asking]) => {
+  const e = { ...lazyImports };
+  definingWhenAsked(e, Object.keys(exportValues), (name) => exportValues[name]);
+  const before = Object.keys(e).length;
+  const answer = asking(e);
+  return [ask, { before, answer: answer === undefined ? null : answer, js: e.js === lazyImports.js, stubbed: e.stubbed, zero: e.zero,
+    fresh: Object.hasOwn(e, "fresh") ? e.fresh : null, prototype: Object.getPrototypeOf(e) === Object.prototype }];
+}));
+const linking = {
+  imported,
+  bulk: planning.linked === "bulk", eager: plan.eager ? plan.eager.length : null, exports: Object.keys(linkedR).length,
+  exportsDiffer: differingEntries(linkedR, linkedP, false).slice(0, 5),  // P's copy is read by name only
+  importsDiffer: { S: differingEntries(env(S), env(P)).slice(0, 5), R: differingEntries(env(R), env(P)).slice(0, 5) },
+  imports: Object.keys(env(P)).length,
+  wrappedCalls: wrappedCalls.map((k) => [k, linkedR[k](), linkedP[k]()]),
+  dynCalls: Object.keys(S).filter((k) => k.startsWith("dynCall_")).filter((k) => typeof P[k] !== typeof S[k]),
+};
 const wrappedSignatures = [...new Set(tables.R.filter((d) => d && d.startsWith("js:")).map((d) => env(R)[d.slice(3)].sig))].sort();
 
 // Plans that do not fit this runtime, checked against the planned runtime's initial contents.
@@ -98,8 +131,10 @@ refused.shorter = !fits({ initial: plan.initial, slots: plan.slots.subarray(1) }
 refused.anotherLength = planPlaces(P.wasmTable, plan.initial + 1, instanceExports, plan) === null;
 const file = tablePlanFile(plan);
 const read = tablePlanOfFile(file);
+const sameWords = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 const files = {
-  roundTrip: read.initial === plan.initial && read.slots.length === plan.slots.length && read.slots.every((v, i) => v === plan.slots[i]),
+  roundTrip: read.initial === plan.initial && sameWords(read.slots, plan.slots) && sameWords(read.eager, plan.eager),
+  eagerOutOfRange: tablePlanOfFile(tablePlanFile({ initial: plan.initial, slots: plan.slots, eager: Int32Array.of(plan.slots.length) })).eager === null,
   cutShort: tablePlanOfFile(file.subarray(0, file.length - 4)) === null,
   oddLength: tablePlanOfFile(file.subarray(0, file.length - 1)) === null,
   anotherMagic: tablePlanOfFile(Uint8Array.of(1, ...file.subarray(1))) === null,
@@ -136,7 +171,7 @@ console.log(JSON.stringify({
   recordedDifference: firstDifference(tables.S, tables.R), plannedDifference: firstDifference(tables.S, tables.P),
   jsSlots: tables.S.filter((d) => d && d.startsWith("js:")).length,
   differingOffsets: { R: differingOffsets(R).slice(0, 5), P: differingOffsets(P).slice(0, 5) }, offsets: Object.keys(S.GOT).length,
-  wrappedSignatures, refused, files, behaviour,
+  wrappedSignatures, refused, files, behaviour, linking,
   wasmOwn: wasmOwn !== null && wasmOwn.get(malloc) === malloc, wasmOther: wasmOther === null,
   answer,
 }));
@@ -178,6 +213,34 @@ def test_offset_table_entries_are_made_when_read_with_the_stock_values(starts):
     assert made["stock"] > 5000 and max(made["recorded"], made["planned"]) < made["stock"] // 10, made
     assert starts["readByNumpy"] > 0  # numpy's extension modules linked through entries made when read
     assert starts["differingOffsets"] == {"R": [], "P": []} and starts["offsets"] == made["stock"]
+
+
+def test_a_start_linking_in_bulk_has_the_stock_linkers_exports_and_imports(starts):
+    linking = starts["linking"]
+    # the planned start's linker saw a few hundred of the ~9,800 exports; the rest were linked in bulk
+    assert linking["bulk"] and 10 < linking["eager"] < linking["exports"] // 10, linking
+    assert linking["exportsDiffer"] == [] and linking["importsDiffer"] == {"R": [], "S": []}, linking
+    assert linking["imports"] > linking["exports"]  # every export, with the runtime's JavaScript functions
+    # its wrappers of pointer results wrap the exports they should: the same answers as the stock's
+    calls = linking["wrappedCalls"]
+    assert len(calls) >= 3 and all(stock == bulk and stock > 0 for _, stock, bulk in calls), calls
+    assert linking["dynCalls"] == []
+    expected = {
+        "before": 3,
+        "js": True,
+        "stubbed": "export stubbed",
+        "zero": "export zero",
+        "fresh": "export fresh",
+        "prototype": True,
+    }
+    answers = {
+        "get": None,
+        "has": False,
+        "set": None,
+        "hasOwnProperty": True,
+    }  # dlsym's question answered as after the merge
+    for ask, seen in linking["imported"].items():
+        assert seen == {**expected, "answer": answers[ask]}, (ask, seen)
 
 
 def test_numpy_links_and_computes_in_the_planned_runtime(starts):

@@ -82,6 +82,13 @@ interface RuntimeLinker {
   getFunctionAddress(f: Function): number;
   /** Puts the functions of `count` slots from `offset` in the linker's map (once it has one). */
   updateTableMap(offset: number, count: number): void;
+  /** Gives `f` a slot in the table (its own where it has one). */
+  addFunction(f: Function, signature?: string): number;
+  /** Whether the linker keeps `name` out of the offset table. */
+  isInternalSym(name: string): boolean;
+  /** Emscripten's run dependencies: the runtime runs once none is left. */
+  addRunDependency(id: string): void;
+  removeRunDependency(id: string): void;
 }
 
 /** Where each export of the runtime goes in its function table (worker/function_table.js): the
@@ -89,6 +96,8 @@ interface RuntimeLinker {
 interface FunctionTablePlan {
   initial: number;
   slots: Int32Array;
+  /** The exports the linker must see itself where the rest is linked in bulk (worker/linking.js), by index; null: it sees all. */
+  eager?: Int32Array | null;
 }
 
 /** loadPyodide's `functionTable` option: the plan to place the exports by (null: the linker places
@@ -97,4 +106,6 @@ interface FunctionTablePlanning {
   plan: FunctionTablePlan | null;
   placed?: boolean;
   made?: FunctionTablePlan | null;
+  /** "bulk" where the linker saw only the plan's eager exports, the rest linked in bulk (worker/linking.js). */
+  linked?: "bulk";
 }
