@@ -14,7 +14,13 @@ from __future__ import annotations
 from pathlib import Path
 
 # What definingRuntimeFactory (offset_table.js) needs: the runtime's factory, as the worker starts it.
-RUNTIME_PARTS = ("wasm_bytes.js", "offset_table.js", "invoke_trampolines.js", "linking.js", "function_table.js")
+RUNTIME_PARTS = (
+    "wasm_bytes.js",
+    "offset_table.js",
+    "invoke_trampolines.js",
+    "linking.js",
+    "function_table.js",
+)
 # worker.js last: its top level uses the others
 PARTS = (
     *RUNTIME_PARTS,
