@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,8 +35,23 @@ def free_bytes(folder: Path) -> int:
     return stat.f_bavail * stat.f_frsize
 
 
+def settle(folder: Path, quiet_s: float = 1.0, limit_s: float = 30.0) -> None:
+    """Until nothing writes to the disk: its free space unchanged for `quiet_s` (at most
+    `limit_s`). A page's worker keeps what its start made (the start-up snapshot, numpy's files)
+    in the background after ready; a filler measured while it writes does not fit."""
+    deadline = time.monotonic() + limit_s
+    last, since = free_bytes(folder), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet_s:
+        time.sleep(0.1)
+        now = free_bytes(folder)
+        if now != last:
+            last, since = now, time.monotonic()
+
+
 def leave_free(folder: Path, free: int) -> None:
-    """Grow (or shrink) the filler file until `free` bytes are left (to a page)."""
+    """Grow (or shrink) the filler file until `free` bytes are left (to a page), once the disk's
+    other writers have settled."""
+    settle(folder)
     filler = folder / "filler"
     size = (filler.stat().st_size if filler.exists() else 0) + free_bytes(folder) - free
     filler.touch()
