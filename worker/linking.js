@@ -20,8 +20,9 @@
  * linker's copy answers them from its prototype, the imports define them all once first asked
  * about a name they lack, the offset table makes each one's entry when first read.
  * A warm start's linker then takes 4-11 ms (marks, 5 warm starts; it sees 17 of the exports:
- * the runtime's own imports made no offset-table entry for an export) and the rest 0.3 ms. (Completing the copies and the imports at once with Object.assign took 35-68
- * ms: each of the 9,837 names written into a growing table of names.)
+ * the runtime's own imports made no offset-table entry for an export) and the rest 0.3 ms.
+ * (Completing the copies and the imports at once with Object.assign took 35-68 ms: each of the
+ * 9,837 names written into a growing table of names.)
  * Tested against a stock start, export for export, in tests/core/test_runtime_factory.py.
  */
 "use strict";
@@ -54,7 +55,7 @@ function eagerExports(runtime, exports, linked) {
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     const value = exports[name];
-    const gives = !address && value instanceof WebAssembly.Global && typeof value.value === "number";
+    const gives = !address && isAddress(value);
     if (gives || LINKED_APART.test(name) || runtime.isInternalSym(name) || final[name] !== relocated(value, base)) eager.push(i);
     address ||= gives;
   }
@@ -87,7 +88,7 @@ function linkingInBulk(runtime, env, instance, eager, receive) {
     some[names[i]] = exports[names[i]];
   }
   for (const name of Object.keys(offsets)) if (Object.hasOwn(exports, name)) some[name] = exports[name];
-  if (!Object.values(some).some((value) => value instanceof WebAssembly.Global && typeof value.value === "number")) return null;  // none gives the memory base
+  if (!Object.values(some).some(isAddress)) return null;  // none gives the memory base
   // The runtime starts running (its constructors, then Python) as the linker removes its last run
   // dependency, before it answers: one more, removed once the rest is linked, holds it back.
   runtime.addRunDependency(RUN_DEPENDENCY);
@@ -137,9 +138,7 @@ function linkTheRest(runtime, env, exports, names, seen, linked) {
       // as updateGOT does
       const value = linkedValue(key);
       const address = typeof value === "function" ? runtime.getFunctionAddress(value) || runtime.addFunction(value) : value;
-      const entry = new WebAssembly.Global({ value: "i32", mutable: true }, typeof address === "number" ? address : 0);
-      Object.defineProperty(offsets, key, { value: entry, writable: true, enumerable: true, configurable: true });
-      return entry;
+      return putOffsetEntry(offsets, key, typeof address === "number" ? address : 0);  // worker/offset_table.js
     },
   };
   Object.setPrototypeOf(offsets, new Proxy(Object.getPrototypeOf(offsets), entries));
@@ -181,6 +180,11 @@ function definingWhenAsked(env, names, linkedValue) {
   }));
 }
 
+/** Whether an export is data whose value is a number: an address once relocated. @param {unknown} value */
+function isAddress(value) {
+  return value instanceof WebAssembly.Global && typeof value.value === "number";
+}
+
 /** An export's value as relocateExports leaves it: a data export as its address. @param {unknown} value @param {number} base */
 function relocated(value, base) {
   const raw = value && typeof value === "object" ? /** @type {{ value: unknown }} */ (value).value : value;
@@ -196,7 +200,7 @@ function relocated(value, base) {
 function memoryBase(exports, linked) {
   for (const name in linked) {
     const value = exports[name];
-    if (value instanceof WebAssembly.Global && typeof value.value === "number" && typeof linked[name] === "number") return /** @type {number} */ (linked[name]) - value.value;
+    if (isAddress(value) && typeof linked[name] === "number") return /** @type {number} */ (linked[name]) - /** @type {WebAssembly.Global} */ (value).value;
   }
   return null;
 }

@@ -90,9 +90,7 @@ function receivingWithRecords(table, instance, module, receive) {
       }
       if (!record) return undefined;
       records.delete(key);
-      const entry = new WebAssembly.Global({ value: "i32", mutable: true }, record.value);
-      Object.defineProperty(table, key, { value: entry, writable: true, enumerable: true, configurable: true });
-      return entry;
+      return putOffsetEntry(table, key, record.value);
     },
   };
   Object.setPrototypeOf(table, new Proxy(Object.prototype, lookup));
@@ -101,4 +99,17 @@ function receivingWithRecords(table, instance, module, receive) {
   } finally {
     receiving = false;
   }
+}
+
+/**
+ * Puts in `table` (the offset table) the entry of `key`, holding `value`, as the linker makes one,
+ * and answers it.
+ * @param {Record<string, WebAssembly.Global>} table
+ * @param {string} key
+ * @param {number} value
+ */
+function putOffsetEntry(table, key, value) {
+  const entry = new WebAssembly.Global({ value: "i32", mutable: true }, value);
+  Object.defineProperty(table, key, { value: entry, writable: true, enumerable: true, configurable: true });
+  return entry;
 }
